@@ -1,0 +1,85 @@
+"""The contract every mail backend fulfils, and the registry that finds them by name.
+
+Implementers subclass ``MailBackend``:
+
+- set ``name`` (the value of ``[delivery] backend``);
+- validate options in ``from_config`` and raise ``ConfigError`` naming the key and the fix,
+  so a bad setting stops start-up rather than the first send;
+- in ``send``, hand the message over and return a ``SendResult`` with the provider's message
+  id, or raise ``TemporarySendError`` (retry later) or ``PermanentSendError`` (do not retry);
+  never return a failure value;
+- acquire connections in ``open`` and release them in ``close`` (both may be called on a
+  backend used as a context manager).
+
+Backends register through the ``seatwatch.backends`` entry-point group in ``pyproject.toml``,
+so a new one is a new module and one line there.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from importlib.metadata import entry_points
+from pathlib import Path
+from types import TracebackType
+from typing import Any, ClassVar, Self
+
+from digest.errors import ConfigError
+from digest.models import OutgoingEmail, SendResult
+
+ENTRY_POINT_GROUP = "seatwatch.backends"
+
+
+class MailBackend(ABC):
+    """Delivers rendered messages."""
+
+    name: ClassVar[str]
+
+    @classmethod
+    @abstractmethod
+    def from_config(cls, options: dict[str, Any], base_dir: Path) -> Self:
+        """A backend built from its ``[delivery.<name>]`` table; ``ConfigError`` if invalid."""
+
+    def open(self) -> None:  # noqa: B027 - optional hook, most backends need no set-up
+        """Acquire connections before a batch."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections after a batch."""
+
+    @abstractmethod
+    def send(self, message: OutgoingEmail) -> SendResult:
+        """Deliver one message or raise a ``SendError`` subclass."""
+
+    def __enter__(self) -> Self:
+        self.open()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def available_backends() -> dict[str, type[MailBackend]]:
+    """Every registered backend class by name."""
+    found: dict[str, type[MailBackend]] = {}
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        backend = entry.load()
+        if isinstance(backend, type) and issubclass(backend, MailBackend):
+            found[entry.name] = backend
+    return found
+
+
+def create_backend(name: str, options: dict[str, Any], base_dir: Path) -> MailBackend:
+    """The backend registered as ``name``, configured; ``ConfigError`` if unknown."""
+    backends = available_backends()
+    if name not in backends:
+        known = ", ".join(sorted(backends)) or "none (is seatwatch installed with pip?)"
+        raise ConfigError(
+            f"unknown mail backend {name!r}",
+            key="delivery.backend",
+            hint=f"use one of: {known}",
+        )
+    return backends[name].from_config(options, base_dir)

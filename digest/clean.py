@@ -1,0 +1,144 @@
+"""Text normalisation and page-furniture removal.
+
+Everything downstream (dedupe, tagging, summaries) reads only what this module returns, so a
+caption or a "Become a Supporter" appeal can never become a summary sentence or a seat tag.
+The furniture rules are data (``digest/data/furniture.toml``): adding one is a new table
+entry and a test line, not a new branch in code.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import lxml.html
+from lxml import etree
+
+_BLOCK_TAGS = frozenset(
+    "p div br li ul ol h1 h2 h3 h4 h5 h6 blockquote section article header footer tr table "
+    "pre hr dd dt dl".split()
+)
+_DROP_TAGS = frozenset("script style noscript figure figcaption img iframe video audio svg form button nav aside".split())
+_SPACES = re.compile(r"[ \t\u00a0\u2009\u200a\u202f]+")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n+")
+
+
+@dataclass(frozen=True, slots=True)
+class FurnitureRule:
+    """A pattern that marks a paragraph as page furniture."""
+
+    name: str
+    pattern: re.Pattern[str]
+    max_chars: int
+
+    def matches(self, paragraph: str) -> bool:
+        """True when this rule marks ``paragraph`` as furniture."""
+        if self.max_chars and len(paragraph) > self.max_chars:
+            return False
+        return self.pattern.search(paragraph) is not None
+
+
+@lru_cache(maxsize=1)
+def furniture_rules() -> tuple[FurnitureRule, ...]:
+    """The shipped furniture rules, compiled once."""
+    data = tomllib.loads(
+        resources.files("digest").joinpath("data/furniture.toml").read_text(encoding="utf-8")
+    )
+    rules = []
+    for entry in data["rule"]:
+        flags = re.IGNORECASE if entry.get("ignore_case", False) else 0
+        rules.append(
+            FurnitureRule(
+                name=entry["name"],
+                pattern=re.compile(entry["pattern"], flags),
+                max_chars=int(entry.get("max_chars", 0)),
+            )
+        )
+    return tuple(rules)
+
+
+def normalise_whitespace(text: str) -> str:
+    """NFC, no zero-width characters, single spaces, paragraphs separated by one blank line."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _ZERO_WIDTH.sub("", text)
+    paragraphs = [" ".join(_SPACES.sub(" ", p).split()) for p in _PARAGRAPH_BREAK.split(text)]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def html_to_text(markup: str) -> str:
+    """Readable text from an HTML fragment: block elements become paragraphs.
+
+    Figures, captions, images, scripts and forms are dropped structurally, before the text
+    rules run, because in HTML we know exactly what they are.
+    """
+    if not markup.strip():
+        return ""
+    if "<" not in markup:
+        return normalise_whitespace(html.unescape(markup))
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return normalise_whitespace(html.unescape(re.sub(r"<[^>]+>", " ", markup)))
+    for element in list(root.iter()):
+        if isinstance(element.tag, str) and element.tag.lower() in _DROP_TAGS:
+            parent = element.getparent()
+            if parent is not None:
+                tail = element.tail or ""
+                previous = element.getprevious()
+                if previous is not None:
+                    previous.tail = (previous.tail or "") + tail
+                else:
+                    parent.text = (parent.text or "") + tail
+                parent.remove(element)
+    parts: list[str] = []
+    _collect_text(root, parts)
+    return normalise_whitespace("".join(parts))
+
+
+def _collect_text(element: lxml.html.HtmlElement, parts: list[str]) -> None:
+    tag = element.tag.lower() if isinstance(element.tag, str) else ""
+    block = tag in _BLOCK_TAGS
+    if block:
+        parts.append("\n\n")
+    if element.text and isinstance(element.tag, str):
+        parts.append(element.text)
+    for child in element:
+        _collect_text(child, parts)
+        if child.tail:
+            parts.append(child.tail)
+    if block:
+        parts.append("\n\n")
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """The paragraphs of normalised text."""
+    return [p for p in text.split("\n\n") if p]
+
+
+def furniture_rule_for(paragraph: str) -> FurnitureRule | None:
+    """The first rule marking ``paragraph`` as furniture, if any."""
+    return next((rule for rule in furniture_rules() if rule.matches(paragraph)), None)
+
+
+def strip_furniture(text: str) -> str:
+    """Normalised text without the paragraphs the furniture rules match."""
+    kept = [p for p in split_paragraphs(normalise_whitespace(text)) if furniture_rule_for(p) is None]
+    return "\n\n".join(kept)
+
+
+def clean_title(title: str) -> str:
+    """A one-line title: entities decoded, tags and furniture suffixes removed."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", title))
+    return " ".join(text.split())
+
+
+def clean_body(body: str, *, is_html: bool) -> str:
+    """The article text every later stage reads."""
+    text = html_to_text(body) if is_html else normalise_whitespace(body)
+    return strip_furniture(text)

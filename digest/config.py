@@ -1,0 +1,240 @@
+"""Typed configuration read from ``config.toml``.
+
+TOML is parsed into pydantic models that forbid unknown keys, so a typo is an error that names
+the file, the key and the fix rather than a silently ignored setting. Relative paths are
+resolved against the config file's folder, so the daemon behaves the same whatever directory
+it is started from. Secrets never live in the file: keys ending in ``_env`` name the
+environment variable to read.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from digest.errors import ConfigError
+from digest.models import SourceKind
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoreConfig(_Section):
+    """``[store]``: where state lives."""
+
+    path: Path = Path("var/seatwatch.sqlite3")
+
+
+class PollConfig(_Section):
+    """``[poll]``: how sources are fetched."""
+
+    timeout_seconds: float = Field(default=20.0, gt=0)
+    max_bytes: int = Field(default=10_000_000, gt=0)
+    max_items_per_source: int = Field(default=200, gt=0)
+    user_agent: str = "seatwatch/0.1 (+https://example.org/seatwatch; digest@example.org)"
+    interval_minutes: int = Field(default=30, gt=0)
+
+
+class SourceConfig(_Section):
+    """One ``[[sources]]`` entry."""
+
+    name: str = Field(min_length=1)
+    kind: SourceKind
+    location: str = Field(min_length=1)
+    enabled: bool = True
+
+
+class SummariseConfig(_Section):
+    """``[summarise]``: story summaries."""
+
+    sentences: int = Field(default=2, ge=1, le=10)
+
+
+class DigestConfig(_Section):
+    """``[digest]``: what goes into a digest and how it is addressed."""
+
+    title: str = "seatwatch"
+    from_address: str = "seatwatch <digest@example.org>"
+    subject: str = "{title}: news for {seats}"
+    lookback_days: int = Field(default=7, ge=1)
+    max_stories_per_seat: int = Field(default=10, ge=1)
+    send_empty: bool = False
+    list_id: str = "seatwatch.example.org"
+    unsubscribe_url: str = "https://example.org/unsubscribe?token={token}"
+    secret_env: str = "SEATWATCH_SECRET"
+
+    @field_validator("subject")
+    @classmethod
+    def _subject_placeholders(cls, value: str) -> str:
+        try:
+            value.format(title="t", seats="s", date="d")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(
+                f"unknown placeholder {exc}; use only {{title}}, {{seats}} and {{date}}"
+            ) from exc
+        return value
+
+
+class RenderConfig(_Section):
+    """``[render]``: templates."""
+
+    templates_dir: Path | None = None
+
+
+class DeliveryConfig(BaseModel):
+    """``[delivery]``: the backend name, and one sub-table of options per backend."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    backend: str = "file"
+
+    def options(self, name: str) -> dict[str, Any]:
+        """The ``[delivery.<name>]`` table, or an empty one."""
+        extra = self.model_extra or {}
+        value = extra.get(name, {})
+        return dict(value) if isinstance(value, dict) else {}
+
+
+class SubscriberConfig(_Section):
+    """One ``[[subscribers]]`` entry."""
+
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    name: str = ""
+    seats: list[str] = Field(min_length=1)
+
+
+class Settings(_Section):
+    """The whole configuration."""
+
+    store: StoreConfig = StoreConfig()
+    poll: PollConfig = PollConfig()
+    sources: list[SourceConfig] = []
+    summarise: SummariseConfig = SummariseConfig()
+    digest: DigestConfig = DigestConfig()
+    render: RenderConfig = RenderConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
+    subscribers: list[SubscriberConfig] = []
+    base_dir: Path = Path()
+    config_path: Path | None = None
+
+    def resolve(self, path: Path | str) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        candidate = Path(path).expanduser()
+        return candidate if candidate.is_absolute() else self.base_dir / candidate
+
+
+_HINTS: dict[str, str] = {
+    "int_parsing": "write a whole number without quotes, e.g. 10",
+    "int_type": "write a whole number without quotes, e.g. 10",
+    "float_parsing": "write a number without quotes, e.g. 20.0",
+    "bool_parsing": "write true or false, without quotes",
+    "bool_type": "write true or false, without quotes",
+    "string_type": 'write a quoted string, e.g. "text"',
+    "list_type": 'write a list, e.g. ["Norwich North"]',
+    "missing": "add this key",
+}
+
+
+def _dotted(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _known_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The keys valid at ``loc`` (the parent of an unknown key)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part) if hasattr(current, "model_fields") else None
+        if field is None:
+            return []
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        current = args[0] if args and hasattr(args[0], "model_fields") else annotation
+    if not hasattr(current, "model_fields"):
+        return []
+    return [k for k in current.model_fields if k not in ("base_dir", "config_path")]
+
+
+def _config_error(path: Path, exc: ValidationError) -> ConfigError:
+    """Turn pydantic's first error into a message naming the key and the fix."""
+    lines = []
+    first_key = ""
+    first_hint = ""
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        key = _dotted(loc)
+        if err["type"] == "extra_forbidden":
+            known = _known_keys(Settings, loc[:-1])
+            close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            hint = (f"did you mean {close[0]!r}? " if close else "") + (
+                f"valid keys here: {', '.join(known)}" if known else "remove it"
+            )
+            message = "unknown key"
+        elif err["type"] == "enum":
+            message = f"{err['msg']}"
+            hint = "use one of the values listed"
+        else:
+            message = f"{err['msg']} (got {err.get('input')!r})"
+            hint = _HINTS.get(err["type"], "see the comments in the shipped config.toml")
+        lines.append(f"{key}: {message}; {hint}")
+        if not first_key:
+            first_key, first_hint = key, hint
+    summary = lines[0].split(": ", 1)[1].split("; ")[0] if len(lines) == 1 else "invalid settings"
+    error = ConfigError(summary, path=path, key=first_key, hint=first_hint)
+    if len(lines) > 1:
+        error.args = (f"{path}: invalid settings:\n  " + "\n  ".join(lines),)
+    return error
+
+
+def load_config(path: Path) -> Settings:
+    """Read and validate ``path``; raise ``ConfigError`` naming the file, key and fix."""
+    path = path.expanduser()
+    if not path.is_file():
+        raise ConfigError(
+            "config file not found",
+            path=path,
+            hint="pass --config PATH, or run from the folder holding config.toml",
+        )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path=path, hint="fix the syntax") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError("not UTF-8 text", path=path, hint="save it as UTF-8") from exc
+    delivery = raw.get("delivery", {})
+    if isinstance(delivery, dict):
+        for key, value in delivery.items():
+            if key != "backend" and not isinstance(value, dict):
+                raise ConfigError(
+                    "unknown key",
+                    path=path,
+                    key=f"delivery.{key}",
+                    hint="[delivery] holds `backend` and one [delivery.<backend>] table",
+                )
+    try:
+        settings = Settings.model_validate(
+            {**raw, "base_dir": path.parent.resolve(), "config_path": path}
+        )
+    except ValidationError as exc:
+        raise _config_error(path, exc) from exc
+    names = [s.name for s in settings.sources]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ConfigError(
+            f"source name {duplicates[0]!r} used twice",
+            path=path,
+            key="sources.name",
+            hint="give every [[sources]] entry its own name",
+        )
+    return settings
+
+

@@ -1,0 +1,177 @@
+"""Plain data passed between the stages of the pipeline.
+
+Every stage takes and returns these frozen dataclasses, so a stage can be run alone (from the
+CLI or a test) on data built by hand, and nothing downstream can mutate what upstream made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class SourceKind(StrEnum):
+    """How a source is read."""
+
+    FOLDER = "folder"
+    FEED = "feed"
+
+
+class Role(StrEnum):
+    """How a story relates to a seat."""
+
+    PRIMARY = "primary"
+    MENTIONED = "mentioned"
+
+
+class EvidenceKind(StrEnum):
+    """What kind of name was matched."""
+
+    SEAT = "seat"
+    MP = "mp"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    """One raw item as a source delivered it, before cleaning."""
+
+    source_name: str
+    guid: str
+    url: str | None
+    title: str
+    body: str
+    published: datetime | None
+    body_is_html: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One matched span of text supporting a seat tag."""
+
+    start: int
+    end: int
+    text: str
+    kind: EvidenceKind
+
+
+@dataclass(frozen=True, slots=True)
+class SeatTag:
+    """A seat a story is about or mentions."""
+
+    code: str
+    name: str
+    boundary_set: str
+    role: Role
+    score: float
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A cleaned, stored article."""
+
+    id: int
+    source_name: str
+    guid: str
+    url: str | None
+    title: str
+    text: str
+    published: datetime
+    first_seen: datetime
+    summary: tuple[str, ...]
+    tags: tuple[SeatTag, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StorySource:
+    """One outlet that carried a story."""
+
+    name: str
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One story as a reader sees it: a title, a summary and where it came from."""
+
+    id: int
+    title: str
+    summary: tuple[str, ...]
+    published: datetime
+    sources: tuple[StorySource, ...]
+    role: Role
+
+    @property
+    def url(self) -> str | None:
+        """The first source's link, the one a reader clicks."""
+        return next((s.url for s in self.sources if s.url), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    """A Westminster constituency in one boundary set."""
+
+    code: str
+    name: str
+    boundary_set: str
+    county: str
+    region: str
+    valid_from: date
+    valid_to: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class SeatSection:
+    """The part of a digest about one seat."""
+
+    key: str
+    name: str
+    overview: str
+    stories: tuple[Story, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    """Someone who receives a digest for the seats they follow."""
+
+    email: str
+    name: str
+    seats: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """One subscriber's digest for one period, before rendering."""
+
+    subscriber: Subscriber
+    period: str
+    generated_at: datetime
+    sections: tuple[SeatSection, ...] = field(default_factory=tuple)
+
+    @property
+    def story_count(self) -> int:
+        """How many stories the digest holds, over all sections."""
+        return sum(len(s.stories) for s in self.sections)
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingEmail:
+    """A rendered message ready for a backend."""
+
+    to: str
+    subject: str
+    html: str
+    text: str
+    message_bytes: bytes
+    message_id: str
+    digest_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """What a backend reports after accepting a message."""
+
+    backend: str
+    message_id: str
+    detail: str = ""

@@ -1,0 +1,244 @@
+"""Render digests: Jinja2 HTML and text parts, CSS inlined by premailer, a MIME message.
+
+Rendering and inlining are the costly steps (premailer takes tens of milliseconds per
+message), so they run once per distinct digest: subscribers following the same seats in the
+same period share one rendering, and only the per-recipient parts (greeting, address,
+unsubscribe link) are filled into placeholders afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import logging
+import textwrap
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, formataddr, parseaddr
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+from premailer import Premailer
+
+from digest.errors import RenderError
+from digest.models import Digest, Subscriber
+
+log = logging.getLogger(__name__)
+
+PLACEHOLDERS = ("greeting", "recipient", "unsubscribe_url")
+
+
+def _placeholder(name: str) -> str:
+    return f"@@SEATWATCH:{name}@@"
+
+
+def default_templates_dir() -> Path:
+    """Where the templates are: inside an installed wheel, else the checkout's top level."""
+    packaged = Path(str(resources.files("digest"))) / "templates" / "email"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates" / "email"
+
+
+def _day(value: datetime) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _wrap(value: str, width: int = 76) -> str:
+    return "\n  ".join(textwrap.wrap(value, width=width - 2)) or value
+
+
+@lru_cache(maxsize=4)
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    """The Jinja2 environment: autoescape for HTML templates, strict about undefined names."""
+    if not (templates_dir / "digest.html.j2").is_file():
+        raise RenderError(f"{templates_dir} holds no digest.html.j2 template")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2")),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["day"] = _day
+    env.filters["wrap"] = _wrap
+    return env
+
+
+def inline_css(markup: str) -> str:
+    """Move stylesheet rules onto the elements; the one caller of premailer.
+
+    ``<style data-premailer="ignore">`` blocks (media queries, dark mode) stay as they are.
+    """
+    try:
+        inlined = Premailer(
+            markup,
+            keep_style_tags=False,
+            remove_classes=False,
+            strip_important=False,
+            disable_validation=True,
+            allow_network=False,
+            cssutils_logging_level=logging.CRITICAL,
+        ).transform()
+    except Exception as exc:  # premailer raises bare parser errors from cssutils and lxml
+        raise RenderError(f"CSS inlining failed: {exc}") from exc
+    text = str(inlined)
+    if markup.lstrip().lower().startswith("<!doctype") and not text.lower().startswith("<!doctype"):
+        text = "<!DOCTYPE html>\n" + text
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedDigest:
+    """A digest rendered once, with placeholders for the per-recipient parts."""
+
+    subject: str
+    html: str
+    text: str
+    story_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Personalised:
+    """One recipient's copy."""
+
+    subject: str
+    html: str
+    text: str
+
+
+class DigestRenderer:
+    """Renders digests, caching by content so shared digests are rendered once."""
+
+    def __init__(
+        self, *, title: str, subject_template: str, templates_dir: Path | None = None
+    ) -> None:
+        self.title = title
+        self.subject_template = subject_template
+        self.env = make_environment((templates_dir or default_templates_dir()).resolve())
+        self._cache: dict[str, RenderedDigest] = {}
+        self.renders = 0
+
+    def _css(self, name: str) -> Markup:
+        """A stylesheet from the templates folder, trusted as-is (it is ours, not input)."""
+        if self.env.loader is None:
+            return Markup("")
+        source = self.env.loader.get_source(self.env, name)[0]
+        if "</style" in source.lower():
+            raise RenderError(f"{name} must not contain a closing style tag")
+        return Markup(source)  # noqa: S704 - our own stylesheet, checked above
+
+    def render(self, digest: Digest) -> RenderedDigest:
+        """The shared rendering of ``digest`` (everything but the recipient's details)."""
+        key = _content_key(digest)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        seat_names = _join_names([s.name for s in digest.sections])
+        subject = self.subject_template.format(
+            title=self.title, seats=seat_names, date=_day(digest.generated_at)
+        )
+        context: dict[str, Any] = {
+            "title": self.title,
+            "subject": subject,
+            "sections": digest.sections,
+            "seat_names": seat_names,
+            "generated_at": digest.generated_at,
+            "preheader": _preheader(digest),
+            **{name: _placeholder(name) for name in PLACEHOLDERS},
+        }
+        try:
+            html_part = self.env.get_template("digest.html.j2").render(
+                base_css=self._css("digest.css"), media_css=self._css("digest.media.css"), **context
+            )
+            text_part = self.env.get_template("digest.txt.j2").render(**context)
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"template error: {exc}") from exc
+        rendered = RenderedDigest(
+            subject=subject,
+            html=inline_css(html_part),
+            text=text_part,
+            story_count=digest.story_count,
+        )
+        self.renders += 1
+        self._cache[key] = rendered
+        return rendered
+
+    def personalise(
+        self, rendered: RenderedDigest, subscriber: Subscriber, unsubscribe_url: str
+    ) -> Personalised:
+        """Fill one recipient's details into a shared rendering."""
+        values = {
+            "greeting": f"Hello {subscriber.name}," if subscriber.name else "Hello,",
+            "recipient": subscriber.email,
+            "unsubscribe_url": unsubscribe_url,
+        }
+        html_part, text_part = rendered.html, rendered.text
+        for name, value in values.items():
+            html_part = html_part.replace(_placeholder(name), html.escape(value))
+            text_part = text_part.replace(_placeholder(name), value)
+        return Personalised(subject=rendered.subject, html=html_part, text=text_part)
+
+
+def _content_key(digest: Digest) -> str:
+    parts = [digest.period, digest.generated_at.date().isoformat()]
+    for section in digest.sections:
+        parts.append(section.key)
+        parts.extend(str(story.id) for story in section.stories)
+        parts.append("|")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _join_names(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _preheader(digest: Digest) -> str:
+    """The inbox preview line: the count and the first headline."""
+    stories = [story for section in digest.sections for story in section.stories]
+    if not stories:
+        return "No new stories for your seats this time."
+    lead = max(stories, key=lambda s: s.published)
+    count = f"{len(stories)} new {'story' if len(stories) == 1 else 'stories'}"
+    return f"{count}. Latest: {lead.title}"
+
+
+def message_id_for(key: str, from_address: str) -> str:
+    """A Message-ID derived from the digest's identity, so a retry reuses it."""
+    domain = parseaddr(from_address)[1].rpartition("@")[2] or "seatwatch.invalid"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
+
+
+def build_message(
+    *,
+    from_address: str,
+    subscriber: Subscriber,
+    copy: Personalised,
+    message_id: str,
+    date: datetime,
+    list_id: str,
+    unsubscribe_url: str,
+) -> bytes:
+    """An RFC 5322 multipart/alternative message: the text part first, then the HTML."""
+    message = EmailMessage(policy=SMTP)
+    message["From"] = from_address
+    message["To"] = formataddr((subscriber.name, subscriber.email)) if subscriber.name else subscriber.email
+    message["Subject"] = copy.subject
+    message["Date"] = format_datetime(date)
+    message["Message-ID"] = message_id
+    message["List-Id"] = f"<{list_id}>"
+    message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(copy.text, subtype="plain", charset="utf-8")
+    message.add_alternative(copy.html, subtype="html", charset="utf-8")
+    return message.as_bytes()

@@ -1,0 +1,223 @@
+"""The shipped gazetteer: seats in the 2010 and 2024 boundary sets, MPs with dates, results.
+
+The CSV files in ``digest/seats/data`` are open data (Open Parliament Licence, OGL v3,
+CC BY 4.0; see ``data/README.md`` for attribution). They are read once per process, lazily,
+so commands that never tag (``status``) pay nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cached_property, lru_cache
+from importlib import resources
+
+from digest.models import Seat
+
+SET_2010 = "2010"
+SET_2024 = "2024"
+# The 2010 boundaries were in force until dissolution on 2024-05-30.
+LAST_DAY_OF_2010_SET = date(2024, 5, 30)
+# Between a dissolution and polling day nobody is an MP, but the outgoing member is still the
+# name a story about the seat uses; a former MP keeps their seat for this long after a term.
+CAMPAIGN_GRACE = timedelta(days=60)
+# A maiden speech shortly before the first term in the data means an earlier by-election
+# win in the same seat (Chloe Smith, Norwich North, 2009).
+BY_ELECTION_REACH = timedelta(days=730)
+
+
+def boundary_set_on(day: date) -> str:
+    """The boundary set in force on ``day``."""
+    return SET_2010 if day <= LAST_DAY_OF_2010_SET else SET_2024
+
+
+@dataclass(frozen=True, slots=True)
+class MpTerm:
+    """One MP's term in one seat."""
+
+    mnis_id: str
+    name: str
+    variants: tuple[str, ...]
+    party: str
+    seat_code: str
+    seat_name: str
+    boundary_set: str
+    start: date
+    end: date | None
+
+    def covers(self, day: date, grace: timedelta = timedelta(0)) -> bool:
+        """True when the term (stretched by ``grace`` at its end) includes ``day``."""
+        return self.start <= day and (self.end is None or day <= self.end + grace)
+
+
+@dataclass(frozen=True, slots=True)
+class SeatMatch:
+    """A seat found by a name lookup, with how well the name matched."""
+
+    seat: Seat
+    score: float
+
+
+def _rows(filename: str) -> Iterator[dict[str, str]]:
+    data = resources.files("digest.seats").joinpath("data", filename)
+    with data.open("r", encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+def _date(value: str) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def _is_list_name(variant: str) -> bool:
+    """"Smith, Chloe" is how lists sort a name, never how an article writes it."""
+    return "," in variant
+
+
+class Gazetteer:
+    """Seats, their name variants, MPs over time, and boundary changes."""
+
+    @cached_property
+    def seats(self) -> dict[tuple[str, str], Seat]:
+        """Every seat, keyed by (code, boundary set)."""
+        seats = {}
+        for row in _rows("constituencies.csv"):
+            valid_from = _date(row["valid_from"])
+            assert valid_from is not None
+            seat = Seat(
+                code=row["id"],
+                name=row["name"],
+                boundary_set=row["boundary_set"],
+                county=row["county"],
+                region=row["region"],
+                valid_from=valid_from,
+                valid_to=_date(row["valid_to"]),
+            )
+            seats[(seat.code, seat.boundary_set)] = seat
+        return seats
+
+    @cached_property
+    def seat_names(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        """Every written form of each seat's name: official, variants, Welsh."""
+        names: dict[tuple[str, str], tuple[str, ...]] = {}
+        for row in _rows("constituencies.csv"):
+            forms = [row["name"], *_split(row["generated_variants"]), *_split(row["name_cy"])]
+            names[(row["id"], row["boundary_set"])] = tuple(dict.fromkeys(forms))
+        return names
+
+    @cached_property
+    def mp_terms(self) -> tuple[MpTerm, ...]:
+        """Every MP's term, with the name forms an article might use."""
+        terms = []
+        for row in _rows("mps.csv"):
+            start = _date(row["start_date"])
+            assert start is not None
+            maiden = _date(row["maiden_speech_date"])
+            if (
+                row["start_date"] == row["first_elected_in_data"]
+                and maiden is not None
+                and start - BY_ELECTION_REACH <= maiden < start
+            ):
+                start = maiden
+            variants = [row["name"], *(v for v in _split(row["name_variants"]))]
+            variants = [v for v in variants if not _is_list_name(v)]
+            terms.append(
+                MpTerm(
+                    mnis_id=row["mnis_id"],
+                    name=row["name"],
+                    variants=tuple(dict.fromkeys(variants)),
+                    party=row["party"],
+                    seat_code=row["constituency_id"],
+                    seat_name=row["constituency_name"],
+                    boundary_set=row["boundary_set"],
+                    start=start,
+                    end=_date(row["end_date"]),
+                )
+            )
+        return tuple(terms)
+
+    @cached_property
+    def successors(self) -> dict[str, list[tuple[str, float]]]:
+        """2010 seat code -> [(2024 seat code, share of the old population)]; and back."""
+        links: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for row in _rows("constituency_changes.csv"):
+            links[f"2010:{row['old_id']}"].append((row["new_id"], float(row["old_population_share"])))
+            links[f"2024:{row['new_id']}"].append((row["old_id"], float(row["new_population_share"])))
+        return dict(links)
+
+    def seat(self, code: str, boundary_set: str) -> Seat:
+        """The seat with this code in this set; ``KeyError`` if there is none."""
+        return self.seats[(code, boundary_set)]
+
+    def mp_on(self, seat: Seat, day: date) -> MpTerm | None:
+        """The MP for ``seat`` on ``day``, if the data has one."""
+        for term in self.mp_terms:
+            if (
+                term.seat_code == seat.code
+                and term.boundary_set == seat.boundary_set
+                and term.covers(day)
+            ):
+                return term
+        return None
+
+    def counterparts(self, seat: Seat, min_share: float = 0.5) -> list[Seat]:
+        """Seats in the other boundary set that hold most of this seat's population."""
+        other = SET_2024 if seat.boundary_set == SET_2010 else SET_2010
+        links = self.successors.get(f"{seat.boundary_set}:{seat.code}", [])
+        return [
+            self.seats[(code, other)]
+            for code, share in links
+            if share >= min_share and (code, other) in self.seats
+        ]
+
+    def find_seats(self, text: str) -> list[Seat]:
+        """Seats named exactly ``text`` (any written form, any case) or with that code."""
+        wanted = " ".join(text.split()).casefold()
+        found = [
+            self.seats[key]
+            for key, forms in self.seat_names.items()
+            if key[0].casefold() == wanted or any(f.casefold() == wanted for f in forms)
+        ]
+        return sorted(found, key=lambda s: s.boundary_set)
+
+    def search(self, text: str, limit: int = 10) -> list[SeatMatch]:
+        """Seats whose names resemble ``text``: exact, then substring, then fuzzy matches."""
+        wanted = " ".join(text.split()).casefold()
+        if not wanted:
+            return []
+        scored: dict[tuple[str, str], float] = {}
+        for key, forms in self.seat_names.items():
+            best = 0.0
+            for form in forms:
+                folded = form.casefold()
+                if folded == wanted or key[0].casefold() == wanted:
+                    best = 1.0
+                elif wanted in folded:
+                    best = max(best, 0.8 + 0.1 * len(wanted) / len(folded))
+                else:
+                    best = max(best, difflib.SequenceMatcher(None, wanted, folded).ratio() * 0.8)
+            if best >= 0.5:
+                scored[key] = best
+        ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0][1], self.seats[kv[0]].name))
+        return [SeatMatch(self.seats[key], round(score, 3)) for key, score in ranked[:limit]]
+
+    def closest_names(self, text: str, n: int = 5) -> list[str]:
+        """Official seat names close to ``text``, for error messages."""
+        names = sorted({seat.name for seat in self.seats.values()})
+        close = difflib.get_close_matches(text, names, n=n, cutoff=0.5)
+        if close:
+            return close
+        return [m.seat.name for m in self.search(text, limit=n)]
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    """The process-wide gazetteer (its tables load on first use)."""
+    return Gazetteer()
