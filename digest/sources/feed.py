@@ -134,7 +134,8 @@ def entry_to_item(entry: Any, source_name: str, feed_url: str) -> FeedItem | Non
 
 def _entry_date(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+        # dict.get bypasses FeedParserDict's deprecated updated -> published aliasing.
+        value = dict.get(entry, key)
         if value:
             try:
                 return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)

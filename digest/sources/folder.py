@@ -18,7 +18,7 @@ from digest.sources.base import PollResult, SourceState
 
 log = logging.getLogger(__name__)
 
-ARTICLE_SUFFIXES = frozenset({".txt", ".text", ".md"})
+ARTICLE_SUFFIXES = frozenset({".txt", ".text"})
 
 
 class FolderSource:

@@ -1,0 +1,97 @@
+"""The store: created on first use, versioned, and deduplicating."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from digest.errors import StoreError
+from digest.models import Evidence, EvidenceKind, Role, SeatTag
+from digest.store import SCHEMA_VERSION, NewArticle, Store
+
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+def _article(guid: str = "g1", url: str | None = "https://example.org/a", digest: str = "h1") -> NewArticle:
+    return NewArticle(
+        source_name="Sample",
+        guid=guid,
+        url=url,
+        canonical_url=url,
+        content_hash=digest,
+        title="Title",
+        text="Body text.",
+        published=NOW,
+        first_seen=NOW,
+        boundary_set="2024",
+        summary=("Body text.",),
+        tags=(
+            SeatTag(
+                code="E14001408",
+                name="Norwich North",
+                boundary_set="2024",
+                role=Role.PRIMARY,
+                score=0.9,
+                evidence=(Evidence(0, 13, "Norwich North", EvidenceKind.SEAT),),
+            ),
+        ),
+    )
+
+
+def test_created_on_first_use_with_a_schema_version(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "store.sqlite3"
+    store = Store.open(path)
+    assert path.is_file()
+    assert store.schema_version() == SCHEMA_VERSION
+    store.close()
+    # Reopening keeps the data and the version.
+    again = Store.open(path)
+    assert again.schema_version() == SCHEMA_VERSION
+    again.close()
+
+
+def test_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite3"
+    Store.open(path).close()
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE meta SET value = '999' WHERE key = 'schema_version'"))
+    engine.dispose()
+    with pytest.raises(StoreError, match="newer than this seatwatch"):
+        Store.open(path)
+
+
+def test_unwritable_location_is_a_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError):
+        Store.open(blocker / "sub" / "store.sqlite3")
+
+
+def test_duplicates_found_by_guid_url_or_hash(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "s.sqlite3")
+    article_id = store.add_article(_article())
+    assert store.find_duplicate("g1", None, "other") == article_id
+    assert store.find_duplicate("other", "https://example.org/a", "other") == article_id
+    assert store.find_duplicate("other", None, "h1") == article_id
+    assert store.find_duplicate("other", "https://example.org/b", "other") is None
+    store.close()
+
+
+def test_articles_for_seats_with_sources(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "s.sqlite3")
+    article_id = store.add_article(_article())
+    assert store.add_source_to_article(article_id, "Second outlet", "https://two.example/a", NOW)
+    assert not store.add_source_to_article(article_id, "Second outlet", "https://two.example/a", NOW)
+    found = store.articles_for_seats(["E14001408"], seen_since=NOW)
+    assert len(found) == 1
+    article, role, sources = found[0]
+    assert article.title == "Title" and article.published == NOW
+    assert role is Role.PRIMARY
+    assert [s.name for s in sources] == ["Sample", "Second outlet"]
+    assert store.articles_for_seats(["E14000863"], seen_since=NOW) == []
+    assert store.articles_for_seats(["E14001408"], seen_since=datetime(2027, 1, 1, tzinfo=UTC)) == []
+    store.close()
