@@ -20,10 +20,51 @@ import lxml.html
 from lxml import etree
 
 _BLOCK_TAGS = frozenset(
-    "p div br li ul ol h1 h2 h3 h4 h5 h6 blockquote section article header footer tr table "
-    "pre hr dd dt dl".split()
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "tr",
+        "table",
+        "pre",
+        "hr",
+        "dd",
+        "dt",
+        "dl",
+    ]
 )
-_DROP_TAGS = frozenset("script style noscript figure figcaption img iframe video audio svg form button nav aside".split())
+_DROP_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "figure",
+        "figcaption",
+        "img",
+        "iframe",
+        "video",
+        "audio",
+        "svg",
+        "form",
+        "button",
+        "nav",
+        "aside",
+    ]
+)
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u200a\u202f]+")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n+")
@@ -128,7 +169,9 @@ def furniture_rule_for(paragraph: str) -> FurnitureRule | None:
 
 def strip_furniture(text: str) -> str:
     """Normalised text without the paragraphs the furniture rules match."""
-    kept = [p for p in split_paragraphs(normalise_whitespace(text)) if furniture_rule_for(p) is None]
+    kept = [
+        p for p in split_paragraphs(normalise_whitespace(text)) if furniture_rule_for(p) is None
+    ]
     return "\n\n".join(kept)
 
 

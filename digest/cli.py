@@ -44,7 +44,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-seats_app = typer.Typer(help="Look up seats and MPs in the shipped gazetteer.", no_args_is_help=True)
+seats_app = typer.Typer(
+    help="Look up seats and MPs in the shipped gazetteer.", no_args_is_help=True
+)
 app.add_typer(seats_app, name="seats")
 
 console = Console()
@@ -83,7 +85,9 @@ def _run(action: Callable[[], T]) -> T:
 
 @app.callback()
 def _main(
-    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More log output (-vv for debug)."),
+    verbose: int = typer.Option(
+        0, "--verbose", "-v", count=True, help="More log output (-vv for debug)."
+    ),
     version: bool = typer.Option(False, "--version", help="Print the version and exit."),
 ) -> None:
     """seatwatch: news digests for UK parliamentary seats."""
@@ -114,7 +118,9 @@ def _source_from_argument(text: str) -> SourceConfig:
     return SourceConfig(name=path.name or str(path), kind=kind, location=str(path))
 
 
-def _poll_with_progress(settings: Settings, store: Store, sources: list[SourceConfig]) -> PollReport:
+def _poll_with_progress(
+    settings: Settings, store: Store, sources: list[SourceConfig]
+) -> PollReport:
     enabled = [s for s in sources if s.enabled]
     with Progress(
         TextColumn("[bold]polling[/]"),
@@ -149,11 +155,28 @@ def _print_poll_report(report: PollReport) -> None:
 @app.command()
 def preview(
     config: Path = ConfigOption,
-    out: Path | None = typer.Option(None, "--out", "-o", help="Folder for the previews (default: [delivery.file] out_dir)."),
-    subscriber: list[str] = typer.Option([], "--subscriber", help="Only this subscriber (repeatable)."),
-    seat: list[str] = typer.Option([], "--seat", help="Preview for these seats instead of the configured subscribers (repeatable)."),
-    source: list[str] = typer.Option([], "--source", help="Use this folder, feed file or feed URL instead of the configured sources (repeatable)."),
-    store_path: Path | None = typer.Option(None, "--store", help="Store to use (default: a temporary one with --source/--seat, else [store] path)."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Folder for the previews (default: [delivery.file] out_dir)."
+    ),
+    subscriber: list[str] = typer.Option(
+        [], "--subscriber", help="Only this subscriber (repeatable)."
+    ),
+    seat: list[str] = typer.Option(
+        [],
+        "--seat",
+        help="Preview for these seats instead of the configured subscribers (repeatable).",
+    ),
+    source: list[str] = typer.Option(
+        [],
+        "--source",
+        help="Use this folder, feed file or feed URL instead of the configured sources"
+        " (repeatable).",
+    ),
+    store_path: Path | None = typer.Option(
+        None,
+        "--store",
+        help="Store to use (default: a temporary one with --source/--seat, else [store] path).",
+    ),
 ) -> None:
     """Poll, process and render digests without sending: write .html, .txt, .eml and index.html."""
     with _reported():
@@ -162,7 +185,9 @@ def preview(
         if seat:
             configured = [SubscriberConfig(email=PREVIEW_EMAIL, name="", seats=list(seat))]
         else:
-            configured = [s for s in settings.subscribers if not subscriber or s.email in subscriber]
+            configured = [
+                s for s in settings.subscribers if not subscriber or s.email in subscriber
+            ]
             missing = set(subscriber) - {s.email for s in configured}
             if missing:
                 raise ConfigError(
@@ -178,7 +203,9 @@ def preview(
             )
         subscribers = resolve_subscribers(load_gazetteer(), configured)
         if not sources:
-            raise ConfigError("no sources", key="sources", hint="add a [[sources]] entry or pass --source")
+            raise ConfigError(
+                "no sources", key="sources", hint="add a [[sources]] entry or pass --source"
+            )
         if settings.delivery.backend == FileBackend.name:
             backend = FileBackend.from_config(settings.delivery.options("file"), settings.base_dir)
         else:
@@ -186,14 +213,20 @@ def preview(
         if out is not None:
             backend = FileBackend(out.expanduser().resolve())
         temporary = seat or source
-        with _store_for(settings, store_path, temporary=bool(temporary and store_path is None)) as store:
+        with _store_for(
+            settings, store_path, temporary=bool(temporary and store_path is None)
+        ) as store:
             report = _poll_with_progress(settings, store, sources)
             if report.outcomes and len(report.failed) == len(report.outcomes):
                 raise DigestError("every source failed; no digest written")
             now = utc_now()
             digests = compose_all(settings, store, subscribers, now)
             deliveries = deliver_all(digests, settings, store, backend, kind="preview", now=now)
-        _print_previews(backend, deliveries_failed=[d for d in deliveries if d.error], skipped=len(digests) - len(deliveries))
+        _print_previews(
+            backend,
+            deliveries_failed=[d for d in deliveries if d.error],
+            skipped=len(digests) - len(deliveries),
+        )
 
 
 @contextmanager
@@ -206,7 +239,9 @@ def _store_for(settings: Settings, store_path: Path | None, *, temporary: bool) 
             finally:
                 store.close()
         return
-    path = store_path.expanduser().resolve() if store_path else settings.resolve(settings.store.path)
+    path = (
+        store_path.expanduser().resolve() if store_path else settings.resolve(settings.store.path)
+    )
     store = Store.open(path)
     try:
         yield store
@@ -223,13 +258,19 @@ def _print_previews(backend: FileBackend, deliveries_failed: list[Any], skipped:
         table.add_row(files.to, str(files.stories), files.html.stem)
     if backend.written:
         console.print(table)
-        console.print(f"Open {backend.out_dir / 'index.html'} to browse them.", highlight=False, soft_wrap=True)
+        console.print(
+            f"Open {backend.out_dir / 'index.html'} to browse them.",
+            highlight=False,
+            soft_wrap=True,
+        )
     else:
         console.print("No digests written: nothing new for any subscriber.")
     if skipped:
         console.print(f"{skipped} subscriber(s) had nothing new and got no digest.")
     for delivery in deliveries_failed:
-        errors.print(f"[bold red]error:[/] {delivery.subscriber.email}: {delivery.error}", highlight=False)
+        errors.print(
+            f"[bold red]error:[/] {delivery.subscriber.email}: {delivery.error}", highlight=False
+        )
     if deliveries_failed:
         raise typer.Exit(1)
 
@@ -271,9 +312,13 @@ def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
                     "name": name,
                     "configured": name in configured,
                     "last_poll": _iso(statuses[name].last_poll_at) if name in statuses else None,
-                    "last_success": _iso(statuses[name].last_success_at) if name in statuses else None,
+                    "last_success": _iso(statuses[name].last_success_at)
+                    if name in statuses
+                    else None,
                     "last_error": statuses[name].last_error if name in statuses else None,
-                    "consecutive_failures": statuses[name].consecutive_failures if name in statuses else 0,
+                    "consecutive_failures": statuses[name].consecutive_failures
+                    if name in statuses
+                    else 0,
                     "items_seen": statuses[name].items_seen if name in statuses else 0,
                     "articles_added": statuses[name].articles_added if name in statuses else 0,
                 }
@@ -293,7 +338,10 @@ def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
         }
         console.print_json(json.dumps(payload))
         return
-    console.print(f"store: {settings.resolve(settings.store.path)} (schema {version}), {articles} articles", highlight=False)
+    console.print(
+        f"store: {settings.resolve(settings.store.path)} (schema {version}), {articles} articles",
+        highlight=False,
+    )
     table = Table(title="Sources")
     for column in ("Source", "Last poll", "Last success", "Failures", "Items", "New", "Last error"):
         table.add_column(column)
@@ -316,7 +364,9 @@ def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
     for column in ("Subscriber", "Period", "Kind", "Backend", "Stories", "At"):
         digest_table.add_column(column)
     for d in digests:
-        digest_table.add_row(d.subscriber, d.period, d.kind, d.backend, str(d.story_count), _when(d.created_at))
+        digest_table.add_row(
+            d.subscriber, d.period, d.kind, d.backend, str(d.story_count), _when(d.created_at)
+        )
     console.print(digest_table)
 
 
@@ -333,13 +383,17 @@ def _read_article(file: str) -> tuple[str, str]:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError as exc:
-            raise ConfigError(f"{file}: no such file", key="FILE", hint="give an article text file or - for stdin") from exc
+            raise ConfigError(
+                f"{file}: no such file", key="FILE", hint="give an article text file or - for stdin"
+            ) from exc
         except (OSError, UnicodeDecodeError) as exc:
             raise DigestError(f"{file}: cannot read as UTF-8 text ({exc})") from exc
     try:
         item = parse_article_text(text, source_name="cli", guid=file, published=None)
     except ValueError as exc:
-        raise DigestError(f"{file}: not an article file ({exc}); the title goes on line 1, the body below") from exc
+        raise DigestError(
+            f"{file}: not an article file ({exc}); the title goes on line 1, the body below"
+        ) from exc
     return clean_title(item.title), clean_body(item.body, is_html=False)
 
 
@@ -349,13 +403,17 @@ def _parse_day(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD", param_hint="--date") from exc
+        raise typer.BadParameter(
+            f"{value!r} is not a date; write YYYY-MM-DD", param_hint="--date"
+        ) from exc
 
 
 @app.command()
 def tag(
     file: str = typer.Argument(..., help="An article text file (title on line 1), or - for stdin."),
-    day: str | None = typer.Option(None, "--date", help="The article's date, YYYY-MM-DD (default: today)."),
+    day: str | None = typer.Option(
+        None, "--date", help="The article's date, YYYY-MM-DD (default: today)."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """The Westminster seats an article is about (primary) or mentions."""
@@ -375,7 +433,8 @@ def tag(
                 "role": t.role.value,
                 "score": t.score,
                 "evidence": [
-                    {"start": e.start, "end": e.end, "text": e.text, "kind": e.kind.value} for e in t.evidence
+                    {"start": e.start, "end": e.end, "text": e.text, "kind": e.kind.value}
+                    for e in t.evidence
                 ],
             }
             for t in tags
@@ -397,14 +456,20 @@ def tag(
 @app.command()
 def summarise(
     file: str = typer.Argument(..., help="An article text file (title on line 1), or - for stdin."),
-    sentences: int = typer.Option(2, "--sentences", "-n", min=1, max=10, help="How many sentences."),
+    sentences: int = typer.Option(
+        2, "--sentences", "-n", min=1, max=10, help="How many sentences."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """The summary sentences of one article."""
     title, body = _run(lambda: _read_article(file))
     chosen = summarise_text(body, sentences, title=title)
     if as_json:
-        console.print_json(json.dumps({"file": file, "title": title, "sentences": list(chosen)}, ensure_ascii=False))
+        console.print_json(
+            json.dumps(
+                {"file": file, "title": title, "sentences": list(chosen)}, ensure_ascii=False
+            )
+        )
         return
     console.print(title, style="bold", highlight=False)
     for sentence in chosen:

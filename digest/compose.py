@@ -62,7 +62,8 @@ def resolve_subscribers(
     resolved = []
     for index, entry in enumerate(configured):
         follows = tuple(
-            resolve_seat(gazetteer, name, where=f"subscribers[{index}].seats") for name in entry.seats
+            resolve_seat(gazetteer, name, where=f"subscribers[{index}].seats")
+            for name in entry.seats
         )
         subscriber = Subscriber(
             email=entry.email,
@@ -80,7 +81,8 @@ def overview_line(stories: Sequence[Story]) -> str:
     outlets = {source.name for story in stories for source in story.sources}
     about = sum(1 for s in stories if s.role is Role.PRIMARY)
     noun = "story" if len(stories) == 1 else "stories"
-    line = f"{len(stories)} new {noun} from {len(outlets)} {'outlet' if len(outlets) == 1 else 'outlets'}"
+    outlet_noun = "outlet" if len(outlets) == 1 else "outlets"
+    line = f"{len(stories)} new {noun} from {len(outlets)} {outlet_noun}"
     if about and about < len(stories):
         line += f": {about} about the seat, {len(stories) - about} mentioning it"
     elif about == 0:

@@ -236,5 +236,3 @@ def load_config(path: Path) -> Settings:
             hint="give every [[sources]] entry its own name",
         )
     return settings
-
-

@@ -123,7 +123,11 @@ def poll_source(
         outcome.error = str(exc)
         log.error("source %r failed: %s", config.name, exc)
         store.record_poll(
-            name=config.name, kind=config.kind.value, location=config.location, at=started, error=str(exc)
+            name=config.name,
+            kind=config.kind.value,
+            location=config.location,
+            at=started,
+            error=str(exc),
         )
         return outcome
     outcome.items = len(result.items)
@@ -251,7 +255,9 @@ def deliver_all(
                 result = backend.send(message)
             except SendError as exc:
                 log.error("subscriber %s: digest not delivered: %s", subscriber.email, exc)
-                deliveries.append(Delivery(subscriber, copy.subject, digest.story_count, None, str(exc)))
+                deliveries.append(
+                    Delivery(subscriber, copy.subject, digest.story_count, None, str(exc))
+                )
                 continue
             store.record_digest(
                 DigestRecord(

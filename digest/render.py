@@ -133,7 +133,7 @@ class DigestRenderer:
         source = self.env.loader.get_source(self.env, name)[0]
         if "</style" in source.lower():
             raise RenderError(f"{name} must not contain a closing style tag")
-        return Markup(source)  # noqa: S704 - our own stylesheet, checked above
+        return Markup(source)
 
     def render(self, digest: Digest) -> RenderedDigest:
         """The shared rendering of ``digest`` (everything but the recipient's details)."""
@@ -231,7 +231,9 @@ def build_message(
     """An RFC 5322 multipart/alternative message: the text part first, then the HTML."""
     message = EmailMessage(policy=SMTP)
     message["From"] = from_address
-    message["To"] = formataddr((subscriber.name, subscriber.email)) if subscriber.name else subscriber.email
+    message["To"] = (
+        formataddr((subscriber.name, subscriber.email)) if subscriber.name else subscriber.email
+    )
     message["Subject"] = copy.subject
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id

@@ -221,7 +221,9 @@ class Store:
                 sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")
             ).scalar_one_or_none()
             if row is None:
-                conn.execute(meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+                conn.execute(
+                    meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
+                )
             elif int(row) > SCHEMA_VERSION:
                 raise StoreError(
                     f"store {self.engine.url} has schema version {row}, newer than this "
@@ -265,7 +267,11 @@ class Store:
                     sources_table.c.name == name
                 )
             ).first()
-        return SourceState() if row is None else SourceState(etag=row.etag, last_modified=row.last_modified)
+        return (
+            SourceState()
+            if row is None
+            else SourceState(etag=row.etag, last_modified=row.last_modified)
+        )
 
     def record_poll(
         self,
@@ -299,7 +305,9 @@ class Store:
                     items_seen=row.items_seen + items_seen,
                     articles_added=row.articles_added + articles_added,
                 )
-                conn.execute(sources_table.update().where(sources_table.c.name == name).values(**values))
+                conn.execute(
+                    sources_table.update().where(sources_table.c.name == name).values(**values)
+                )
 
     def source_statuses(self) -> list[SourceStatus]:
         """Every source that has been polled, by name."""
@@ -338,7 +346,7 @@ class Store:
     def add_article(self, article: NewArticle) -> int:
         """Insert an article, its first source and its tags in one transaction."""
         with self._begin() as conn:
-            article_id = conn.execute(
+            inserted = conn.execute(
                 articles_table.insert().values(
                     source_name=article.source_name,
                     guid=article.guid,
@@ -352,7 +360,11 @@ class Store:
                     boundary_set=article.boundary_set,
                     summary=json.dumps(list(article.summary)),
                 )
-            ).inserted_primary_key[0]
+            )
+            key = inserted.inserted_primary_key
+            if key is None:
+                raise StoreError("the database did not report the new article's id")
+            article_id = key[0]
             conn.execute(
                 article_sources_table.insert().values(
                     article_id=article_id,
@@ -402,7 +414,9 @@ class Store:
     def article_count(self) -> int:
         """How many distinct articles are stored."""
         with self._begin() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(articles_table)).scalar_one())
+            return int(
+                conn.execute(sa.select(sa.func.count()).select_from(articles_table)).scalar_one()
+            )
 
     def articles_for_seats(
         self, codes: Sequence[str], *, seen_since: datetime
@@ -504,7 +518,12 @@ def _as_utc(value: Any) -> datetime:
 
 
 def _evidence_json(evidence: Evidence) -> dict[str, Any]:
-    return {"start": evidence.start, "end": evidence.end, "text": evidence.text, "kind": evidence.kind.value}
+    return {
+        "start": evidence.start,
+        "end": evidence.end,
+        "text": evidence.text,
+        "kind": evidence.kind.value,
+    }
 
 
 def _article_from_row(row: Any) -> Article:
@@ -530,4 +549,4 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-__all__ = ["EvidenceKind", "NewArticle", "SCHEMA_VERSION", "Store"]
+__all__ = ["SCHEMA_VERSION", "EvidenceKind", "NewArticle", "Store"]

@@ -35,7 +35,7 @@ def sign_token(secret: str, email: str) -> str:
 def verify_token(secret: str, token: str) -> str | None:
     """The address a valid token names, or ``None`` for a forged or damaged token."""
     try:
-        payload_text, mac_text = token.split(".", 1)
+        payload_text, _mac = token.split(".", 1)
         email = _unb64(payload_text).decode("utf-8")
     except (ValueError, UnicodeDecodeError):
         return None

@@ -140,7 +140,7 @@ def write_config(tmp_path: Path) -> Callable[[str], Path]:
 
 ARTICLE_NORWICH = """Norwich North MP backs bus campaign
 
-Norwich North MP Alice Macdonald has backed residents campaigning to keep evening buses in Sprowston.
+Norwich North MP Alice Macdonald backed residents campaigning to keep Sprowston's buses.
 
 The operator wants to end services after 7pm, saying passenger numbers have not recovered.
 

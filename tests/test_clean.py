@@ -54,7 +54,9 @@ def test_seed_000_keeps_its_quoted_paragraphs(seeds_dir: Path) -> None:
     ],
 )
 def test_furniture_paragraphs_are_dropped(paragraph: str) -> None:
-    text = f"The council met on Tuesday to discuss the budget.\n\n{paragraph}\n\nIt agreed the plan."
+    text = (
+        f"The council met on Tuesday to discuss the budget.\n\n{paragraph}\n\nIt agreed the plan."
+    )
     assert strip_furniture(text) == (
         "The council met on Tuesday to discuss the budget.\n\nIt agreed the plan."
     )

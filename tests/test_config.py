@@ -77,7 +77,9 @@ def test_delivery_scalar_that_is_not_a_table(write_config: Callable[[str], Path]
     assert caught.value.key == "delivery.out_dir"
 
 
-def test_relative_paths_resolve_against_the_config_folder(write_config: Callable[[str], Path]) -> None:
+def test_relative_paths_resolve_against_the_config_folder(
+    write_config: Callable[[str], Path],
+) -> None:
     path = write_config('[store]\npath = "state/db.sqlite3"\n')
     settings = load_config(path)
     assert settings.resolve(settings.store.path) == path.parent.resolve() / "state" / "db.sqlite3"

@@ -19,7 +19,8 @@ RSS = b"""<?xml version="1.0" encoding="UTF-8"?>
 <item><title>One &amp; only</title><link>https://example.org/1?utm_source=x</link>
 <guid isPermaLink="false">id-1</guid><pubDate>Sat, 21 Nov 2026 09:30:00 +0000</pubDate>
 <description>&lt;p&gt;Norwich North news.&lt;/p&gt;</description></item>
-<item><title>No guid</title><link>https://example.org/2</link><description>Text two.</description></item>
+<item><title>No guid</title><link>https://example.org/2</link>
+<description>Text two.</description></item>
 </channel></rss>"""
 
 
@@ -51,8 +52,12 @@ def test_missing_folder_is_a_fetch_error(tmp_path: Path) -> None:
 
 
 def test_feed_from_local_files_rss_and_atom() -> None:
-    rss = FeedSource("rss", str(ROOT / "feeds" / "eastern-sample.rss"), PollConfig()).poll(SourceState())
-    atom = FeedSource("atom", str(ROOT / "feeds" / "westminster-sample.atom"), PollConfig()).poll(SourceState())
+    rss = FeedSource("rss", str(ROOT / "feeds" / "eastern-sample.rss"), PollConfig()).poll(
+        SourceState()
+    )
+    atom = FeedSource("atom", str(ROOT / "feeds" / "westminster-sample.atom"), PollConfig()).poll(
+        SourceState()
+    )
     assert len(rss.items) == 3 and len(atom.items) == 2
     assert not rss.warnings and not atom.warnings
     assert rss.items[0].body_is_html and rss.items[0].published is not None
@@ -95,11 +100,15 @@ def test_oversized_body_is_aborted(http_server: LoopbackServer) -> None:
 
 def test_unreachable_server_is_a_fetch_error() -> None:
     with pytest.raises(FetchError):
-        FeedSource("x", "http://127.0.0.1:9/feed.xml", PollConfig(timeout_seconds=2)).poll(SourceState())
+        FeedSource("x", "http://127.0.0.1:9/feed.xml", PollConfig(timeout_seconds=2)).poll(
+            SourceState()
+        )
 
 
 def test_not_a_feed_is_a_parse_error(http_server: LoopbackServer) -> None:
-    http_server.routes["/page"] = Route(b"<html><body>hello</body></html>", content_type="text/html")
+    http_server.routes["/page"] = Route(
+        b"<html><body>hello</body></html>", content_type="text/html"
+    )
     with pytest.raises(FeedParseError):
         FeedSource("x", http_server.url("/page"), PollConfig()).poll(SourceState())
 
@@ -111,13 +120,19 @@ def test_missing_feed_file(tmp_path: Path) -> None:
 
 def test_item_cap(http_server: LoopbackServer) -> None:
     http_server.routes["/feed.xml"] = Route(RSS)
-    result = FeedSource("x", http_server.url("/feed.xml"), PollConfig(max_items_per_source=1)).poll(SourceState())
+    result = FeedSource("x", http_server.url("/feed.xml"), PollConfig(max_items_per_source=1)).poll(
+        SourceState()
+    )
     assert len(result.items) == 1
 
 
 def _captured_feeds() -> list[Path]:
     folder = Path(__file__).resolve().parent.parent.parent / "shared" / "feeds"
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".md") if folder.is_dir() else []
+    return (
+        sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".md")
+        if folder.is_dir()
+        else []
+    )
 
 
 @pytest.mark.parametrize("path", _captured_feeds(), ids=lambda p: p.name)

@@ -15,7 +15,9 @@ from digest.store import SCHEMA_VERSION, NewArticle, Store
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
-def _article(guid: str = "g1", url: str | None = "https://example.org/a", digest: str = "h1") -> NewArticle:
+def _article(
+    guid: str = "g1", url: str | None = "https://example.org/a", digest: str = "h1"
+) -> NewArticle:
     return NewArticle(
         source_name="Sample",
         guid=guid,
@@ -85,7 +87,9 @@ def test_articles_for_seats_with_sources(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "s.sqlite3")
     article_id = store.add_article(_article())
     assert store.add_source_to_article(article_id, "Second outlet", "https://two.example/a", NOW)
-    assert not store.add_source_to_article(article_id, "Second outlet", "https://two.example/a", NOW)
+    assert not store.add_source_to_article(
+        article_id, "Second outlet", "https://two.example/a", NOW
+    )
     found = store.articles_for_seats(["E14001408"], seen_since=NOW)
     assert len(found) == 1
     article, role, sources = found[0]
@@ -93,5 +97,7 @@ def test_articles_for_seats_with_sources(tmp_path: Path) -> None:
     assert role is Role.PRIMARY
     assert [s.name for s in sources] == ["Sample", "Second outlet"]
     assert store.articles_for_seats(["E14000863"], seen_since=NOW) == []
-    assert store.articles_for_seats(["E14001408"], seen_since=datetime(2027, 1, 1, tzinfo=UTC)) == []
+    assert (
+        store.articles_for_seats(["E14001408"], seen_since=datetime(2027, 1, 1, tzinfo=UTC)) == []
+    )
     store.close()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from digest.clean import clean_body
 from digest.models import Role, SeatTag
 from digest.seats.gazetteer import load_gazetteer
 from digest.seats.tagger import tag_text
 from digest.sources.folder import read_article_file
-from digest.clean import clean_body
 
 
 def _tags(path: Path, day: date | None) -> tuple[str, dict[str, SeatTag]]:
@@ -61,7 +61,9 @@ def test_mp_resolved_by_date() -> None:
 
 def test_mp_before_the_data_starts_via_maiden_speech() -> None:
     # Chloe Smith won a 2009 by-election; the data's first term starts in 2010.
-    _, tags = tag_text("Chloe Smith", "Chloe Smith spoke in the Commons today about jobs.", date(2009, 12, 1))
+    _, tags = tag_text(
+        "Chloe Smith", "Chloe Smith spoke in the Commons today about jobs.", date(2009, 12, 1)
+    )
     assert [t.name for t in tags] == ["Norwich North"]
 
 
@@ -116,6 +118,8 @@ def test_gazetteer_finds_seats_by_name_variant_and_code() -> None:
     gazetteer = load_gazetteer()
     assert [s.boundary_set for s in gazetteer.find_seats("norwich north")] == ["2010", "2024"]
     assert [s.name for s in gazetteer.find_seats("E14001408")] == ["Norwich North"]
-    assert [s.name for s in gazetteer.find_seats("Rochford & Southend East")] == ["Rochford and Southend East"]
+    assert [s.name for s in gazetteer.find_seats("Rochford & Southend East")] == [
+        "Rochford and Southend East"
+    ]
     assert gazetteer.find_seats("Norwich Middle") == []
     assert "Norwich North" in gazetteer.closest_names("Norwich Nroth")

@@ -105,7 +105,9 @@ class FileBackend(MailBackend):
                 eml=paths["eml"],
             )
         )
-        return SendResult(backend=self.name, message_id=message.message_id, detail=str(paths["eml"]))
+        return SendResult(
+            backend=self.name, message_id=message.message_id, detail=str(paths["eml"])
+        )
 
     def close(self) -> None:
         """Write ``index.html`` linking every message written in this batch."""

@@ -8,6 +8,7 @@ so commands that never tag (``status``) pay nothing.
 from __future__ import annotations
 
 import csv
+import io
 import difflib
 from collections import defaultdict
 from collections.abc import Iterator
@@ -64,7 +65,7 @@ class SeatMatch:
 
 def _rows(filename: str) -> Iterator[dict[str, str]]:
     data = resources.files("digest.seats").joinpath("data", filename)
-    with data.open("r", encoding="utf-8", newline="") as handle:
+    with data.open("rb") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as handle:
         yield from csv.DictReader(handle)
 
 
@@ -77,7 +78,7 @@ def _split(value: str) -> list[str]:
 
 
 def _is_list_name(variant: str) -> bool:
-    """"Smith, Chloe" is how lists sort a name, never how an article writes it."""
+    """ "Smith, Chloe" is how lists sort a name, never how an article writes it."""
     return "," in variant
 
 
@@ -148,8 +149,12 @@ class Gazetteer:
         """2010 seat code -> [(2024 seat code, share of the old population)]; and back."""
         links: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for row in _rows("constituency_changes.csv"):
-            links[f"2010:{row['old_id']}"].append((row["new_id"], float(row["old_population_share"])))
-            links[f"2024:{row['new_id']}"].append((row["old_id"], float(row["new_population_share"])))
+            links[f"2010:{row['old_id']}"].append(
+                (row["new_id"], float(row["old_population_share"]))
+            )
+            links[f"2024:{row['new_id']}"].append(
+                (row["old_id"], float(row["new_population_share"]))
+            )
         return dict(links)
 
     def seat(self, code: str, boundary_set: str) -> Seat:

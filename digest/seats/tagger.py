@@ -197,9 +197,7 @@ def _roles(scores: dict[tuple[str, str], _SeatScore]) -> tuple[SeatTag, ...]:
     tags = []
     for score in scores.values():
         is_primary = (
-            score in named
-            and score.raw >= PRIMARY_MIN_SCORE
-            and score.raw >= PRIMARY_RATIO * top
+            score in named and score.raw >= PRIMARY_MIN_SCORE and score.raw >= PRIMARY_RATIO * top
         )
         tags.append(
             SeatTag(

@@ -79,7 +79,9 @@ class FeedSource:
         parsed = feedparser.parse(content, response_headers=headers, sanitize_html=True)
         warnings: list[str] = []
         if parsed.get("bozo"):
-            reason = f"{type(parsed.get('bozo_exception')).__name__}: {parsed.get('bozo_exception')}"
+            reason = (
+                f"{type(parsed.get('bozo_exception')).__name__}: {parsed.get('bozo_exception')}"
+            )
             if not parsed.entries:
                 raise FeedParseError(f"{base_url}: not a readable feed ({reason})")
             message = f"{base_url}: feed has errors, kept {len(parsed.entries)} entries ({reason})"

@@ -1,0 +1,133 @@
+"""Rendering: inlined CSS, escaped content, a text part, a real MIME message."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, datetime
+
+from digest.models import Digest, Role, SeatSection, Story, StorySource, Subscriber
+from digest.render import DigestRenderer, build_message, inline_css, message_id_for
+
+NOW = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
+
+
+def _digest(
+    title: str = "Bus routes saved in Sprowston", email_address: str = "a@example.org"
+) -> Digest:
+    story = Story(
+        id=1,
+        title=title,
+        summary=("Residents won their campaign.", "The council agreed on Tuesday."),
+        published=datetime(2026, 11, 21, 9, 0, tzinfo=UTC),
+        sources=(
+            StorySource("Eastern News", "https://news.example.org/a?x=1&y=2"),
+            StorySource("Other", None),
+        ),
+        role=Role.PRIMARY,
+    )
+    section = SeatSection(
+        key="E14000863+E14001408", name="Norwich North", overview="1 new story.", stories=(story,)
+    )
+    return Digest(
+        subscriber=Subscriber(email_address, "Alice", ("Norwich North",)),
+        period="2026-11-22",
+        generated_at=NOW,
+        sections=(section,),
+    )
+
+
+def _renderer() -> DigestRenderer:
+    return DigestRenderer(title="seatwatch", subject_template="{title}: news for {seats}")
+
+
+def test_html_is_inlined_with_media_rules_kept_in_style() -> None:
+    rendered = _renderer().render(_digest())
+    html = rendered.html
+    assert html.startswith("<!DOCTYPE html>")
+    assert 'class="story-title" style="' in html
+    assert "max-width:600px" in html
+    assert 'width="600"' in html
+    # Only @media / dark-mode rules remain in <style>.
+    style = html.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert "@media" in style and "prefers-color-scheme: dark" in style
+    assert ".summary {" not in html.split("@media", 1)[0]
+    assert "data-premailer" not in html
+
+
+def test_preheader_and_content() -> None:
+    html = _renderer().render(_digest()).html
+    assert (
+        'class="preheader"' in html and "1 new story. Latest: Bus routes saved in Sprowston" in html
+    )
+    assert "Residents won their campaign." in html
+    assert 'href="https://news.example.org/a?x=1&amp;y=2"' in html
+    assert "Also reported by" in html and "Other" in html
+    assert "21 November 2026" in html
+
+
+def test_titles_are_escaped() -> None:
+    html = _renderer().render(_digest(title='<script>alert("x")</script> & more')).html
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_shared_rendering_is_reused_and_personalised() -> None:
+    renderer = _renderer()
+    first = renderer.render(_digest(email_address="a@example.org"))
+    second = renderer.render(_digest(email_address="b@example.org"))
+    assert first is second and renderer.renders == 1
+    alice = renderer.personalise(
+        first, Subscriber("a@example.org", "Alice <A&B>", ()), "https://x/u?t=1&s=2"
+    )
+    bob = renderer.personalise(first, Subscriber("b@example.org", "", ()), "https://x/u?t=2")
+    assert "Hello Alice &lt;A&amp;B&gt;," in alice.html
+    assert "Hello Alice <A&B>," in alice.text
+    assert 'href="https://x/u?t=1&amp;s=2"' in alice.html
+    assert "Hello," in bob.html and "b@example.org" in bob.text
+    assert "@@SEATWATCH" not in alice.html + alice.text + bob.html + bob.text
+
+
+def test_text_part_lists_stories() -> None:
+    text = _renderer().render(_digest()).text
+    assert "== Norwich North ==" in text
+    assert "* Bus routes saved in Sprowston" in text
+    assert "https://news.example.org/a?x=1&y=2" in text
+    assert "<" not in text.replace("<A&B>", "")
+
+
+def test_message_is_multipart_alternative_with_headers() -> None:
+    renderer = _renderer()
+    copy = renderer.personalise(
+        renderer.render(_digest()), Subscriber("a@example.org", "Alice", ()), "https://x/u"
+    )
+    message_id = message_id_for("a@example.org|2026-11-22", "seatwatch <digest@example.org>")
+    raw = build_message(
+        from_address="seatwatch <digest@example.org>",
+        subscriber=Subscriber("a@example.org", "Alice", ()),
+        copy=copy,
+        message_id=message_id,
+        date=NOW,
+        list_id="seatwatch.example.org",
+        unsubscribe_url="https://x/u",
+    )
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in parsed.iter_parts()] == ["text/plain", "text/html"]
+    assert parsed["Message-ID"] == message_id and message_id.endswith("@example.org>")
+    assert parsed["To"] == "Alice <a@example.org>"
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert parsed["Date"] == "Sun, 22 Nov 2026 07:00:00 +0000"
+    assert message_id == message_id_for("a@example.org|2026-11-22", "digest@example.org")
+
+
+def test_inline_css_keeps_nested_dark_mode_rules() -> None:
+    markup = (
+        '<html><head><style>p{color:red}</style><style data-premailer="ignore">'
+        "@media (prefers-color-scheme: dark){ p{color:#fff} "
+        "@media (max-width:400px){p{color:red}} }"
+        "</style></head><body><p>x</p></body></html>"
+    )
+    out = inline_css(markup)
+    assert '<p style="color:red">x</p>' in out
+    assert "@media (prefers-color-scheme: dark)" in out
