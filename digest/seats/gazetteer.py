@@ -8,8 +8,8 @@ so commands that never tag (``status``) pay nothing.
 from __future__ import annotations
 
 import csv
-import io
 import difflib
+import io
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
