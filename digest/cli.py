@@ -201,7 +201,12 @@ def preview(
                 key="subscribers",
                 hint="add a [[subscribers]] entry or pass --seat NAME",
             )
-        subscribers = resolve_subscribers(load_gazetteer(), configured)
+        subscribers = resolve_subscribers(
+            load_gazetteer(),
+            configured,
+            path=None if seat else settings.config_path,
+            where="--seat" if seat else "subscribers[{index}].seats",
+        )
         if not sources:
             raise ConfigError(
                 "no sources", key="sources", hint="add a [[sources]] entry or pass --source"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from digest.config import DigestConfig, SubscriberConfig
 from digest.errors import ConfigError
@@ -32,7 +33,9 @@ class SeatFollow:
         return "+".join(self.codes)
 
 
-def resolve_seat(gazetteer: Gazetteer, text: str, *, where: str = "seats") -> SeatFollow:
+def resolve_seat(
+    gazetteer: Gazetteer, text: str, *, where: str = "seats", path: Path | None = None
+) -> SeatFollow:
     """The seat a subscriber means by ``text`` (a name in either set, a variant or a code).
 
     Both boundary sets are followed: a 2010 name also covers its main 2024 successor and the
@@ -46,7 +49,9 @@ def resolve_seat(gazetteer: Gazetteer, text: str, *, where: str = "seats") -> Se
             if close
             else "try `digest seats search` to find the official name"
         )
-        raise ConfigError(f"no Westminster seat is called {text!r}", key=where, hint=hint)
+        raise ConfigError(
+            f"no Westminster seat is called {text!r}", path=path, key=where, hint=hint
+        )
     codes: list[str] = []
     for seat in seats:
         codes.append(seat.code)
@@ -56,13 +61,17 @@ def resolve_seat(gazetteer: Gazetteer, text: str, *, where: str = "seats") -> Se
 
 
 def resolve_subscribers(
-    gazetteer: Gazetteer, configured: Iterable[SubscriberConfig]
+    gazetteer: Gazetteer,
+    configured: Iterable[SubscriberConfig],
+    *,
+    path: Path | None = None,
+    where: str = "subscribers[{index}].seats",
 ) -> list[tuple[Subscriber, tuple[SeatFollow, ...]]]:
     """Subscribers with their seats resolved; ``ConfigError`` names any unknown seat."""
     resolved = []
     for index, entry in enumerate(configured):
         follows = tuple(
-            resolve_seat(gazetteer, name, where=f"subscribers[{index}].seats")
+            resolve_seat(gazetteer, name, where=where.format(index=index), path=path)
             for name in entry.seats
         )
         subscriber = Subscriber(

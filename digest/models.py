@@ -166,6 +166,7 @@ class OutgoingEmail:
     message_bytes: bytes
     message_id: str
     digest_key: str
+    story_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -250,6 +250,7 @@ def deliver_all(
                 ),
                 message_id=message_id,
                 digest_key=f"{digest.period}-{subscriber.email}",
+                story_count=digest.story_count,
             )
             try:
                 result = backend.send(message)

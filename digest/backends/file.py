@@ -99,7 +99,7 @@ class FileBackend(MailBackend):
             PreviewFiles(
                 to=message.to,
                 subject=message.subject,
-                stories=message.html.count('class="story"'),
+                stories=message.story_count,
                 html=paths["html"],
                 text=paths["txt"],
                 eml=paths["eml"],

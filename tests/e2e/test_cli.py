@@ -230,7 +230,7 @@ def test_unknown_seat_lists_closest_matches(seeds_dir: Path, tmp_path: Path) -> 
         ],
     )
     assert result.exit_code == 2
-    assert "no Westminster seat is called 'Norwich Nrth'" in result.output
+    assert "--seat: no Westminster seat is called 'Norwich Nrth'" in result.output
     assert "'Norwich North'" in result.output
 
 
@@ -325,3 +325,17 @@ def test_every_command_has_help(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
     assert "Usage" in result.output
+
+
+def test_unknown_seat_in_config_names_the_file_and_key(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[[sources]]\nname = "a"\nkind = "folder"\nlocation = "."\n'
+        '[[subscribers]]\nemail = "a@example.org"\nseats = ["Norwich North", "Colchestre"]\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["preview", "--config", str(config)])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert f"{config}: subscribers[0].seats: no Westminster seat is called 'Colchestre'" in text
+    assert "'Colchester'" in text
