@@ -12,7 +12,7 @@ import math
 import re
 from collections import Counter
 
-from digest.clean import furniture_rule_for, split_paragraphs
+from digest.clean import split_paragraphs
 
 ABBREVIATIONS = frozenset(
     [
@@ -231,6 +231,8 @@ def _unbalanced(text: str) -> bool:
     """True while a quotation opened in ``text`` has not been closed."""
     if text.count('"') % 2 or text.count("“") > text.count("”"):
         return True
+    if "'" not in text and "‘" not in text:
+        return False
     # Single quotes double as apostrophes: count only quote-shaped ones.
     opened = len(_SINGLE_OPEN.findall(text))
     closed = len(_SINGLE_CLOSE.findall(text))
@@ -252,16 +254,15 @@ def _join_open_quotes(pieces: list[str]) -> list[str]:
 
 
 def _content_words(sentence: str) -> list[str]:
-    return [w.lower().strip("'’") for w in _WORD.findall(sentence) if w.lower() not in STOPWORDS]
+    lowered = (w.lower() for w in _WORD.findall(sentence))
+    return [w.strip("'’") for w in lowered if w not in STOPWORDS]
 
 
 def _eligible(sentence: str) -> bool:
     words = len(sentence.split())
-    return (
-        MIN_WORDS <= words <= MAX_WORDS
-        and not _unbalanced(sentence)
-        and furniture_rule_for(sentence) is None
-    )
+    # Furniture was removed paragraph by paragraph before this text was stored; what is left
+    # is article text, so only shape is checked here.
+    return MIN_WORDS <= words <= MAX_WORDS and not _unbalanced(sentence)
 
 
 def summarise_text(text: str, sentences: int = 2, title: str = "") -> tuple[str, ...]:
@@ -272,19 +273,21 @@ def summarise_text(text: str, sentences: int = 2, title: str = "") -> tuple[str,
     eligible = [(i, s) for i, s in enumerate(candidates) if _eligible(s)]
     if not eligible:
         eligible = list(enumerate(candidates))
-    frequencies = Counter(w for _, s in eligible for w in set(_content_words(s)))
+    if len(eligible) <= sentences:
+        return tuple(s for _, s in eligible)
+    words_of = {i: set(_content_words(s)) for i, s in eligible}
+    frequencies = Counter(w for words in words_of.values() for w in words)
     for word in _content_words(title):
         frequencies[word] += 2
     top = max(frequencies.values(), default=1)
 
-    def score(index: int, sentence: str) -> float:
-        words = set(_content_words(sentence))
+    def score(index: int) -> float:
+        words = words_of[index]
         if not words:
             return 0.0
-        centrality = sum(frequencies[w] / top for w in words) / math.sqrt(len(words))
-        position = POSITION_WEIGHT / (1 + index)
-        return centrality + position
+        centrality = sum(frequencies[w] for w in words) / top / math.sqrt(len(words))
+        return centrality + POSITION_WEIGHT / (1 + index)
 
-    ranked = sorted(eligible, key=lambda pair: -score(*pair))
+    ranked = sorted(eligible, key=lambda pair: -score(pair[0]))
     chosen = sorted(ranked[:sentences])
     return tuple(sentence for _, sentence in chosen)
