@@ -2,4 +2,6 @@
 
 from digest.cli import main
 
-main()
+# Guarded: worker processes (spawned for big polls) import this module again.
+if __name__ == "__main__":
+    main()

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from digest.config import DigestConfig, SubscriberConfig
 from digest.errors import ConfigError
-from digest.models import Digest, Role, SeatSection, Story, Subscriber
+from digest.models import Article, Digest, Role, SeatSection, Story, Subscriber
 from digest.seats.gazetteer import SET_2024, Gazetteer
 from digest.store import Store
+from digest.summarise import summarise_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +103,20 @@ def overview_line(stories: Sequence[Story]) -> str:
 class DigestComposer:
     """Builds digests, reusing each seat's section across subscribers."""
 
-    def __init__(self, store: Store, config: DigestConfig) -> None:
+    def __init__(self, store: Store, config: DigestConfig, sentences: int = 2) -> None:
         self.store = store
         self.config = config
+        self.sentences = sentences
         self._sections: dict[tuple[str, datetime], SeatSection] = {}
+        self._summaries: dict[int, tuple[str, ...]] = {}
+
+    def _summary(self, article: Article) -> tuple[str, ...]:
+        """The article's summary, made once per composer however many seats show it."""
+        if article.id not in self._summaries:
+            self._summaries[article.id] = summarise_text(
+                article.text, self.sentences, title=article.title
+            )
+        return self._summaries[article.id]
 
     def section(self, follow: SeatFollow, since: datetime) -> SeatSection:
         """The section for one seat, with stories first seen since ``since``."""
@@ -116,7 +127,7 @@ class DigestComposer:
                 Story(
                     id=article.id,
                     title=article.title,
-                    summary=article.summary,
+                    summary=self._summary(article),
                     published=article.published,
                     sources=sources,
                     role=role,

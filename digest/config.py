@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -34,10 +34,30 @@ class PollConfig(_Section):
     """``[poll]``: how sources are fetched."""
 
     timeout_seconds: float = Field(default=20.0, gt=0)
+    connect_timeout_seconds: float = Field(default=10.0, gt=0)
+    total_timeout_seconds: float = Field(default=60.0, gt=0)
     max_bytes: int = Field(default=10_000_000, gt=0)
+    max_redirects: int = Field(default=5, ge=0, le=20)
     max_items_per_source: int = Field(default=200, gt=0)
     user_agent: str = "seatwatch/0.1 (+https://example.org/seatwatch; digest@example.org)"
     interval_minutes: int = Field(default=30, gt=0)
+    concurrency: int = Field(default=16, ge=1, le=256)
+    per_host_connections: int = Field(default=2, ge=1, le=32)
+    max_backoff_hours: float = Field(default=24.0, gt=0)
+    workers: int = Field(default=0, ge=0, le=64)
+
+    @field_validator("user_agent")
+    @classmethod
+    def _user_agent_has_contact(cls, value: str) -> str:
+        if "@" not in value and "http" not in value:
+            raise ValueError(
+                "put a contact address or URL in the User-Agent, e.g. "
+                '"seatwatch/0.1 (+https://example.org; you@example.org)"'
+            )
+        return value
+
+
+FullText = Literal["auto"] | bool
 
 
 class SourceConfig(_Section):
@@ -47,6 +67,7 @@ class SourceConfig(_Section):
     kind: SourceKind
     location: str = Field(min_length=1)
     enabled: bool = True
+    full_text: FullText = "auto"
 
 
 class SummariseConfig(_Section):

@@ -79,7 +79,6 @@ class Article:
     text: str
     published: datetime
     first_seen: datetime
-    summary: tuple[str, ...]
     tags: tuple[SeatTag, ...] = ()
 
 

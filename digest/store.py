@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,107 +22,20 @@ from sqlalchemy.engine import Connection, Engine
 
 from digest.errors import StoreError
 from digest.models import Article, Evidence, EvidenceKind, Role, SeatTag, StorySource
-from digest.sources.base import SourceState
+from digest.schema import (
+    SCHEMA_VERSION,
+    article_sources_table,
+    articles_table,
+    digests_table,
+    meta_table,
+    metadata,
+    pages_table,
+    seat_tags_table,
+    transaction,
+)
+from digest.source_store import SourceStore
 
 log = logging.getLogger(__name__)
-
-SCHEMA_VERSION = 1
-
-
-class UtcDateTime(sa.TypeDecorator[datetime]):
-    """Aware UTC datetimes in, aware UTC datetimes out, whatever the database keeps."""
-
-    impl = sa.DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the store")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
-
-
-metadata = sa.MetaData()
-
-meta_table = sa.Table(
-    "meta",
-    metadata,
-    sa.Column("key", sa.String(64), primary_key=True),
-    sa.Column("value", sa.Text, nullable=False),
-)
-
-sources_table = sa.Table(
-    "sources",
-    metadata,
-    sa.Column("name", sa.String(200), primary_key=True),
-    sa.Column("kind", sa.String(20), nullable=False),
-    sa.Column("location", sa.Text, nullable=False),
-    sa.Column("etag", sa.Text),
-    sa.Column("last_modified", sa.Text),
-    sa.Column("last_poll_at", UtcDateTime),
-    sa.Column("last_success_at", UtcDateTime),
-    sa.Column("last_error", sa.Text),
-    sa.Column("consecutive_failures", sa.Integer, nullable=False, default=0),
-    sa.Column("items_seen", sa.Integer, nullable=False, default=0),
-    sa.Column("articles_added", sa.Integer, nullable=False, default=0),
-)
-
-articles_table = sa.Table(
-    "articles",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("source_name", sa.String(200), nullable=False),
-    sa.Column("guid", sa.Text, nullable=False, unique=True),
-    sa.Column("url", sa.Text),
-    sa.Column("canonical_url", sa.Text, unique=True),
-    sa.Column("content_hash", sa.String(64), nullable=False, unique=True),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("published", UtcDateTime, nullable=False),
-    sa.Column("first_seen", UtcDateTime, nullable=False, index=True),
-    sa.Column("boundary_set", sa.String(4), nullable=False),
-    sa.Column("summary", sa.Text, nullable=False),
-)
-
-article_sources_table = sa.Table(
-    "article_sources",
-    metadata,
-    sa.Column("article_id", sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("source_name", sa.String(200), primary_key=True),
-    sa.Column("url", sa.Text),
-    sa.Column("first_seen", UtcDateTime, nullable=False),
-)
-
-seat_tags_table = sa.Table(
-    "seat_tags",
-    metadata,
-    sa.Column("article_id", sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("code", sa.String(12), primary_key=True),
-    sa.Column("boundary_set", sa.String(4), primary_key=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("role", sa.String(12), nullable=False),
-    sa.Column("score", sa.Float, nullable=False),
-    sa.Column("evidence", sa.Text, nullable=False),
-    sa.Index("ix_seat_tags_code", "code"),
-)
-
-digests_table = sa.Table(
-    "digests",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("subscriber", sa.Text, nullable=False, index=True),
-    sa.Column("period", sa.String(40), nullable=False),
-    sa.Column("kind", sa.String(12), nullable=False),  # preview | sent
-    sa.Column("backend", sa.String(40), nullable=False),
-    sa.Column("message_id", sa.Text, nullable=False),
-    sa.Column("story_count", sa.Integer, nullable=False),
-    sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Column("detail", sa.Text, nullable=False, default=""),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,23 +52,30 @@ class NewArticle:
     published: datetime
     first_seen: datetime
     boundary_set: str
-    summary: tuple[str, ...]
     tags: tuple[SeatTag, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class SourceStatus:
-    """A source's row, for ``digest status``."""
+@dataclass(slots=True)
+class KnownArticles:
+    """Stored article ids by GUID, canonical URL and text hash, for batch deduplication."""
 
-    name: str
-    kind: str
-    location: str
-    last_poll_at: datetime | None
-    last_success_at: datetime | None
-    last_error: str | None
-    consecutive_failures: int
-    items_seen: int
-    articles_added: int
+    by_guid: dict[str, int] = field(default_factory=dict)
+    by_url: dict[str, int] = field(default_factory=dict)
+    by_hash: dict[str, int] = field(default_factory=dict)
+
+    def match(self, guid: str, url: str | None, content_hash: str) -> int | None:
+        """The id of the article these identifiers belong to, if any."""
+        found = self.by_guid.get(guid) or self.by_hash.get(content_hash)
+        if found is None and url:
+            found = self.by_url.get(url)
+        return found
+
+    def remember(self, article_id: int, guid: str, url: str | None, content_hash: str) -> None:
+        """Note a newly stored article so later items in the same batch match it."""
+        self.by_guid[guid] = article_id
+        self.by_hash[content_hash] = article_id
+        if url:
+            self.by_url[url] = article_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +102,7 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.sources = SourceStore(engine)
 
     @classmethod
     def open(cls, target: Path | str) -> Store:
@@ -205,13 +126,8 @@ class Store:
         """Release every connection."""
         self.engine.dispose()
 
-    @contextmanager
-    def _begin(self) -> Iterator[Connection]:
-        try:
-            with self.engine.begin() as connection:
-                yield connection
-        except sa.exc.OperationalError as exc:
-            raise StoreError(f"store {self.engine.url}: {exc.orig}") from exc
+    def _begin(self) -> AbstractContextManager[Connection]:
+        return transaction(self.engine)
 
     def migrate(self) -> None:
         """Create the schema on first use; refuse a store from a newer version."""
@@ -257,139 +173,122 @@ class Store:
             conn.execute(meta_table.insert().values(key=key, value=value))
         return value
 
-    # Sources -------------------------------------------------------------------------------
+    # Pages (full-text cache) -----------------------------------------------------------------
 
-    def source_state(self, name: str) -> SourceState:
-        """The validators kept from the last poll of ``name``."""
+    def cached_page(self, url: str) -> str | None:
+        """The text extracted from ``url`` before; ``""`` if it had none; ``None`` if never."""
         with self._begin() as conn:
-            row = conn.execute(
-                sa.select(sources_table.c.etag, sources_table.c.last_modified).where(
-                    sources_table.c.name == name
-                )
-            ).first()
-        return (
-            SourceState()
-            if row is None
-            else SourceState(etag=row.etag, last_modified=row.last_modified)
-        )
+            value = conn.execute(
+                sa.select(pages_table.c.text).where(pages_table.c.url == url)
+            ).scalar_one_or_none()
+        return None if value is None else str(value)
 
-    def record_poll(
-        self,
-        *,
-        name: str,
-        kind: str,
-        location: str,
-        at: datetime,
-        error: str | None,
-        state: SourceState | None = None,
-        items_seen: int = 0,
-        articles_added: int = 0,
-    ) -> None:
-        """Record the outcome of one poll of one source."""
+    def cache_page(self, url: str, text: str) -> None:
+        """Keep the text extracted from ``url`` (empty when the page had none)."""
         with self._begin() as conn:
-            row = conn.execute(sa.select(sources_table).where(sources_table.c.name == name)).first()
-            values: dict[str, Any] = {"kind": kind, "location": location, "last_poll_at": at}
-            if error is None:
-                values.update(last_success_at=at, last_error=None, consecutive_failures=0)
-                if state is not None:
-                    values.update(etag=state.etag, last_modified=state.last_modified)
-            else:
-                failures = (row.consecutive_failures if row is not None else 0) + 1
-                values.update(last_error=error, consecutive_failures=failures)
-            if row is None:
-                values.update(name=name, items_seen=items_seen, articles_added=articles_added)
-                values.setdefault("consecutive_failures", 0)
-                conn.execute(sources_table.insert().values(**values))
-            else:
-                values.update(
-                    items_seen=row.items_seen + items_seen,
-                    articles_added=row.articles_added + articles_added,
-                )
-                conn.execute(
-                    sources_table.update().where(sources_table.c.name == name).values(**values)
-                )
-
-    def source_statuses(self) -> list[SourceStatus]:
-        """Every source that has been polled, by name."""
-        with self._begin() as conn:
-            rows = conn.execute(sa.select(sources_table).order_by(sources_table.c.name)).all()
-        return [
-            SourceStatus(
-                name=r.name,
-                kind=r.kind,
-                location=r.location,
-                last_poll_at=r.last_poll_at,
-                last_success_at=r.last_success_at,
-                last_error=r.last_error,
-                consecutive_failures=r.consecutive_failures,
-                items_seen=r.items_seen,
-                articles_added=r.articles_added,
+            conn.execute(pages_table.delete().where(pages_table.c.url == url))
+            conn.execute(
+                pages_table.insert().values(url=url, text=text, fetched_at=datetime.now(UTC))
             )
-            for r in rows
-        ]
 
     # Articles ------------------------------------------------------------------------------
 
-    def find_duplicate(self, guid: str, canonical: str | None, digest: str) -> int | None:
-        """The id of a stored article with this GUID, canonical URL or text hash."""
-        condition = sa.or_(
-            articles_table.c.guid == guid,
-            articles_table.c.content_hash == digest,
-            *([articles_table.c.canonical_url == canonical] if canonical else []),
+    def find_duplicates(
+        self, guids: Sequence[str], urls: Sequence[str], hashes: Sequence[str]
+    ) -> KnownArticles:
+        """Stored articles matching any of these GUIDs, canonical URLs or text hashes."""
+        known = KnownArticles()
+        columns = (
+            (articles_table.c.guid, guids, known.by_guid),
+            (articles_table.c.canonical_url, urls, known.by_url),
+            (articles_table.c.content_hash, hashes, known.by_hash),
         )
         with self._begin() as conn:
-            found = conn.execute(
-                sa.select(articles_table.c.id).where(condition).limit(1)
-            ).scalar_one_or_none()
-        return None if found is None else int(found)
+            for column, values, target in columns:
+                wanted = sorted(set(values))
+                # SQLite allows at most 32,766 parameters per statement; stay well below.
+                for start in range(0, len(wanted), 5000):
+                    chunk = wanted[start : start + 5000]
+                    rows = conn.execute(
+                        sa.select(column, articles_table.c.id).where(column.in_(chunk))
+                    ).all()
+                    target.update({str(value): int(ident) for value, ident in rows})
+        return known
+
+    def known_guids(self, guids: Sequence[str]) -> set[str]:
+        """The GUIDs among ``guids`` that belong to stored articles."""
+        return set(self.find_duplicates(guids, [], []).by_guid)
+
+    def find_duplicate(self, guid: str, canonical: str | None, digest: str) -> int | None:
+        """The id of a stored article with this GUID, canonical URL or text hash."""
+        return self.find_duplicates([guid], [canonical] if canonical else [], [digest]).match(
+            guid, canonical, digest
+        )
+
+    def add_articles(self, articles: Sequence[NewArticle]) -> list[int]:
+        """Insert articles with their first source and tags, all in one transaction.
+
+        Three multi-row statements whatever the batch size (SQLAlchemy's insertmanyvalues
+        returns the new ids in order), instead of three statements per article.
+        """
+        if not articles:
+            return []
+        with self._begin() as conn:
+            result = conn.execute(
+                articles_table.insert().returning(
+                    articles_table.c.id, sort_by_parameter_order=True
+                ),
+                [
+                    {
+                        "source_name": a.source_name,
+                        "guid": a.guid,
+                        "url": a.url,
+                        "canonical_url": a.canonical_url,
+                        "content_hash": a.content_hash,
+                        "title": a.title,
+                        "text": a.text,
+                        "published": a.published,
+                        "first_seen": a.first_seen,
+                        "boundary_set": a.boundary_set,
+                    }
+                    for a in articles
+                ],
+            )
+            ids = [int(row[0]) for row in result]
+            if len(ids) != len(articles):
+                raise StoreError("the database did not report every new article's id")
+            conn.execute(
+                article_sources_table.insert(),
+                [
+                    {
+                        "article_id": article_id,
+                        "source_name": a.source_name,
+                        "url": a.url,
+                        "first_seen": a.first_seen,
+                    }
+                    for article_id, a in zip(ids, articles, strict=True)
+                ],
+            )
+            tags = [
+                {
+                    "article_id": article_id,
+                    "code": tag.code,
+                    "boundary_set": tag.boundary_set,
+                    "name": tag.name,
+                    "role": tag.role.value,
+                    "score": tag.score,
+                    "evidence": json.dumps([_evidence_json(e) for e in tag.evidence]),
+                }
+                for article_id, a in zip(ids, articles, strict=True)
+                for tag in a.tags
+            ]
+            if tags:
+                conn.execute(seat_tags_table.insert(), tags)
+        return ids
 
     def add_article(self, article: NewArticle) -> int:
-        """Insert an article, its first source and its tags in one transaction."""
-        with self._begin() as conn:
-            inserted = conn.execute(
-                articles_table.insert().values(
-                    source_name=article.source_name,
-                    guid=article.guid,
-                    url=article.url,
-                    canonical_url=article.canonical_url,
-                    content_hash=article.content_hash,
-                    title=article.title,
-                    text=article.text,
-                    published=article.published,
-                    first_seen=article.first_seen,
-                    boundary_set=article.boundary_set,
-                    summary=json.dumps(list(article.summary)),
-                )
-            )
-            key = inserted.inserted_primary_key
-            if key is None:
-                raise StoreError("the database did not report the new article's id")
-            article_id = key[0]
-            conn.execute(
-                article_sources_table.insert().values(
-                    article_id=article_id,
-                    source_name=article.source_name,
-                    url=article.url,
-                    first_seen=article.first_seen,
-                )
-            )
-            if article.tags:
-                conn.execute(
-                    seat_tags_table.insert(),
-                    [
-                        {
-                            "article_id": article_id,
-                            "code": tag.code,
-                            "boundary_set": tag.boundary_set,
-                            "name": tag.name,
-                            "role": tag.role.value,
-                            "score": tag.score,
-                            "evidence": json.dumps([_evidence_json(e) for e in tag.evidence]),
-                        }
-                        for tag in article.tags
-                    ],
-                )
-        return int(article_id)
+        """Insert one article, its first source and its tags."""
+        return self.add_articles([article])[0]
 
     def add_source_to_article(
         self, article_id: int, source_name: str, url: str | None, at: datetime
@@ -536,7 +435,6 @@ def _article_from_row(row: Any) -> Article:
         text=row.text,
         published=row.published,
         first_seen=row.first_seen,
-        summary=tuple(json.loads(row.summary)),
     )
 
 

@@ -7,6 +7,7 @@ import hashlib
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,13 +51,18 @@ def seeds_dir() -> Path:
 class Route:
     """What the loopback server answers on one path."""
 
-    body: bytes
+    body: bytes = b""
     content_type: str = "application/rss+xml; charset=utf-8"
     status: int = 200
     etag: str | None = None
     last_modified: str | None = None
     gzip: bool = False
     headers: dict[str, str] = field(default_factory=dict)
+    location: str | None = None  # for redirects
+    delay: float = 0.0  # seconds before the status line
+    trickle: float = 0.0  # seconds between body chunks (no Content-Length)
+    endless: bool = False  # keep sending until the client hangs up
+    conditional: bool = True  # answer 304 to a matching If-None-Match
 
 
 @dataclass
@@ -66,37 +72,65 @@ class LoopbackServer:
     base_url: str
     routes: dict[str, Route]
     requests: list[tuple[str, dict[str, str]]]
+    in_flight: dict[str, int] = field(default_factory=lambda: {"now": 0, "max": 0})
 
     def url(self, path: str) -> str:
         return f"{self.base_url}{path}"
+
+    def hits(self, path: str) -> int:
+        return sum(1 for p, _ in self.requests if p == path)
 
 
 @pytest.fixture
 def http_server() -> Iterator[LoopbackServer]:
     routes: dict[str, Route] = {}
     requests: list[tuple[str, dict[str, str]]] = []
+    in_flight = {"now": 0, "max": 0}
+    lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
             pass
 
         def do_GET(self) -> None:
+            with lock:
+                in_flight["now"] += 1
+                in_flight["max"] = max(in_flight["max"], in_flight["now"])
+            try:
+                self._answer()
+            finally:
+                with lock:
+                    in_flight["now"] -= 1
+
+        def _answer(self) -> None:
             requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
             route = routes.get(self.path)
             if route is None:
                 self.send_error(404)
                 return
+            if route.delay:
+                time.sleep(route.delay)
             etag = route.etag or '"' + hashlib.sha256(route.body).hexdigest()[:16] + '"'
-            if route.status == 200 and self.headers.get("If-None-Match") == etag:
+            if (
+                route.status == 200
+                and route.conditional
+                and self.headers.get("If-None-Match") == etag
+            ):
                 self.send_response(304)
                 self.send_header("ETag", etag)
+                for name, value in route.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 return
             body = gzip.compress(route.body) if route.gzip else route.body
             self.send_response(route.status)
             self.send_header("Content-Type", route.content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("ETag", etag)
+            if not (route.trickle or route.endless):
+                self.send_header("Content-Length", str(len(body)))
+            if route.status == 200:
+                self.send_header("ETag", etag)
+            if route.location:
+                self.send_header("Location", route.location)
             if route.gzip:
                 self.send_header("Content-Encoding", "gzip")
             if route.last_modified:
@@ -104,13 +138,29 @@ def http_server() -> Iterator[LoopbackServer]:
             for name, value in route.headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                if route.endless:
+                    chunk = b"<item>" + b"x" * 65_536 + b"</item>"
+                    for _ in range(2_000):  # 128 MiB at most, far beyond any cap under test
+                        self.wfile.write(chunk)
+                elif route.trickle:
+                    for start in range(0, len(body), 64):
+                        self.wfile.write(body[start : start + 64])
+                        self.wfile.flush()
+                        time.sleep(route.trickle)
+                else:
+                    self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield LoopbackServer(f"http://127.0.0.1:{server.server_address[1]}", routes, requests)
+        yield LoopbackServer(
+            f"http://127.0.0.1:{server.server_address[1]}", routes, requests, in_flight
+        )
     finally:
         server.shutdown()
         server.server_close()

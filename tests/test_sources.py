@@ -10,7 +10,7 @@ from digest.config import PollConfig
 from digest.errors import FeedParseError, FetchError
 from digest.sources.base import SourceState
 from digest.sources.feed import FeedSource
-from digest.sources.fetch import make_client
+from digest.sources.fetch import Fetcher
 from digest.sources.folder import FolderSource
 from tests.conftest import ROOT, LoopbackServer, Route, shared_path
 
@@ -67,8 +67,8 @@ def test_feed_from_local_files_rss_and_atom() -> None:
 def test_feed_over_http_with_conditional_get(http_server: LoopbackServer) -> None:
     http_server.routes["/feed.xml"] = Route(RSS, last_modified="Sat, 21 Nov 2026 10:00:00 GMT")
     config = PollConfig()
-    with make_client(config) as client:
-        source = FeedSource("loop", http_server.url("/feed.xml"), config, client)
+    with Fetcher(config) as fetcher:
+        source = FeedSource("loop", http_server.url("/feed.xml"), config, fetcher)
         first = source.poll(SourceState())
         assert [i.guid for i in first.items] == ["id-1", "https://example.org/2"]
         assert first.items[0].title == "One & only"

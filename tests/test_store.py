@@ -29,7 +29,6 @@ def _article(
         published=NOW,
         first_seen=NOW,
         boundary_set="2024",
-        summary=("Body text.",),
         tags=(
             SeatTag(
                 code="E14001408",

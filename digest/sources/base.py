@@ -8,30 +8,42 @@ touch the store: the pipeline decides what is new.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
-
-import httpx
+from typing import TYPE_CHECKING, Protocol
 
 from digest.config import PollConfig, Settings, SourceConfig
 from digest.models import FeedItem, SourceKind
 
+if TYPE_CHECKING:
+    from digest.sources.fetch import Fetcher
+    from digest.sources.page import PageCache
+
 
 @dataclass(frozen=True, slots=True)
 class SourceState:
-    """What a source remembers between polls."""
+    """What a source remembers between polls.
+
+    ``url`` replaces the configured address once the publisher has moved the feed (301/308)
+    or once the feed was discovered from a web page.
+    """
 
     etag: str | None = None
     last_modified: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PollResult:
-    """Items found by one poll, the state to keep, and what the operator should know."""
+    """Items found by one poll, the state to keep, and what the operator should know.
+
+    ``min_interval_seconds`` is the publisher's own floor on the next poll (Cache-Control
+    max-age, RSS ttl); the scheduler never polls sooner.
+    """
 
     items: tuple[FeedItem, ...]
     state: SourceState
     not_modified: bool = False
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    min_interval_seconds: float | None = None
 
 
 class Source(Protocol):
@@ -45,7 +57,10 @@ class Source(Protocol):
 
 
 def build_source(
-    config: SourceConfig, settings: Settings, client: httpx.Client | None = None
+    config: SourceConfig,
+    settings: Settings,
+    fetcher: Fetcher | None = None,
+    page_cache: PageCache | None = None,
 ) -> Source:
     """The source for one ``[[sources]]`` entry."""
     # Imported here to keep the protocol module free of implementation imports.
@@ -55,9 +70,16 @@ def build_source(
     if config.kind is SourceKind.FOLDER:
         return FolderSource(config.name, settings.resolve(config.location))
     location = config.location
-    if not location.startswith(("http://", "https://")):
+    if not is_url(location):
         location = str(settings.resolve(location))
-    return FeedSource(config.name, location, settings.poll, client)
+    return FeedSource(
+        config.name,
+        location,
+        settings.poll,
+        fetcher,
+        full_text=config.full_text,
+        page_cache=page_cache,
+    )
 
 
 def is_url(location: str) -> bool:

@@ -1,9 +1,12 @@
-"""RSS and Atom feeds, from an http(s) URL or a local file, parsed by feedparser from bytes.
+"""RSS, Atom and JSON Feed sources, from an http(s) URL or a local file.
 
-feedparser never sees a URL: it has no timeout and would hang a scheduler job. We fetch with
-httpx (``fetch.py``) and hand feedparser the bytes plus the Content-Type header, so it can
-pick the right encoding. ``bozo`` is a warning with its reason, not silence; a document with
-no entries and a bozo error is a ``FeedParseError``.
+feedparser never sees a URL: it has no timeout and would hang a scheduler job. The bytes come
+from ``Fetcher`` and feedparser parses them with the response's Content-Type, after one
+correction: a body that is valid UTF-8 but served as Latin-1 is read as UTF-8 (publishers'
+servers often default the header; the XML is what the CMS wrote). ``bozo`` is a warning with
+its reason and the recovered entries are kept; a document with nothing readable is a
+``FeedParseError``. A web page served where a feed was expected is searched for its
+``<link rel="alternate">`` feed, which then replaces the configured URL.
 """
 
 from __future__ import annotations
@@ -11,95 +14,276 @@ from __future__ import annotations
 import calendar
 import hashlib
 import logging
+import re
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
-import httpx
+import lxml.html
+from lxml import etree
 
-from digest.config import PollConfig
+from digest.config import FullText, PollConfig
 from digest.errors import FeedParseError, FetchError
 from digest.models import FeedItem
 from digest.sources.base import PollResult, SourceState, is_url
-from digest.sources.fetch import fetch, make_client
+from digest.sources.fetch import Fetcher
+from digest.sources.jsonfeed import looks_like_json_feed, parse_json_feed
+from digest.sources.page import PageCache, fetch_full_text, is_teaser
 
 log = logging.getLogger(__name__)
 
+FEED_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/feed+json",
+    "application/json",
+    "application/rdf+xml",
+    "application/xml",
+    "text/xml",
+)
+_SINGLE_BYTE_CHARSETS = frozenset(
+    {"iso-8859-1", "latin-1", "latin1", "iso8859-1", "windows-1252", "cp1252", "us-ascii", "ascii"}
+)
+_CHARSET = re.compile(r"charset\s*=\s*\"?([\w.:-]+)", re.IGNORECASE)
+
+
+def corrected_content_type(content: bytes, content_type: str) -> str:
+    """The Content-Type to parse with: a UTF-8 body mislabelled as Latin-1 is read as UTF-8.
+
+    Valid multi-byte UTF-8 sequences almost never occur in genuine Latin-1 text, so a body
+    that decodes as UTF-8 and has non-ASCII bytes is UTF-8 whatever the header claims.
+    """
+    match = _CHARSET.search(content_type)
+    if match is None or match.group(1).lower() not in _SINGLE_BYTE_CHARSETS:
+        return content_type
+    if content.isascii():
+        return content_type
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return content_type
+    return _CHARSET.sub("charset=utf-8", content_type)
+
+
+def looks_like_html(content: bytes, content_type: str) -> bool:
+    """True for a web page rather than a feed."""
+    if "html" in content_type.lower() and "xml" not in content_type.lower():
+        return True
+    head = content.lstrip(b"\xef\xbb\xbf \t\r\n")[:512].lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
+def discover_feed_links(content: bytes, page_url: str) -> list[str]:
+    """Feed URLs a web page advertises with ``<link rel="alternate" type="...">``."""
+    try:
+        root = lxml.html.document_fromstring(content)
+    except (etree.ParserError, ValueError):
+        return []
+    links = []
+    for link in root.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").lower().split(";")[0].strip()
+        href = link.get("href")
+        if "alternate" in rel and kind in FEED_TYPES and href:
+            links.append(urljoin(page_url, href.strip()))
+    return list(dict.fromkeys(links))
+
+
+@dataclass(frozen=True, slots=True)
+class RawFeed:
+    """A feed document fetched but not yet parsed (parsing may run in another process)."""
+
+    source_name: str
+    content: bytes
+    content_type: str
+    base_url: str
+    state: SourceState
+    messages: tuple[str, ...] = ()
+    max_age: float | None = None
+
 
 class FeedSource:
-    """One RSS/Atom feed."""
+    """One feed, fetched through a shared ``Fetcher`` (URLs) or read from disk (paths).
+
+    ``poll`` is ``fetch``, ``parse_raw_feed`` and ``with_full_text`` in a row; the poller
+    calls them separately so that parsing can run in a worker process.
+    """
 
     def __init__(
         self,
         name: str,
         location: str,
         poll_config: PollConfig,
-        client: httpx.Client | None = None,
+        fetcher: Fetcher | None = None,
+        *,
+        full_text: FullText = "auto",
+        page_cache: PageCache | None = None,
     ) -> None:
         self.name = name
         self.location = location
         self.poll_config = poll_config
-        self.client = client
+        self.fetcher = fetcher
+        self.full_text = full_text
+        self.page_cache = page_cache
 
     def poll(self, state: SourceState) -> PollResult:
-        """Fetch (conditionally, for URLs) and parse the feed."""
+        """Fetch (conditionally, for URLs), parse, and fetch full text for teasers."""
+        if self.fetcher is None and is_url(self.location):
+            with Fetcher(self.poll_config) as fetcher:
+                return self._poll_with(fetcher, state)
+        return self._poll_with(self.fetcher, state)
+
+    def _poll_with(self, fetcher: Fetcher | None, state: SourceState) -> PollResult:
+        raw = self.fetch(state, fetcher)
+        if isinstance(raw, PollResult):
+            return raw
+        result = parse_raw_feed(raw, self.poll_config.max_items_per_source)
+        return self.with_full_text(result, fetcher)
+
+    def fetch(self, state: SourceState, fetcher: Fetcher | None = None) -> RawFeed | PollResult:
+        """The feed's bytes, or a ``PollResult`` with no items when it is not modified."""
+        fetcher = fetcher or self.fetcher
         if not is_url(self.location):
             path = Path(self.location)
             try:
                 content = path.read_bytes()
             except OSError as exc:
                 raise FetchError(f"{path}: cannot read feed file ({exc.strerror})") from exc
-            return self._parse(content, "", self.location, state)
-        client = self.client or make_client(self.poll_config)
-        try:
-            result = fetch(
-                client,
-                self.location,
-                max_bytes=self.poll_config.max_bytes,
-                etag=state.etag,
-                last_modified=state.last_modified,
-            )
-        finally:
-            if self.client is None:
-                client.close()
-        new_state = SourceState(etag=result.etag, last_modified=result.last_modified)
+            return RawFeed(self.name, content, "", self.location, state)
+        if fetcher is None:
+            raise FetchError(f"{self.location}: no HTTP client to fetch with")
+        url = state.url or self.location
+        result = fetcher.fetch(url, etag=state.etag, last_modified=state.last_modified)
+        messages: list[str] = []
+        moved_to = result.moved_to
+        if moved_to:
+            messages.append(f"{url} moved permanently to {moved_to}; using the new address")
+        new_state = SourceState(
+            etag=result.etag, last_modified=result.last_modified, url=moved_to or state.url
+        )
         if result.content is None:
-            return PollResult(items=(), state=new_state, not_modified=True)
-        return self._parse(result.content, result.content_type, result.url, new_state)
-
-    def _parse(
-        self, content: bytes, content_type: str, base_url: str, state: SourceState
-    ) -> PollResult:
-        # Headers only for HTTP responses: without a Content-Type feedparser flags a local
-        # file as bozo, and the base URL only matters for resolving relative links.
-        headers = (
-            {"content-type": content_type, "content-location": base_url} if content_type else None
-        )
-        parsed = feedparser.parse(content, response_headers=headers, sanitize_html=True)
-        warnings: list[str] = []
-        if parsed.get("bozo"):
-            reason = (
-                f"{type(parsed.get('bozo_exception')).__name__}: {parsed.get('bozo_exception')}"
+            return PollResult(
+                items=(),
+                state=new_state,
+                not_modified=True,
+                warnings=tuple(messages),
+                min_interval_seconds=result.max_age,
             )
-            if not parsed.entries:
-                raise FeedParseError(f"{base_url}: not a readable feed ({reason})")
-            message = f"{base_url}: feed has errors, kept {len(parsed.entries)} entries ({reason})"
-            log.warning("source %r: %s", self.name, message)
-            warnings.append(message)
-        if not parsed.entries and not parsed.get("version"):
-            raise FeedParseError(f"{base_url}: no RSS or Atom feed found")
-        limit = self.poll_config.max_items_per_source
-        items = tuple(
-            item
-            for entry in parsed.entries[:limit]
-            if (item := entry_to_item(entry, self.name, base_url)) is not None
+        content, content_type, final_url = result.content, result.content_type, result.url
+        if looks_like_html(content, content_type):
+            links = discover_feed_links(content, final_url)
+            if not links:
+                raise FeedParseError(
+                    f"{url} is a web page, and it names no RSS, Atom or JSON feed "
+                    '(no <link rel="alternate">); configure the feed\'s own address'
+                )
+            feed_url = links[0]
+            messages.append(f"{url} is a web page; using its feed {feed_url}")
+            found = fetcher.fetch(feed_url)
+            if found.content is None:
+                raise FeedParseError(f"{feed_url}: empty answer")
+            content, content_type, final_url = found.content, found.content_type, found.url
+            new_state = SourceState(
+                etag=found.etag, last_modified=found.last_modified, url=found.moved_to or feed_url
+            )
+        return RawFeed(
+            self.name, content, content_type, final_url, new_state, tuple(messages), result.max_age
         )
-        return PollResult(items=items, state=state, warnings=tuple(warnings))
+
+    def with_full_text(self, result: PollResult, fetcher: Fetcher | None = None) -> PollResult:
+        """``result`` with teaser bodies replaced by their pages' main text (when enabled)."""
+        fetcher = fetcher or self.fetcher
+        if self.full_text is False or fetcher is None or not result.items:
+            return result
+        enriched = []
+        for item in result.items:
+            plain = _plain(item)
+            wanted = item.url and (self.full_text is True or is_teaser(plain))
+            text = (
+                fetch_full_text(fetcher, item.url, self.page_cache) if wanted and item.url else None
+            )
+            if text and len(text) > len(plain):
+                item = replace(item, body=text, body_is_html=False)
+            enriched.append(item)
+        return replace(result, items=tuple(enriched))
+
+
+def parse_raw_feed(raw: RawFeed, max_items: int) -> PollResult:
+    """Parse fetched feed bytes (RSS, Atom or JSON Feed) into items; pure CPU work."""
+    messages = list(raw.messages)
+    if looks_like_json_feed(raw.content, raw.content_type):
+        found = parse_json_feed(
+            raw.content, source_name=raw.source_name, base_url=raw.base_url, limit=max_items
+        )
+        return PollResult(
+            items=tuple(found),
+            state=raw.state,
+            warnings=tuple(messages),
+            min_interval_seconds=raw.max_age,
+        )
+    # Headers only for HTTP responses: without a Content-Type feedparser flags a local
+    # file as bozo, and the base URL only matters for resolving relative links.
+    headers = (
+        {
+            "content-type": corrected_content_type(raw.content, raw.content_type),
+            "content-location": raw.base_url,
+        }
+        if raw.content_type
+        else None
+    )
+    # We turn entry HTML into text ourselves (and escape everything we render), so
+    # feedparser's sanitiser and URI rewriting would be work for nothing: half its time.
+    parsed = feedparser.parse(
+        raw.content, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
+    if parsed.get("bozo"):
+        exception = parsed.get("bozo_exception")
+        reason = f"{type(exception).__name__}: {exception}"
+        if not parsed.entries:
+            raise FeedParseError(f"{raw.base_url}: not a readable feed ({reason})")
+        messages.append(
+            f"{raw.base_url}: feed has errors, kept {len(parsed.entries)} entries ({reason})"
+        )
+    if not parsed.entries and not parsed.get("version"):
+        raise FeedParseError(f"{raw.base_url}: no RSS, Atom or JSON feed found")
+    items = tuple(
+        item
+        for entry in parsed.entries[:max_items]
+        if (item := entry_to_item(entry, raw.source_name, raw.base_url)) is not None
+    )
+    ttl = _ttl_seconds(parsed.feed.get("ttl"))
+    floors = [f for f in (ttl, raw.max_age) if f]
+    return PollResult(
+        items=items,
+        state=raw.state,
+        warnings=tuple(messages),
+        min_interval_seconds=max(floors) if floors else None,
+    )
+
+
+def _plain(item: FeedItem) -> str:
+    return re.sub(r"<[^>]+>", " ", item.body) if item.body_is_html else item.body
+
+
+def _ttl_seconds(value: Any) -> float | None:
+    """RSS ``<ttl>`` (minutes) in seconds."""
+    try:
+        minutes = float(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return minutes * 60 if minutes > 0 else None
 
 
 def entry_to_item(entry: Any, source_name: str, feed_url: str) -> FeedItem | None:
-    """One feedparser entry as a ``FeedItem``; ``None`` when it has neither title nor text."""
+    """One feedparser entry as a ``FeedItem``; ``None`` when it has neither title nor text.
+
+    Identity is stable across polls: the entry's id, else its link, else a hash of the feed
+    and the title (or the text, for an untitled entry), so an entry with neither id nor link
+    is still recognised the next time it is seen.
+    """
     title = str(entry.get("title") or "").strip()
     body = ""
     is_html = False
@@ -115,21 +299,21 @@ def entry_to_item(entry: Any, source_name: str, feed_url: str) -> FeedItem | Non
     if not title and not body:
         return None
     link = entry.get("link") or None
-    published = _entry_date(entry)
+    if link:
+        link = urljoin(feed_url, str(link)) if is_url(feed_url) else str(link)
     guid = entry.get("id") or link
     if not guid:
-        # No id and no link: the title and text are the only stable identity the entry has.
-        digest = hashlib.sha256(f"{feed_url}\n{title}\n{body}".encode()).hexdigest()[:24]
-        guid = f"urn:seatwatch:{digest}"
+        basis = title or body
+        guid = "urn:seatwatch:" + hashlib.sha256(f"{feed_url}\n{basis}".encode()).hexdigest()[:24]
     if not title:
-        title = body.split(".")[0][:120]
+        title = re.sub(r"<[^>]+>", " ", body).strip().split(".")[0][:120]
     return FeedItem(
         source_name=source_name,
         guid=str(guid),
         url=str(link) if link else None,
         title=title,
         body=body,
-        published=published,
+        published=_entry_date(entry),
         body_is_html=is_html,
     )
 

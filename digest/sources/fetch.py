@@ -1,13 +1,27 @@
-"""HTTP fetching with limits: timeouts, a byte cap enforced while streaming, redirects capped.
+"""HTTP fetching for sources: polite, conditional, and bounded in time and size.
 
-This is the only place that talks HTTP for sources, and the only place that turns httpx
-errors into ``FetchError``: nothing a server sends can hang a poll or fill memory.
+One ``Fetcher`` per poll holds one ``httpx.Client`` (one connection pool, keep-alive) shared by
+worker threads. Concurrency is bounded overall by the number of workers and per host by a
+semaphore, so a poll of a thousand feeds never opens more than ``per_host_connections`` to
+one publisher. Every response is bounded: connect and read timeouts, a total deadline
+checked while streaming, a byte cap enforced while streaming (the body is abandoned, never
+buffered then checked) and a redirect cap.
+
+This is the only place that turns httpx errors into ``FetchError`` subclasses: the rest of
+seatwatch never sees an httpx exception.
 """
 
 from __future__ import annotations
 
+import email.utils
 import logging
+import re
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -16,12 +30,25 @@ from digest.errors import FetchError
 
 log = logging.getLogger(__name__)
 
-MAX_REDIRECTS = 5
+PERMANENT_REDIRECTS = frozenset({301, 308})
+_MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-maxage|max-age)\s*=\s*\"?(\d+)", re.IGNORECASE)
+
+
+class RetryLater(FetchError):
+    """The server asked us to come back later (429 or 503, maybe with ``Retry-After``)."""
+
+    def __init__(self, message: str, retry_after: float | None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class SourceGone(FetchError):
+    """The server says the resource is gone for good (410): the source is disabled."""
 
 
 @dataclass(frozen=True, slots=True)
 class FetchResult:
-    """The body (``None`` when 304 Not Modified) and the validators to keep."""
+    """One response: the body (``None`` when 304 Not Modified) and what to remember."""
 
     url: str
     status: int
@@ -29,71 +56,178 @@ class FetchResult:
     content_type: str
     etag: str | None
     last_modified: str | None
+    moved_to: str | None = None
+    max_age: float | None = None
 
 
-def make_client(poll: PollConfig, transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    """The shared client: one connection pool for every source of a poll."""
-    return httpx.Client(
-        timeout=httpx.Timeout(poll.timeout_seconds, connect=min(10.0, poll.timeout_seconds)),
-        follow_redirects=True,
-        max_redirects=MAX_REDIRECTS,
-        headers={
-            "User-Agent": poll.user_agent,
-            "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, "
-            "text/xml;q=0.9, */*;q=0.5",
-        },
-        transport=transport,
-    )
-
-
-def fetch(
-    client: httpx.Client,
-    url: str,
-    *,
-    max_bytes: int,
-    etag: str | None = None,
-    last_modified: str | None = None,
-) -> FetchResult:
-    """GET ``url`` conditionally; raise ``FetchError`` on any failure, with the reason."""
-    headers = {}
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
     try:
-        with client.stream("GET", url, headers=headers) as response:
-            if response.status_code == 304:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def parse_max_age(cache_control: str | None) -> float | None:
+    """``max-age`` (or ``s-maxage``) seconds from a ``Cache-Control`` header."""
+    if not cache_control or "no-store" in cache_control.lower():
+        return None
+    match = _MAX_AGE.search(cache_control)
+    return float(match.group(1)) if match else None
+
+
+def _permanent_target(response: httpx.Response) -> str | None:
+    """Where a chain of permanent redirects from the requested URL leads, if it starts with one.
+
+    Only an unbroken run of 301/308 from the first hop moves the source: a temporary redirect
+    in between means the publisher may change its mind.
+    """
+    target = None
+    hops = [*response.history, response]
+    for index, hop in enumerate(hops[:-1]):
+        if hop.status_code not in PERMANENT_REDIRECTS:
+            break
+        target = str(hops[index + 1].request.url)
+    return target
+
+
+class Fetcher:
+    """A shared HTTP client with per-host limits, for one poll's worker threads."""
+
+    def __init__(
+        self,
+        poll: PollConfig,
+        transport: httpx.BaseTransport | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.poll = poll
+        self.monotonic = monotonic
+        self.client = httpx.Client(
+            timeout=httpx.Timeout(
+                poll.timeout_seconds,
+                connect=min(poll.connect_timeout_seconds, poll.timeout_seconds),
+            ),
+            follow_redirects=True,
+            max_redirects=poll.max_redirects,
+            limits=httpx.Limits(
+                max_connections=poll.concurrency,
+                max_keepalive_connections=poll.concurrency,
+            ),
+            headers={
+                "User-Agent": poll.user_agent,
+                "Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
+                "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.5, */*;q=0.3",
+            },
+            transport=transport,
+        )
+        self._hosts: dict[str, threading.BoundedSemaphore] = {}
+        self._hosts_lock = threading.Lock()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.client.close()
+
+    def _host_slot(self, url: str) -> threading.BoundedSemaphore:
+        host = (urlsplit(url).hostname or "").lower()
+        with self._hosts_lock:
+            slot = self._hosts.get(host)
+            if slot is None:
+                slot = threading.BoundedSemaphore(self.poll.per_host_connections)
+                self._hosts[host] = slot
+            return slot
+
+    def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        max_bytes: int | None = None,
+    ) -> FetchResult:
+        """GET ``url`` (conditionally when validators are given); raise ``FetchError``."""
+        with self._host_slot(url):
+            return self._fetch(url, etag, last_modified, max_bytes or self.poll.max_bytes)
+
+    def _fetch(
+        self, url: str, etag: str | None, last_modified: str | None, max_bytes: int
+    ) -> FetchResult:
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        deadline = self.monotonic() + self.poll.total_timeout_seconds
+        try:
+            with self.client.stream("GET", url, headers=headers) as response:
+                moved_to = _permanent_target(response)
+                status = response.status_code
+                if status == 304:
+                    return FetchResult(
+                        url=str(response.url),
+                        status=304,
+                        content=None,
+                        content_type="",
+                        etag=response.headers.get("ETag", etag),
+                        last_modified=response.headers.get("Last-Modified", last_modified),
+                        moved_to=moved_to,
+                        max_age=parse_max_age(response.headers.get("Cache-Control")),
+                    )
+                if status == 410:
+                    raise SourceGone(f"{url}: HTTP 410 Gone; the source is disabled")
+                if status in (429, 503):
+                    wait = parse_retry_after(response.headers.get("Retry-After"))
+                    after = f", Retry-After {wait:.0f}s" if wait is not None else ""
+                    raise RetryLater(f"{url}: HTTP {status} {response.reason_phrase}{after}", wait)
+                if status >= 400:
+                    raise FetchError(f"{url}: HTTP {status} {response.reason_phrase}")
+                declared = response.headers.get("Content-Length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise FetchError(
+                        f"{url}: body of {declared} bytes exceeds the {max_bytes}-byte limit"
+                    )
+                chunks: list[bytes] = []
+                received = 0
+                for chunk in response.iter_bytes():
+                    received += len(chunk)
+                    if received > max_bytes:
+                        raise FetchError(
+                            f"{url}: body exceeds the {max_bytes}-byte limit; download aborted"
+                        )
+                    if self.monotonic() > deadline:
+                        raise FetchError(
+                            f"{url}: still downloading after "
+                            f"{self.poll.total_timeout_seconds:.0f}s; aborted"
+                        )
+                    chunks.append(chunk)
                 return FetchResult(
                     url=str(response.url),
-                    status=304,
-                    content=None,
-                    content_type="",
-                    etag=response.headers.get("ETag", etag),
-                    last_modified=response.headers.get("Last-Modified", last_modified),
+                    status=status,
+                    content=b"".join(chunks),
+                    content_type=response.headers.get("Content-Type", ""),
+                    etag=response.headers.get("ETag"),
+                    last_modified=response.headers.get("Last-Modified"),
+                    moved_to=moved_to,
+                    max_age=parse_max_age(response.headers.get("Cache-Control")),
                 )
-            if response.status_code >= 400:
-                raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}")
-            declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise FetchError(f"{url}: body of {declared} bytes exceeds the {max_bytes} limit")
-            chunks: list[bytes] = []
-            received = 0
-            for chunk in response.iter_bytes():
-                received += len(chunk)
-                if received > max_bytes:
-                    raise FetchError(f"{url}: body exceeds the {max_bytes}-byte limit; aborted")
-                chunks.append(chunk)
-            return FetchResult(
-                url=str(response.url),
-                status=response.status_code,
-                content=b"".join(chunks),
-                content_type=response.headers.get("Content-Type", ""),
-                etag=response.headers.get("ETag"),
-                last_modified=response.headers.get("Last-Modified"),
-            )
-    except httpx.TooManyRedirects as exc:
-        raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects") from exc
-    except httpx.TimeoutException as exc:
-        raise FetchError(f"{url}: timed out ({type(exc).__name__})") from exc
-    except httpx.HTTPError as exc:
-        raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
+        except httpx.TooManyRedirects as exc:
+            raise FetchError(f"{url}: more than {self.poll.max_redirects} redirects") from exc
+        except httpx.TimeoutException as exc:
+            raise FetchError(f"{url}: timed out ({type(exc).__name__})") from exc
+        except httpx.DecodingError as exc:
+            raise FetchError(f"{url}: body could not be decoded ({exc})") from exc
+        except httpx.HTTPError as exc:
+            raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc

@@ -1,0 +1,182 @@
+"""Commands over one article or the gazetteer: ``tag``, ``summarise``, ``seats search``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from digest.clean import clean_body, clean_title
+from digest.cli_common import JsonOption, app, console, errors, run, seats_app
+from digest.errors import ConfigError, DigestError
+from digest.seats.gazetteer import load_gazetteer
+from digest.seats.tagger import tag_text
+from digest.sources.folder import parse_article_text
+from digest.summarise import summarise_text
+
+
+def _read_article(file: str) -> tuple[str, str]:
+    """Title and cleaned body of an article file, or of stdin for ``-``."""
+    if file == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(file)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError as exc:
+            raise ConfigError(
+                f"{file}: no such file", key="FILE", hint="give an article text file or - for stdin"
+            ) from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DigestError(f"{file}: cannot read as UTF-8 text ({exc})") from exc
+    try:
+        item = parse_article_text(text, source_name="cli", guid=file, published=None)
+    except ValueError as exc:
+        raise DigestError(
+            f"{file}: not an article file ({exc}); the title goes on line 1, the body below"
+        ) from exc
+    return clean_title(item.title), clean_body(item.body, is_html=False)
+
+
+def _parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{value!r} is not a date; write YYYY-MM-DD", param_hint="--date"
+        ) from exc
+
+
+@app.command()
+def tag(
+    file: str = typer.Argument(..., help="An article text file (title on line 1), or - for stdin."),
+    day: str | None = typer.Option(
+        None, "--date", help="The article's date, YYYY-MM-DD (default: today)."
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """The Westminster seats an article is about (primary) or mentions."""
+    when = _parse_day(day)
+    title, body = run(lambda: _read_article(file))
+    boundary_set, tags = tag_text(title, body, when)
+    payload = {
+        "file": file,
+        "title": title,
+        "date": (when or date.today()).isoformat(),
+        "boundary_set": boundary_set,
+        "seats": [
+            {
+                "code": t.code,
+                "name": t.name,
+                "boundary_set": t.boundary_set,
+                "role": t.role.value,
+                "score": t.score,
+                "evidence": [
+                    {"start": e.start, "end": e.end, "text": e.text, "kind": e.kind.value}
+                    for e in t.evidence
+                ],
+            }
+            for t in tags
+        ],
+    }
+    if as_json:
+        console.print_json(json.dumps(payload, ensure_ascii=False))
+        return
+    console.print(f"{title}\nboundary set {boundary_set}, date {payload['date']}", highlight=False)
+    table = Table()
+    for column in ("Seat", "Code", "Set", "Role", "Score", "Evidence"):
+        table.add_column(column)
+    for t in tags:
+        evidence = ", ".join(sorted({e.text for e in t.evidence}))
+        table.add_row(t.name, t.code, t.boundary_set, t.role.value, f"{t.score:.3f}", evidence)
+    console.print(table)
+
+
+@app.command()
+def summarise(
+    file: str = typer.Argument(..., help="An article text file (title on line 1), or - for stdin."),
+    sentences: int = typer.Option(
+        2, "--sentences", "-n", min=1, max=10, help="How many sentences."
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """The summary sentences of one article."""
+    title, body = run(lambda: _read_article(file))
+    chosen = summarise_text(body, sentences, title=title)
+    if as_json:
+        console.print_json(
+            json.dumps(
+                {"file": file, "title": title, "sentences": list(chosen)}, ensure_ascii=False
+            )
+        )
+        return
+    console.print(title, style="bold", highlight=False)
+    for sentence in chosen:
+        console.print(f"- {sentence}", highlight=False)
+
+
+@seats_app.command("search")
+def seats_search(
+    text: str = typer.Argument(..., help="A seat name (or part of one), a code, or an MP's name."),
+    limit: int = typer.Option(10, "--limit", min=1, help="At most this many results."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Find seats by name (fuzzy, both boundary sets) or by their MPs' names."""
+    gazetteer = load_gazetteer()
+    results: list[dict[str, Any]] = [
+        {
+            "kind": "seat",
+            "code": m.seat.code,
+            "name": m.seat.name,
+            "boundary_set": m.seat.boundary_set,
+            "county": m.seat.county,
+            "region": m.seat.region,
+            "score": m.score,
+        }
+        for m in gazetteer.search(text, limit=limit)
+    ]
+    wanted = text.casefold()
+    seen: set[tuple[str, str, str]] = set()
+    for term in gazetteer.mp_terms:
+        if any(wanted in v.casefold() for v in term.variants):
+            key = (term.name, term.seat_code, term.boundary_set)
+            if key in seen:
+                continue
+            seen.add(key)
+            results.append(
+                {
+                    "kind": "mp",
+                    "code": term.seat_code,
+                    "name": term.seat_name,
+                    "boundary_set": term.boundary_set,
+                    "mp": term.name,
+                    "party": term.party,
+                    "from": term.start.isoformat(),
+                    "to": term.end.isoformat() if term.end else None,
+                }
+            )
+    results = results[: limit * 2]
+    if as_json:
+        console.print_json(json.dumps({"query": text, "results": results}, ensure_ascii=False))
+        return
+    if not results:
+        errors.print(f"nothing matches {text!r}")
+        raise typer.Exit(1)
+    table = Table()
+    for column in ("Seat", "Code", "Set", "Match"):
+        table.add_column(column)
+    for r in results:
+        match = (
+            f"MP {r['mp']} ({r['party']}, {r['from']} to {r['to'] or 'now'})"
+            if r["kind"] == "mp"
+            else f"name, score {r['score']:.2f}"
+        )
+        table.add_row(r["name"], r["code"], r["boundary_set"], match)
+    console.print(table)

@@ -1,0 +1,310 @@
+"""The pipeline commands: ``preview``, ``poll`` and ``status``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from digest.backends.file import FileBackend
+from digest.cli_common import (
+    ConfigOption,
+    JsonOption,
+    app,
+    console,
+    errors,
+    iso,
+    reported,
+    store_for,
+    when,
+)
+from digest.compose import resolve_subscribers
+from digest.config import Settings, SourceConfig, SubscriberConfig, load_config
+from digest.errors import ConfigError, DigestError
+from digest.models import SourceKind
+from digest.pipeline import PollReport, SourceOutcome, compose_all, deliver_all, poll_all, utc_now
+from digest.polling import all_sources
+from digest.seats.gazetteer import load_gazetteer
+from digest.sources.base import is_url
+from digest.store import Store
+
+PREVIEW_EMAIL = "preview@seatwatch.invalid"
+
+
+def _source_from_argument(text: str) -> SourceConfig:
+    """A source for ``--source``: a folder of article files, a feed file, or a feed URL."""
+    if is_url(text):
+        return SourceConfig(name=text, kind=SourceKind.FEED, location=text)
+    path = Path(text).expanduser().resolve()
+    if not path.exists():
+        raise ConfigError(
+            f"{text} does not exist",
+            key="--source",
+            hint="give a folder of article .txt files, a feed file, or an http(s) feed URL",
+        )
+    kind = SourceKind.FOLDER if path.is_dir() else SourceKind.FEED
+    return SourceConfig(name=path.name or str(path), kind=kind, location=str(path))
+
+
+def _poll_with_progress(
+    settings: Settings, store: Store, sources: list[SourceConfig], *, force: bool = False
+) -> PollReport:
+    enabled = [s for s in sources if s.enabled]
+    with Progress(
+        TextColumn("[bold]polling[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=errors,
+        transient=True,
+        disable=not errors.is_terminal,
+    ) as progress:
+        task = progress.add_task("", total=len(enabled))
+
+        def advance(outcome: SourceOutcome) -> None:
+            progress.update(task, advance=1, description=outcome.name)
+
+        report = poll_all(settings, store, sources=enabled, on_progress=advance, force=force)
+    _print_poll_report(report)
+    return report
+
+
+def _print_poll_report(report: PollReport) -> None:
+    """One summary line; each failure and warning was already logged with its reason."""
+    polled = report.polled
+    total = sum(o.items for o in polled)
+    failed = ", ".join(repr(o.name) for o in report.failed)
+    skipped = len(report.outcomes) - len(polled)
+    errors.print(
+        f"polled {len(polled)} sources"
+        + (f" ({skipped} not due or disabled)" if skipped else "")
+        + f": {total} items, {report.added} new articles, {len(report.failed)} failed"
+        + (f" ({failed})" if failed else ""),
+        highlight=False,
+    )
+
+
+@app.command()
+def preview(
+    config: Path = ConfigOption,
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Folder for the previews (default: [delivery.file] out_dir)."
+    ),
+    subscriber: list[str] = typer.Option(
+        [], "--subscriber", help="Only this subscriber (repeatable)."
+    ),
+    seat: list[str] = typer.Option(
+        [],
+        "--seat",
+        help="Preview for these seats instead of the configured subscribers (repeatable).",
+    ),
+    source: list[str] = typer.Option(
+        [],
+        "--source",
+        help="Use this folder, feed file or feed URL instead of the configured sources"
+        " (repeatable).",
+    ),
+    store_path: Path | None = typer.Option(
+        None,
+        "--store",
+        help="Store to use (default: a temporary one with --source/--seat, else [store] path).",
+    ),
+) -> None:
+    """Poll, process and render digests without sending: write .html, .txt, .eml and index.html."""
+    with reported():
+        settings = load_config(config)
+        explicit = [_source_from_argument(s) for s in source]
+        if seat:
+            configured = [SubscriberConfig(email=PREVIEW_EMAIL, name="", seats=list(seat))]
+        else:
+            configured = [
+                s for s in settings.subscribers if not subscriber or s.email in subscriber
+            ]
+            missing = set(subscriber) - {s.email for s in configured}
+            if missing:
+                raise ConfigError(
+                    f"no subscriber {sorted(missing)[0]!r} in the config",
+                    key="--subscriber",
+                    hint="use an email listed under [[subscribers]], or --seat NAME",
+                )
+        if not configured:
+            raise ConfigError(
+                "no subscribers to preview",
+                key="subscribers",
+                hint="add a [[subscribers]] entry or pass --seat NAME",
+            )
+        subscribers = resolve_subscribers(
+            load_gazetteer(),
+            configured,
+            path=None if seat else settings.config_path,
+            where="--seat" if seat else "subscribers[{index}].seats",
+        )
+        if settings.delivery.backend == FileBackend.name:
+            backend = FileBackend.from_config(settings.delivery.options("file"), settings.base_dir)
+        else:
+            backend = FileBackend.from_config({}, settings.base_dir)
+        if out is not None:
+            backend = FileBackend(out.expanduser().resolve())
+        temporary = seat or source
+        with store_for(
+            settings, store_path, temporary=bool(temporary and store_path is None)
+        ) as store:
+            sources = explicit or all_sources(settings, store)
+            if not sources:
+                raise ConfigError(
+                    "no sources", key="sources", hint="add a [[sources]] entry or pass --source"
+                )
+            report = _poll_with_progress(settings, store, sources)
+            if report.polled and len(report.failed) == len(report.polled):
+                raise DigestError("every source failed; no digest written")
+            now = utc_now()
+            digests = compose_all(settings, store, subscribers, now)
+            deliveries = deliver_all(digests, settings, store, backend, kind="preview", now=now)
+        _print_previews(
+            backend,
+            deliveries_failed=[d for d in deliveries if d.error],
+            skipped=len(digests) - len(deliveries),
+        )
+
+
+def _print_previews(backend: FileBackend, deliveries_failed: list[Any], skipped: int) -> None:
+    table = Table(title=f"Previews written to {backend.out_dir}", show_lines=False)
+    table.add_column("To")
+    table.add_column("Stories", justify="right")
+    table.add_column("Files (.html, .txt, .eml)", overflow="fold")
+    for files in backend.written:
+        table.add_row(files.to, str(files.stories), files.html.stem)
+    if backend.written:
+        console.print(table)
+        console.print(
+            f"Open {backend.out_dir / 'index.html'} to browse them.",
+            highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        console.print("No digests written: nothing new for any subscriber.")
+    if skipped:
+        console.print(f"{skipped} subscriber(s) had nothing new and got no digest.")
+    for delivery in deliveries_failed:
+        errors.print(
+            f"[bold red]error:[/] {delivery.subscriber.email}: {delivery.error}", highlight=False
+        )
+    if deliveries_failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def poll(
+    config: Path = ConfigOption,
+    force: bool = typer.Option(
+        False, "--all", help="Poll every enabled source now, even those not due yet."
+    ),
+) -> None:
+    """Poll every due source once (configured and added ones) and store what is new."""
+    with reported():
+        settings = load_config(config)
+        with store_for(settings, None, temporary=False) as store:
+            report = _poll_with_progress(settings, store, all_sources(settings, store), force=force)
+    if report.polled and len(report.failed) == len(report.polled):
+        raise typer.Exit(1)
+
+
+@app.command()
+def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
+    """Sources (last poll, next poll, errors), stored articles and the last digests."""
+    with reported():
+        settings = load_config(config)
+        with store_for(settings, None, temporary=False) as store:
+            names = [s.name for s in all_sources(settings, store)]
+            statuses = store.sources.statuses()
+            articles = store.article_count()
+            digests = store.recent_digests()
+            version = store.schema_version()
+    names += [n for n in statuses if n not in names]
+    if as_json:
+        payload = {
+            "store": str(settings.resolve(settings.store.path)),
+            "schema_version": version,
+            "articles": articles,
+            "sources": [_source_json(name, statuses.get(name), name in names) for name in names],
+            "digests": [
+                {
+                    "subscriber": d.subscriber,
+                    "period": d.period,
+                    "kind": d.kind,
+                    "backend": d.backend,
+                    "stories": d.story_count,
+                    "at": iso(d.created_at),
+                }
+                for d in digests
+            ],
+        }
+        console.print_json(json.dumps(payload))
+        return
+    console.print(
+        f"store: {settings.resolve(settings.store.path)} (schema {version}), {articles} articles",
+        highlight=False,
+    )
+    table = Table(title="Sources")
+    for column in ("Source", "Last success", "Next poll", "Failures", "Items", "New", "Problem"):
+        table.add_column(column)
+    for name in names:
+        s = statuses.get(name)
+        if s is None:
+            table.add_row(name, "never", "now", "0", "0", "0", "")
+            continue
+        problem = (s.disabled_reason and f"disabled: {s.disabled_reason}") or s.last_error or ""
+        table.add_row(
+            name + (" (added)" if s.origin == "added" else ""),
+            when(s.last_success_at),
+            "disabled"
+            if s.disabled_reason
+            else (when(s.next_poll_at) if s.next_poll_at else "now"),
+            str(s.consecutive_failures),
+            str(s.items_seen),
+            str(s.articles_added),
+            problem,
+        )
+    console.print(table)
+    digest_table = Table(title="Last digest per subscriber")
+    for column in ("Subscriber", "Period", "Kind", "Backend", "Stories", "At"):
+        digest_table.add_column(column)
+    for d in digests:
+        digest_table.add_row(
+            d.subscriber, d.period, d.kind, d.backend, str(d.story_count), when(d.created_at)
+        )
+    console.print(digest_table)
+
+
+def _source_json(name: str, status: Any, configured: bool) -> dict[str, Any]:
+    if status is None:
+        return {
+            "name": name,
+            "origin": "config",
+            "last_poll": None,
+            "last_success": None,
+            "next_poll": None,
+            "last_error": None,
+            "consecutive_failures": 0,
+            "disabled": None,
+            "url": None,
+            "items_seen": 0,
+            "articles_added": 0,
+        }
+    return {
+        "name": name,
+        "origin": status.origin,
+        "url": status.url or status.location,
+        "last_poll": iso(status.last_poll_at),
+        "last_success": iso(status.last_success_at),
+        "next_poll": iso(status.next_poll_at),
+        "last_error": status.last_error,
+        "consecutive_failures": status.consecutive_failures,
+        "disabled": status.disabled_reason,
+        "items_seen": status.items_seen,
+        "articles_added": status.articles_added,
+    }

@@ -1,0 +1,202 @@
+"""``digest sources``: list, add, remove, import and export the sources polled.
+
+Configured sources live in ``config.toml``; added ones live in the store. Both are polled,
+and ``list`` says where each comes from. Additions are validated before they are kept: the
+address must be http(s) (or an existing local path), the name unique.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import typer
+from rich.table import Table
+
+from digest.cli_common import (
+    ConfigOption,
+    JsonOption,
+    console,
+    errors,
+    iso,
+    reported,
+    sources_app,
+    store_for,
+    when,
+)
+from digest.config import SourceConfig, load_config
+from digest.errors import ConfigError
+from digest.models import SourceKind
+from digest.polling import all_sources, utc_now
+from digest.sources.base import is_url
+from digest.sources.opml import OpmlFeed, read_opml, write_opml
+
+
+def _name_for(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.hostname or url}{parts.path.rstrip('/')}"
+
+
+def _validated(url: str, name: str | None, full_text: str) -> SourceConfig:
+    if is_url(url):
+        if not urlsplit(url).hostname:
+            raise ConfigError(f"{url!r} has no host", key="URL", hint="give a full feed address")
+        kind, location = SourceKind.FEED, url
+    else:
+        path = Path(url).expanduser().resolve()
+        if not path.exists():
+            raise ConfigError(
+                f"{url!r} is neither an http(s) address nor an existing path",
+                key="URL",
+                hint="give a feed URL, a feed file or a folder of article files",
+            )
+        kind = SourceKind.FOLDER if path.is_dir() else SourceKind.FEED
+        location = str(path)
+    choice = {"auto": "auto", "true": True, "false": False}.get(full_text.lower())
+    if choice is None:
+        raise ConfigError(
+            f"--full-text {full_text!r}", key="--full-text", hint="use auto, true or false"
+        )
+    return SourceConfig(
+        name=name or _name_for(location),
+        kind=kind,
+        location=location,
+        full_text=choice,  # type: ignore[arg-type]  # validated just above
+    )
+
+
+@sources_app.command("list")
+def list_sources(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
+    """Every source polled, with where it comes from (config or added)."""
+    with reported():
+        settings = load_config(config)
+        with store_for(settings, None, temporary=False) as store:
+            sources = all_sources(settings, store)
+            statuses = store.sources.statuses()
+    configured = {s.name for s in settings.sources}
+    rows = [
+        {
+            "name": s.name,
+            "kind": s.kind.value,
+            "location": s.location,
+            "origin": "config" if s.name in configured else "added",
+            "enabled": s.enabled,
+            "full_text": s.full_text,
+            "polling": (statuses[s.name].url if s.name in statuses else None) or s.location,
+            "last_success": iso(statuses[s.name].last_success_at) if s.name in statuses else None,
+        }
+        for s in sources
+    ]
+    if as_json:
+        console.print_json(json.dumps({"sources": rows}))
+        return
+    table = Table(title=f"{len(rows)} sources")
+    for column in ("Name", "Kind", "From", "Location", "Last success"):
+        table.add_column(column, overflow="fold")
+    for row, source in zip(rows, sources, strict=True):
+        location = str(row["location"])
+        if row["polling"] != location:
+            location += f"\n(now polling {row['polling']})"
+        status = statuses.get(source.name)
+        table.add_row(
+            str(row["name"]),
+            str(row["kind"]),
+            str(row["origin"]),
+            location,
+            when(status.last_success_at if status else None),
+        )
+    console.print(table)
+
+
+@sources_app.command("add")
+def add_source(
+    url: str = typer.Argument(..., help="A feed URL (or a feed file or article folder)."),
+    name: str | None = typer.Option(None, "--name", help="Name shown in digests and status."),
+    full_text: str = typer.Option(
+        "auto", "--full-text", help="Fetch article pages for teasers: auto, true or false."
+    ),
+    config: Path = ConfigOption,
+) -> None:
+    """Add a source to the store; it is polled with the configured ones."""
+    with reported():
+        settings = load_config(config)
+        source = _validated(url, name, full_text)
+        if source.name in {s.name for s in settings.sources}:
+            raise ConfigError(
+                f"config.toml already has a source called {source.name!r}",
+                key="--name",
+                hint="choose another --name",
+            )
+        with store_for(settings, None, temporary=False) as store:
+            store.sources.sync_configured(list(settings.sources))
+            store.sources.add(source, utc_now())
+    console.print(f"added {source.name!r} ({source.location})", highlight=False)
+
+
+@sources_app.command("remove")
+def remove_source(
+    name: str = typer.Argument(..., help="The source's name, as `digest sources list` shows."),
+    config: Path = ConfigOption,
+) -> None:
+    """Remove a source added with `digest sources add` or `import`."""
+    with reported():
+        settings = load_config(config)
+        with store_for(settings, None, temporary=False) as store:
+            store.sources.remove(name)
+    console.print(f"removed {name!r}", highlight=False)
+
+
+@sources_app.command("import")
+def import_sources(
+    file: Path = typer.Argument(..., help="An OPML file, as feed readers export."),
+    config: Path = ConfigOption,
+) -> None:
+    """Add every feed of an OPML file (already known addresses are left as they are)."""
+    with reported():
+        settings = load_config(config)
+        try:
+            content = file.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"{file}: {exc.strerror}", key="FILE", hint="check the path") from exc
+        feeds, skipped = read_opml(content, str(file))
+        added = 0
+        with store_for(settings, None, temporary=False) as store:
+            known = {s.location for s in all_sources(settings, store)}
+            names = {s.name for s in all_sources(settings, store)}
+            for feed in feeds:
+                if feed.url in known:
+                    skipped.append(f"{feed.title}: already a source")
+                    continue
+                name = feed.title
+                suffix = 2
+                while name in names:
+                    name = f"{feed.title} ({suffix})"
+                    suffix += 1
+                store.sources.add(_validated(feed.url, name, "auto"), utc_now())
+                known.add(feed.url)
+                names.add(name)
+                added += 1
+    console.print(f"imported {added} of {len(feeds)} feeds from {file}", highlight=False)
+    for reason in skipped:
+        errors.print(f"skipped {reason}", highlight=False)
+
+
+@sources_app.command("export")
+def export_sources(
+    config: Path = ConfigOption,
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write here instead of stdout."),
+) -> None:
+    """Write every feed source (configured and added) as OPML 2.0."""
+    with reported():
+        settings = load_config(config)
+        with store_for(settings, None, temporary=False) as store:
+            sources = all_sources(settings, store)
+    feeds = [OpmlFeed(s.name, s.location) for s in sources if is_url(s.location)]
+    document = write_opml(feeds, f"{settings.digest.title} sources")
+    if out is None:
+        sys.stdout.buffer.write(document)
+    else:
+        out.write_bytes(document)
+        console.print(f"wrote {len(feeds)} feeds to {out}", highlight=False)

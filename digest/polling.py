@@ -1,0 +1,364 @@
+"""Polling: fetch every due source concurrently, then clean, dedupe, tag and store its items.
+
+Worker threads do the waiting (HTTP, through one shared ``Fetcher`` with per-host limits) and
+the parsing; the calling thread stores each source's items in one transaction as its result
+arrives, so a slow publisher never holds up the others and the store sees one writer. A
+source that fails is recorded with its reason and scheduled for a later retry (exponential
+backoff, or the server's ``Retry-After``); a 410 disables it. Publishers' own floors on the
+next poll (``Cache-Control: max-age``, RSS ``<ttl>``) are honoured.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol, TypeVar
+
+import httpx
+
+from digest.config import Settings, SourceConfig
+from digest.errors import SourceError
+from digest.models import FeedItem, SourceKind
+from digest.prepare import PreparedArticle, prepare_items
+from digest.source_store import PollRecord, SourceStatus, backoff_delay
+from digest.sources.base import PollResult, SourceState, build_source, is_url
+from digest.sources.feed import FeedSource, parse_raw_feed
+from digest.sources.fetch import Fetcher, RetryLater, SourceGone
+from digest.store import NewArticle, Store
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+T = TypeVar("T")
+
+
+def utc_now() -> datetime:
+    """The default clock."""
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class SourceOutcome:
+    """What one poll of one source did."""
+
+    name: str
+    items: int = 0
+    added: int = 0
+    duplicates: int = 0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    not_modified: bool = False
+    skipped: str | None = None
+
+
+@dataclass(slots=True)
+class PollReport:
+    """What a poll of every source did."""
+
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+
+    @property
+    def polled(self) -> list[SourceOutcome]:
+        """Sources actually polled (not skipped as not due or disabled)."""
+        return [o for o in self.outcomes if o.skipped is None]
+
+    @property
+    def added(self) -> int:
+        """New articles stored."""
+        return sum(o.added for o in self.outcomes)
+
+    @property
+    def failed(self) -> list[SourceOutcome]:
+        """Sources that could not be read."""
+        return [o for o in self.outcomes if o.error]
+
+
+def all_sources(settings: Settings, store: Store) -> list[SourceConfig]:
+    """The configured sources followed by the ones added with ``digest sources add``."""
+    store.sources.sync_configured(list(settings.sources))
+    return [*settings.sources, *store.sources.added()]
+
+
+def store_prepared(
+    prepared: Sequence[PreparedArticle], store: Store, now: datetime
+) -> tuple[int, int]:
+    """Store prepared articles as one batch, skipping the known ones; return (added, known).
+
+    An article already stored (same GUID, canonical URL or text) is not stored again; when it
+    comes from another outlet, that outlet is recorded as a further source of the article.
+    """
+    known = store.find_duplicates(
+        [p.guid for p in prepared],
+        [p.canonical_url for p in prepared if p.canonical_url],
+        [p.content_hash for p in prepared],
+    )
+    new: list[NewArticle] = []
+    duplicates = 0
+    for entry in prepared:
+        existing = known.match(entry.guid, entry.canonical_url, entry.content_hash)
+        if existing is not None:
+            duplicates += 1
+            if existing > 0 and store.add_source_to_article(
+                existing, entry.source_name, entry.url, now
+            ):
+                log.info("source %r: article %d also carried here", entry.source_name, existing)
+            continue
+        # Later items in this batch that repeat this one are duplicates of it (id pending).
+        known.remember(-1, entry.guid, entry.canonical_url, entry.content_hash)
+        new.append(
+            NewArticle(
+                source_name=entry.source_name,
+                guid=entry.guid,
+                url=entry.url,
+                canonical_url=entry.canonical_url,
+                content_hash=entry.content_hash,
+                title=entry.title,
+                text=entry.text,
+                published=entry.published or now,
+                first_seen=now,
+                boundary_set=entry.boundary_set,
+                tags=entry.tags,
+            )
+        )
+    store.add_articles(new)
+    return len(new), duplicates
+
+
+def store_items(
+    items: Sequence[FeedItem], store: Store, settings: Settings, now: datetime
+) -> tuple[int, int]:
+    """Prepare and store raw items in this process; return (added, already known)."""
+    prepared = prepare_items(items, now)
+    added, known = store_prepared(prepared, store, now)
+    return added, known + len(items) - len(prepared)
+
+
+def _next_poll(
+    config: SourceConfig,
+    settings: Settings,
+    now: datetime,
+    *,
+    failures: int = 0,
+    floor_seconds: float | None = None,
+) -> datetime | None:
+    """When a source may next be polled; ``None`` (always) for local folders and files."""
+    if config.kind is SourceKind.FOLDER or not is_url(config.location):
+        return None
+    interval = timedelta(minutes=settings.poll.interval_minutes)
+    cap = timedelta(hours=settings.poll.max_backoff_hours)
+    delay = backoff_delay(failures, interval, cap)
+    if floor_seconds:
+        delay = max(delay, timedelta(seconds=floor_seconds))
+    return now + delay
+
+
+class CpuRunner(Protocol):
+    """Runs a CPU-bound function here or in a worker process."""
+
+    def __call__(self, fn: Callable[..., T], /, *args: Any) -> T: ...
+
+
+def _run_here(fn: Callable[..., T], /, *args: Any) -> T:
+    return fn(*args)
+
+
+@dataclass(frozen=True, slots=True)
+class _Fetched:
+    result: PollResult
+    prepared: list[PreparedArticle]
+    known: int
+
+
+def _poll_one(
+    config: SourceConfig,
+    state: SourceState,
+    settings: Settings,
+    fetcher: Fetcher,
+    store: Store,
+    run_cpu: CpuRunner,
+    now: datetime,
+) -> _Fetched:
+    """Fetch, parse and prepare one source's items (in a worker thread)."""
+    source = build_source(config, settings, fetcher, page_cache=store)
+    if isinstance(source, FeedSource):
+        raw = source.fetch(state, fetcher)
+        if isinstance(raw, PollResult):
+            result = raw
+        else:
+            result = run_cpu(parse_raw_feed, raw, settings.poll.max_items_per_source)
+            result = source.with_full_text(result, fetcher)
+    else:
+        result = source.poll(state)
+    # Items whose GUID is stored are the bulk of a changed feed: skip preparing them.
+    seen = store.known_guids([item.guid for item in result.items])
+    fresh = [item for item in result.items if item.guid not in seen]
+    prepared = run_cpu(prepare_items, fresh, now) if fresh else []
+    return _Fetched(result, prepared, len(result.items) - len(prepared))
+
+
+def _record_success(
+    config: SourceConfig,
+    fetched: _Fetched,
+    settings: Settings,
+    store: Store,
+    clock: Clock,
+    started: datetime,
+) -> SourceOutcome:
+    result = fetched.result
+    outcome = SourceOutcome(name=config.name, items=len(result.items))
+    outcome.warnings.extend(result.warnings)
+    outcome.not_modified = result.not_modified
+    for warning in result.warnings:
+        log.warning("source %r: %s", config.name, warning)
+    added, known = store_prepared(fetched.prepared, store, clock())
+    outcome.added, outcome.duplicates = added, known + fetched.known
+    store.sources.record(
+        PollRecord(
+            config=config,
+            at=started,
+            state=result.state,
+            items_seen=outcome.items,
+            articles_added=outcome.added,
+            next_poll_at=_next_poll(
+                config, settings, started, floor_seconds=result.min_interval_seconds
+            ),
+        )
+    )
+    log.info(
+        "source %r: %s%d items, %d new, %d already known",
+        config.name,
+        "not modified, " if result.not_modified else "",
+        outcome.items,
+        outcome.added,
+        outcome.duplicates,
+    )
+    return outcome
+
+
+def _record_failure(
+    config: SourceConfig,
+    exc: SourceError,
+    status: SourceStatus | None,
+    settings: Settings,
+    store: Store,
+    started: datetime,
+) -> SourceOutcome:
+    failures = (status.consecutive_failures if status else 0) + 1
+    next_poll = _next_poll(config, settings, started, failures=failures)
+    disabled = None
+    if isinstance(exc, RetryLater) and exc.retry_after is not None and next_poll is not None:
+        next_poll = max(next_poll, started + timedelta(seconds=exc.retry_after))
+    if isinstance(exc, SourceGone):
+        disabled = str(exc)
+        next_poll = None
+    store.sources.record(
+        PollRecord(
+            config=config,
+            at=started,
+            error=str(exc),
+            next_poll_at=next_poll,
+            disabled_reason=disabled,
+        )
+    )
+    when = f"; next try {next_poll:%Y-%m-%d %H:%M} UTC" if next_poll else ""
+    log.error("source %r failed (%d in a row): %s%s", config.name, failures, exc, when)
+    return SourceOutcome(name=config.name, error=str(exc))
+
+
+def poll_all(
+    settings: Settings,
+    store: Store,
+    *,
+    sources: Sequence[SourceConfig] | None = None,
+    clock: Clock = utc_now,
+    on_progress: Callable[[SourceOutcome], None] | None = None,
+    transport: httpx.BaseTransport | None = None,
+    force: bool = False,
+) -> PollReport:
+    """Poll every enabled, due source (all of them with ``force``) concurrently."""
+    report = PollReport()
+    chosen = [
+        s for s in (all_sources(settings, store) if sources is None else sources) if s.enabled
+    ]
+    if sources is not None:
+        store.sources.sync_configured([s for s in chosen if s.name not in _added_names(store)])
+    statuses = store.sources.statuses()
+    now = clock()
+    due: list[SourceConfig] = []
+    for config in chosen:
+        status = statuses.get(config.name)
+        if status is not None and status.disabled_reason:
+            report.outcomes.append(
+                SourceOutcome(name=config.name, skipped=f"disabled: {status.disabled_reason}")
+            )
+        elif status is not None and not force and not status.is_due(now):
+            assert status.next_poll_at is not None
+            report.outcomes.append(
+                SourceOutcome(
+                    name=config.name, skipped=f"not due until {status.next_poll_at:%H:%M} UTC"
+                )
+            )
+        else:
+            due.append(config)
+    threads = max(1, min(settings.poll.concurrency, len(due)))
+    with (
+        Fetcher(settings.poll, transport) as fetcher,
+        ThreadPoolExecutor(max_workers=threads, thread_name_prefix="poll") as pool,
+        _cpu_runner(settings, len(due)) as run_cpu,
+    ):
+        futures: dict[Future[_Fetched], tuple[SourceConfig, datetime]] = {}
+        for config in due:
+            status = statuses.get(config.name)
+            state = status.state if status else SourceState()
+            started = clock()
+            future = pool.submit(
+                _poll_one, config, state, settings, fetcher, store, run_cpu, started
+            )
+            futures[future] = (config, started)
+        for future in as_completed(futures):
+            config, started = futures[future]
+            try:
+                fetched = future.result()
+            except SourceError as exc:
+                outcome = _record_failure(
+                    config, exc, statuses.get(config.name), settings, store, started
+                )
+            else:
+                outcome = _record_success(config, fetched, settings, store, clock, started)
+            report.outcomes.append(outcome)
+            if on_progress is not None:
+                on_progress(outcome)
+    order = {config.name: index for index, config in enumerate(chosen)}
+    report.outcomes.sort(key=lambda o: order.get(o.name, len(order)))
+    return report
+
+
+def _added_names(store: Store) -> set[str]:
+    return {s.name for s in store.sources.added()}
+
+
+# Below this many sources a poll is done before worker processes would have started.
+PROCESSES_FROM_SOURCES = 16
+
+
+@contextmanager
+def _cpu_runner(settings: Settings, sources: int) -> Iterator[CpuRunner]:
+    """Worker processes for parsing and preparing when the poll is big enough to gain."""
+    workers = settings.poll.workers or os.cpu_count() or 1
+    if workers <= 1 or sources < PROCESSES_FROM_SOURCES:
+        yield _run_here
+        return
+    # spawn, not fork: the parent has threads (and sockets) that a fork would copy mid-use.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as processes:
+
+        def run_in_process(fn: Callable[..., T], /, *args: Any) -> T:
+            return processes.submit(fn, *args).result()
+
+        yield run_in_process

@@ -1,0 +1,61 @@
+"""Turn raw items into articles ready to store: clean, fingerprint, tag.
+
+A pure function over plain data, so the poller can run it in worker processes: this is where
+a cold poll spends its CPU, and a second core doubles throughput only outside the GIL.
+Summaries are not made here: only the few stories a digest shows are summarised, when the
+digest is composed (``compose.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from digest.clean import clean_body, clean_title
+from digest.dedupe import canonical_url, content_hash
+from digest.models import FeedItem, SeatTag
+from digest.seats.tagger import tag_text
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedArticle:
+    """An item cleaned, fingerprinted, tagged and summarised, not yet stored."""
+
+    source_name: str
+    guid: str
+    url: str | None
+    canonical_url: str | None
+    content_hash: str
+    title: str
+    text: str
+    published: datetime | None
+    boundary_set: str
+    tags: tuple[SeatTag, ...]
+
+
+def prepare_item(item: FeedItem, today: datetime) -> PreparedArticle | None:
+    """One item ready to store; ``None`` when cleaning leaves no title or no text."""
+    title = clean_title(item.title)
+    text = clean_body(item.body, is_html=item.body_is_html)
+    if not title or not text:
+        return None
+    day = (item.published or today).date()
+    boundary_set, tags = tag_text(title, text, day)
+    return PreparedArticle(
+        source_name=item.source_name,
+        guid=item.guid,
+        url=item.url,
+        canonical_url=canonical_url(item.url),
+        content_hash=content_hash(title, text),
+        title=title,
+        text=text,
+        published=item.published,
+        boundary_set=boundary_set,
+        tags=tags,
+    )
+
+
+def prepare_items(items: Sequence[FeedItem], today: datetime) -> list[PreparedArticle]:
+    """Every item that survives cleaning, prepared."""
+    return [p for p in (prepare_item(item, today) for item in items) if p is not None]

@@ -1,0 +1,135 @@
+"""The database schema: SQLAlchemy Core tables, versioned by ``SCHEMA_VERSION``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from digest.errors import StoreError
+
+SCHEMA_VERSION = 1
+
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, whatever the database keeps."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+metadata = sa.MetaData()
+
+meta_table = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+sources_table = sa.Table(
+    "sources",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("location", sa.Text, nullable=False),
+    # "config" rows mirror config.toml; "added" rows were added with `digest sources add`.
+    sa.Column("origin", sa.String(10), nullable=False, default="config"),
+    sa.Column("full_text", sa.String(5), nullable=False, default="auto"),
+    sa.Column("added_at", UtcDateTime),
+    # The address actually polled, once a feed moved (301/308) or was discovered from a page.
+    sa.Column("url", sa.Text),
+    sa.Column("etag", sa.Text),
+    sa.Column("last_modified", sa.Text),
+    sa.Column("last_poll_at", UtcDateTime),
+    sa.Column("last_success_at", UtcDateTime),
+    sa.Column("last_error", sa.Text),
+    sa.Column("consecutive_failures", sa.Integer, nullable=False, default=0),
+    sa.Column("items_seen", sa.Integer, nullable=False, default=0),
+    sa.Column("articles_added", sa.Integer, nullable=False, default=0),
+    sa.Column("next_poll_at", UtcDateTime),
+    sa.Column("disabled_reason", sa.Text),
+)
+
+pages_table = sa.Table(
+    "pages",
+    metadata,
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("fetched_at", UtcDateTime, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+)
+
+articles_table = sa.Table(
+    "articles",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source_name", sa.String(200), nullable=False),
+    sa.Column("guid", sa.Text, nullable=False, unique=True),
+    sa.Column("url", sa.Text),
+    sa.Column("canonical_url", sa.Text, unique=True),
+    sa.Column("content_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("published", UtcDateTime, nullable=False),
+    sa.Column("first_seen", UtcDateTime, nullable=False, index=True),
+    sa.Column("boundary_set", sa.String(4), nullable=False),
+)
+
+article_sources_table = sa.Table(
+    "article_sources",
+    metadata,
+    sa.Column("article_id", sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("source_name", sa.String(200), primary_key=True),
+    sa.Column("url", sa.Text),
+    sa.Column("first_seen", UtcDateTime, nullable=False),
+)
+
+seat_tags_table = sa.Table(
+    "seat_tags",
+    metadata,
+    sa.Column("article_id", sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("code", sa.String(12), primary_key=True),
+    sa.Column("boundary_set", sa.String(4), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("role", sa.String(12), nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False),
+    sa.Index("ix_seat_tags_code", "code"),
+)
+
+digests_table = sa.Table(
+    "digests",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("subscriber", sa.Text, nullable=False, index=True),
+    sa.Column("period", sa.String(40), nullable=False),
+    sa.Column("kind", sa.String(12), nullable=False),  # preview | sent
+    sa.Column("backend", sa.String(40), nullable=False),
+    sa.Column("message_id", sa.Text, nullable=False),
+    sa.Column("story_count", sa.Integer, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("detail", sa.Text, nullable=False, default=""),
+)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """One committed transaction; database failures become ``StoreError``."""
+    try:
+        with engine.begin() as connection:
+            yield connection
+    except sa.exc.OperationalError as exc:
+        raise StoreError(f"store {engine.url}: {exc.orig}") from exc
