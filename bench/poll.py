@@ -30,15 +30,28 @@ from digest.seats.tagger import default_matcher  # noqa: E402
 from digest.store import Store  # noqa: E402
 
 
-def start_feed_server(feeds: int, items: int, folder: Path, extra: list[str]) -> tuple[subprocess.Popen[bytes], int]:
+def start_feed_server(
+    feeds: int, items: int, folder: Path, extra: list[str]
+) -> tuple[subprocess.Popen[bytes], int]:
     """Start ../shared/bench/feedserver.py on a free port; return it and the port."""
     server = SHARED_BENCH / "feedserver.py"
     if not server.is_file():
         sys.exit(f"{server} is absent: the shared bench material is needed for this figure")
     port_file = folder / "port"
     process = subprocess.Popen(
-        [sys.executable, str(server), "--port", "0", "--port-file", str(port_file),
-         "--feeds", str(feeds), "--items", str(items), *extra],
+        [
+            sys.executable,
+            str(server),
+            "--port",
+            "0",
+            "--port-file",
+            str(port_file),
+            "--feeds",
+            str(feeds),
+            "--items",
+            str(items),
+            *extra,
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -78,7 +91,9 @@ def cpu_seconds() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--feeds", type=int, default=1000)
     parser.add_argument("--items", type=int, default=20)
     args = parser.parse_args()
@@ -102,10 +117,18 @@ def main() -> None:
             server.wait()
     not_modified = sum(1 for o in warm.outcomes if o.not_modified)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"feeds={args.feeds} items/feed={args.items} failed cold={len(cold.failed)} warm={len(warm.failed)}")
-    print(f"cold: {items} items, {cold.added} stored, {cold_wall:.2f} s wall, {cold_cpu:.2f} s CPU, "
-          f"{items / cold_wall:.0f} items/s")
-    print(f"warm: {not_modified}/{len(warm.outcomes)} not modified, {warm_wall:.2f} s wall, {warm_cpu:.2f} s CPU")
+    print(
+        f"feeds={args.feeds} items/feed={args.items} "
+        f"failed cold={len(cold.failed)} warm={len(warm.failed)}"
+    )
+    print(
+        f"cold: {items} items, {cold.added} stored, {cold_wall:.2f} s wall, {cold_cpu:.2f} s CPU, "
+        f"{items / cold_wall:.0f} items/s"
+    )
+    print(
+        f"warm: {not_modified}/{len(warm.outcomes)} not modified, "
+        f"{warm_wall:.2f} s wall, {warm_cpu:.2f} s CPU"
+    )
     print(f"peak RSS: {peak_mib:.0f} MiB")
     print(f"reproduce: .venv/bin/python bench/poll.py --feeds {args.feeds} --items {args.items}")
 

@@ -143,6 +143,13 @@ def remove_source(
     """Remove a source added with `digest sources add` or `import`."""
     with reported():
         settings = load_config(config)
+        if name in {s.name for s in settings.sources}:
+            raise ConfigError(
+                f"{name!r} comes from config.toml",
+                path=settings.config_path,
+                key="sources",
+                hint="delete its [[sources]] entry from the config file instead",
+            )
         with store_for(settings, None, temporary=False) as store:
             store.sources.remove(name)
     console.print(f"removed {name!r}", highlight=False)

@@ -51,6 +51,11 @@ def test_every_command_is_in_the_readme() -> None:
     assert len(commands) >= 6
     for command in commands:
         assert command and f"digest {command}" in readme, command
+    for group in app.registered_groups:
+        assert group.typer_instance is not None
+        for sub in group.typer_instance.registered_commands:
+            name = sub.name or (sub.callback.__name__ if sub.callback else "")
+            assert f"digest {group.name} {name}" in readme, f"{group.name} {name}"
 
 
 def test_every_backend_is_in_the_readme() -> None:

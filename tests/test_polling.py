@@ -1,0 +1,233 @@
+"""Polling many sources: schedules, backoff, moves, endings, full text, worker processes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from digest.config import Settings, load_config
+from digest.polling import poll_all
+from digest.store import Store
+from tests.conftest import LoopbackServer, Route
+
+T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+def rss(*items: tuple[str, str, str], ttl: int | None = None) -> bytes:
+    """An RSS document with (guid, title, description) items."""
+    entries = "".join(
+        f"<item><guid>{guid}</guid><title>{title}</title><link>https://example.org/{guid}</link>"
+        f"<description>{body}</description></item>"
+        for guid, title, body in items
+    )
+    ttl_tag = f"<ttl>{ttl}</ttl>" if ttl else ""
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{ttl_tag}'
+        f"{entries}</channel></rss>"
+    ).encode()
+
+
+BODY = (
+    "Norwich North residents met the council about the bus timetable on Tuesday evening, "
+    "and the operator promised to publish passenger figures before any change is made."
+)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def make_settings(
+    tmp_path: Path, server: LoopbackServer, paths: dict[str, str], extra: str = ""
+) -> Settings:
+    lines = [f'[store]\npath = "{tmp_path / "s.sqlite3"}"\n[poll]\ninterval_minutes = 30\n{extra}']
+    for name, path in paths.items():
+        lines.append(
+            f'[[sources]]\nname = "{name}"\nkind = "feed"\nlocation = "{server.url(path)}"\n'
+            "full_text = false\n"
+        )
+    config = tmp_path / "config.toml"
+    config.write_text("\n".join(lines), encoding="utf-8")
+    return load_config(config)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.open(tmp_path / "s.sqlite3")
+
+
+def test_failing_source_backs_off_while_others_poll(
+    tmp_path: Path, http_server: LoopbackServer, store: Store
+) -> None:
+    http_server.routes["/ok"] = Route(rss(("1", "Bus news", BODY)), conditional=False)
+    http_server.routes["/bad"] = Route(status=500)
+    settings = make_settings(tmp_path, http_server, {"ok": "/ok", "bad": "/bad"})
+    clock = Clock()
+    first = poll_all(settings, store, clock=clock)
+    assert [o.error is None for o in first.outcomes] == [True, False]
+    assert first.added == 1
+    status = store.sources.statuses()["bad"]
+    assert status.consecutive_failures == 1
+    assert status.next_poll_at == T0 + timedelta(minutes=30)
+    assert "HTTP 500" in (status.last_error or "")
+
+    clock.now = T0 + timedelta(minutes=5)
+    second = poll_all(settings, store, clock=clock)
+    assert all(o.skipped and "not due" in o.skipped for o in second.outcomes)
+    assert http_server.hits("/bad") == 1
+
+    clock.now = T0 + timedelta(minutes=31)
+    poll_all(settings, store, clock=clock)
+    status = store.sources.statuses()["bad"]
+    assert status.consecutive_failures == 2
+    assert status.next_poll_at == clock.now + timedelta(minutes=60)
+
+    http_server.routes["/bad"] = Route(rss(("2", "Recovered", BODY)))
+    clock.now = T0 + timedelta(hours=3)
+    poll_all(settings, store, clock=clock)
+    status = store.sources.statuses()["bad"]
+    assert status.consecutive_failures == 0 and status.last_error is None
+    assert store.article_count() == 2
+
+
+def test_retry_after_is_honoured(tmp_path: Path, http_server: LoopbackServer, store: Store) -> None:
+    http_server.routes["/busy"] = Route(status=429, headers={"Retry-After": "7200"})
+    settings = make_settings(tmp_path, http_server, {"busy": "/busy"})
+    poll_all(settings, store, clock=Clock())
+    status = store.sources.statuses()["busy"]
+    assert status.next_poll_at == T0 + timedelta(seconds=7200)
+    assert "Retry-After 7200s" in (status.last_error or "")
+
+
+def test_gone_source_is_disabled_and_stays_so(
+    tmp_path: Path, http_server: LoopbackServer, store: Store
+) -> None:
+    http_server.routes["/gone"] = Route(status=410)
+    settings = make_settings(tmp_path, http_server, {"gone": "/gone"})
+    poll_all(settings, store, clock=Clock())
+    status = store.sources.statuses()["gone"]
+    assert status.disabled_reason and "410" in status.disabled_reason
+    again = poll_all(settings, store, clock=Clock(), force=True)
+    assert again.outcomes[0].skipped and again.outcomes[0].skipped.startswith("disabled")
+    assert http_server.hits("/gone") == 1
+
+
+def test_a_new_location_in_config_starts_afresh(
+    tmp_path: Path, http_server: LoopbackServer, store: Store
+) -> None:
+    http_server.routes["/gone"] = Route(status=410)
+    http_server.routes["/new"] = Route(rss(("1", "Bus news", BODY)))
+    poll_all(make_settings(tmp_path, http_server, {"s": "/gone"}), store, clock=Clock())
+    report = poll_all(make_settings(tmp_path, http_server, {"s": "/new"}), store, clock=Clock())
+    assert report.added == 1
+    assert store.sources.statuses()["s"].disabled_reason is None
+
+
+def test_permanent_move_is_remembered(
+    tmp_path: Path, http_server: LoopbackServer, store: Store
+) -> None:
+    http_server.routes["/old"] = Route(status=301, location="/new")
+    http_server.routes["/new"] = Route(rss(("1", "Bus news", BODY)))
+    settings = make_settings(tmp_path, http_server, {"moved": "/old"})
+    poll_all(settings, store, clock=Clock())
+    assert store.sources.statuses()["moved"].url == http_server.url("/new")
+    second = poll_all(settings, store, clock=Clock(), force=True)
+    assert second.outcomes[0].not_modified
+    assert http_server.hits("/old") == 1 and http_server.hits("/new") == 2
+
+
+def test_ttl_is_a_floor_on_the_next_poll(
+    tmp_path: Path, http_server: LoopbackServer, store: Store
+) -> None:
+    http_server.routes["/ttl"] = Route(rss(("1", "Bus news", BODY), ttl=120))
+    settings = make_settings(tmp_path, http_server, {"ttl": "/ttl"})
+    poll_all(settings, store, clock=Clock())
+    assert store.sources.statuses()["ttl"].next_poll_at == T0 + timedelta(minutes=120)
+
+
+ARTICLE_PAGE = b"""<!DOCTYPE html><html><head><title>Bus campaign</title></head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article>
+<h1>Residents fight to keep Sprowston evening buses</h1>
+<p>Norwich North MP Alice Macdonald has backed residents campaigning to keep two evening bus
+routes that link Sprowston and Old Catton with the city centre, after the operator proposed
+ending services after 7pm from the spring.</p>
+<figure><img src="bus.jpg"><figcaption>A bus on Wroxham Road. Picture: Archant</figcaption></figure>
+<p>The operator says passenger numbers have not recovered since 2020, but campaigners say the
+late services are the only way shift workers at the hospital can get home.</p>
+<p>Most Read</p>
+<p>A petition started by residents in Sprowston has gathered more than 1,200 signatures in a
+fortnight, and the county council will discuss the proposal at its transport committee.</p>
+</article>
+<footer>Copyright Example News 2026</footer>
+</body></html>"""
+
+
+def test_teaser_feed_gets_full_text_once(
+    tmp_path: Path, http_server: LoopbackServer, store: Store
+) -> None:
+    page_url = http_server.url("/article/1")
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        f"<item><guid>t1</guid><title>Sprowston buses</title><link>{page_url}</link>"
+        "<description>Residents fight to keep evening buses... Read more</description></item>"
+        f"<item><guid>t2</guid><title>Sprowston buses, update</title><link>{page_url}</link>"
+        "<description>Update: residents fight on...</description></item>"
+        "</channel></rss>"
+    ).encode()
+    http_server.routes["/teasers"] = Route(feed)
+    http_server.routes["/article/1"] = Route(ARTICLE_PAGE, content_type="text/html; charset=utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[store]\npath = "{tmp_path / "s.sqlite3"}"\n[[sources]]\nname = "teasers"\n'
+        f'kind = "feed"\nlocation = "{http_server.url("/teasers")}"\nfull_text = "auto"\n',
+        encoding="utf-8",
+    )
+    report = poll_all(load_config(config), store, clock=Clock())
+    assert report.added == 1  # both entries lead to the same page text: one article
+    found = store.articles_for_seats(["E14001408"], seen_since=T0)
+    assert len(found) == 1
+    text = found[0][0].text
+    assert "petition started by residents in Sprowston" in text
+    for furniture in ("Picture:", "Most Read", "Home", "Copyright"):
+        assert furniture not in text
+    assert http_server.hits("/article/1") == 1
+    assert store.cached_page(page_url) is not None
+
+
+def test_big_polls_use_worker_processes(
+    tmp_path: Path, http_server: LoopbackServer, store: Store
+) -> None:
+    paths = {}
+    for index in range(16):
+        http_server.routes[f"/f{index}"] = Route(
+            rss((f"g{index}", f"Story {index}", f"{BODY} Item {index} of the series."))
+        )
+        paths[f"feed {index}"] = f"/f{index}"
+    settings = make_settings(
+        tmp_path, http_server, paths, extra="workers = 2\nper_host_connections = 4\n"
+    )
+    report = poll_all(settings, store, clock=Clock())
+    assert report.added == 16 and not report.failed
+    again = poll_all(settings, store, clock=Clock(), force=True)
+    assert all(o.not_modified for o in again.outcomes)
+
+
+def test_poll_reports_progress_for_each_source(
+    tmp_path: Path, http_server: LoopbackServer, store: Store
+) -> None:
+    http_server.routes["/a"] = Route(rss(("1", "A", BODY)))
+    http_server.routes["/b"] = Route(status=404)
+    seen: list[str] = []
+    callback: Callable[[object], None] = lambda outcome: seen.append(outcome.name)  # type: ignore[attr-defined]  # noqa: E731
+    poll_all(
+        make_settings(tmp_path, http_server, {"a": "/a", "b": "/b"}), store, on_progress=callback
+    )
+    assert sorted(seen) == ["a", "b"]
