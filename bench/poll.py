@@ -55,7 +55,7 @@ def start_feed_server(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(200):
+    for _ in range(2400):  # generating 20,000 items takes the server a while
         if port_file.exists() and port_file.read_text().strip():
             return process, int(port_file.read_text())
         time.sleep(0.05)

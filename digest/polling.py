@@ -195,6 +195,8 @@ def _poll_one(
             result = source.with_full_text(result, fetcher)
     else:
         result = source.poll(state)
+    if not result.items:
+        return _Fetched(result, [], 0)
     # Items whose GUID is stored are the bulk of a changed feed: skip preparing them.
     seen = store.known_guids([item.guid for item in result.items])
     fresh = [item for item in result.items if item.guid not in seen]
@@ -216,7 +218,7 @@ def _record_success(
     outcome.not_modified = result.not_modified
     for warning in result.warnings:
         log.warning("source %r: %s", config.name, warning)
-    added, known = store_prepared(fetched.prepared, store, clock())
+    added, known = store_prepared(fetched.prepared, store, clock()) if fetched.prepared else (0, 0)
     outcome.added, outcome.duplicates = added, known + fetched.known
     store.sources.record(
         PollRecord(

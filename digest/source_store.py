@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from digest.config import SourceConfig
-from digest.errors import ConfigError
+from digest.errors import ConfigError, StoreError
 from digest.models import SourceKind
 from digest.schema import sources_table, transaction
 from digest.sources.base import SourceState
@@ -219,52 +219,36 @@ class SourceStore:
             conn.execute(sources_table.delete().where(sources_table.c.name == name))
 
     def record(self, record: PollRecord) -> None:
-        """Store the outcome of one poll."""
+        """Store the outcome of one poll: one UPDATE of the source's row."""
         config = record.config
-        with transaction(self.engine) as conn:
-            row = conn.execute(
-                sa.select(sources_table).where(sources_table.c.name == config.name)
-            ).first()
-            values: dict[str, Any] = {
-                "last_poll_at": record.at,
-                "next_poll_at": record.next_poll_at,
-            }
-            if record.disabled_reason:
-                values["disabled_reason"] = record.disabled_reason
-            if record.error is None:
-                values.update(last_success_at=record.at, last_error=None, consecutive_failures=0)
-                if record.state is not None:
-                    values.update(
-                        etag=record.state.etag,
-                        last_modified=record.state.last_modified,
-                        url=record.state.url,
-                    )
-            else:
-                failures = (row.consecutive_failures if row is not None else 0) + 1
-                values.update(last_error=record.error, consecutive_failures=failures)
-            if row is None:
-                values.setdefault("consecutive_failures", 0)
-                conn.execute(
-                    sources_table.insert().values(
-                        name=config.name,
-                        kind=config.kind.value,
-                        location=config.location,
-                        origin="config",
-                        full_text=_full_text_text(config.full_text),
-                        items_seen=record.items_seen,
-                        articles_added=record.articles_added,
-                        **values,
-                    )
-                )
-            else:
+        values: dict[str, Any] = {
+            "last_poll_at": record.at,
+            "next_poll_at": record.next_poll_at,
+            "items_seen": sources_table.c.items_seen + record.items_seen,
+            "articles_added": sources_table.c.articles_added + record.articles_added,
+        }
+        if record.disabled_reason:
+            values["disabled_reason"] = record.disabled_reason
+        if record.error is None:
+            values.update(last_success_at=record.at, last_error=None, consecutive_failures=0)
+            if record.state is not None:
                 values.update(
-                    items_seen=row.items_seen + record.items_seen,
-                    articles_added=row.articles_added + record.articles_added,
+                    etag=record.state.etag,
+                    last_modified=record.state.last_modified,
+                    url=record.state.url,
                 )
-                conn.execute(
-                    sources_table.update()
-                    .where(sources_table.c.name == config.name)
-                    .values(**values)
+        else:
+            values.update(
+                last_error=record.error,
+                consecutive_failures=sources_table.c.consecutive_failures + 1,
+            )
+        with transaction(self.engine) as conn:
+            updated = conn.execute(
+                sources_table.update().where(sources_table.c.name == config.name).values(**values)
+            )
+            if updated.rowcount == 0:
+                raise StoreError(
+                    f"source {config.name!r} has no row in the store; sync sources before polling"
                 )
 
 
