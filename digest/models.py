@@ -159,6 +159,7 @@ class OutgoingEmail:
     """A rendered message ready for a backend."""
 
     to: str
+    sender: str
     subject: str
     html: str
     text: str

@@ -86,6 +86,7 @@ def deliver_all(
             message_id = message_id_for(key, settings.digest.from_address)
             message = OutgoingEmail(
                 to=subscriber.email,
+                sender=settings.digest.from_address,
                 subject=copy.subject,
                 html=copy.html,
                 text=copy.text,

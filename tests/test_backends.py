@@ -21,6 +21,7 @@ def _message(key: str = "2026-11-22-a@example.org") -> OutgoingEmail:
     )
     return OutgoingEmail(
         to="b@example.org",
+        sender="seatwatch <a@example.org>",
         subject="S",
         html='<p class="story">x</p>',
         text="hello",

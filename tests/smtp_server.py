@@ -1,0 +1,136 @@
+"""A real SMTP server on loopback for tests: aiosmtpd with STARTTLS or implicit TLS and AUTH."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import trustme
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+USER = "digest"
+PASSWORD = "correct horse battery staple"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Received:
+    """What the server accepted, and how."""
+
+    messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
+    logins: int = 0
+    refuse: dict[str, str] = field(default_factory=dict)  # recipient -> SMTP answer
+
+    def parsed(self, index: int = -1) -> Message:
+        return message_from_bytes(self.messages[index][2])
+
+
+class _Handler:
+    def __init__(self, received: Received) -> None:
+        self.received = received
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.received.refuse:
+            return self.received.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.messages.append(
+            (envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content))
+        )
+        return "250 Message accepted"
+
+
+class _ClosingController(Controller):
+    """A controller that closes its sessions' transports when it stops.
+
+    aiosmtpd leaves server-side TLS transports to the garbage collector, which pytest (with
+    warnings as errors) reports as leaks of ours.
+    """
+
+    def factory(self) -> Any:
+        protocol = super().factory()
+        self.protocols.append(protocol)
+        return protocol
+
+    def stop(self, no_assert: bool = False) -> None:
+        loop = self.loop
+        for protocol in getattr(self, "protocols", []):
+            transport = getattr(protocol, "transport", None)
+            if transport is not None:
+                # abort, not close: a TLS close waits for a goodbye from a peer that has gone.
+                loop.call_soon_threadsafe(transport.abort)
+        super().stop(no_assert=no_assert)
+
+
+class SmtpTestServer:
+    """aiosmtpd on 127.0.0.1 with a throwaway CA (trustme)."""
+
+    def __init__(self, tmp_path: Path, security: str) -> None:
+        self.security = security
+        self.port = free_port()
+        self.received = Received()
+        ca = trustme.CA()
+        self.ca_file = tmp_path / "ca.pem"
+        ca.cert_pem.write_to_path(str(self.ca_file))
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+
+        def authenticate(
+            server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+        ) -> AuthResult:
+            ok = (
+                isinstance(data, LoginPassword)
+                and data.login == USER.encode()
+                and data.password == PASSWORD.encode()
+            )
+            if ok:
+                self.received.logins += 1
+            # handled=False: aiosmtpd then answers "535" itself instead of staying silent.
+            return AuthResult(success=ok, handled=False)
+
+        kwargs: dict[str, Any] = {
+            "authenticator": authenticate,
+            # smtplib answers aiosmtpd's LOGIN challenge slowly after a failed PLAIN; PLAIN
+            # alone is what submission servers offer over TLS anyway.
+            "auth_exclude_mechanism": ["LOGIN"],
+            # With implicit TLS aiosmtpd cannot see the TLS layer it runs under, so it would
+            # hide AUTH; the connection is encrypted from the first byte anyway.
+            "auth_require_tls": security == "starttls",
+        }
+        if security == "starttls":
+            kwargs.update(tls_context=context, require_starttls=True)
+        self._make = lambda: _ClosingController(
+            _Handler(self.received),
+            hostname="127.0.0.1",
+            port=self.port,
+            ssl_context=context if security == "tls" else None,
+            server_hostname="127.0.0.1",
+            **kwargs,
+        )
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        # A stopped aiosmtpd controller cannot start again: each start gets a new one.
+        self.controller = self._make()
+        self.controller.protocols = []
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None

@@ -1,0 +1,169 @@
+"""The SMTP backend against a real aiosmtpd server with TLS and AUTH on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from digest.backends import create_backend
+from digest.backends.smtp import SmtpBackend
+from digest.errors import ConfigError, PermanentSendError, TemporarySendError
+from digest.models import OutgoingEmail
+from tests.smtp_server import PASSWORD, USER, SmtpTestServer, free_port
+
+
+def _message(to: str = "reader@example.org", number: int = 1) -> OutgoingEmail:
+    raw = (
+        f"From: seatwatch <digest@example.org>\r\nTo: {to}\r\nSubject: Digest {number}\r\n"
+        f"Message-ID: <{number}@example.org>\r\n\r\nHello {number}\r\n"
+    ).encode()
+    return OutgoingEmail(
+        to=to,
+        sender="seatwatch <digest@example.org>",
+        subject=f"Digest {number}",
+        html="",
+        text="",
+        message_bytes=raw,
+        message_id=f"<{number}@example.org>",
+        digest_key=f"k{number}",
+    )
+
+
+@pytest.fixture(params=["starttls", "tls"])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SmtpTestServer]:
+    smtp = SmtpTestServer(tmp_path, request.param)
+    smtp.start()
+    yield smtp
+    smtp.stop()
+
+
+def _backend(
+    server: SmtpTestServer, monkeypatch: pytest.MonkeyPatch, **overrides: object
+) -> SmtpBackend:
+    monkeypatch.setenv("SMTP_PASSWORD", PASSWORD)
+    options: dict[str, object] = {
+        "host": "127.0.0.1",
+        "port": server.port,
+        "security": server.security,
+        "username": USER,
+        "password_env": "SMTP_PASSWORD",
+        "ca_file": str(server.ca_file),
+        "timeout_seconds": 5,
+    }
+    options.update(overrides)
+    backend = create_backend("smtp", options, server.ca_file.parent)
+    assert isinstance(backend, SmtpBackend)
+    return backend
+
+
+def test_sends_a_batch_over_one_authenticated_connection(
+    server: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _backend(server, monkeypatch) as backend:
+        first = backend.send(_message(number=1))
+        backend.send(_message(number=2))
+    assert first.backend == "smtp" and first.message_id == "<1@example.org>"
+    assert server.received.logins == 1
+    assert [m[1] for m in server.received.messages] == [["reader@example.org"]] * 2
+    assert server.received.messages[0][0] == "digest@example.org"
+    assert server.received.parsed(1)["Subject"] == "Digest 2"
+
+
+def test_wrong_password_is_permanent(
+    server: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = _backend(server, monkeypatch)
+    backend.password = "wrong"
+    with pytest.raises(PermanentSendError, match="refused the login"):
+        backend.send(_message())
+
+
+def test_untrusted_certificate_is_refused(
+    server: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = _backend(server, monkeypatch, ca_file=None)
+    with pytest.raises(PermanentSendError, match="certificate not trusted"):
+        backend.send(_message())
+
+
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [("550 5.1.1 No such user", PermanentSendError), ("451 4.3.0 Try later", TemporarySendError)],
+)
+def test_refused_recipient(
+    server: SmtpTestServer,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: str,
+    error: type[Exception],
+) -> None:
+    server.received.refuse["gone@example.org"] = answer
+    with _backend(server, monkeypatch) as backend:
+        with pytest.raises(error, match=answer.split()[0]):
+            backend.send(_message(to="gone@example.org"))
+        # The connection is still good for the next recipient.
+        backend.send(_message(number=2))
+    assert len(server.received.messages) == 1
+
+
+def test_reconnects_when_the_server_drops_the_connection(
+    server: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _backend(server, monkeypatch) as backend:
+        backend.send(_message(number=1))
+        server.stop()
+        server.start()
+        backend.send(_message(number=2))
+    assert len(server.received.messages) == 2
+    assert server.received.logins == 2
+
+
+def test_server_down_is_temporary(tmp_path: Path) -> None:
+    backend = create_backend(
+        "smtp", {"host": "127.0.0.1", "port": free_port(), "security": "none"}, tmp_path
+    )
+    with pytest.raises(TemporarySendError):
+        backend.send(_message())
+
+
+@pytest.mark.parametrize(
+    ("options", "key"),
+    [
+        ({}, "delivery.smtp.host"),
+        ({"host": "mail.example.org", "colour": "blue"}, "delivery.smtp.colour"),
+        ({"host": "mail.example.org", "security": "ssl"}, "delivery.smtp.security"),
+        ({"host": "mail.example.org", "username": "u"}, "delivery.smtp.password_env"),
+        (
+            {"host": "mail.example.org", "username": "u", "password_env": "NOT_SET_ANYWHERE"},
+            "delivery.smtp.password_env",
+        ),
+        (
+            {"host": "mail.example.org", "ca_file": "missing.pem"},
+            "delivery.smtp.ca_file",
+        ),
+    ],
+)
+def test_bad_options_are_config_errors(
+    tmp_path: Path, options: dict[str, object], key: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        create_backend("smtp", options, tmp_path)
+    assert caught.value.key == key
+
+
+def test_password_over_plain_text_to_a_remote_host_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMTP_PASSWORD", "x")
+    with pytest.raises(ConfigError, match="unencrypted"):
+        create_backend(
+            "smtp",
+            {
+                "host": "mail.example.org",
+                "security": "none",
+                "username": "u",
+                "password_env": "SMTP_PASSWORD",
+            },
+            tmp_path,
+        )
