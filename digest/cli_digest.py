@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from digest.backends import MailBackend, create_backend
 from digest.backends.file import FileBackend
 from digest.cli_common import (
     ConfigOption,
@@ -194,6 +195,60 @@ def _print_previews(backend: FileBackend, deliveries_failed: list[Any], skipped:
             f"[bold red]error:[/] {delivery.subscriber.email}: {delivery.error}", highlight=False
         )
     if deliveries_failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def send(
+    config: Path = ConfigOption,
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Write previews with the file backend instead of sending."
+    ),
+    subscriber: list[str] = typer.Option(
+        [], "--subscriber", help="Only this subscriber (repeatable)."
+    ),
+    no_poll: bool = typer.Option(False, "--no-poll", help="Send from what is stored already."),
+) -> None:
+    """Poll, then send each subscriber this period's digest through the configured backend."""
+    with reported():
+        settings = load_config(config)
+        configured = [s for s in settings.subscribers if not subscriber or s.email in subscriber]
+        if not configured:
+            raise ConfigError(
+                "no subscribers to send to",
+                key="subscribers",
+                hint="add a [[subscribers]] entry (or check --subscriber)",
+            )
+        subscribers = resolve_subscribers(load_gazetteer(), configured, path=settings.config_path)
+        if dry_run:
+            backend: MailBackend = FileBackend.from_config(
+                settings.delivery.options("file"), settings.base_dir
+            )
+        else:
+            backend = create_backend(
+                settings.delivery.backend,
+                settings.delivery.options(settings.delivery.backend),
+                settings.base_dir,
+            )
+        with store_for(settings, None, temporary=False) as store:
+            if not no_poll:
+                _poll_with_progress(settings, store, all_sources(settings, store))
+            now = utc_now()
+            digests = compose_all(settings, store, subscribers, now)
+            deliveries = deliver_all(
+                digests, settings, store, backend, kind="preview" if dry_run else "sent", now=now
+            )
+    sent = [d for d in deliveries if d.error is None]
+    failed = [d for d in deliveries if d.error]
+    console.print(
+        f"{'previewed' if dry_run else 'sent'} {len(sent)} digests through {backend.name}, "
+        f"{len(failed)} failed, {len(digests) - len(deliveries)} skipped "
+        "(nothing new, or already sent this period)",
+        highlight=False,
+    )
+    for delivery in failed:
+        errors.print(f"[bold red]error:[/] {delivery.subscriber.email}: {delivery.error}")
+    if failed:
         raise typer.Exit(1)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from digest.backends.base import MailBackend
@@ -61,7 +61,12 @@ def deliver_all(
     kind: str,
     now: datetime,
 ) -> list[Delivery]:
-    """Render each digest (once per distinct content) and hand it to ``backend``."""
+    """Render each digest (once per distinct content) and hand it to ``backend``.
+
+    ``kind="sent"`` claims each subscriber's period in the store before the backend sees the
+    message, so a period already sent is never sent again, and one left half-done by a crash
+    is sent again with the same Message-ID. Previews are only logged.
+    """
     renderer = DigestRenderer(
         title=settings.digest.title,
         subject_template=settings.digest.subject,
@@ -77,52 +82,78 @@ def deliver_all(
             if digest.story_count == 0 and not settings.digest.send_empty:
                 log.info("subscriber %s: nothing new, no digest", subscriber.email)
                 continue
-            rendered = renderer.render(digest)
-            unsubscribe = settings.digest.unsubscribe_url.format(
-                token=sign_token(secret, subscriber.email)
-            )
-            copy = renderer.personalise(rendered, subscriber, unsubscribe)
-            key = f"{subscriber.email}|{digest.period}"
-            message_id = message_id_for(key, settings.digest.from_address)
-            message = OutgoingEmail(
-                to=subscriber.email,
-                sender=settings.digest.from_address,
-                subject=copy.subject,
-                html=copy.html,
-                text=copy.text,
-                message_bytes=build_message(
-                    from_address=settings.digest.from_address,
-                    subscriber=subscriber,
-                    copy=copy,
-                    message_id=message_id,
-                    date=now,
-                    list_id=settings.digest.list_id,
-                    unsubscribe_url=unsubscribe,
-                ),
-                message_id=message_id,
-                digest_key=f"{digest.period}-{subscriber.email}",
+            message = _message_for(digest, renderer, settings, secret, now)
+            record = DigestRecord(
+                subscriber=subscriber.email,
+                period=digest.period,
+                kind=kind,
+                backend=backend.name,
+                message_id=message.message_id,
                 story_count=digest.story_count,
+                created_at=now,
+                detail="",
             )
+            if kind == "sent":
+                claim = store.claim_digest(record)
+                if claim == "done":
+                    log.info(
+                        "subscriber %s: digest for %s already sent", subscriber.email, digest.period
+                    )
+                    continue
+                if claim == "resend":
+                    log.warning(
+                        "subscriber %s: retrying the %s digest (the last attempt did not finish)",
+                        subscriber.email,
+                        digest.period,
+                    )
             try:
                 result = backend.send(message)
             except SendError as exc:
                 log.error("subscriber %s: digest not delivered: %s", subscriber.email, exc)
+                if kind == "sent":
+                    store.finish_digest(subscriber.email, digest.period, "failed", str(exc))
                 deliveries.append(
-                    Delivery(subscriber, copy.subject, digest.story_count, None, str(exc))
+                    Delivery(subscriber, message.subject, digest.story_count, None, str(exc))
                 )
                 continue
-            store.record_digest(
-                DigestRecord(
-                    subscriber=subscriber.email,
-                    period=digest.period,
-                    kind=kind,
-                    backend=result.backend,
-                    message_id=result.message_id,
-                    story_count=digest.story_count,
-                    created_at=now,
-                    detail=result.detail,
+            if kind == "sent":
+                store.finish_digest(subscriber.email, digest.period, "sent", result.detail)
+            else:
+                store.record_digest(
+                    replace(record, message_id=result.message_id, detail=result.detail)
                 )
+            deliveries.append(
+                Delivery(subscriber, message.subject, digest.story_count, result, None)
             )
-            deliveries.append(Delivery(subscriber, copy.subject, digest.story_count, result, None))
     log.info("rendered %d distinct digests for %d subscribers", renderer.renders, len(digests))
     return deliveries
+
+
+def _message_for(
+    digest: Digest, renderer: DigestRenderer, settings: Settings, secret: str, now: datetime
+) -> OutgoingEmail:
+    """The complete message for one subscriber's digest."""
+    subscriber = digest.subscriber
+    rendered = renderer.render(digest)
+    unsubscribe = settings.digest.unsubscribe_url.format(token=sign_token(secret, subscriber.email))
+    copy = renderer.personalise(rendered, subscriber, unsubscribe)
+    message_id = message_id_for(f"{subscriber.email}|{digest.period}", settings.digest.from_address)
+    return OutgoingEmail(
+        to=subscriber.email,
+        sender=settings.digest.from_address,
+        subject=copy.subject,
+        html=copy.html,
+        text=copy.text,
+        message_bytes=build_message(
+            from_address=settings.digest.from_address,
+            subscriber=subscriber,
+            copy=copy,
+            message_id=message_id,
+            date=now,
+            list_id=settings.digest.list_id,
+            unsubscribe_url=unsubscribe,
+        ),
+        message_id=message_id,
+        digest_key=f"{digest.period}-{subscriber.email}",
+        story_count=digest.story_count,
+    )

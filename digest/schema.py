@@ -122,6 +122,18 @@ digests_table = sa.Table(
     sa.Column("story_count", sa.Integer, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("detail", sa.Text, nullable=False, default=""),
+    # Previews are "done" at once; a send is "sending" before the backend sees it, then
+    # "sent" or "failed". A crash leaves "sending", and the next run resends it with the same
+    # Message-ID; a "sent" row is never sent again.
+    sa.Column("status", sa.String(10), nullable=False, default="done"),
+    sa.Index(
+        "ux_digests_sent_period",
+        "subscriber",
+        "period",
+        unique=True,
+        sqlite_where=sa.text("kind = 'sent'"),
+        postgresql_where=sa.text("kind = 'sent'"),
+    ),
 )
 
 

@@ -370,12 +370,59 @@ class Store:
                 )
             )
 
+    def claim_digest(self, record: DigestRecord) -> str:
+        """Reserve a send of ``record``'s period: "new", "resend" (after a crash) or "done"."""
+        key = (
+            (digests_table.c.subscriber == record.subscriber)
+            & (digests_table.c.period == record.period)
+            & (digests_table.c.kind == "sent")
+        )
+        with self._begin() as conn:
+            row = conn.execute(sa.select(digests_table.c.status).where(key)).first()
+            if row is not None and row.status == "sent":
+                return "done"
+            values = {
+                "backend": record.backend,
+                "message_id": record.message_id,
+                "story_count": record.story_count,
+                "created_at": record.created_at,
+                "status": "sending",
+            }
+            if row is not None:
+                conn.execute(digests_table.update().where(key).values(**values))
+                return "resend"
+            conn.execute(
+                digests_table.insert().values(
+                    subscriber=record.subscriber,
+                    period=record.period,
+                    kind="sent",
+                    detail="",
+                    **values,
+                )
+            )
+        return "new"
+
+    def finish_digest(self, subscriber: str, period: str, status: str, detail: str) -> None:
+        """Mark a claimed send as "sent" or "failed"."""
+        with self._begin() as conn:
+            conn.execute(
+                digests_table.update()
+                .where(
+                    (digests_table.c.subscriber == subscriber)
+                    & (digests_table.c.period == period)
+                    & (digests_table.c.kind == "sent")
+                )
+                .values(status=status, detail=detail)
+            )
+
     def last_sent_at(self, subscriber: str) -> datetime | None:
         """When ``subscriber`` was last sent a digest (previews do not count)."""
         with self._begin() as conn:
             value = conn.execute(
                 sa.select(sa.func.max(digests_table.c.created_at)).where(
-                    digests_table.c.subscriber == subscriber, digests_table.c.kind == "sent"
+                    digests_table.c.subscriber == subscriber,
+                    digests_table.c.kind == "sent",
+                    digests_table.c.status == "sent",
                 )
             ).scalar_one_or_none()
         if value is None:

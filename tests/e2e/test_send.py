@@ -1,0 +1,126 @@
+"""``digest send`` through a real SMTP server: delivered once per period, resent after a crash."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from digest.cli import app
+from digest.config import load_config
+from digest.render import message_id_for
+from digest.store import DigestRecord, Store
+from tests.conftest import ARTICLE_NORWICH
+from tests.smtp_server import PASSWORD, USER, SmtpTestServer
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def smtp(tmp_path: Path) -> Iterator[SmtpTestServer]:
+    server = SmtpTestServer(tmp_path, "starttls")
+    server.start()
+    yield server
+    server.stop()
+
+
+def _config(tmp_path: Path, smtp: SmtpTestServer) -> Path:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "bus.txt").write_text(ARTICLE_NORWICH, encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f"""
+[store]
+path = "state.sqlite3"
+[[sources]]
+name = "Local"
+kind = "folder"
+location = "articles"
+[digest]
+from_address = "seatwatch <digest@example.org>"
+[delivery]
+backend = "smtp"
+[delivery.smtp]
+host = "127.0.0.1"
+port = {smtp.port}
+security = "starttls"
+username = "{USER}"
+password_env = "TEST_SMTP_PASSWORD"
+ca_file = "{smtp.ca_file}"
+[[subscribers]]
+email = "nn@example.org"
+name = "Norwich desk"
+seats = ["Norwich North"]
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_send_delivers_once_per_period(
+    tmp_path: Path, smtp: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", PASSWORD)
+    config = _config(tmp_path, smtp)
+    first = runner.invoke(app, ["send", "--config", str(config)])
+    assert first.exit_code == 0, first.output
+    assert "sent 1 digests through smtp" in first.output
+    assert len(smtp.received.messages) == 1
+    sender, recipients, _ = smtp.received.messages[0]
+    assert sender == "digest@example.org" and recipients == ["nn@example.org"]
+    message = smtp.received.parsed()
+    assert message["Subject"] == "seatwatch: news for Norwich North"
+    assert message.get_content_type() == "multipart/alternative"
+    html = message.get_payload()[1].get_payload(decode=True).decode()
+    assert "Norwich North MP backs bus campaign" in html and "Hello Norwich desk," in html
+
+    again = runner.invoke(app, ["send", "--config", str(config)])
+    assert again.exit_code == 0
+    assert "sent 0 digests" in again.output and "1 skipped" in again.output
+    assert len(smtp.received.messages) == 1
+
+
+def test_interrupted_send_is_resent_with_the_same_message_id(
+    tmp_path: Path, smtp: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", PASSWORD)
+    config = _config(tmp_path, smtp)
+    settings = load_config(config)
+    period = datetime.now(UTC).date().isoformat()
+    message_id = message_id_for(f"nn@example.org|{period}", settings.digest.from_address)
+    # A previous run claimed the period and died before the server answered.
+    store = Store.open(settings.resolve(settings.store.path))
+    claim = store.claim_digest(
+        DigestRecord("nn@example.org", period, "sent", "smtp", message_id, 1, datetime.now(UTC), "")
+    )
+    store.close()
+    assert claim == "new"
+    result = runner.invoke(app, ["send", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert len(smtp.received.messages) == 1
+    assert smtp.received.parsed()["Message-ID"] == message_id
+
+
+def test_send_failure_exits_1_and_is_retried_next_run(
+    tmp_path: Path, smtp: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", PASSWORD)
+    config = _config(tmp_path, smtp)
+    smtp.received.refuse["nn@example.org"] = "451 4.3.0 Try again later"
+    failed = runner.invoke(app, ["send", "--config", str(config)])
+    assert failed.exit_code == 1
+    assert "451" in failed.output
+    smtp.received.refuse.clear()
+    retried = runner.invoke(app, ["send", "--config", str(config), "--no-poll"])
+    assert retried.exit_code == 0, retried.output
+    assert len(smtp.received.messages) == 1
+
+
+def test_missing_password_is_a_config_error(tmp_path: Path, smtp: SmtpTestServer) -> None:
+    result = runner.invoke(app, ["send", "--config", str(_config(tmp_path, smtp))])
+    assert result.exit_code == 2
+    assert "TEST_SMTP_PASSWORD is not set" in " ".join(result.output.split())
