@@ -208,6 +208,9 @@ def send(
         [], "--subscriber", help="Only this subscriber (repeatable)."
     ),
     no_poll: bool = typer.Option(False, "--no-poll", help="Send from what is stored already."),
+    force: bool = typer.Option(
+        False, "--all", help="Poll every enabled source now, even those not due yet."
+    ),
 ) -> None:
     """Poll, then send each subscriber this period's digest through the configured backend."""
     with reported():
@@ -232,7 +235,7 @@ def send(
             )
         with store_for(settings, None, temporary=False) as store:
             if not no_poll:
-                _poll_with_progress(settings, store, all_sources(settings, store))
+                _poll_with_progress(settings, store, all_sources(settings, store), force=force)
             now = utc_now()
             digests = compose_all(settings, store, subscribers, now)
             deliveries = deliver_all(

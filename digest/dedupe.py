@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that identify a campaign or a click, never the page.
@@ -50,7 +49,7 @@ TRACKING_PARAMETERS = frozenset(
 )
 TRACKING_PREFIXES = ("utm_", "at_", "ns_", "pk_", "mtm_", "hsa_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_WORDS = re.compile(r"[^\W_]+")
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -78,9 +77,12 @@ def canonical_url(url: str | None) -> str | None:
 
 
 def normalised_text(title: str, text: str) -> str:
-    """Title and text reduced to lower-case words, for hashing."""
-    folded = unicodedata.normalize("NFKC", f"{title}\n{text}").casefold()
-    return " ".join(_NON_WORD.sub(" ", folded).split())
+    """Title and text reduced to lower-case words, for hashing.
+
+    The text arrives NFC-normalised from ``clean``; folding case and keeping only the words
+    makes a re-encoded, re-spaced or re-punctuated copy hash the same.
+    """
+    return " ".join(_WORDS.findall(f"{title}\n{text}".casefold()))
 
 
 MIN_WORDS_FOR_TEXT_ONLY = 30

@@ -189,7 +189,8 @@ STOPWORDS = frozenset(
     ]
 )
 _BOUNDARY = re.compile(r"""[.!?]+['"’”)\]]*\s+(?=['"‘“(\[]?[A-Z0-9])""")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+# Lower-case words of two letters or more, without a leading or trailing apostrophe.
+_WORD = re.compile(r"[a-z][a-z'’-]*[a-z]")
 _SINGLE_OPEN = re.compile(r"(?:^|(?<=[\s(:—–-]))['‘](?=\w)")
 _SINGLE_CLOSE = re.compile(r"(?<=[\w.,!?])['’](?=[\s.,;:)!?]|$)(?!s\b)")
 MIN_WORDS = 6
@@ -253,9 +254,16 @@ def _join_open_quotes(pieces: list[str]) -> list[str]:
     return joined
 
 
-def _content_words(sentence: str) -> list[str]:
-    lowered = (w.lower() for w in _WORD.findall(sentence))
-    return [w.strip("'’") for w in lowered if w not in STOPWORDS]
+def _content_words(sentence: str) -> set[str]:
+    """The distinct non-stopwords of ``sentence``, lower-cased."""
+    return set(_WORD.findall(sentence.lower())) - STOPWORDS
+
+
+def _word_counts(text: str) -> Counter[str]:
+    counts = Counter(_WORD.findall(text.lower()))
+    for word in STOPWORDS & counts.keys():
+        del counts[word]
+    return counts
 
 
 def _eligible(sentence: str) -> bool:
@@ -265,9 +273,15 @@ def _eligible(sentence: str) -> bool:
     return MIN_WORDS <= words <= MAX_WORDS and not _unbalanced(sentence)
 
 
+# Summary sentences are drawn from the top of an article, where news puts its point; the whole
+# text still decides which words matter. Bounding the window bounds the cost per article.
+WINDOW_PARAGRAPHS = 12
+
+
 def summarise_text(text: str, sentences: int = 2, title: str = "") -> tuple[str, ...]:
     """The ``sentences`` best sentences of ``text``, in their original order."""
-    candidates = split_sentences(text)
+    paragraphs = split_paragraphs(text)
+    candidates = split_sentences("\n\n".join(paragraphs[:WINDOW_PARAGRAPHS]))
     if not candidates:
         return ()
     eligible = [(i, s) for i, s in enumerate(candidates) if _eligible(s)]
@@ -275,8 +289,8 @@ def summarise_text(text: str, sentences: int = 2, title: str = "") -> tuple[str,
         eligible = list(enumerate(candidates))
     if len(eligible) <= sentences:
         return tuple(s for _, s in eligible)
-    words_of = {i: set(_content_words(s)) for i, s in eligible}
-    frequencies = Counter(w for words in words_of.values() for w in words)
+    words_of = {i: _content_words(s) for i, s in eligible}
+    frequencies = _word_counts(text)
     for word in _content_words(title):
         frequencies[word] += 2
     top = max(frequencies.values(), default=1)
