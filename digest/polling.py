@@ -211,7 +211,8 @@ def _record_success(
     store: Store,
     clock: Clock,
     started: datetime,
-) -> SourceOutcome:
+) -> tuple[SourceOutcome, PollRecord]:
+    """Store a source's new articles; return the outcome and the poll record to keep."""
     result = fetched.result
     outcome = SourceOutcome(name=config.name, items=len(result.items))
     outcome.warnings.extend(result.warnings)
@@ -220,17 +221,15 @@ def _record_success(
         log.warning("source %r: %s", config.name, warning)
     added, known = store_prepared(fetched.prepared, store, clock()) if fetched.prepared else (0, 0)
     outcome.added, outcome.duplicates = added, known + fetched.known
-    store.sources.record(
-        PollRecord(
-            config=config,
-            at=started,
-            state=result.state,
-            items_seen=outcome.items,
-            articles_added=outcome.added,
-            next_poll_at=_next_poll(
-                config, settings, started, floor_seconds=result.min_interval_seconds
-            ),
-        )
+    record = PollRecord(
+        config=config,
+        at=started,
+        state=result.state,
+        items_seen=outcome.items,
+        articles_added=outcome.added,
+        next_poll_at=_next_poll(
+            config, settings, started, floor_seconds=result.min_interval_seconds
+        ),
     )
     log.info(
         "source %r: %s%d items, %d new, %d already known",
@@ -240,7 +239,7 @@ def _record_success(
         outcome.added,
         outcome.duplicates,
     )
-    return outcome
+    return outcome, record
 
 
 def _record_failure(
@@ -289,7 +288,8 @@ def poll_all(
         s for s in (all_sources(settings, store) if sources is None else sources) if s.enabled
     ]
     if sources is not None:
-        store.sources.sync_configured([s for s in chosen if s.name not in _added_names(store)])
+        added = {s.name for s in store.sources.added()}
+        store.sources.sync_configured([s for s in chosen if s.name not in added])
     statuses = store.sources.statuses()
     now = clock()
     due: list[SourceConfig] = []
@@ -323,27 +323,38 @@ def poll_all(
                 _poll_one, config, state, settings, fetcher, store, run_cpu, started
             )
             futures[future] = (config, started)
-        for future in as_completed(futures):
-            config, started = futures[future]
-            try:
-                fetched = future.result()
-            except SourceError as exc:
-                outcome = _record_failure(
-                    config, exc, statuses.get(config.name), settings, store, started
-                )
-            else:
-                outcome = _record_success(config, fetched, settings, store, clock, started)
-            report.outcomes.append(outcome)
-            if on_progress is not None:
-                on_progress(outcome)
+        # Successful polls are recorded in batches: one transaction for many sources. Their
+        # articles are already committed, so a crash before a flush costs a refetch only.
+        pending: list[PollRecord] = []
+        try:
+            for future in as_completed(futures):
+                config, started = futures[future]
+                try:
+                    fetched = future.result()
+                except SourceError as exc:
+                    outcome = _record_failure(
+                        config, exc, statuses.get(config.name), settings, store, started
+                    )
+                else:
+                    outcome, record = _record_success(
+                        config, fetched, settings, store, clock, started
+                    )
+                    pending.append(record)
+                    if len(pending) >= RECORD_BATCH:
+                        store.sources.record_successes(pending)
+                        pending = []
+                report.outcomes.append(outcome)
+                if on_progress is not None:
+                    on_progress(outcome)
+        finally:
+            store.sources.record_successes(pending)
     order = {config.name: index for index, config in enumerate(chosen)}
     report.outcomes.sort(key=lambda o: order.get(o.name, len(order)))
     return report
 
 
-def _added_names(store: Store) -> set[str]:
-    return {s.name for s in store.sources.added()}
-
+# Successful polls recorded per transaction.
+RECORD_BATCH = 100
 
 # Below this many sources a poll is done before worker processes would have started.
 PROCESSES_FROM_SOURCES = 16

@@ -24,7 +24,6 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup
-from premailer import Premailer
 
 from digest.errors import RenderError
 from digest.models import Digest, Subscriber
@@ -77,6 +76,10 @@ def inline_css(markup: str) -> str:
 
     ``<style data-premailer="ignore">`` blocks (media queries, dark mode) stay as they are.
     """
+    # Imported here: premailer pulls in requests and cssutils, a tenth of a second that
+    # commands which never render (poll, status, tag) should not pay.
+    from premailer import Premailer
+
     try:
         inlined = Premailer(
             markup,

@@ -218,6 +218,45 @@ class SourceStore:
                 )
             conn.execute(sources_table.delete().where(sources_table.c.name == name))
 
+    def record_successes(self, records: list[PollRecord]) -> None:
+        """Store many successful polls in one transaction with one compiled statement."""
+        if not records:
+            return
+        statement = (
+            sources_table.update()
+            .where(sources_table.c.name == sa.bindparam("b_name"))
+            .values(
+                last_poll_at=sa.bindparam("b_at"),
+                last_success_at=sa.bindparam("b_at"),
+                next_poll_at=sa.bindparam("b_next"),
+                items_seen=sources_table.c.items_seen + sa.bindparam("b_seen"),
+                articles_added=sources_table.c.articles_added + sa.bindparam("b_added"),
+                last_error=None,
+                consecutive_failures=0,
+                etag=sa.bindparam("b_etag"),
+                last_modified=sa.bindparam("b_modified"),
+                url=sa.bindparam("b_url"),
+            )
+        )
+        rows = []
+        for record in records:
+            if record.error is not None or record.state is None or record.disabled_reason:
+                raise ValueError("record_successes takes successful polls with their state")
+            rows.append(
+                {
+                    "b_name": record.config.name,
+                    "b_at": record.at,
+                    "b_next": record.next_poll_at,
+                    "b_seen": record.items_seen,
+                    "b_added": record.articles_added,
+                    "b_etag": record.state.etag,
+                    "b_modified": record.state.last_modified,
+                    "b_url": record.state.url,
+                }
+            )
+        with transaction(self.engine) as conn:
+            conn.execute(statement, rows)
+
     def record(self, record: PollRecord) -> None:
         """Store the outcome of one poll: one UPDATE of the source's row."""
         config = record.config

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import brotli
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +58,7 @@ class Route:
     etag: str | None = None
     last_modified: str | None = None
     gzip: bool = False
+    brotli: bool = False
     headers: dict[str, str] = field(default_factory=dict)
     location: str | None = None  # for redirects
     delay: float = 0.0  # seconds before the status line
@@ -123,6 +125,8 @@ def http_server() -> Iterator[LoopbackServer]:
                 self.end_headers()
                 return
             body = gzip.compress(route.body) if route.gzip else route.body
+            if route.brotli:
+                body = brotli.compress(route.body)
             self.send_response(route.status)
             self.send_header("Content-Type", route.content_type)
             if not (route.trickle or route.endless):
@@ -131,8 +135,8 @@ def http_server() -> Iterator[LoopbackServer]:
                 self.send_header("ETag", etag)
             if route.location:
                 self.send_header("Location", route.location)
-            if route.gzip:
-                self.send_header("Content-Encoding", "gzip")
+            if route.gzip or route.brotli:
+                self.send_header("Content-Encoding", "gzip" if route.gzip else "br")
             if route.last_modified:
                 self.send_header("Last-Modified", route.last_modified)
             for name, value in route.headers.items():

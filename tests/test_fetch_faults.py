@@ -125,6 +125,12 @@ def test_gzip(http_server: LoopbackServer) -> None:
     assert "gzip" in http_server.requests[-1][1]["accept-encoding"]
 
 
+def test_brotli(http_server: LoopbackServer) -> None:
+    http_server.routes["/br"] = Route(_rss(), brotli=True)
+    assert len(_poll(http_server, "/br").items) == 1  # type: ignore[attr-defined]
+    assert "br" in http_server.requests[-1][1]["accept-encoding"]
+
+
 def test_utf8_served_as_latin1_is_read_as_utf8(http_server: LoopbackServer) -> None:
     http_server.routes["/wrong"] = Route(
         _rss(), content_type="application/rss+xml; charset=iso-8859-1"

@@ -231,3 +231,33 @@ def test_poll_reports_progress_for_each_source(
         make_settings(tmp_path, http_server, {"a": "/a", "b": "/b"}), store, on_progress=callback
     )
     assert sorted(seen) == ["a", "b"]
+
+
+def test_captured_real_world_feeds_poll_end_to_end(tmp_path: Path, store: Store) -> None:
+    """All 63 captured feeds as sources of one poll: each stores its items or fails cleanly."""
+    from tests.conftest import shared_path
+
+    folder = shared_path("feeds")
+    feeds = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".md")
+    lines = [f'[store]\npath = "{tmp_path / "s.sqlite3"}"\n[poll]\nworkers = 1\n']
+    for index, path in enumerate(feeds):
+        lines.append(
+            f'[[sources]]\nname = "f{index} {path.name}"\nkind = "feed"\nlocation = "{path}"\n'
+            # Their links point at the real web, which tests never reach.
+            "full_text = false\n"
+        )
+    config = tmp_path / "config.toml"
+    config.write_text("\n".join(lines), encoding="utf-8")
+    report = poll_all(load_config(config), store, clock=Clock())
+    assert len(report.outcomes) == len(feeds) >= 60
+    statuses = store.sources.statuses()
+    for outcome in report.outcomes:
+        status = statuses[outcome.name]
+        if outcome.error:
+            assert status.last_error and status.consecutive_failures == 1
+        else:
+            assert status.last_success_at == T0
+    # The UK news captures are all readable and give stories.
+    uk = [o for o in report.outcomes if "bbc_news" in o.name or "guardian" in o.name]
+    assert uk and all(o.error is None and o.added > 0 for o in uk)
+    assert store.article_count() > 400

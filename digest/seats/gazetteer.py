@@ -182,15 +182,19 @@ class Gazetteer:
             if share >= min_share and (code, other) in self.seats
         ]
 
+    @cached_property
+    def _seats_by_name(self) -> dict[str, list[tuple[str, str]]]:
+        """Seat keys by every written form and code, case-folded."""
+        index: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for key, forms in self.seat_names.items():
+            for form in {key[0], *forms}:
+                index[form.casefold()].append(key)
+        return dict(index)
+
     def find_seats(self, text: str) -> list[Seat]:
         """Seats named exactly ``text`` (any written form, any case) or with that code."""
-        wanted = " ".join(text.split()).casefold()
-        found = [
-            self.seats[key]
-            for key, forms in self.seat_names.items()
-            if key[0].casefold() == wanted or any(f.casefold() == wanted for f in forms)
-        ]
-        return sorted(found, key=lambda s: s.boundary_set)
+        keys = self._seats_by_name.get(" ".join(text.split()).casefold(), [])
+        return sorted((self.seats[k] for k in set(keys)), key=lambda s: s.boundary_set)
 
     def search(self, text: str, limit: int = 10) -> list[SeatMatch]:
         """Seats whose names resemble ``text``: exact, then substring, then fuzzy matches."""
