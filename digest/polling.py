@@ -24,7 +24,7 @@ import httpx
 
 from digest.config import Settings, SourceConfig
 from digest.errors import SourceError
-from digest.models import FeedItem, SourceKind
+from digest.models import SourceKind
 from digest.prepare import PreparedArticle, prepare_items
 from digest.source_store import PollRecord, SourceStatus, backoff_delay
 from digest.sources.base import PollResult, SourceState, build_source, is_url
@@ -128,15 +128,6 @@ def store_prepared(
         )
     store.add_articles(new)
     return len(new), duplicates
-
-
-def store_items(
-    items: Sequence[FeedItem], store: Store, settings: Settings, now: datetime
-) -> tuple[int, int]:
-    """Prepare and store raw items in this process; return (added, already known)."""
-    prepared = prepare_items(items, now)
-    added, known = store_prepared(prepared, store, now)
-    return added, known + len(items) - len(prepared)
 
 
 def _next_poll(
@@ -328,7 +319,8 @@ def poll_all(
         pending: list[PollRecord] = []
         try:
             for future in as_completed(futures):
-                config, started = futures[future]
+                # Popped, so a stored source's items can be freed before the poll ends.
+                config, started = futures.pop(future)
                 try:
                     fetched = future.result()
                 except SourceError as exc:

@@ -10,7 +10,7 @@ it somewhere new.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -297,8 +297,3 @@ def backoff_delay(failures: int, interval: timedelta, cap: timedelta) -> timedel
         return interval
     multiplier: int = 2 ** min(failures - 1, 30)
     return min(interval * multiplier, cap)
-
-
-def now_utc() -> datetime:
-    """The current time, for callers without a clock of their own."""
-    return datetime.now(UTC)
