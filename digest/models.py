@@ -83,6 +83,26 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class PreparedArticle:
+    """An item cleaned, fingerprinted and tagged, ready to store.
+
+    ``published`` is ``None`` when the source gave no date; the store then uses the time
+    the article was first seen.
+    """
+
+    source_name: str
+    guid: str
+    url: str | None
+    canonical_url: str | None
+    content_hash: str
+    title: str
+    text: str
+    published: datetime | None
+    boundary_set: str
+    tags: tuple[SeatTag, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class StorySource:
     """One outlet that carried a story."""
 

@@ -24,13 +24,13 @@ import httpx
 
 from digest.config import Settings, SourceConfig
 from digest.errors import SourceError
-from digest.models import SourceKind
-from digest.prepare import PreparedArticle, prepare_items
+from digest.models import PreparedArticle, SourceKind
+from digest.prepare import prepare_items
 from digest.source_store import PollRecord, SourceStatus, backoff_delay
 from digest.sources.base import PollResult, SourceState, build_source, is_url
 from digest.sources.feed import FeedSource, parse_raw_feed
 from digest.sources.fetch import Fetcher, RetryLater, SourceGone
-from digest.store import NewArticle, Store
+from digest.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def store_prepared(
         [p.canonical_url for p in prepared if p.canonical_url],
         [p.content_hash for p in prepared],
     )
-    new: list[NewArticle] = []
+    new: list[PreparedArticle] = []
     duplicates = 0
     for entry in prepared:
         existing = known.match(entry.guid, entry.canonical_url, entry.content_hash)
@@ -111,22 +111,8 @@ def store_prepared(
             continue
         # Later items in this batch that repeat this one are duplicates of it (id pending).
         known.remember(-1, entry.guid, entry.canonical_url, entry.content_hash)
-        new.append(
-            NewArticle(
-                source_name=entry.source_name,
-                guid=entry.guid,
-                url=entry.url,
-                canonical_url=entry.canonical_url,
-                content_hash=entry.content_hash,
-                title=entry.title,
-                text=entry.text,
-                published=entry.published or now,
-                first_seen=now,
-                boundary_set=entry.boundary_set,
-                tags=entry.tags,
-            )
-        )
-    store.add_articles(new)
+        new.append(entry)
+    store.add_articles(new, first_seen=now)
     return len(new), duplicates
 
 

@@ -9,29 +9,12 @@ digest is composed (``compose.py``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from digest.clean import clean_body, clean_title
 from digest.dedupe import canonical_url, content_hash
-from digest.models import FeedItem, SeatTag
+from digest.models import FeedItem, PreparedArticle
 from digest.seats.tagger import tag_text
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedArticle:
-    """An item cleaned, fingerprinted, tagged and summarised, not yet stored."""
-
-    source_name: str
-    guid: str
-    url: str | None
-    canonical_url: str | None
-    content_hash: str
-    title: str
-    text: str
-    published: datetime | None
-    boundary_set: str
-    tags: tuple[SeatTag, ...]
 
 
 def prepare_item(item: FeedItem, today: datetime) -> PreparedArticle | None:

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from digest.errors import StoreError
-from digest.models import Article, Evidence, EvidenceKind, Role, SeatTag, StorySource
+from digest.models import Article, Evidence, EvidenceKind, PreparedArticle, Role, StorySource
 from digest.schema import (
     SCHEMA_VERSION,
     article_sources_table,
@@ -36,23 +36,6 @@ from digest.schema import (
 from digest.source_store import SourceStore
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class NewArticle:
-    """An article about to be stored, with everything computed from it."""
-
-    source_name: str
-    guid: str
-    url: str | None
-    canonical_url: str | None
-    content_hash: str
-    title: str
-    text: str
-    published: datetime
-    first_seen: datetime
-    boundary_set: str
-    tags: tuple[SeatTag, ...]
 
 
 @dataclass(slots=True)
@@ -225,7 +208,7 @@ class Store:
             guid, canonical, digest
         )
 
-    def add_articles(self, articles: Sequence[NewArticle]) -> list[int]:
+    def add_articles(self, articles: Sequence[PreparedArticle], first_seen: datetime) -> list[int]:
         """Insert articles with their first source and tags, all in one transaction.
 
         Three multi-row statements whatever the batch size (SQLAlchemy's insertmanyvalues
@@ -247,8 +230,8 @@ class Store:
                         "content_hash": a.content_hash,
                         "title": a.title,
                         "text": a.text,
-                        "published": a.published,
-                        "first_seen": a.first_seen,
+                        "published": a.published or first_seen,
+                        "first_seen": first_seen,
                         "boundary_set": a.boundary_set,
                     }
                     for a in articles
@@ -264,7 +247,7 @@ class Store:
                         "article_id": article_id,
                         "source_name": a.source_name,
                         "url": a.url,
-                        "first_seen": a.first_seen,
+                        "first_seen": first_seen,
                     }
                     for article_id, a in zip(ids, articles, strict=True)
                 ],
@@ -286,9 +269,9 @@ class Store:
                 conn.execute(seat_tags_table.insert(), tags)
         return ids
 
-    def add_article(self, article: NewArticle) -> int:
+    def add_article(self, article: PreparedArticle, first_seen: datetime) -> int:
         """Insert one article, its first source and its tags."""
-        return self.add_articles([article])[0]
+        return self.add_articles([article], first_seen)[0]
 
     def add_source_to_article(
         self, article_id: int, source_name: str, url: str | None, at: datetime
@@ -498,4 +481,4 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-__all__ = ["SCHEMA_VERSION", "EvidenceKind", "NewArticle", "Store"]
+__all__ = ["SCHEMA_VERSION", "EvidenceKind", "Store"]

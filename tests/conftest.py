@@ -200,3 +200,14 @@ The operator wants to end services after 7pm, saying passenger numbers have not 
 
 Ms Macdonald said she had written to the operator asking for a review before any decision is taken.
 """
+
+
+# Page furniture that must never reach a title, a summary or a digest.
+FURNITURE = (
+    "Become a Supporter",
+    "Most Read",
+    "You may also want to watch",
+    "Picture:",
+    "Pic:",
+    "Credit:",
+)

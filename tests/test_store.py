@@ -9,16 +9,16 @@ import pytest
 import sqlalchemy as sa
 
 from digest.errors import StoreError
-from digest.models import Evidence, EvidenceKind, Role, SeatTag
-from digest.store import SCHEMA_VERSION, NewArticle, Store
+from digest.models import Evidence, EvidenceKind, PreparedArticle, Role, SeatTag
+from digest.store import SCHEMA_VERSION, Store
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
 def _article(
     guid: str = "g1", url: str | None = "https://example.org/a", digest: str = "h1"
-) -> NewArticle:
-    return NewArticle(
+) -> PreparedArticle:
+    return PreparedArticle(
         source_name="Sample",
         guid=guid,
         url=url,
@@ -27,7 +27,6 @@ def _article(
         title="Title",
         text="Body text.",
         published=NOW,
-        first_seen=NOW,
         boundary_set="2024",
         tags=(
             SeatTag(
@@ -74,7 +73,7 @@ def test_unwritable_location_is_a_store_error(tmp_path: Path) -> None:
 
 def test_duplicates_found_by_guid_url_or_hash(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "s.sqlite3")
-    article_id = store.add_article(_article())
+    article_id = store.add_article(_article(), NOW)
     assert store.find_duplicate("g1", None, "other") == article_id
     assert store.find_duplicate("other", "https://example.org/a", "other") == article_id
     assert store.find_duplicate("other", None, "h1") == article_id
@@ -84,7 +83,7 @@ def test_duplicates_found_by_guid_url_or_hash(tmp_path: Path) -> None:
 
 def test_articles_for_seats_with_sources(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "s.sqlite3")
-    article_id = store.add_article(_article())
+    article_id = store.add_article(_article(), NOW)
     assert store.add_source_to_article(article_id, "Second outlet", "https://two.example/a", NOW)
     assert not store.add_source_to_article(
         article_id, "Second outlet", "https://two.example/a", NOW

@@ -14,17 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from digest.cli import app
-from tests.conftest import ARTICLE_NORWICH, ROOT
+from tests.conftest import ARTICLE_NORWICH, FURNITURE, ROOT
 
 runner = CliRunner()
-FURNITURE = (
-    "Become a Supporter",
-    "Most Read",
-    "You may also want to watch",
-    "Picture:",
-    "Pic:",
-    "Credit:",
-)
 
 
 def _digest_files(folder: Path, suffix: str) -> list[Path]:
