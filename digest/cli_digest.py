@@ -26,29 +26,13 @@ from digest.cli_common import (
 from digest.compose import resolve_subscribers
 from digest.config import Settings, SourceConfig, SubscriberConfig, load_config
 from digest.errors import ConfigError, DigestError
-from digest.models import SourceKind
 from digest.pipeline import PollReport, SourceOutcome, compose_all, deliver_all, poll_all, utc_now
 from digest.polling import all_sources
 from digest.seats.gazetteer import load_gazetteer
-from digest.sources.base import is_url
+from digest.sources.base import source_for_location
 from digest.store import Store
 
 PREVIEW_EMAIL = "preview@seatwatch.invalid"
-
-
-def _source_from_argument(text: str) -> SourceConfig:
-    """A source for ``--source``: a folder of article files, a feed file, or a feed URL."""
-    if is_url(text):
-        return SourceConfig(name=text, kind=SourceKind.FEED, location=text)
-    path = Path(text).expanduser().resolve()
-    if not path.exists():
-        raise ConfigError(
-            f"{text} does not exist",
-            key="--source",
-            hint="give a folder of article .txt files, a feed file, or an http(s) feed URL",
-        )
-    kind = SourceKind.FOLDER if path.is_dir() else SourceKind.FEED
-    return SourceConfig(name=path.name or str(path), kind=kind, location=str(path))
 
 
 def _poll_with_progress(
@@ -118,7 +102,7 @@ def preview(
     """Poll, process and render digests without sending: write .html, .txt, .eml and index.html."""
     with reported():
         settings = load_config(config)
-        explicit = [_source_from_argument(s) for s in source]
+        explicit = [source_for_location(s, key="--source") for s in source]
         if seat:
             configured = [SubscriberConfig(email=PREVIEW_EMAIL, name="", seats=list(seat))]
         else:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import typer
 from rich.table import Table
@@ -26,45 +25,24 @@ from digest.cli_common import (
     store_for,
     when,
 )
-from digest.config import SourceConfig, load_config
+from digest.config import FullText, SourceConfig, load_config
 from digest.errors import ConfigError
-from digest.models import SourceKind
 from digest.polling import all_sources, utc_now
-from digest.sources.base import is_url
+from digest.sources.base import is_url, source_for_location
 from digest.sources.opml import OpmlFeed, read_opml, write_opml
 
 
-def _name_for(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.hostname or url}{parts.path.rstrip('/')}"
-
-
-def _validated(url: str, name: str | None, full_text: str) -> SourceConfig:
-    if is_url(url):
-        if not urlsplit(url).hostname:
-            raise ConfigError(f"{url!r} has no host", key="URL", hint="give a full feed address")
-        kind, location = SourceKind.FEED, url
+def _validated(location: str, name: str | None, full_text: str) -> SourceConfig:
+    choice: FullText
+    if full_text.lower() == "auto":
+        choice = "auto"
+    elif full_text.lower() in ("true", "false"):
+        choice = full_text.lower() == "true"
     else:
-        path = Path(url).expanduser().resolve()
-        if not path.exists():
-            raise ConfigError(
-                f"{url!r} is neither an http(s) address nor an existing path",
-                key="URL",
-                hint="give a feed URL, a feed file or a folder of article files",
-            )
-        kind = SourceKind.FOLDER if path.is_dir() else SourceKind.FEED
-        location = str(path)
-    choice = {"auto": "auto", "true": True, "false": False}.get(full_text.lower())
-    if choice is None:
         raise ConfigError(
             f"--full-text {full_text!r}", key="--full-text", hint="use auto, true or false"
         )
-    return SourceConfig(
-        name=name or _name_for(location),
-        kind=kind,
-        location=location,
-        full_text=choice,  # type: ignore[arg-type]  # validated just above
-    )
+    return source_for_location(location, key="URL", name=name, full_text=choice)
 
 
 @sources_app.command("list")

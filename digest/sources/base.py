@@ -8,9 +8,12 @@ touch the store: the pipeline decides what is new.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
 
-from digest.config import PollConfig, Settings, SourceConfig
+from digest.config import FullText, PollConfig, Settings, SourceConfig
+from digest.errors import ConfigError
 from digest.models import FeedItem, SourceKind
 
 if TYPE_CHECKING:
@@ -79,6 +82,35 @@ def build_source(
         fetcher,
         full_text=config.full_text,
         page_cache=page_cache,
+    )
+
+
+def source_for_location(
+    text: str, *, key: str, name: str | None = None, full_text: FullText = "auto"
+) -> SourceConfig:
+    """A source for an address typed on the command line: a feed URL, a feed file or a folder.
+
+    ``ConfigError`` (naming ``key``, the option it came from) when it is neither a complete
+    http(s) address nor an existing path.
+    """
+    if is_url(text):
+        parts = urlsplit(text)
+        if not parts.hostname:
+            raise ConfigError(f"{text!r} has no host", key=key, hint="give a full feed address")
+        default_name = f"{parts.hostname}{parts.path.rstrip('/')}"
+        kind, location = SourceKind.FEED, text
+    else:
+        path = Path(text).expanduser().resolve()
+        if not path.exists():
+            raise ConfigError(
+                f"{text!r} is neither an http(s) address nor an existing path",
+                key=key,
+                hint="give a feed URL, a feed file, or a folder of article .txt files",
+            )
+        kind = SourceKind.FOLDER if path.is_dir() else SourceKind.FEED
+        location, default_name = str(path), path.name or str(path)
+    return SourceConfig(
+        name=name or default_name, kind=kind, location=location, full_text=full_text
     )
 
 
