@@ -14,7 +14,8 @@ from rich.table import Table
 from digest.clean import clean_body, clean_title
 from digest.cli_common import JsonOption, app, console, errors, run, seats_app
 from digest.errors import ConfigError, DigestError
-from digest.seats.gazetteer import load_gazetteer
+from digest.models import Seat
+from digest.seats.gazetteer import Gazetteer, load_gazetteer
 from digest.seats.tagger import tag_text
 from digest.sources.folder import parse_article_text
 from digest.summarise import summarise_text
@@ -180,3 +181,98 @@ def seats_search(
         )
         table.add_row(r["name"], r["code"], r["boundary_set"], match)
     console.print(table)
+
+
+@seats_app.command("show")
+def seats_show(
+    seat: str = typer.Argument(..., help="A seat name (either boundary set, any variant) or code."),
+    as_json: bool = JsonOption,
+) -> None:
+    """One seat in both boundary sets: MPs over time, results and majorities, successors."""
+    gazetteer = load_gazetteer()
+    seats = gazetteer.find_seats(seat)
+    if not seats:
+        close = gazetteer.closest_names(seat)
+        errors.print(
+            f"no seat is called {seat!r}" + (f"; did you mean {', '.join(close)}?" if close else "")
+        )
+        raise typer.Exit(2)
+    # A name in one set also shows its main counterparts in the other.
+    shown = list(seats)
+    for found in seats:
+        for other in gazetteer.counterparts(found):
+            if other not in shown:
+                shown.append(other)
+    shown.sort(key=lambda s: (s.boundary_set, s.name))
+    payload = [_seat_json(gazetteer, s) for s in shown]
+    if as_json:
+        console.print_json(json.dumps({"query": seat, "seats": payload}, ensure_ascii=False))
+        return
+    for entry in payload:
+        valid = f"{entry['valid_from']} to {entry['valid_to'] or 'now'}"
+        console.print(
+            f"[bold]{entry['name']}[/] ({entry['code']}, {entry['boundary_set']} boundaries, "
+            f"{valid}); {entry['county'] or entry['region']}",
+            highlight=False,
+        )
+        for mp in entry["mps"]:
+            console.print(
+                f"  MP: {mp['name']} ({mp['party']}), {mp['from']} to {mp['to'] or 'now'}",
+                highlight=False,
+            )
+        for result in entry["results"]:
+            console.print(f"  {result['summary']}", highlight=False)
+        for link in entry["links"]:
+            console.print(
+                f"  {link['relation']}: {link['name']} ({link['code']}, "
+                f"{link['share']:.0%} of the population)",
+                highlight=False,
+            )
+        console.print()
+
+
+def _seat_json(gazetteer: Gazetteer, seat: Seat) -> dict[str, Any]:
+    relation = "successor" if seat.boundary_set == "2010" else "predecessor"
+    other_set = "2024" if seat.boundary_set == "2010" else "2010"
+    links = gazetteer.successors.get(f"{seat.boundary_set}:{seat.code}", [])
+    return {
+        "code": seat.code,
+        "name": seat.name,
+        "boundary_set": seat.boundary_set,
+        "county": seat.county,
+        "region": seat.region,
+        "valid_from": seat.valid_from.isoformat(),
+        "valid_to": seat.valid_to.isoformat() if seat.valid_to else None,
+        "mps": [
+            {
+                "name": first.name,
+                "party": first.party,
+                "from": first.elected.isoformat(),
+                "to": last.end.isoformat() if last.end else None,
+            }
+            for first, last in gazetteer.members(seat)
+        ],
+        "results": [
+            {
+                "date": r.day.isoformat(),
+                "kind": r.kind,
+                "winner": r.winner or None,
+                "winner_party": r.winner_party,
+                "majority": r.majority,
+                "runner_up": r.runner_up or None,
+                "runner_up_party": r.runner_up_party,
+                "summary": r.describe(),
+            }
+            for r in gazetteer.results.get((seat.code, seat.boundary_set), ())
+        ],
+        "links": [
+            {
+                "relation": relation,
+                "code": code,
+                "name": gazetteer.seat(code, other_set).name,
+                "share": share,
+            }
+            for code, share in sorted(links, key=lambda link: -link[1])
+            if (code, other_set) in gazetteer.seats
+        ],
+    }

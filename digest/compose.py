@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from digest.config import DigestConfig, SubscriberConfig
 from digest.errors import ConfigError
-from digest.models import Article, Digest, Role, SeatSection, Story, Subscriber
-from digest.seats.gazetteer import SET_2024, Gazetteer
+from digest.models import Article, Digest, Role, Seat, SeatSection, Story, Subscriber
+from digest.seats.gazetteer import SET_2024, Gazetteer, load_gazetteer
 from digest.store import Store
 from digest.summarise import summarise_text
 
@@ -27,6 +27,7 @@ class SeatFollow:
     label: str
     name: str
     codes: tuple[str, ...]
+    seats: tuple[Seat, ...] = ()  # the seat under this name in each boundary set
 
     @property
     def key(self) -> str:
@@ -58,7 +59,9 @@ def resolve_seat(
         codes.append(seat.code)
         codes.extend(other.code for other in gazetteer.counterparts(seat))
     current = next((s for s in seats if s.boundary_set == SET_2024), seats[-1])
-    return SeatFollow(label=text, name=current.name, codes=tuple(dict.fromkeys(codes)))
+    return SeatFollow(
+        label=text, name=current.name, codes=tuple(dict.fromkeys(codes)), seats=tuple(seats)
+    )
 
 
 def resolve_subscribers(
@@ -100,10 +103,30 @@ def overview_line(stories: Sequence[Story]) -> str:
     return line + "."
 
 
+def seat_context(gazetteer: Gazetteer, follow: SeatFollow, day: date) -> str:
+    """Who holds the seat on ``day`` and how marginal it was at the last contest."""
+    seat = gazetteer.seat_in_force(list(follow.seats), day)
+    parts = []
+    mp = gazetteer.mp_on(seat, day)
+    if mp is not None:
+        parts.append(f"MP: {mp.name} ({mp.party})")
+    result = gazetteer.last_result(seat, day)
+    if result is not None:
+        parts.append(f"last result {result.describe()}")
+    return "; ".join(parts) + "." if parts else ""
+
+
 class DigestComposer:
     """Builds digests, reusing each seat's section across subscribers."""
 
-    def __init__(self, store: Store, config: DigestConfig, sentences: int = 2) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: DigestConfig,
+        sentences: int = 2,
+        gazetteer: Gazetteer | None = None,
+    ) -> None:
+        self.gazetteer = gazetteer or load_gazetteer()
         self.store = store
         self.config = config
         self.sentences = sentences
@@ -118,7 +141,7 @@ class DigestComposer:
             )
         return self._summaries[article.id]
 
-    def section(self, follow: SeatFollow, since: datetime) -> SeatSection:
+    def section(self, follow: SeatFollow, since: datetime, today: date) -> SeatSection:
         """The section for one seat, with stories first seen since ``since``."""
         cache_key = (follow.key, since)
         if cache_key not in self._sections:
@@ -134,13 +157,15 @@ class DigestComposer:
                 )
                 for article, role, sources in found
             ]
-            stories.sort(key=lambda s: (s.published, s.id), reverse=True)
+            # Stories about the seat first, then those that mention it; newest first in each.
+            stories.sort(key=lambda s: (s.role is Role.PRIMARY, s.published, s.id), reverse=True)
             stories = stories[: self.config.max_stories_per_seat]
             self._sections[cache_key] = SeatSection(
                 key=follow.key,
                 name=follow.name,
                 overview=overview_line(stories),
                 stories=tuple(stories),
+                context=seat_context(self.gazetteer, follow, today) if follow.seats else "",
             )
         return self._sections[cache_key]
 
@@ -151,5 +176,5 @@ class DigestComposer:
         window_start = now - timedelta(days=self.config.lookback_days)
         last_sent = self.store.last_sent_at(subscriber.email)
         since = max(window_start, last_sent) if last_sent else window_start
-        sections = tuple(self.section(follow, since) for follow in follows)
+        sections = tuple(self.section(follow, since, now.date()) for follow in follows)
         return Digest(subscriber=subscriber, period=period, generated_at=now, sections=sections)

@@ -148,6 +148,7 @@ class SeatSection:
     name: str
     overview: str
     stories: tuple[Story, ...]
+    context: str = ""
 
 
 @dataclass(frozen=True, slots=True)

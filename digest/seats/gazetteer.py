@@ -49,10 +49,37 @@ class MpTerm:
     boundary_set: str
     start: date
     end: date | None
+    elected: date  # polling day of this term; ``start`` may reach back to a maiden speech
 
     def covers(self, day: date, grace: timedelta = timedelta(0)) -> bool:
         """True when the term (stretched by ``grace`` at its end) includes ``day``."""
         return self.start <= day and (self.end is None or day <= self.end + grace)
+
+
+@dataclass(frozen=True, slots=True)
+class ElectionResult:
+    """One contest in one seat (general, by-election, or notional on new boundaries)."""
+
+    day: date
+    kind: str  # general | by-election | notional
+    seat_code: str
+    boundary_set: str
+    winner: str  # blank for notional results, which have party totals only
+    winner_party: str
+    majority: int
+    runner_up: str
+    runner_up_party: str
+    result: str
+
+    def describe(self) -> str:
+        """ "2017: Chloe Smith, Conservative, majority 507 over Labour"."""
+        who = f"{self.winner}, {self.winner_party}" if self.winner else self.winner_party
+        label = {"general": "", "by-election": " by-election", "notional": " notional"}.get(
+            self.kind, f" {self.kind}"
+        )
+        return (
+            f"{self.day.year}{label}: {who}, majority {self.majority:,} over {self.runner_up_party}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +145,8 @@ class Gazetteer:
         """Every MP's term, with the name forms an article might use."""
         terms = []
         for row in _rows("mps.csv"):
-            start = _date(row["start_date"])
-            assert start is not None
+            start = elected = _date(row["start_date"])
+            assert start is not None and elected is not None
             maiden = _date(row["maiden_speech_date"])
             if (
                 row["start_date"] == row["first_elected_in_data"]
@@ -140,6 +167,7 @@ class Gazetteer:
                     boundary_set=row["boundary_set"],
                     start=start,
                     end=_date(row["end_date"]),
+                    elected=elected,
                 )
             )
         return tuple(terms)
@@ -156,6 +184,61 @@ class Gazetteer:
                 (row["old_id"], float(row["new_population_share"]))
             )
         return dict(links)
+
+    @cached_property
+    def results(self) -> dict[tuple[str, str], tuple[ElectionResult, ...]]:
+        """Every seat's contests, oldest first, keyed by (code, boundary set)."""
+        found: dict[tuple[str, str], list[ElectionResult]] = defaultdict(list)
+        for row in _rows("election_results.csv"):
+            day = _date(row["election_date"])
+            assert day is not None
+            kind = {"general": "general", "notional": "notional"}.get(
+                row["election_type"], "by-election"
+            )
+            found[(row["constituency_id"], row["boundary_set"])].append(
+                ElectionResult(
+                    day=day,
+                    kind=kind,
+                    seat_code=row["constituency_id"],
+                    boundary_set=row["boundary_set"],
+                    winner=row["winner_name"],
+                    winner_party=row["winner_party"],
+                    majority=int(row["majority"] or 0),
+                    runner_up=row["runner_up_name"],
+                    runner_up_party=row["runner_up_party"],
+                    result=row["result"],
+                )
+            )
+        return {key: tuple(sorted(rows, key=lambda r: r.day)) for key, rows in found.items()}
+
+    def last_result(self, seat: Seat, day: date) -> ElectionResult | None:
+        """The latest real contest (not notional) in ``seat`` on or before ``day``."""
+        contests = self.results.get((seat.code, seat.boundary_set), ())
+        held = [r for r in contests if r.day <= day and r.kind != "notional"]
+        return held[-1] if held else None
+
+    def members(self, seat: Seat) -> list[tuple[MpTerm, MpTerm]]:
+        """The seat's MPs in order: (first term, last term) per unbroken run of one person."""
+        terms = sorted(
+            (
+                t
+                for t in self.mp_terms
+                if t.seat_code == seat.code and t.boundary_set == seat.boundary_set
+            ),
+            key=lambda t: t.start,
+        )
+        runs: list[tuple[MpTerm, MpTerm]] = []
+        for term in terms:
+            if runs and runs[-1][1].mnis_id == term.mnis_id:
+                runs[-1] = (runs[-1][0], term)
+            else:
+                runs.append((term, term))
+        return runs
+
+    def seat_in_force(self, seats: list[Seat], day: date) -> Seat:
+        """Of one seat's versions, the one whose boundary set was in force on ``day``."""
+        wanted = boundary_set_on(day)
+        return next((s for s in seats if s.boundary_set == wanted), seats[-1])
 
     def seat(self, code: str, boundary_set: str) -> Seat:
         """The seat with this code in this set; ``KeyError`` if there is none."""

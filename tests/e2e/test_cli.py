@@ -337,3 +337,21 @@ def test_unknown_seat_in_config_names_the_file_and_key(tmp_path: Path) -> None:
     text = " ".join(result.output.split())
     assert f"{config}: subscribers[0].seats: no Westminster seat is called 'Colchestre'" in text
     assert "'Colchester'" in text
+
+
+def test_seats_show_norwich_north() -> None:
+    result = runner.invoke(app, ["seats", "show", "Norwich North"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "E14000863, 2010 boundaries" in text and "E14001408, 2024 boundaries" in text
+    assert "MP: Chloe Smith (Conservative), 2010-05-06 to 2024-05-30" in text
+    assert "MP: Alice Macdonald (Labour), 2024-07-04 to now" in text
+    assert "2017: Chloe Smith, Conservative, majority 507 over Labour" in text
+    payload = json.loads(runner.invoke(app, ["seats", "show", "E14000899", "--json"]).output)
+    names = [(s["name"], s["boundary_set"]) for s in payload["seats"]]
+    assert names == [
+        ("Rochford and Southend East", "2010"),
+        ("Southend East and Rochford", "2024"),
+    ]
+    unknown = runner.invoke(app, ["seats", "show", "Atlantis North"])
+    assert unknown.exit_code == 2

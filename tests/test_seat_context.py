@@ -1,0 +1,80 @@
+"""A seat's context in a digest, and the order of its stories."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from digest.compose import DigestComposer, resolve_seat, seat_context
+from digest.config import DigestConfig
+from digest.models import Evidence, EvidenceKind, PreparedArticle, Role, SeatTag
+from digest.seats.gazetteer import load_gazetteer
+from digest.store import Store
+
+
+def test_context_names_the_mp_and_the_last_majority() -> None:
+    gazetteer = load_gazetteer()
+    follow = resolve_seat(gazetteer, "Norwich North")
+    assert seat_context(gazetteer, follow, date(2018, 1, 1)) == (
+        "MP: Chloe Smith (Conservative); last result 2017: Chloe Smith, Conservative, "
+        "majority 507 over Labour."
+    )
+    assert seat_context(gazetteer, follow, date(2025, 3, 1)) == (
+        "MP: Alice Macdonald (Labour); last result 2024: Alice Macdonald, Labour, "
+        "majority 10,850 over Conservative."
+    )
+
+
+def test_context_between_dissolution_and_polling_day_has_no_mp() -> None:
+    gazetteer = load_gazetteer()
+    follow = resolve_seat(gazetteer, "Norwich North")
+    text = seat_context(gazetteer, follow, date(2024, 6, 15))
+    assert not text.startswith("MP:")
+    assert "2019 notional" not in text  # notional results are not contests
+
+
+def _article(guid: str, role: Role, published: datetime) -> PreparedArticle:
+    return PreparedArticle(
+        source_name="S",
+        guid=guid,
+        url=None,
+        canonical_url=None,
+        content_hash=guid,
+        title=f"Story {guid}",
+        text="Norwich North residents met the council on Tuesday about buses and roads.",
+        published=published,
+        boundary_set="2024",
+        tags=(
+            SeatTag(
+                "E14001408",
+                "Norwich North",
+                "2024",
+                role,
+                0.5,
+                (Evidence(0, 13, "Norwich North", EvidenceKind.SEAT),),
+            ),
+        ),
+    )
+
+
+def test_stories_about_the_seat_come_before_mentions(tmp_path: Path) -> None:
+    now = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
+    store = Store.open(tmp_path / "s.sqlite3")
+    store.add_articles(
+        [
+            _article("old-primary", Role.PRIMARY, now - timedelta(days=2)),
+            _article("new-mention", Role.MENTIONED, now - timedelta(hours=1)),
+            _article("new-primary", Role.PRIMARY, now - timedelta(hours=2)),
+        ],
+        first_seen=now - timedelta(hours=1),
+    )
+    composer = DigestComposer(store, DigestConfig())
+    follow = resolve_seat(load_gazetteer(), "Norwich North")
+    section = composer.section(follow, now - timedelta(days=7), now.date())
+    assert [s.title for s in section.stories] == [
+        "Story new-primary",
+        "Story old-primary",
+        "Story new-mention",
+    ]
+    assert section.context.startswith("MP: Alice Macdonald (Labour)")
+    store.close()
