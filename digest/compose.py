@@ -7,6 +7,7 @@ seat: with 100,000 subscribers over 650 seats, the work is per seat, not per rea
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -87,20 +88,30 @@ def resolve_subscribers(
     return resolved
 
 
+ROLE_PHRASES = {
+    Role.PRIMARY: "about the seat",
+    Role.MENTIONED: "mentioning it",
+    Role.MEMBER: "about its MP elsewhere",
+}
+
+
 def overview_line(stories: Sequence[Story]) -> str:
-    """One line a reader scans first: how much is new and from how many outlets."""
+    """One line a reader scans first: how much is new, from how many outlets, and how close.
+
+    "3 new stories from 2 outlets: 1 about the seat, 2 mentioning it."
+    """
     if not stories:
         return "No new stories since your last digest."
     outlets = {source.name for story in stories for source in story.sources}
-    about = sum(1 for s in stories if s.role is Role.PRIMARY)
     noun = "story" if len(stories) == 1 else "stories"
     outlet_noun = "outlet" if len(outlets) == 1 else "outlets"
     line = f"{len(stories)} new {noun} from {len(outlets)} {outlet_noun}"
-    if about and about < len(stories):
-        line += f": {about} about the seat, {len(stories) - about} mentioning it"
-    elif about == 0:
-        line += ", mentioning the seat"
-    return line + "."
+    counts = Counter(s.role for s in stories)
+    if len(counts) == 1:
+        (role,) = counts
+        return f"{line}, {ROLE_PHRASES[role]}."
+    parts = [f"{counts[role]} {ROLE_PHRASES[role]}" for role in Role if counts[role]]
+    return f"{line}: {', '.join(parts)}."
 
 
 def seat_context(gazetteer: Gazetteer, follow: SeatFollow, day: date) -> str:
@@ -157,8 +168,8 @@ class DigestComposer:
                 )
                 for article, role, sources in found
             ]
-            # Stories about the seat first, then those that mention it; newest first in each.
-            stories.sort(key=lambda s: (s.role is Role.PRIMARY, s.published, s.id), reverse=True)
+            # About the seat, then mentioning it, then its MP elsewhere; newest first in each.
+            stories.sort(key=lambda s: (-s.role.rank, s.published, s.id), reverse=True)
             stories = stories[: self.config.max_stories_per_seat]
             self._sections[cache_key] = SeatSection(
                 key=follow.key,

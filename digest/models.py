@@ -19,10 +19,20 @@ class SourceKind(StrEnum):
 
 
 class Role(StrEnum):
-    """How a story relates to a seat."""
+    """How a story relates to a seat, strongest first.
+
+    ``member``: the seat is reached only through its MP, who features in a story about
+    somewhere else (a party leader visiting another city).
+    """
 
     PRIMARY = "primary"
     MENTIONED = "mentioned"
+    MEMBER = "member"
+
+    @property
+    def rank(self) -> int:
+        """0 for the strongest relation; sorts primary, mentioned, member."""
+        return list(Role).index(self)
 
 
 class EvidenceKind(StrEnum):

@@ -330,7 +330,7 @@ class Store:
         best: dict[int, tuple[Article, Role]] = {}
         for r in rows:
             role = Role(r.role)
-            if r.id in best and best[r.id][1] is Role.PRIMARY:
+            if r.id in best and best[r.id][1].rank <= role.rank:
                 continue
             best[r.id] = (_article_from_row(r), role)
         return [(a, role, tuple(sources.get(a.id, ()))) for a, role in best.values()]

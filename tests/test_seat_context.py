@@ -78,3 +78,21 @@ def test_stories_about_the_seat_come_before_mentions(tmp_path: Path) -> None:
     ]
     assert section.context.startswith("MP: Alice Macdonald (Labour)")
     store.close()
+
+
+def test_overview_counts_each_role() -> None:
+    from digest.compose import overview_line
+    from digest.models import Story, StorySource
+
+    def story(role: Role, outlet: str) -> Story:
+        return Story(
+            1, "t", (), datetime(2026, 1, 1, tzinfo=UTC), (StorySource(outlet, None),), role
+        )
+
+    assert overview_line([]) == "No new stories since your last digest."
+    assert overview_line([story(Role.PRIMARY, "A")]) == "1 new story from 1 outlet, about the seat."
+    assert overview_line(
+        [story(Role.PRIMARY, "A"), story(Role.MENTIONED, "B"), story(Role.MEMBER, "B")]
+    ) == (
+        "3 new stories from 2 outlets: 1 about the seat, 1 mentioning it, 1 about its MP elsewhere."
+    )

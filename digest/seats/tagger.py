@@ -204,10 +204,12 @@ def _roles(scores: dict[tuple[str, str], _SeatScore]) -> tuple[SeatTag, ...]:
                 code=score.seat.code,
                 name=score.seat.name,
                 boundary_set=score.seat.boundary_set,
-                role=Role.PRIMARY if is_primary else Role.MENTIONED,
+                role=Role.PRIMARY
+                if is_primary
+                else (Role.MENTIONED if score in named else Role.MEMBER),
                 score=round(1.0 - math.exp(-score.raw / SCORE_SCALE), 3),
                 evidence=tuple(score.evidence),
             )
         )
-    tags.sort(key=lambda t: (t.role is not Role.PRIMARY, -t.score, t.name))
+    tags.sort(key=lambda t: (t.role.rank, -t.score, t.name))
     return tuple(tags)
