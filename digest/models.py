@@ -40,6 +40,7 @@ class EvidenceKind(StrEnum):
 
     SEAT = "seat"
     MP = "mp"
+    CANDIDATE = "candidate"
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,12 +70,17 @@ def test_mp_before_the_data_starts_via_maiden_speech() -> None:
     assert [t.name for t in tags] == ["Norwich North"]
 
 
-def test_james_wild_is_no_mp_in_2017_and_mp_for_north_west_norfolk_in_2020() -> None:
+def test_james_wild_candidate_in_2017_and_mp_for_north_west_norfolk_in_2020() -> None:
     body = "James Wild spoke to farmers at the county show about the harvest and trade."
     _, in_2017 = tag_text("Show report", body, date(2017, 7, 1))
-    assert in_2017 == ()
+    assert [(t.name, t.role) for t in in_2017] == [("North Norfolk", Role.MEMBER)]
+    assert [e.kind.value for e in in_2017[0].evidence] == ["candidate"]
+    # Between elections he is neither MP nor candidate anywhere.
+    _, in_2018 = tag_text("Show report", body, date(2018, 9, 1))
+    assert in_2018 == ()
     _, in_2020 = tag_text("Show report", body, date(2020, 7, 1))
     assert [t.name for t in in_2020] == ["North West Norfolk"]
+    assert [e.kind.value for e in in_2020[0].evidence] == ["mp"]
 
 
 def test_whole_words_only_and_longest_match_wins() -> None:

@@ -56,6 +56,27 @@ class MpTerm:
         return self.start <= day and (self.end is None or day <= self.end + grace)
 
 
+# A runner-up is news about the seat they fought from a year before polling day (selection,
+# campaign) to half a year after it (the count, its aftermath).
+CANDIDATE_BEFORE = timedelta(days=365)
+CANDIDATE_AFTER = timedelta(days=183)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidacy:
+    """A runner-up at one contest, relevant to the seat around that election."""
+
+    name: str
+    party: str
+    seat_code: str
+    boundary_set: str
+    election: date
+
+    def covers(self, day: date) -> bool:
+        """True when ``day`` falls in the candidacy's window around polling day."""
+        return self.election - CANDIDATE_BEFORE <= day <= self.election + CANDIDATE_AFTER
+
+
 @dataclass(frozen=True, slots=True)
 class ElectionResult:
     """One contest in one seat (general, by-election, or notional on new boundaries)."""
@@ -210,6 +231,22 @@ class Gazetteer:
                 )
             )
         return {key: tuple(sorted(rows, key=lambda r: r.day)) for key, rows in found.items()}
+
+    @cached_property
+    def candidacies(self) -> tuple[Candidacy, ...]:
+        """Every named runner-up (notional results have none)."""
+        return tuple(
+            Candidacy(
+                name=r.runner_up,
+                party=r.runner_up_party,
+                seat_code=r.seat_code,
+                boundary_set=r.boundary_set,
+                election=r.day,
+            )
+            for contests in self.results.values()
+            for r in contests
+            if r.runner_up and r.kind != "notional"
+        )
 
     def last_result(self, seat: Seat, day: date) -> ElectionResult | None:
         """The latest real contest (not notional) in ``seat`` on or before ``day``."""

@@ -43,6 +43,7 @@ class _Pattern:
     kind: EvidenceKind
     keys: tuple[tuple[str, str], ...] = ()  # seats (code, set) with this written name
     mp_indexes: tuple[int, ...] = ()  # MP terms with this name
+    candidate_indexes: tuple[int, ...] = ()  # candidacies with this name
 
 
 @dataclass(slots=True)
@@ -64,7 +65,7 @@ class _SeatScore:
 
 
 class SeatMatcher:
-    """The compiled automaton over seat and MP names."""
+    """The compiled automaton over seat names, MPs' names and candidates' names."""
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
@@ -77,13 +78,22 @@ class SeatMatcher:
             for form in term.variants:
                 if len(form.split()) >= 2:
                     mps_by_form[form].append(index)
+        candidates_by_form: dict[str, list[int]] = defaultdict(list)
+        for index, candidacy in enumerate(gazetteer.candidacies):
+            if len(candidacy.name.split()) >= 2:
+                candidates_by_form[candidacy.name].append(index)
         self._automaton = ahocorasick.Automaton()
         for form, keys in seats_by_form.items():
             self._automaton.add_word(form, _Pattern(EvidenceKind.SEAT, keys=tuple(keys)))
-        for form, indexes in mps_by_form.items():
+        for form in mps_by_form.keys() | candidates_by_form.keys():
             if form in seats_by_form:
                 continue  # a seat name wins over a person of the same name
-            self._automaton.add_word(form, _Pattern(EvidenceKind.MP, mp_indexes=tuple(indexes)))
+            pattern = _Pattern(
+                EvidenceKind.MP,
+                mp_indexes=tuple(mps_by_form.get(form, ())),
+                candidate_indexes=tuple(candidates_by_form.get(form, ())),
+            )
+            self._automaton.add_word(form, pattern)
         self._automaton.make_automaton()
 
     def find(self, text: str) -> list[_Hit]:
@@ -114,6 +124,8 @@ def _form_of(pattern: _Pattern, gazetteer: Gazetteer, text: str, end_index: int)
     else:
         for index in pattern.mp_indexes:
             candidates.extend(gazetteer.mp_terms[index].variants)
+        for index in pattern.candidate_indexes:
+            candidates.append(gazetteer.candidacies[index].name)
     end = end_index + 1
     matching = [c for c in candidates if text.startswith(c, end - len(c)) and end - len(c) >= 0]
     return max(matching, key=len)
@@ -168,12 +180,19 @@ def tag_text(
                     score.raw += BODY_WEIGHT * factor
             score.evidence.append(evidence)
         else:
-            terms = [
-                gazetteer.mp_terms[i]
-                for i in hit.pattern.mp_indexes
-                if gazetteer.mp_terms[i].covers(day, CAMPAIGN_GRACE)
-            ]
-            seats = {(t.seat_code, t.boundary_set) for t in terms}
+            # A sitting MP first; otherwise a candidate around an election they fought.
+            seats = {
+                (t.seat_code, t.boundary_set)
+                for t in (gazetteer.mp_terms[i] for i in hit.pattern.mp_indexes)
+                if t.covers(day, CAMPAIGN_GRACE)
+            }
+            if not seats:
+                seats = {
+                    (c.seat_code, c.boundary_set)
+                    for c in (gazetteer.candidacies[i] for i in hit.pattern.candidate_indexes)
+                    if c.covers(day)
+                }
+                evidence = Evidence(hit.start, hit.end, hit.text, EvidenceKind.CANDIDATE)
             for key in seats:
                 score = entry(gazetteer.seat(*key))
                 score.mp_hits += 1
