@@ -26,7 +26,15 @@ from digest.cli_common import (
 from digest.compose import resolve_subscribers
 from digest.config import Settings, SourceConfig, SubscriberConfig, load_config
 from digest.errors import ConfigError, DigestError
-from digest.pipeline import PollReport, SourceOutcome, compose_all, deliver_all, poll_all, utc_now
+from digest.pipeline import (
+    PollReport,
+    SourceOutcome,
+    compose_all,
+    deliver_all,
+    period_of,
+    poll_all,
+    utc_now,
+)
 from digest.polling import all_sources
 from digest.seats.gazetteer import load_gazetteer
 from digest.sources.base import source_for_location
@@ -221,16 +229,20 @@ def send(
             if not no_poll:
                 _poll_with_progress(settings, store, all_sources(settings, store), force=force)
             now = utc_now()
+            if not dry_run:
+                # Composing costs summaries and renders: skip whoever has this period already.
+                done = store.sent_subscribers(period_of(now))
+                subscribers = [(s, f) for s, f in subscribers if s.email not in done]
             digests = compose_all(settings, store, subscribers, now)
             deliveries = deliver_all(
                 digests, settings, store, backend, kind="preview" if dry_run else "sent", now=now
             )
     sent = [d for d in deliveries if d.error is None]
     failed = [d for d in deliveries if d.error]
+    skipped = len(configured) - len(deliveries)
     console.print(
         f"{'previewed' if dry_run else 'sent'} {len(sent)} digests through {backend.name}, "
-        f"{len(failed)} failed, {len(digests) - len(deliveries)} skipped "
-        "(nothing new, or already sent this period)",
+        f"{len(failed)} failed, {skipped} skipped (nothing new, or already sent this period)",
         highlight=False,
     )
     for delivery in failed:

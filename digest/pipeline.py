@@ -40,6 +40,11 @@ class Delivery:
     error: str | None
 
 
+def period_of(now: datetime) -> str:
+    """The digest period ``now`` falls in: one digest per subscriber per (UTC) day."""
+    return now.date().isoformat()
+
+
 def compose_all(
     settings: Settings,
     store: Store,
@@ -48,7 +53,7 @@ def compose_all(
 ) -> list[Digest]:
     """Every subscriber's digest for this period, sections shared between them."""
     composer = DigestComposer(store, settings.digest, settings.summarise.sentences)
-    period = now.date().isoformat()
+    period = period_of(now)
     return [composer.compose(sub, follows, now, period) for sub, follows in subscribers]
 
 

@@ -132,7 +132,6 @@ digests_table = sa.Table(
         "period",
         unique=True,
         sqlite_where=sa.text("kind = 'sent'"),
-        postgresql_where=sa.text("kind = 'sent'"),
     ),
 )
 

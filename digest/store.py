@@ -398,6 +398,18 @@ class Store:
                 .values(status=status, detail=detail)
             )
 
+    def sent_subscribers(self, period: str) -> set[str]:
+        """Subscribers whose digest for ``period`` has been sent."""
+        with self._begin() as conn:
+            rows = conn.execute(
+                sa.select(digests_table.c.subscriber).where(
+                    digests_table.c.period == period,
+                    digests_table.c.kind == "sent",
+                    digests_table.c.status == "sent",
+                )
+            ).all()
+        return {str(r.subscriber) for r in rows}
+
     def last_sent_at(self, subscriber: str) -> datetime | None:
         """When ``subscriber`` was last sent a digest (previews do not count)."""
         with self._begin() as conn:

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-import feedparser
 import lxml.html
 from lxml import etree
 
@@ -234,6 +233,9 @@ def parse_raw_feed(raw: RawFeed, max_items: int) -> PollResult:
         if raw.content_type
         else None
     )
+    # Imported here: only polls that parse pay for it (a warm poll of 304s never does).
+    import feedparser
+
     # We turn entry HTML into text ourselves (and escape everything we render), so
     # feedparser's sanitiser and URI rewriting would be work for nothing: half its time.
     parsed = feedparser.parse(
