@@ -292,6 +292,7 @@ def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
                     "kind": d.kind,
                     "backend": d.backend,
                     "stories": d.story_count,
+                    "status": d.status,
                     "at": iso(d.created_at),
                 }
                 for d in digests
@@ -325,11 +326,17 @@ def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
         )
     console.print(table)
     digest_table = Table(title="Last digest per subscriber")
-    for column in ("Subscriber", "Period", "Kind", "Backend", "Stories", "At"):
+    for column in ("Subscriber", "Period", "Kind", "Status", "Backend", "Stories", "At"):
         digest_table.add_column(column)
     for d in digests:
         digest_table.add_row(
-            d.subscriber, d.period, d.kind, d.backend, str(d.story_count), when(d.created_at)
+            d.subscriber,
+            d.period,
+            d.kind,
+            d.status + (f": {d.detail}" if d.status == "failed" and d.detail else ""),
+            d.backend,
+            str(d.story_count),
+            when(d.created_at),
         )
     console.print(digest_table)
 

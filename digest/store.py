@@ -73,6 +73,7 @@ class DigestRecord:
     story_count: int
     created_at: datetime
     detail: str
+    status: str = "done"  # previews: done; sends: sending, sent or failed
 
 
 def sqlite_url(path: Path) -> str:
@@ -448,6 +449,7 @@ class Store:
                 story_count=r.story_count,
                 created_at=r.created_at,
                 detail=r.detail,
+                status=r.status,
             )
             for r in rows
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,10 +115,17 @@ def test_send_failure_exits_1_and_is_retried_next_run(
     failed = runner.invoke(app, ["send", "--config", str(config)])
     assert failed.exit_code == 1
     assert "451" in failed.output
+    assert _digest_status(config) == "failed"
     smtp.received.refuse.clear()
     retried = runner.invoke(app, ["send", "--config", str(config), "--no-poll"])
     assert retried.exit_code == 0, retried.output
     assert len(smtp.received.messages) == 1
+    assert _digest_status(config) == "sent"
+
+
+def _digest_status(config: Path) -> str:
+    result = runner.invoke(app, ["status", "--config", str(config), "--json"])
+    return str(json.loads(result.output)["digests"][0]["status"])
 
 
 def test_missing_password_is_a_config_error(tmp_path: Path, smtp: SmtpTestServer) -> None:
