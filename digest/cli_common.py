@@ -89,6 +89,8 @@ def _main(
         handlers=[RichHandler(console=errors, show_path=False, show_time=verbose > 1)],
         force=True,
     )
+    # The scheduler narrates every job run at INFO; keep that for -vv.
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
 
 
 @contextmanager

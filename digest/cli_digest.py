@@ -252,6 +252,15 @@ def send(
 
 
 @app.command()
+def run(config: Path = ConfigOption) -> None:
+    """Run as a daemon: poll on [daemon] poll_every_seconds, send on [daemon] send_cron."""
+    from digest.daemon import run_daemon  # APScheduler is only needed by the daemon
+
+    with reported():
+        run_daemon(config)
+
+
+@app.command()
 def poll(
     config: Path = ConfigOption,
     force: bool = typer.Option(

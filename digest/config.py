@@ -107,6 +107,36 @@ class RenderConfig(_Section):
     templates_dir: Path | None = None
 
 
+class DaemonConfig(_Section):
+    """``[daemon]``: what ``digest run`` does when."""
+
+    poll_every_seconds: int = Field(default=60, ge=1)
+    send_cron: str = "0 7 * * *"
+    timezone: str = "Europe/London"
+
+    @field_validator("send_cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        fields = value.split()
+        if len(fields) not in (5, 6):
+            raise ValueError(
+                'write five crontab fields ("minute hour day month weekday", e.g. "0 7 * * *"), '
+                "or six with seconds first"
+            )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f'unknown time zone {value!r}; write e.g. "Europe/London"') from exc
+        return value
+
+
 class DeliveryConfig(BaseModel):
     """``[delivery]``: the backend name, and one sub-table of options per backend."""
 
@@ -138,6 +168,7 @@ class Settings(_Section):
     summarise: SummariseConfig = SummariseConfig()
     digest: DigestConfig = DigestConfig()
     render: RenderConfig = RenderConfig()
+    daemon: DaemonConfig = DaemonConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     subscribers: list[SubscriberConfig] = []
     base_dir: Path = Path()

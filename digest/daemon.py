@@ -1,0 +1,219 @@
+"""``digest run``: the long-running process that polls and sends on schedule.
+
+APScheduler 3 runs two jobs: a poll every ``[daemon] poll_every_seconds`` (each source is
+still fetched only when due, so a short tick costs little) and a send on the
+``[daemon] send_cron`` schedule in ``[daemon] timezone``. Both coalesce missed runs and never
+overlap themselves, so after downtime a missed send runs once, not once per missed period.
+
+Operators get: a lock on the store (a second daemon on the same store refuses to start),
+SIGTERM/SIGINT that let the running job finish and exit 0, and SIGHUP that reloads the
+config after validating it (a broken file is logged and the running config kept).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
+from typing import IO
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from digest.backends import create_backend
+from digest.compose import resolve_subscribers
+from digest.config import Settings, load_config
+from digest.errors import ConfigError, DigestError
+from digest.pipeline import compose_all, deliver_all, period_of, poll_all
+from digest.seats.gazetteer import load_gazetteer
+from digest.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def store_lock(store_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock beside the store; ``ConfigError`` if another daemon has it."""
+    lock_path = store_path.with_name(store_path.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle: IO[str] = lock_path.open("a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise ConfigError(
+                f"another seatwatch daemon (pid {holder}) is running on {store_path}",
+                key="store.path",
+                hint="stop it first, or give this daemon its own [store] path",
+            ) from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def send_trigger(expression: str, timezone: str) -> CronTrigger:
+    """A cron trigger from five crontab fields, or six with seconds first."""
+    zone = ZoneInfo(timezone)
+    fields = expression.split()
+    if len(fields) == 6:
+        second, minute, hour, day, month, weekday = fields
+        return CronTrigger(
+            second=second,
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=weekday,
+            timezone=zone,
+        )
+    return CronTrigger.from_crontab(expression, timezone=zone)
+
+
+class Daemon:
+    """The scheduler, its two jobs and the config they read (swapped on SIGHUP)."""
+
+    def __init__(self, config_path: Path, settings: Settings) -> None:
+        self.config_path = config_path
+        self.settings = settings
+        self.store_path = settings.resolve(settings.store.path)
+        self.scheduler = BlockingScheduler(timezone=ZoneInfo(settings.daemon.timezone))
+        self._lock = threading.Lock()
+
+    def poll_job(self) -> None:
+        """Poll every due source; failures are per source and already logged."""
+        settings = self.settings
+        store = Store.open(self.store_path)
+        try:
+            report = poll_all(settings, store)
+            log.info(
+                "poll: %d sources polled, %d new articles, %d failed",
+                len(report.polled),
+                report.added,
+                len(report.failed),
+            )
+        except DigestError as exc:
+            log.error("poll failed: %s", exc)
+        finally:
+            store.close()
+
+    def send_job(self) -> None:
+        """Send each subscriber this period's digest through the configured backend."""
+        settings = self.settings
+        store = Store.open(self.store_path)
+        try:
+            subscribers = resolve_subscribers(
+                load_gazetteer(), settings.subscribers, path=settings.config_path
+            )
+            backend = create_backend(
+                settings.delivery.backend,
+                settings.delivery.options(settings.delivery.backend),
+                settings.base_dir,
+            )
+            now = datetime.now(ZoneInfo(settings.daemon.timezone))
+            done = store.sent_subscribers(period_of(now))
+            pending = [(s, f) for s, f in subscribers if s.email not in done]
+            digests = compose_all(settings, store, pending, now)
+            deliveries = deliver_all(digests, settings, store, backend, kind="sent", now=now)
+            failed = [d for d in deliveries if d.error]
+            log.info(
+                "send: %d digests sent, %d failed, %d skipped (nothing new, or already sent)",
+                len(deliveries) - len(failed),
+                len(failed),
+                len(subscribers) - len(deliveries),
+            )
+        except DigestError as exc:
+            log.error("send failed: %s", exc)
+        finally:
+            store.close()
+
+    def reload(self) -> None:
+        """Re-read the config; keep the running one if the new one is invalid."""
+        try:
+            settings = load_config(self.config_path)
+            resolve_subscribers(load_gazetteer(), settings.subscribers, path=settings.config_path)
+        except ConfigError as exc:
+            log.error("reload refused, keeping the running config: %s", exc)
+            return
+        if settings.resolve(settings.store.path) != self.store_path:
+            log.error("reload refused: [store] path cannot change while running; restart instead")
+            return
+        self.settings = settings
+        self._schedule()
+        log.info("reloaded %s", self.config_path)
+
+    def _schedule(self) -> None:
+        daemon = self.settings.daemon
+        self.scheduler.add_job(
+            self.poll_job,
+            IntervalTrigger(seconds=daemon.poll_every_seconds),
+            id="poll",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=datetime.now(ZoneInfo(daemon.timezone)),
+        )
+        self.scheduler.add_job(
+            self.send_job,
+            send_trigger(daemon.send_cron, daemon.timezone),
+            id="send",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=12 * 3600,
+        )
+
+    def run(self) -> None:
+        """Schedule the jobs and block until SIGTERM or SIGINT."""
+
+        def stop(signum: int, _frame: FrameType | None) -> None:
+            log.info("%s: finishing the running job, then stopping", signal.Signals(signum).name)
+            # shutdown(wait=True) from inside the signal handler would block the scheduler's
+            # own thread; ask for it from a helper thread instead.
+            threading.Thread(target=self.scheduler.shutdown, kwargs={"wait": True}).start()
+
+        def hangup(_signum: int, _frame: FrameType | None) -> None:
+            threading.Thread(target=self.reload).start()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGHUP, hangup)
+        self._schedule()
+        log.info(
+            "seatwatch daemon: polling every %ds, sending on %r (%s); store %s",
+            self.settings.daemon.poll_every_seconds,
+            self.settings.daemon.send_cron,
+            self.settings.daemon.timezone,
+            self.store_path,
+        )
+        self.scheduler.start()
+        log.info("seatwatch daemon stopped")
+
+
+def run_daemon(config_path: Path) -> None:
+    """Load the config, take the store's lock and run until stopped."""
+    settings = load_config(config_path)
+    resolve_subscribers(load_gazetteer(), settings.subscribers, path=settings.config_path)
+    create_backend(
+        settings.delivery.backend,
+        settings.delivery.options(settings.delivery.backend),
+        settings.base_dir,
+    )
+    store_path = settings.resolve(settings.store.path)
+    with store_lock(store_path):
+        Store.open(store_path).close()  # create or migrate before the first job
+        Daemon(config_path, settings).run()

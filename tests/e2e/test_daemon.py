@@ -1,0 +1,132 @@
+"""``digest run`` as a real subprocess: sends on schedule, one daemon per store, signals."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ARTICLE_NORWICH
+from tests.smtp_server import PASSWORD, USER, SmtpTestServer
+
+
+@pytest.fixture
+def smtp(tmp_path: Path) -> Iterator[SmtpTestServer]:
+    server = SmtpTestServer(tmp_path, "starttls")
+    server.start()
+    yield server
+    server.stop()
+
+
+def _config_text(tmp_path: Path, smtp: SmtpTestServer) -> str:
+    return f"""
+[store]
+path = "state.sqlite3"
+[[sources]]
+name = "Local"
+kind = "folder"
+location = "articles"
+[daemon]
+poll_every_seconds = 1
+send_cron = "*/2 * * * * *"
+timezone = "UTC"
+[delivery]
+backend = "smtp"
+[delivery.smtp]
+host = "127.0.0.1"
+port = {smtp.port}
+username = "{USER}"
+password_env = "DAEMON_SMTP_PASSWORD"
+ca_file = "{smtp.ca_file}"
+[[subscribers]]
+email = "nn@example.org"
+seats = ["Norwich North"]
+"""
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> bool:
+    """Poll ``condition`` until it holds; the test fails if it never does."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _start(config: Path, log: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DAEMON_SMTP_PASSWORD": PASSWORD, "COLUMNS": "200"}
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "digest", "-v", "run", "--config", str(config)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=config.parent,
+        )
+
+
+def test_daemon_sends_on_schedule_and_handles_signals(tmp_path: Path, smtp: SmtpTestServer) -> None:
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "bus.txt").write_text(ARTICLE_NORWICH, encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(_config_text(tmp_path, smtp), encoding="utf-8")
+    log = tmp_path / "daemon.log"
+    daemon = _start(config, log)
+    try:
+        assert _wait_for(lambda: len(smtp.received.messages) == 1), log.read_text()
+        assert smtp.received.parsed()["To"] == "nn@example.org"
+
+        # A second daemon on the same store refuses to start, naming the first.
+        second = subprocess.run(
+            [sys.executable, "-m", "digest", "run", "--config", str(config)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "DAEMON_SMTP_PASSWORD": PASSWORD},
+            timeout=60,
+            check=False,
+        )
+        assert second.returncode == 2
+        assert f"another seatwatch daemon (pid {daemon.pid})" in " ".join(second.stderr.split())
+
+        # SIGHUP with a broken config keeps the daemon running on the old one.
+        good = config.read_text()
+        config.write_text(good.replace("poll_every_seconds = 1", 'poll_every_seconds = "x"'))
+        daemon.send_signal(signal.SIGHUP)
+        assert _wait_for(lambda: "reload refused" in log.read_text()), log.read_text()
+        assert daemon.poll() is None
+        config.write_text(good)
+
+        # The period was sent: later ticks send nothing more.
+        time.sleep(2.5)
+        assert len(smtp.received.messages) == 1
+
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=30) == 0
+        assert "seatwatch daemon stopped" in log.read_text()
+
+        # Killed outright and restarted: the lock is free again and nothing is sent twice.
+        def sends() -> int:
+            return log.read_text().count("send:")
+
+        before = sends()
+        daemon = _start(config, log)
+        assert _wait_for(lambda: sends() > before), log.read_text()
+        daemon.kill()
+        daemon.wait()
+        before = sends()
+        daemon = _start(config, log)
+        assert _wait_for(lambda: sends() >= before + 2), log.read_text()
+        assert len(smtp.received.messages) == 1
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=30) == 0
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.wait()
