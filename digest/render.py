@@ -215,6 +215,15 @@ def _preheader(digest: Digest) -> str:
     return f"{count}. Latest: {lead.title}"
 
 
+MAX_SUBJECT_CHARS = 150
+
+
+def safe_subject(subject: str) -> str:
+    """A subject on one line (no CR/LF to inject headers with), at most 150 characters."""
+    flat = " ".join(subject.split())
+    return flat if len(flat) <= MAX_SUBJECT_CHARS else flat[: MAX_SUBJECT_CHARS - 1] + "…"
+
+
 def message_id_for(key: str, from_address: str) -> str:
     """A Message-ID derived from the digest's identity, so a retry reuses it."""
     domain = parseaddr(from_address)[1].rpartition("@")[2] or "seatwatch.invalid"
@@ -237,13 +246,16 @@ def build_message(
     message["To"] = (
         formataddr((subscriber.name, subscriber.email)) if subscriber.name else subscriber.email
     )
-    message["Subject"] = copy.subject
+    message["Subject"] = safe_subject(copy.subject)
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id
     message["List-Id"] = f"<{list_id}>"
     message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["Precedence"] = "bulk"
     message["Auto-Submitted"] = "auto-generated"
+    # Carries the digest's identity so a bounce can be matched to subscriber and period.
+    message["X-Seatwatch-Digest"] = message_id.strip("<>")
     message.set_content(copy.text, subtype="plain", charset="utf-8")
     message.add_alternative(copy.html, subtype="html", charset="utf-8")
     return message.as_bytes()

@@ -131,3 +131,26 @@ def test_inline_css_keeps_nested_dark_mode_rules() -> None:
     out = inline_css(markup)
     assert '<p style="color:red">x</p>' in out
     assert "@media (prefers-color-scheme: dark)" in out
+
+
+def test_headers_for_bulk_mail_and_a_safe_subject() -> None:
+    from digest.render import Personalised, safe_subject
+
+    assert safe_subject("Line one\r\nBcc: victim@example.org") == "Line one Bcc: victim@example.org"
+    long = safe_subject("word " * 100)
+    assert len(long) == 150 and long.endswith("…")
+    copy = Personalised(subject="News\nX-Injected: yes", html="<p>x</p>", text="x")
+    raw = build_message(
+        from_address="seatwatch <digest@example.org>",
+        subscriber=Subscriber("a@example.org", "", ()),
+        copy=copy,
+        message_id="<abc@example.org>",
+        date=NOW,
+        list_id="seatwatch.example.org",
+        unsubscribe_url="https://x/u",
+    )
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["Subject"] == "News X-Injected: yes"
+    assert parsed["X-Injected"] is None
+    assert parsed["Precedence"] == "bulk"
+    assert parsed["X-Seatwatch-Digest"] == "abc@example.org"
