@@ -199,6 +199,9 @@ class OutgoingEmail:
     message_id: str
     digest_key: str
     story_count: int = 0
+    # Headers beyond From/To/Subject/Date that every backend must deliver (List-Unsubscribe,
+    # List-Id, Message-ID...): HTTP APIs take them as fields, SMTP has them in message_bytes.
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from digest.config import Settings
 from digest.errors import SendError
 from digest.models import Digest, OutgoingEmail, SendResult, Subscriber
 from digest.polling import PollReport, SourceOutcome, poll_all, utc_now
-from digest.render import DigestRenderer, build_message, message_id_for
+from digest.render import DigestRenderer, build_message, list_headers, message_id_for, safe_subject
 from digest.store import DigestRecord, Store
 from digest.tokens import sign_token, signing_secret
 
@@ -146,7 +146,7 @@ def _message_for(
     return OutgoingEmail(
         to=subscriber.email,
         sender=settings.digest.from_address,
-        subject=copy.subject,
+        subject=safe_subject(copy.subject),
         html=copy.html,
         text=copy.text,
         message_bytes=build_message(
@@ -161,4 +161,5 @@ def _message_for(
         message_id=message_id,
         digest_key=f"{digest.period}-{subscriber.email}",
         story_count=digest.story_count,
+        headers=list_headers(message_id, settings.digest.list_id, unsubscribe),
     )

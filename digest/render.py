@@ -215,6 +215,22 @@ def _preheader(digest: Digest) -> str:
     return f"{count}. Latest: {lead.title}"
 
 
+def list_headers(
+    message_id: str, list_id: str, unsubscribe_url: str
+) -> tuple[tuple[str, str], ...]:
+    """The headers every digest carries besides From, To, Subject and Date."""
+    return (
+        ("Message-ID", message_id),
+        ("List-Id", f"<{list_id}>"),
+        ("List-Unsubscribe", f"<{unsubscribe_url}>"),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        ("Precedence", "bulk"),
+        ("Auto-Submitted", "auto-generated"),
+        # Carries the digest's identity so a bounce can be matched to subscriber and period.
+        ("X-Seatwatch-Digest", message_id.strip("<>")),
+    )
+
+
 MAX_SUBJECT_CHARS = 150
 
 
@@ -248,14 +264,8 @@ def build_message(
     )
     message["Subject"] = safe_subject(copy.subject)
     message["Date"] = format_datetime(date)
-    message["Message-ID"] = message_id
-    message["List-Id"] = f"<{list_id}>"
-    message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["Precedence"] = "bulk"
-    message["Auto-Submitted"] = "auto-generated"
-    # Carries the digest's identity so a bounce can be matched to subscriber and period.
-    message["X-Seatwatch-Digest"] = message_id.strip("<>")
+    for name, value in list_headers(message_id, list_id, unsubscribe_url):
+        message[name] = value
     message.set_content(copy.text, subtype="plain", charset="utf-8")
     message.add_alternative(copy.html, subtype="html", charset="utf-8")
     return message.as_bytes()

@@ -75,6 +75,7 @@ class LoopbackServer:
     routes: dict[str, Route]
     requests: list[tuple[str, dict[str, str]]]
     in_flight: dict[str, int] = field(default_factory=lambda: {"now": 0, "max": 0})
+    bodies: list[bytes] = field(default_factory=list)  # POST bodies, in order
 
     def url(self, path: str) -> str:
         return f"{self.base_url}{path}"
@@ -88,6 +89,7 @@ def http_server() -> Iterator[LoopbackServer]:
     routes: dict[str, Route] = {}
     requests: list[tuple[str, dict[str, str]]] = []
     in_flight = {"now": 0, "max": 0}
+    bodies: list[bytes] = []
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
@@ -103,6 +105,11 @@ def http_server() -> Iterator[LoopbackServer]:
             finally:
                 with lock:
                     in_flight["now"] -= 1
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            bodies.append(self.rfile.read(length))
+            self.do_GET()
 
         def _answer(self) -> None:
             requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
@@ -163,7 +170,7 @@ def http_server() -> Iterator[LoopbackServer]:
     thread.start()
     try:
         yield LoopbackServer(
-            f"http://127.0.0.1:{server.server_address[1]}", routes, requests, in_flight
+            f"http://127.0.0.1:{server.server_address[1]}", routes, requests, in_flight, bodies
         )
     finally:
         server.shutdown()

@@ -1,0 +1,139 @@
+"""Mail-API backends against a loopback HTTP server that checks each provider's request shape."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from digest.backends import create_backend
+from digest.backends.http import HttpMailBackend, RateLimited
+from digest.errors import ConfigError, PermanentSendError, TemporarySendError
+from digest.models import OutgoingEmail
+from tests.conftest import LoopbackServer, Route
+
+MESSAGE = OutgoingEmail(
+    to="reader@example.org",
+    sender="seatwatch <digest@example.org>",
+    subject="seatwatch: news for Norwich North",
+    html="<p>News</p>",
+    text="News",
+    message_bytes=b"",
+    message_id="<0123abcd@example.org>",
+    digest_key="2026-11-22-reader@example.org",
+    story_count=1,
+    headers=(
+        ("Message-ID", "<0123abcd@example.org>"),
+        ("List-Unsubscribe", "<https://example.org/u?token=t>"),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+    ),
+)
+
+PROVIDERS = {
+    "postmark": ("/email", {"ErrorCode": 0, "Message": "OK", "MessageID": "pm-123"}, "pm-123"),
+    "resend": ("/emails", {"id": "re-456"}, "re-456"),
+}
+
+
+def _backend(name: str, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> HttpMailBackend:
+    monkeypatch.setenv("MAIL_API_KEY", "secret-key")
+    backend = create_backend(
+        name, {"api_key_env": "MAIL_API_KEY", "base_url": server.base_url}, Path(".")
+    )
+    assert isinstance(backend, HttpMailBackend)
+    return backend
+
+
+@pytest.mark.parametrize("name", sorted(PROVIDERS))
+def test_accepted(name: str, http_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    path, answer, provider_id = PROVIDERS[name]
+    http_server.routes[path] = Route(json.dumps(answer).encode(), content_type="application/json")
+    with _backend(name, http_server, monkeypatch) as backend:
+        result = backend.send(MESSAGE)
+    assert result.backend == name and result.message_id == provider_id
+    sent_path, headers = http_server.requests[-1]
+    body = json.loads(http_server.bodies[-1])
+    assert sent_path == path
+    if name == "postmark":
+        assert headers["x-postmark-server-token"] == "secret-key"
+        assert body["From"] == MESSAGE.sender and body["To"] == MESSAGE.to
+        assert body["Subject"] == MESSAGE.subject
+        assert body["HtmlBody"] == "<p>News</p>" and body["TextBody"] == "News"
+        assert {"Name": "List-Unsubscribe-Post", "Value": "List-Unsubscribe=One-Click"} in body[
+            "Headers"
+        ]
+        assert body["MessageStream"] == "outbound"
+    else:
+        assert headers["authorization"] == "Bearer secret-key"
+        assert headers["idempotency-key"] == "0123abcd@example.org"
+        assert body["to"] == ["reader@example.org"] and body["from"] == MESSAGE.sender
+        assert body["headers"]["List-Unsubscribe"] == "<https://example.org/u?token=t>"
+        assert "Message-ID" not in body["headers"]
+        assert body["tags"] == [{"name": "digest", "value": "2026-11-22-reader_example_org"}]
+
+
+@pytest.mark.parametrize("name", sorted(PROVIDERS))
+@pytest.mark.parametrize(
+    ("status", "headers", "error"),
+    [
+        (429, {"Retry-After": "30"}, RateLimited),
+        (500, {}, TemporarySendError),
+        (400, {}, PermanentSendError),
+        (422, {}, PermanentSendError),
+        (401, {}, PermanentSendError),
+    ],
+)
+def test_refusals_map_onto_the_error_tree(
+    name: str,
+    status: int,
+    headers: dict[str, str],
+    error: type[Exception],
+    http_server: LoopbackServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = PROVIDERS[name][0]
+    body = json.dumps({"ErrorCode": 406, "Message": "Inactive recipient", "message": "nope"})
+    http_server.routes[path] = Route(
+        body.encode(), status=status, headers=headers, content_type="application/json"
+    )
+    with _backend(name, http_server, monkeypatch) as backend, pytest.raises(error) as caught:
+        backend.send(MESSAGE)
+    assert str(status) in str(caught.value)
+    if isinstance(caught.value, RateLimited):
+        assert caught.value.retry_after == 30.0
+
+
+def test_postmark_error_code_in_a_200_is_not_success(
+    http_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    http_server.routes["/email"] = Route(
+        json.dumps({"ErrorCode": 300, "Message": "Invalid email request"}).encode(),
+        content_type="application/json",
+    )
+    backend = _backend("postmark", http_server, monkeypatch)
+    with backend, pytest.raises(PermanentSendError, match="ErrorCode 300"):
+        backend.send(MESSAGE)
+
+
+@pytest.mark.parametrize("name", sorted(PROVIDERS))
+def test_unreachable_api_is_temporary(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAIL_API_KEY", "k")
+    backend = create_backend(
+        name, {"api_key_env": "MAIL_API_KEY", "base_url": "http://127.0.0.1:9"}, Path(".")
+    )
+    with backend, pytest.raises(TemporarySendError):
+        backend.send(MESSAGE)
+
+
+@pytest.mark.parametrize("name", sorted(PROVIDERS))
+def test_config_errors(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigError) as caught:
+        create_backend(name, {}, Path("."))
+    assert caught.value.key == f"delivery.{name}.api_key_env"
+    with pytest.raises(ConfigError, match="NOT_SET_ANYWHERE is not set"):
+        create_backend(name, {"api_key_env": "NOT_SET_ANYWHERE"}, Path("."))
+    monkeypatch.setenv("K", "x")
+    with pytest.raises(ConfigError) as caught:
+        create_backend(name, {"api_key_env": "K", "colour": "blue"}, Path("."))
+    assert caught.value.key == f"delivery.{name}.colour"
