@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
+from email import message_from_bytes
 from pathlib import Path
 
 import pytest
@@ -33,28 +37,87 @@ MESSAGE = OutgoingEmail(
 PROVIDERS = {
     "postmark": ("/email", {"ErrorCode": 0, "Message": "OK", "MessageID": "pm-123"}, "pm-123"),
     "resend": ("/emails", {"id": "re-456"}, "re-456"),
+    "sendgrid": ("/v3/mail/send", None, "sg-789"),
+    "mailgun": (
+        "/v3/mg.example.org/messages",
+        {"id": "<mg-1@mg>", "message": "Queued"},
+        "<mg-1@mg>",
+    ),
+    "webhook": ("/hook", {"id": "wh-1"}, "wh-1"),
 }
+
+
+def _options(name: str, server: LoopbackServer) -> dict[str, object]:
+    options: dict[str, object] = {"api_key_env": "MAIL_API_KEY", "base_url": server.base_url}
+    if name == "mailgun":
+        options["domain"] = "mg.example.org"
+    if name == "webhook":
+        options = {
+            "url": server.url("/hook"),
+            "secret_env": "HOOK_SECRET",
+            "api_key_env": "MAIL_API_KEY",
+        }
+    return options
 
 
 def _backend(name: str, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> HttpMailBackend:
     monkeypatch.setenv("MAIL_API_KEY", "secret-key")
-    backend = create_backend(
-        name, {"api_key_env": "MAIL_API_KEY", "base_url": server.base_url}, Path(".")
-    )
+    monkeypatch.setenv("HOOK_SECRET", "hook-secret")
+    backend = create_backend(name, _options(name, server), Path("."))
     assert isinstance(backend, HttpMailBackend)
     return backend
+
+
+def _form_fields(body: bytes, content_type: str) -> list[tuple[str, str]]:
+    """The fields of a multipart/form-data body, in order."""
+    parsed = message_from_bytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    return [
+        (
+            str(part.get_param("name", header="content-disposition")),
+            part.get_payload(decode=True).decode(),
+        )
+        for part in parsed.get_payload()
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(PROVIDERS))
 def test_accepted(name: str, http_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> None:
     path, answer, provider_id = PROVIDERS[name]
-    http_server.routes[path] = Route(json.dumps(answer).encode(), content_type="application/json")
+    http_server.routes[path] = (
+        Route(b"", status=202, headers={"X-Message-Id": provider_id})
+        if answer is None
+        else Route(json.dumps(answer).encode(), content_type="application/json")
+    )
     with _backend(name, http_server, monkeypatch) as backend:
         result = backend.send(MESSAGE)
     assert result.backend == name and result.message_id == provider_id
     sent_path, headers = http_server.requests[-1]
-    body = json.loads(http_server.bodies[-1])
+    raw = http_server.bodies[-1]
     assert sent_path == path
+    if name == "mailgun":
+        assert headers["authorization"] == "Basic " + base64.b64encode(b"api:secret-key").decode()
+        assert headers["content-type"].startswith("multipart/form-data")
+        fields = _form_fields(raw, headers["content-type"])
+        assert ("to", "reader@example.org") in fields and ("subject", MESSAGE.subject) in fields
+        assert ("h:List-Unsubscribe-Post", "List-Unsubscribe=One-Click") in fields
+        assert ("v:digest", MESSAGE.digest_key) in fields and ("html", "<p>News</p>") in fields
+        return
+    body = json.loads(raw)
+    if name == "webhook":
+        expected = "sha256=" + hmac.new(b"hook-secret", raw, hashlib.sha256).hexdigest()
+        assert headers["x-seatwatch-signature"] == expected
+        assert headers["x-seatwatch-message-id"] == MESSAGE.message_id
+        assert headers["authorization"] == "Bearer secret-key"
+        assert body["to"] == MESSAGE.to and body["stories"] == 1
+        assert body["headers"]["List-Unsubscribe"] == "<https://example.org/u?token=t>"
+        return
+    if name == "sendgrid":
+        assert headers["authorization"] == "Bearer secret-key"
+        assert body["personalizations"] == [{"to": [{"email": "reader@example.org"}]}]
+        assert body["from"] == {"email": "digest@example.org", "name": "seatwatch"}
+        assert [c["type"] for c in body["content"]] == ["text/plain", "text/html"]
+        assert body["custom_args"] == {"digest": MESSAGE.digest_key}
+        return
     if name == "postmark":
         assert headers["x-postmark-server-token"] == "secret-key"
         assert body["From"] == MESSAGE.sender and body["To"] == MESSAGE.to
@@ -119,14 +182,14 @@ def test_postmark_error_code_in_a_200_is_not_success(
 @pytest.mark.parametrize("name", sorted(PROVIDERS))
 def test_unreachable_api_is_temporary(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MAIL_API_KEY", "k")
-    backend = create_backend(
-        name, {"api_key_env": "MAIL_API_KEY", "base_url": "http://127.0.0.1:9"}, Path(".")
-    )
+    monkeypatch.setenv("HOOK_SECRET", "s")
+    nowhere = LoopbackServer("http://127.0.0.1:9", {}, [])
+    backend = create_backend(name, _options(name, nowhere), Path("."))
     with backend, pytest.raises(TemporarySendError):
         backend.send(MESSAGE)
 
 
-@pytest.mark.parametrize("name", sorted(PROVIDERS))
+@pytest.mark.parametrize("name", ["postmark", "resend", "sendgrid"])
 def test_config_errors(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ConfigError) as caught:
         create_backend(name, {}, Path("."))
@@ -137,3 +200,35 @@ def test_config_errors(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ConfigError) as caught:
         create_backend(name, {"api_key_env": "K", "colour": "blue"}, Path("."))
     assert caught.value.key == f"delivery.{name}.colour"
+
+
+def test_mailgun_regions_and_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("K", "x")
+    eu = create_backend(
+        "mailgun", {"api_key_env": "K", "domain": "mg.example.org", "region": "eu"}, Path(".")
+    )
+    assert isinstance(eu, HttpMailBackend) and eu.base_url == "https://api.eu.mailgun.net"
+    us = create_backend("mailgun", {"api_key_env": "K", "domain": "mg.example.org"}, Path("."))
+    assert isinstance(us, HttpMailBackend) and us.base_url == "https://api.mailgun.net"
+    with pytest.raises(ConfigError) as caught:
+        create_backend(
+            "mailgun", {"api_key_env": "K", "domain": "mg.example.org", "region": "asia"}, Path(".")
+        )
+    assert caught.value.key == "delivery.mailgun.region"
+    with pytest.raises(ConfigError) as caught:
+        create_backend("mailgun", {"api_key_env": "K"}, Path("."))
+    assert caught.value.key == "delivery.mailgun.domain"
+
+
+def test_webhook_needs_its_secret_and_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigError) as caught:
+        create_backend(
+            "webhook",
+            {"url": "https://hooks.example.org/x", "secret_env": "NOPE_NOT_SET"},
+            Path("."),
+        )
+    assert caught.value.key == "delivery.webhook.secret_env"
+    monkeypatch.setenv("S", "x")
+    with pytest.raises(ConfigError) as caught:
+        create_backend("webhook", {"url": "ftp://x", "secret_env": "S"}, Path("."))
+    assert caught.value.key == "delivery.webhook.url"

@@ -36,11 +36,14 @@ class HttpOptions(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class ApiRequest:
-    """One HTTP request to a provider."""
+    """One HTTP POST to a provider: a JSON body, raw bytes, or multipart form fields."""
 
     url: str
     headers: dict[str, str]
-    json: dict[str, Any]
+    json: dict[str, Any] | None = None
+    content: bytes | None = None
+    form: list[tuple[str, str]] | None = None  # sent as multipart/form-data fields
+    auth: tuple[str, str] | None = None
 
 
 class RateLimited(TemporarySendError):
@@ -106,7 +109,7 @@ class HttpMailBackend(MailBackend):
         """The provider's documented request for ``message``."""
 
     @abstractmethod
-    def parse_success(self, response: httpx.Response) -> str:
+    def parse_success(self, response: httpx.Response, message: OutgoingEmail) -> str:
         """The provider's id for an accepted message (raise ``PermanentSendError`` if none)."""
 
     def error_text(self, response: httpx.Response) -> str:
@@ -127,7 +130,17 @@ class HttpMailBackend(MailBackend):
         assert self._client is not None
         request = self.build_request(message)
         try:
-            response = self._client.post(request.url, headers=request.headers, json=request.json)
+            response = self._client.post(
+                request.url,
+                headers=request.headers,
+                json=request.json,
+                content=request.content,
+                # (None, value) makes httpx send a plain form field inside multipart/form-data.
+                files=[(name, (None, value)) for name, value in request.form]
+                if request.form is not None
+                else None,
+                auth=request.auth if request.auth is not None else httpx.USE_CLIENT_DEFAULT,
+            )
         except httpx.HTTPError as exc:
             raise TemporarySendError(f"{self.name}: {type(exc).__name__}: {exc}") from exc
         status = response.status_code
@@ -142,4 +155,4 @@ class HttpMailBackend(MailBackend):
             )
         if status >= 400:
             raise PermanentSendError(f"{self.name}: HTTP {status}: {self.error_text(response)}")
-        return SendResult(backend=self.name, message_id=self.parse_success(response))
+        return SendResult(backend=self.name, message_id=self.parse_success(response, message))

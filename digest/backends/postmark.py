@@ -58,7 +58,7 @@ class PostmarkBackend(HttpMailBackend):
             json=payload,
         )
 
-    def parse_success(self, response: httpx.Response) -> str:
+    def parse_success(self, response: httpx.Response, message: OutgoingEmail) -> str:
         """``MessageID`` from a 200 with ``ErrorCode`` 0."""
         body = response.json()
         code = int(body.get("ErrorCode", 0))

@@ -46,7 +46,7 @@ class ResendBackend(HttpMailBackend):
             },
         )
 
-    def parse_success(self, response: httpx.Response) -> str:
+    def parse_success(self, response: httpx.Response, message: OutgoingEmail) -> str:
         """``id`` from a 200."""
         identifier = response.json().get("id")
         if not identifier:
