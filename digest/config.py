@@ -113,6 +113,8 @@ class DaemonConfig(_Section):
     poll_every_seconds: int = Field(default=60, ge=1)
     send_cron: str = "0 7 * * *"
     timezone: str = "Europe/London"
+    retry_seconds: int = Field(default=60, ge=1)
+    max_retries: int = Field(default=8, ge=0, le=30)
 
     @field_validator("send_cron")
     @classmethod

@@ -15,11 +15,12 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import random
 import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import IO
@@ -27,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from digest.backends import create_backend
@@ -111,8 +113,12 @@ class Daemon:
         finally:
             store.close()
 
-    def send_job(self) -> None:
-        """Send each subscriber this period's digest through the configured backend."""
+    def send_job(self, period: str | None = None, attempt: int = 0) -> None:
+        """Send each subscriber the period's digest; schedule a retry for temporary failures.
+
+        Retries keep the period (and so the Message-IDs) of the run that failed, and wait
+        ``retry_seconds`` doubled per attempt, with jitter, up to ``max_retries`` attempts.
+        """
         settings = self.settings
         store = Store.open(self.store_path)
         try:
@@ -125,9 +131,10 @@ class Daemon:
                 settings.base_dir,
             )
             now = datetime.now(ZoneInfo(settings.daemon.timezone))
-            done = store.sent_subscribers(period_of(now))
+            period = period or period_of(now)
+            done = store.sent_subscribers(period)
             pending = [(s, f) for s, f in subscribers if s.email not in done]
-            digests = compose_all(settings, store, pending, now)
+            digests = compose_all(settings, store, pending, now, period)
             deliveries = deliver_all(digests, settings, store, backend, kind="sent", now=now)
             failed = [d for d in deliveries if d.error]
             log.info(
@@ -136,10 +143,33 @@ class Daemon:
                 len(failed),
                 len(subscribers) - len(deliveries),
             )
+            if any(d.temporary for d in failed):
+                self._schedule_retry(period, attempt + 1)
         except DigestError as exc:
             log.error("send failed: %s", exc)
         finally:
             store.close()
+
+    def _schedule_retry(self, period: str, attempt: int) -> None:
+        daemon = self.settings.daemon
+        if attempt > daemon.max_retries:
+            log.error(
+                "send: giving up on retries for %s after %d attempts; the next send will try again",
+                period,
+                daemon.max_retries,
+            )
+            return
+        delay = daemon.retry_seconds * 2 ** (attempt - 1) * random.uniform(0.8, 1.2)
+        run_at = datetime.now(ZoneInfo(daemon.timezone)) + timedelta(seconds=delay)
+        self.scheduler.add_job(
+            self.send_job,
+            DateTrigger(run_date=run_at),
+            args=[period, attempt],
+            id=f"retry-{period}",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+        log.warning("send: retry %d for %s at %s", attempt, period, f"{run_at:%H:%M:%S}")
 
     def reload(self) -> None:
         """Re-read the config; keep the running one if the new one is invalid."""

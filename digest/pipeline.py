@@ -17,7 +17,7 @@ from datetime import datetime
 from digest.backends.base import MailBackend
 from digest.compose import DigestComposer, SeatFollow
 from digest.config import Settings
-from digest.errors import SendError
+from digest.errors import SendError, TemporarySendError
 from digest.models import Digest, OutgoingEmail, SendResult, Subscriber
 from digest.polling import PollReport, SourceOutcome, poll_all, utc_now
 from digest.render import DigestRenderer, build_message, list_headers, message_id_for, safe_subject
@@ -38,6 +38,7 @@ class Delivery:
     story_count: int
     result: SendResult | None
     error: str | None
+    temporary: bool = False  # the error may clear up: worth retrying later
 
 
 def period_of(now: datetime) -> str:
@@ -50,10 +51,11 @@ def compose_all(
     store: Store,
     subscribers: Sequence[tuple[Subscriber, tuple[SeatFollow, ...]]],
     now: datetime,
+    period: str | None = None,
 ) -> list[Digest]:
-    """Every subscriber's digest for this period, sections shared between them."""
+    """Every subscriber's digest for ``period`` (default: now's), sections shared."""
     composer = DigestComposer(store, settings.digest, settings.summarise.sentences)
-    period = period_of(now)
+    period = period or period_of(now)
     return [composer.compose(sub, follows, now, period) for sub, follows in subscribers]
 
 
@@ -114,11 +116,21 @@ def deliver_all(
             try:
                 result = backend.send(message)
             except SendError as exc:
-                log.error("subscriber %s: digest not delivered: %s", subscriber.email, exc)
+                temporary = isinstance(exc, TemporarySendError)
+                log.error(
+                    "subscriber %s: digest not delivered (%s): %s",
+                    subscriber.email,
+                    "will retry" if temporary else "permanent",
+                    exc,
+                )
                 if kind == "sent":
-                    store.finish_digest(subscriber.email, digest.period, "failed", str(exc))
+                    # "failed" is retried by the next send; "rejected" never is.
+                    status = "failed" if temporary else "rejected"
+                    store.finish_digest(subscriber.email, digest.period, status, str(exc))
                 deliveries.append(
-                    Delivery(subscriber, message.subject, digest.story_count, None, str(exc))
+                    Delivery(
+                        subscriber, message.subject, digest.story_count, None, str(exc), temporary
+                    )
                 )
                 continue
             if kind == "sent":

@@ -363,7 +363,7 @@ class Store:
         )
         with self._begin() as conn:
             row = conn.execute(sa.select(digests_table.c.status).where(key)).first()
-            if row is not None and row.status == "sent":
+            if row is not None and row.status in ("sent", "rejected"):
                 return "done"
             values = {
                 "backend": record.backend,
@@ -400,13 +400,13 @@ class Store:
             )
 
     def sent_subscribers(self, period: str) -> set[str]:
-        """Subscribers whose digest for ``period`` has been sent."""
+        """Subscribers whose digest for ``period`` is settled: sent, or refused for good."""
         with self._begin() as conn:
             rows = conn.execute(
                 sa.select(digests_table.c.subscriber).where(
                     digests_table.c.period == period,
                     digests_table.c.kind == "sent",
-                    digests_table.c.status == "sent",
+                    digests_table.c.status.in_(("sent", "rejected")),
                 )
             ).all()
         return {str(r.subscriber) for r in rows}
