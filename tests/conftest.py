@@ -16,6 +16,8 @@ from pathlib import Path
 import brotli
 import pytest
 
+from tests.smtp_server import SmtpTestServer
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
@@ -175,6 +177,15 @@ def http_server() -> Iterator[LoopbackServer]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def smtp(tmp_path: Path) -> Iterator[SmtpTestServer]:
+    """A real SMTP server on loopback with STARTTLS and AUTH (see tests/smtp_server.py)."""
+    server = SmtpTestServer(tmp_path, "starttls")
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

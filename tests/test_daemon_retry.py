@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,14 +15,6 @@ from tests.conftest import ARTICLE_NORWICH
 from tests.smtp_server import PASSWORD, USER, SmtpTestServer
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def smtp(tmp_path: Path) -> Iterator[SmtpTestServer]:
-    server = SmtpTestServer(tmp_path, "starttls")
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -17,11 +17,14 @@ so a new one is a new module and one line there.
 
 from __future__ import annotations
 
+import difflib
 from abc import ABC, abstractmethod
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from digest.errors import ConfigError
 from digest.models import OutgoingEmail, SendResult
@@ -60,6 +63,32 @@ class MailBackend(ABC):
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+OptionsT = TypeVar("OptionsT", bound=BaseModel)
+
+
+def parse_options(model: type[OptionsT], options: dict[str, Any], backend: str) -> OptionsT:
+    """``[delivery.<backend>]`` validated by ``model``; ``ConfigError`` naming the key if not."""
+    try:
+        return model.model_validate(options)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        message = first["msg"]
+        hint = f"see the {backend} backend in docs/delivery.md for every option"
+        if first["type"] == "extra_forbidden":
+            known = list(model.model_fields)
+            close = difflib.get_close_matches(key, known, n=1)
+            message = "unknown key"
+            hint = (
+                (f"did you mean {close[0]!r}? " if close else "")
+                + "valid keys: "
+                + ", ".join(known)
+            )
+        raise ConfigError(
+            message, key=f"delivery.{backend}" + (f".{key}" if key else ""), hint=hint
+        ) from exc
 
 
 def available_backends() -> dict[str, type[MailBackend]]:

@@ -14,10 +14,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from digest.backends.base import MailBackend
-from digest.errors import ConfigError, PermanentSendError
+from pydantic import BaseModel, ConfigDict, Field
+
+from digest.backends.base import MailBackend, parse_options
+from digest.errors import PermanentSendError
 from digest.models import OutgoingEmail, SendResult
 from digest.render import default_templates_dir, make_environment
+
+
+class FileOptions(BaseModel):
+    """``[delivery.file]``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    out_dir: str = Field(default="previews", min_length=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,21 +70,7 @@ class FileBackend(MailBackend):
     @classmethod
     def from_config(cls, options: dict[str, Any], base_dir: Path) -> Self:
         """``[delivery.file] out_dir`` (default ``previews``, relative to the config file)."""
-        unknown = set(options) - {"out_dir"}
-        if unknown:
-            raise ConfigError(
-                f"unknown key {sorted(unknown)[0]!r}",
-                key="delivery.file",
-                hint="the file backend takes only out_dir",
-            )
-        out_dir = options.get("out_dir", "previews")
-        if not isinstance(out_dir, str) or not out_dir:
-            raise ConfigError(
-                "out_dir must be a folder path",
-                key="delivery.file.out_dir",
-                hint='write e.g. out_dir = "previews"',
-            )
-        path = Path(out_dir).expanduser()
+        path = Path(parse_options(FileOptions, options, cls.name).out_dir).expanduser()
         return cls(path if path.is_absolute() else base_dir / path)
 
     def open(self) -> None:

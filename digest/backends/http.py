@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any, ClassVar, Self
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from digest.backends.base import MailBackend
+from digest.backends.base import MailBackend, parse_options
 from digest.errors import ConfigError, PermanentSendError, TemporarySendError
 from digest.models import OutgoingEmail, SendResult
 from digest.sources.fetch import parse_retry_after
@@ -72,16 +72,7 @@ class HttpMailBackend(MailBackend):
     @classmethod
     def from_config(cls, options: dict[str, Any], base_dir: Path) -> Self:
         """Validate ``[delivery.<name>]`` and read the API key from ``api_key_env``."""
-        try:
-            parsed = cls.options_model.model_validate(options)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            key = ".".join(str(p) for p in first["loc"]) or "api_key_env"
-            raise ConfigError(
-                first["msg"],
-                key=f"delivery.{cls.name}.{key}",
-                hint=f"see the {cls.name} backend in docs/delivery.md",
-            ) from exc
+        parsed = parse_options(cls.options_model, options, cls.name)
         api_key = os.environ.get(parsed.api_key_env, "").strip()
         if not api_key:
             raise ConfigError(

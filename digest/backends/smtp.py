@@ -19,9 +19,9 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from digest.backends.base import MailBackend
+from digest.backends.base import MailBackend, parse_options
 from digest.errors import ConfigError, PermanentSendError, TemporarySendError
 from digest.models import OutgoingEmail, SendResult
 
@@ -75,16 +75,7 @@ class SmtpBackend(MailBackend):
     @classmethod
     def from_config(cls, options: dict[str, Any], base_dir: Path) -> Self:
         """Validate ``[delivery.smtp]``; read the password from ``password_env``."""
-        try:
-            parsed = SmtpOptions.model_validate(options)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            key = ".".join(str(p) for p in first["loc"]) or "host"
-            raise ConfigError(
-                first["msg"],
-                key=f"delivery.smtp.{key}",
-                hint="see the smtp backend in the README for every option",
-            ) from exc
+        parsed = parse_options(SmtpOptions, options, cls.name)
         password = None
         if parsed.username:
             if not parsed.password_env:

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any, ClassVar, Self
 
 import httpx
-from pydantic import Field, ValidationError
+from pydantic import Field
 
+from digest.backends.base import parse_options
 from digest.backends.http import ApiRequest, HttpMailBackend, HttpOptions
 from digest.errors import ConfigError
 from digest.models import OutgoingEmail
@@ -54,16 +55,7 @@ class WebhookBackend(HttpMailBackend):
     @classmethod
     def from_config(cls, options: dict[str, Any], base_dir: Path) -> Self:
         """Validate ``[delivery.webhook]``; the secret is required, the Bearer token is not."""
-        try:
-            parsed = WebhookOptions.model_validate(options)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            key = ".".join(str(p) for p in first["loc"]) or "url"
-            raise ConfigError(
-                first["msg"],
-                key=f"delivery.webhook.{key}",
-                hint="see the webhook backend in docs/delivery.md",
-            ) from exc
+        parsed = parse_options(WebhookOptions, options, cls.name)
         secret = os.environ.get(parsed.secret_env, "").strip()
         if not secret:
             raise ConfigError(

@@ -7,21 +7,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from tests.conftest import ARTICLE_NORWICH
 from tests.smtp_server import PASSWORD, USER, SmtpTestServer
-
-
-@pytest.fixture
-def smtp(tmp_path: Path) -> Iterator[SmtpTestServer]:
-    server = SmtpTestServer(tmp_path, "starttls")
-    server.start()
-    yield server
-    server.stop()
 
 
 def _config_text(tmp_path: Path, smtp: SmtpTestServer) -> str:
