@@ -6,10 +6,10 @@
 
 from __future__ import annotations
 
-from digest import cli_article, cli_digest, cli_sources
+from digest import cli_article, cli_digest, cli_sources, cli_subscribers
 from digest.cli_common import app
 
-__all__ = ["app", "cli_article", "cli_digest", "cli_sources", "main"]
+__all__ = ["app", "cli_article", "cli_digest", "cli_sources", "cli_subscribers", "main"]
 
 
 def main() -> None:

@@ -36,7 +36,12 @@ seats_app = typer.Typer(
 sources_app = typer.Typer(
     help="Manage sources: list, add, remove, import and export (OPML).", no_args_is_help=True
 )
+subscribers_app = typer.Typer(
+    help="Manage subscribers kept in the store: add, remove, list, import and export (CSV).",
+    no_args_is_help=True,
+)
 app.add_typer(seats_app, name="seats")
+app.add_typer(subscribers_app, name="subscribers")
 app.add_typer(sources_app, name="sources")
 
 console = Console()

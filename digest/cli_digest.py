@@ -23,9 +23,10 @@ from digest.cli_common import (
     store_for,
     when,
 )
-from digest.compose import resolve_subscribers
+from digest.compose import SeatFollow, resolve_subscribers
 from digest.config import Settings, SourceConfig, SubscriberConfig, load_config
 from digest.errors import ConfigError, DigestError
+from digest.models import Subscriber
 from digest.pipeline import (
     PollReport,
     SourceOutcome,
@@ -39,6 +40,7 @@ from digest.polling import all_sources
 from digest.seats.gazetteer import load_gazetteer
 from digest.sources.base import source_for_location
 from digest.store import Store
+from digest.subscribers import all_subscribers
 
 PREVIEW_EMAIL = "preview@seatwatch.invalid"
 
@@ -111,31 +113,6 @@ def preview(
     with reported():
         settings = load_config(config)
         explicit = [source_for_location(s, key="--source") for s in source]
-        if seat:
-            configured = [SubscriberConfig(email=PREVIEW_EMAIL, name="", seats=list(seat))]
-        else:
-            configured = [
-                s for s in settings.subscribers if not subscriber or s.email in subscriber
-            ]
-            missing = set(subscriber) - {s.email for s in configured}
-            if missing:
-                raise ConfigError(
-                    f"no subscriber {sorted(missing)[0]!r} in the config",
-                    key="--subscriber",
-                    hint="use an email listed under [[subscribers]], or --seat NAME",
-                )
-        if not configured:
-            raise ConfigError(
-                "no subscribers to preview",
-                key="subscribers",
-                hint="add a [[subscribers]] entry or pass --seat NAME",
-            )
-        subscribers = resolve_subscribers(
-            load_gazetteer(),
-            configured,
-            path=None if seat else settings.config_path,
-            where="--seat" if seat else "subscribers[{index}].seats",
-        )
         if settings.delivery.backend == FileBackend.name:
             backend = FileBackend.from_config(settings.delivery.options("file"), settings.base_dir)
         else:
@@ -146,6 +123,7 @@ def preview(
         with store_for(
             settings, store_path, temporary=bool(temporary and store_path is None)
         ) as store:
+            subscribers = _preview_subscribers(settings, store, seat, subscriber)
             sources = explicit or all_sources(settings, store)
             if not sources:
                 raise ConfigError(
@@ -162,6 +140,31 @@ def preview(
             deliveries_failed=[d for d in deliveries if d.error],
             skipped=len(digests) - len(deliveries),
         )
+
+
+def _preview_subscribers(
+    settings: Settings, store: Store, seats: list[str], wanted: list[str]
+) -> list[tuple[Subscriber, tuple[SeatFollow, ...]]]:
+    """One preview subscriber for ``--seat``, else the configured and stored subscribers."""
+    if seats:
+        preview = [SubscriberConfig(email=PREVIEW_EMAIL, name="", seats=list(seats))]
+        return resolve_subscribers(load_gazetteer(), preview, where="--seat")
+    everyone = all_subscribers(list(settings.subscribers), store.subscribers.all())
+    configured = [s for s in everyone if not wanted or s.email in wanted]
+    missing = set(wanted) - {s.email for s in configured}
+    if missing:
+        raise ConfigError(
+            f"no subscriber {sorted(missing)[0]!r} in the config or the store",
+            key="--subscriber",
+            hint="use an email listed under [[subscribers]] or `digest subscribers list`",
+        )
+    if not configured:
+        raise ConfigError(
+            "no subscribers to preview",
+            key="subscribers",
+            hint="add a [[subscribers]] entry, `digest subscribers add`, or pass --seat NAME",
+        )
+    return resolve_subscribers(load_gazetteer(), configured, path=settings.config_path)
 
 
 def _print_previews(backend: FileBackend, deliveries_failed: list[Any], skipped: int) -> None:
@@ -207,25 +210,28 @@ def send(
     """Poll, then send each subscriber this period's digest through the configured backend."""
     with reported():
         settings = load_config(config)
-        configured = [s for s in settings.subscribers if not subscriber or s.email in subscriber]
-        if not configured:
-            raise ConfigError(
-                "no subscribers to send to",
-                key="subscribers",
-                hint="add a [[subscribers]] entry (or check --subscriber)",
-            )
-        subscribers = resolve_subscribers(load_gazetteer(), configured, path=settings.config_path)
-        if dry_run:
-            backend: MailBackend = FileBackend.from_config(
-                settings.delivery.options("file"), settings.base_dir
-            )
-        else:
-            backend = create_backend(
-                settings.delivery.backend,
-                settings.delivery.options(settings.delivery.backend),
-                settings.base_dir,
-            )
         with store_for(settings, None, temporary=False) as store:
+            everyone = all_subscribers(list(settings.subscribers), store.subscribers.all())
+            configured = [s for s in everyone if not subscriber or s.email in subscriber]
+            if not configured:
+                raise ConfigError(
+                    "no subscribers to send to",
+                    key="subscribers",
+                    hint="add a [[subscribers]] entry (or check --subscriber)",
+                )
+            subscribers = resolve_subscribers(
+                load_gazetteer(), configured, path=settings.config_path
+            )
+            if dry_run:
+                backend: MailBackend = FileBackend.from_config(
+                    settings.delivery.options("file"), settings.base_dir
+                )
+            else:
+                backend = create_backend(
+                    settings.delivery.backend,
+                    settings.delivery.options(settings.delivery.backend),
+                    settings.base_dir,
+                )
             if not no_poll:
                 _poll_with_progress(settings, store, all_sources(settings, store), force=force)
             now = utc_now()

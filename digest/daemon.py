@@ -38,6 +38,7 @@ from digest.errors import ConfigError, DigestError
 from digest.pipeline import compose_all, deliver_all, period_of, poll_all
 from digest.seats.gazetteer import load_gazetteer
 from digest.store import Store
+from digest.subscribers import all_subscribers
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +123,8 @@ class Daemon:
         settings = self.settings
         store = Store.open(self.store_path)
         try:
-            subscribers = resolve_subscribers(
-                load_gazetteer(), settings.subscribers, path=settings.config_path
-            )
+            everyone = all_subscribers(list(settings.subscribers), store.subscribers.all())
+            subscribers = resolve_subscribers(load_gazetteer(), everyone, path=settings.config_path)
             backend = create_backend(
                 settings.delivery.backend,
                 settings.delivery.options(settings.delivery.backend),

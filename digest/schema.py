@@ -110,6 +110,15 @@ seat_tags_table = sa.Table(
     sa.Index("ix_seat_tags_code", "code"),
 )
 
+subscribers_table = sa.Table(
+    "subscribers",
+    metadata,
+    sa.Column("email", sa.String(320), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, default=""),
+    sa.Column("seats", sa.Text, nullable=False),  # JSON list, as the subscriber wrote them
+    sa.Column("added_at", UtcDateTime, nullable=False),
+)
+
 digests_table = sa.Table(
     "digests",
     metadata,

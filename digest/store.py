@@ -34,6 +34,7 @@ from digest.schema import (
     transaction,
 )
 from digest.source_store import SourceStore
+from digest.subscribers import SubscriberStore
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,7 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sources = SourceStore(engine)
+        self.subscribers = SubscriberStore(engine)
 
     @classmethod
     def open(cls, target: Path | str) -> Store:

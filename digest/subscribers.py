@@ -1,0 +1,147 @@
+"""Subscribers kept in the store (``digest subscribers ...``), merged with config.toml's.
+
+An import validates every CSV row (address, seats in either boundary set or by code) and
+reports each bad row by line number without stopping the good ones; importing the same file
+again changes nothing. A subscriber listed in config.toml wins over a stored one with the
+same address, so the file stays the operator's last word.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from digest.config import SubscriberConfig
+from digest.errors import ConfigError
+from digest.schema import subscribers_table, transaction
+from digest.seats.gazetteer import Gazetteer
+
+CSV_COLUMNS = ("email", "name", "seats")
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did: added, updated, unchanged, and each bad row with its line."""
+
+    added: int
+    updated: int
+    unchanged: int
+    errors: tuple[str, ...]
+
+
+def validated(
+    gazetteer: Gazetteer, email: str, name: str, seats: list[str], where: str
+) -> SubscriberConfig:
+    """A subscriber whose address and seats are valid; ``ConfigError`` naming ``where``."""
+    # compose imports the store, which imports this module: resolve seats through it late.
+    from digest.compose import resolve_seat
+
+    email = email.strip().lower()
+    if not _ADDRESS.match(email):
+        raise ConfigError(f"{email!r} is not an email address", key=where, hint="fix the address")
+    seats = [s.strip() for s in seats if s.strip()]
+    if not seats:
+        raise ConfigError("no seats", key=where, hint="name at least one seat (or its code)")
+    for seat in seats:
+        resolve_seat(gazetteer, seat, where=where)
+    return SubscriberConfig(email=email, name=name.strip(), seats=seats)
+
+
+class SubscriberStore:
+    """The ``subscribers`` table."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def all(self) -> list[SubscriberConfig]:
+        """Every stored subscriber, by address."""
+        with transaction(self.engine) as conn:
+            rows = conn.execute(
+                sa.select(subscribers_table).order_by(subscribers_table.c.email)
+            ).all()
+        return [
+            SubscriberConfig(email=r.email, name=r.name, seats=json.loads(r.seats)) for r in rows
+        ]
+
+    def upsert(self, subscriber: SubscriberConfig, at: datetime) -> str:
+        """Add or update; return "added", "updated" or "unchanged"."""
+        seats = json.dumps(subscriber.seats)
+        with transaction(self.engine) as conn:
+            row = conn.execute(
+                sa.select(subscribers_table).where(subscribers_table.c.email == subscriber.email)
+            ).first()
+            if row is None:
+                conn.execute(
+                    subscribers_table.insert().values(
+                        email=subscriber.email, name=subscriber.name, seats=seats, added_at=at
+                    )
+                )
+                return "added"
+            if row.name == subscriber.name and row.seats == seats:
+                return "unchanged"
+            conn.execute(
+                subscribers_table.update()
+                .where(subscribers_table.c.email == subscriber.email)
+                .values(name=subscriber.name, seats=seats)
+            )
+            return "updated"
+
+    def remove(self, email: str) -> bool:
+        """Remove a stored subscriber; False if there was none."""
+        with transaction(self.engine) as conn:
+            result = conn.execute(
+                subscribers_table.delete().where(subscribers_table.c.email == email.lower())
+            )
+        return bool(result.rowcount)
+
+    def import_csv(self, text: str, gazetteer: Gazetteer, at: datetime) -> ImportReport:
+        """Import rows with columns email, name, seats ("; "-separated)."""
+        reader = csv.DictReader(io.StringIO(text))
+        missing = [c for c in ("email", "seats") if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ConfigError(
+                f"the CSV has no {missing[0]!r} column",
+                key="FILE",
+                hint="the header row must be: email,name,seats",
+            )
+        counts = {"added": 0, "updated": 0, "unchanged": 0}
+        errors: list[str] = []
+        for line, row in enumerate(reader, start=2):
+            try:
+                subscriber = validated(
+                    gazetteer,
+                    row.get("email") or "",
+                    row.get("name") or "",
+                    (row.get("seats") or "").split(";"),
+                    where=f"line {line}",
+                )
+            except ConfigError as exc:
+                errors.append(str(exc).replace("\n  fix:", "; fix:"))
+                continue
+            counts[self.upsert(subscriber, at)] += 1
+        return ImportReport(counts["added"], counts["updated"], counts["unchanged"], tuple(errors))
+
+    def export_csv(self) -> str:
+        """Every stored subscriber as CSV, in the import format."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for subscriber in self.all():
+            writer.writerow([subscriber.email, subscriber.name, "; ".join(subscriber.seats)])
+        return out.getvalue()
+
+
+def all_subscribers(
+    configured: list[SubscriberConfig], stored: list[SubscriberConfig]
+) -> list[SubscriberConfig]:
+    """Config subscribers, then stored ones whose address the config does not list."""
+    listed = {s.email.lower() for s in configured}
+    return [*configured, *(s for s in stored if s.email.lower() not in listed)]

@@ -1,0 +1,126 @@
+"""``digest subscribers``: stored subscribers, CSV import by line, merged with config.toml."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from digest.cli import app
+from tests.conftest import ARTICLE_NORWICH
+
+runner = CliRunner()
+
+
+def _config(tmp_path: Path) -> Path:
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "bus.txt").write_text(ARTICLE_NORWICH, encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[store]\npath = "state.sqlite3"\n'
+        '[[sources]]\nname = "Local"\nkind = "folder"\nlocation = "articles"\n'
+        '[delivery.file]\nout_dir = "out"\n'
+        '[[subscribers]]\nemail = "config@example.org"\nseats = ["Colchester"]\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def _listed(config: Path) -> dict[str, dict[str, object]]:
+    result = runner.invoke(app, ["subscribers", "list", "--config", str(config), "--json"])
+    assert result.exit_code == 0, result.output
+    return {s["email"]: s for s in json.loads(result.output)["subscribers"]}
+
+
+def test_add_list_remove_and_preview(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    added = runner.invoke(
+        app,
+        [
+            "subscribers",
+            "add",
+            "Desk@Example.org",
+            "--seat",
+            "Norwich North",
+            "--name",
+            "Desk",
+            "--config",
+            str(config),
+        ],
+    )
+    assert added.exit_code == 0, added.output
+    listed = _listed(config)
+    assert listed["desk@example.org"]["origin"] == "store"
+    assert listed["desk@example.org"]["seats"] == ["Norwich North"]
+    assert listed["config@example.org"]["origin"] == "config"
+    preview = runner.invoke(app, ["preview", "--config", str(config)])
+    assert preview.exit_code == 0, preview.output
+    written = sorted(p.name for p in (tmp_path / "out").glob("*.html") if p.name != "index.html")
+    # The stored subscriber gets a digest; the configured one follows a seat with no news.
+    assert len(written) == 1 and written[0].endswith("-desk-example-org.html")
+    assert (
+        runner.invoke(
+            app, ["subscribers", "remove", "desk@example.org", "--config", str(config)]
+        ).exit_code
+        == 0
+    )
+    assert "desk@example.org" not in _listed(config)
+    refused = runner.invoke(
+        app, ["subscribers", "remove", "config@example.org", "--config", str(config)]
+    )
+    assert refused.exit_code == 2 and "listed in config.toml" in refused.output
+
+
+def test_bad_additions_are_refused(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    bad_seat = runner.invoke(
+        app,
+        ["subscribers", "add", "a@example.org", "--seat", "Norwich Nroth", "--config", str(config)],
+    )
+    assert bad_seat.exit_code == 2 and "'Norwich North'" in bad_seat.output
+    bad_address = runner.invoke(
+        app,
+        ["subscribers", "add", "not-an-address", "--seat", "Colchester", "--config", str(config)],
+    )
+    assert bad_address.exit_code == 2 and "not an email address" in bad_address.output
+
+
+CSV = """email,name,seats
+one@example.org,One,Norwich North
+two@example.org,Two,Norwich South; E14001176
+broken-address,Three,Colchester
+four@example.org,Four,Atlantis North
+five@example.org,Five,
+"""
+
+
+def test_import_reports_bad_rows_by_line_and_reimport_changes_nothing(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    csv_file = tmp_path / "subscribers.csv"
+    csv_file.write_text(CSV, encoding="utf-8")
+    first = runner.invoke(app, ["subscribers", "import", str(csv_file), "--config", str(config)])
+    assert first.exit_code == 1  # some rows were rejected
+    text = " ".join(first.output.split())
+    assert "2 added, 0 updated, 0 unchanged, 3 rejected" in text
+    assert "line 4: 'broken-address' is not an email address" in text
+    assert "line 5: no Westminster seat is called 'Atlantis North'" in text
+    assert "line 6: no seats" in text
+    listed = _listed(config)
+    assert listed["two@example.org"]["seats"] == ["Norwich South", "E14001176"]
+    again = runner.invoke(app, ["subscribers", "import", str(csv_file), "--config", str(config)])
+    assert "0 added, 0 updated, 2 unchanged" in " ".join(again.output.split())
+    exported = runner.invoke(app, ["subscribers", "export", "--config", str(config)])
+    assert exported.output.splitlines() == [
+        "email,name,seats",
+        "one@example.org,One,Norwich North",
+        "two@example.org,Two,Norwich South; E14001176",
+    ]
+
+
+def test_import_needs_the_columns(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    csv_file = tmp_path / "bad.csv"
+    csv_file.write_text("address,seat\nx@example.org,Colchester\n", encoding="utf-8")
+    result = runner.invoke(app, ["subscribers", "import", str(csv_file), "--config", str(config)])
+    assert result.exit_code == 2 and "no 'email' column" in result.output
