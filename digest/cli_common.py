@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 
 from digest import __version__
-from digest.config import Settings
+from digest.config import Settings, load_config
 from digest.errors import ConfigError, DigestError
 from digest.store import Store
 
@@ -116,6 +116,14 @@ def store_for(settings: Settings, store_path: Path | None, *, temporary: bool) -
         yield store
     finally:
         store.close()
+
+
+@contextmanager
+def configured_store(config: Path) -> Iterator[tuple[Settings, Store]]:
+    """The validated config and its store, for commands that need both."""
+    settings = load_config(config)
+    with store_for(settings, None, temporary=False) as store:
+        yield settings, store
 
 
 def when(value: datetime | None) -> str:

@@ -16,6 +16,7 @@ from digest.cli_common import (
     ConfigOption,
     JsonOption,
     app,
+    configured_store,
     console,
     errors,
     iso,
@@ -208,41 +209,37 @@ def send(
     ),
 ) -> None:
     """Poll, then send each subscriber this period's digest through the configured backend."""
-    with reported():
-        settings = load_config(config)
-        with store_for(settings, None, temporary=False) as store:
-            everyone = all_subscribers(list(settings.subscribers), store.subscribers.all())
-            configured = [s for s in everyone if not subscriber or s.email in subscriber]
-            if not configured:
-                raise ConfigError(
-                    "no subscribers to send to",
-                    key="subscribers",
-                    hint="add a [[subscribers]] entry (or check --subscriber)",
-                )
-            subscribers = resolve_subscribers(
-                load_gazetteer(), configured, path=settings.config_path
+    with reported(), configured_store(config) as (settings, store):
+        everyone = all_subscribers(list(settings.subscribers), store.subscribers.all())
+        configured = [s for s in everyone if not subscriber or s.email in subscriber]
+        if not configured:
+            raise ConfigError(
+                "no subscribers to send to",
+                key="subscribers",
+                hint="add a [[subscribers]] entry (or check --subscriber)",
             )
-            if dry_run:
-                backend: MailBackend = FileBackend.from_config(
-                    settings.delivery.options("file"), settings.base_dir
-                )
-            else:
-                backend = create_backend(
-                    settings.delivery.backend,
-                    settings.delivery.options(settings.delivery.backend),
-                    settings.base_dir,
-                )
-            if not no_poll:
-                _poll_with_progress(settings, store, all_sources(settings, store), force=force)
-            now = utc_now()
-            if not dry_run:
-                # Composing costs summaries and renders: skip whoever has this period already.
-                done = store.sent_subscribers(period_of(now))
-                subscribers = [(s, f) for s, f in subscribers if s.email not in done]
-            digests = compose_all(settings, store, subscribers, now)
-            deliveries = deliver_all(
-                digests, settings, store, backend, kind="preview" if dry_run else "sent", now=now
+        subscribers = resolve_subscribers(load_gazetteer(), configured, path=settings.config_path)
+        if dry_run:
+            backend: MailBackend = FileBackend.from_config(
+                settings.delivery.options("file"), settings.base_dir
             )
+        else:
+            backend = create_backend(
+                settings.delivery.backend,
+                settings.delivery.options(settings.delivery.backend),
+                settings.base_dir,
+            )
+        if not no_poll:
+            _poll_with_progress(settings, store, all_sources(settings, store), force=force)
+        now = utc_now()
+        if not dry_run:
+            # Composing costs summaries and renders: skip whoever has this period already.
+            done = store.sent_subscribers(period_of(now))
+            subscribers = [(s, f) for s, f in subscribers if s.email not in done]
+        digests = compose_all(settings, store, subscribers, now)
+        deliveries = deliver_all(
+            digests, settings, store, backend, kind="preview" if dry_run else "sent", now=now
+        )
     sent = [d for d in deliveries if d.error is None]
     failed = [d for d in deliveries if d.error]
     skipped = len(configured) - len(deliveries)
@@ -274,10 +271,8 @@ def poll(
     ),
 ) -> None:
     """Poll every due source once (configured and added ones) and store what is new."""
-    with reported():
-        settings = load_config(config)
-        with store_for(settings, None, temporary=False) as store:
-            report = _poll_with_progress(settings, store, all_sources(settings, store), force=force)
+    with reported(), configured_store(config) as (settings, store):
+        report = _poll_with_progress(settings, store, all_sources(settings, store), force=force)
     if report.polled and len(report.failed) == len(report.polled):
         raise typer.Exit(1)
 
@@ -285,14 +280,12 @@ def poll(
 @app.command()
 def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
     """Sources (last poll, next poll, errors), stored articles and the last digests."""
-    with reported():
-        settings = load_config(config)
-        with store_for(settings, None, temporary=False) as store:
-            names = [s.name for s in all_sources(settings, store)]
-            statuses = store.sources.statuses()
-            articles = store.article_count()
-            digests = store.recent_digests()
-            version = store.schema_version()
+    with reported(), configured_store(config) as (settings, store):
+        names = [s.name for s in all_sources(settings, store)]
+        statuses = store.sources.statuses()
+        articles = store.article_count()
+        digests = store.recent_digests()
+        version = store.schema_version()
     names += [n for n in statuses if n not in names]
     if as_json:
         payload = {

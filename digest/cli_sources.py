@@ -17,6 +17,7 @@ from rich.table import Table
 from digest.cli_common import (
     ConfigOption,
     JsonOption,
+    configured_store,
     console,
     errors,
     iso,
@@ -48,11 +49,9 @@ def _validated(location: str, name: str | None, full_text: str) -> SourceConfig:
 @sources_app.command("list")
 def list_sources(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
     """Every source polled, with where it comes from (config or added)."""
-    with reported():
-        settings = load_config(config)
-        with store_for(settings, None, temporary=False) as store:
-            sources = all_sources(settings, store)
-            statuses = store.sources.statuses()
+    with reported(), configured_store(config) as (settings, store):
+        sources = all_sources(settings, store)
+        statuses = store.sources.statuses()
     configured = {s.name for s in settings.sources}
     rows = [
         {
@@ -174,10 +173,8 @@ def export_sources(
     out: Path | None = typer.Option(None, "--out", "-o", help="Write here instead of stdout."),
 ) -> None:
     """Write every feed source (configured and added) as OPML 2.0."""
-    with reported():
-        settings = load_config(config)
-        with store_for(settings, None, temporary=False) as store:
-            sources = all_sources(settings, store)
+    with reported(), configured_store(config) as (settings, store):
+        sources = all_sources(settings, store)
     feeds = [OpmlFeed(s.name, s.location) for s in sources if is_url(s.location)]
     document = write_opml(feeds, f"{settings.digest.title} sources")
     if out is None:

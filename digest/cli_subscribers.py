@@ -15,6 +15,7 @@ from rich.table import Table
 from digest.cli_common import (
     ConfigOption,
     JsonOption,
+    configured_store,
     console,
     errors,
     reported,
@@ -70,10 +71,8 @@ def remove_subscriber(
 @subscribers_app.command("list")
 def list_subscribers(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
     """Every subscriber: from config.toml and from the store."""
-    with reported():
-        settings = load_config(config)
-        with store_for(settings, None, temporary=False) as store:
-            everyone = all_subscribers(list(settings.subscribers), store.subscribers.all())
+    with reported(), configured_store(config) as (settings, store):
+        everyone = all_subscribers(list(settings.subscribers), store.subscribers.all())
     configured = {s.email for s in settings.subscribers}
     rows = [
         {
@@ -130,10 +129,8 @@ def export_subscribers(
     out: Path | None = typer.Option(None, "--out", "-o", help="Write here instead of stdout."),
 ) -> None:
     """Stored subscribers as CSV, in the format `import` reads."""
-    with reported():
-        settings = load_config(config)
-        with store_for(settings, None, temporary=False) as store:
-            text = store.subscribers.export_csv()
+    with reported(), configured_store(config) as (_, store):
+        text = store.subscribers.export_csv()
     if out is None:
         sys.stdout.write(text)
     else:

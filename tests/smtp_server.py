@@ -124,6 +124,14 @@ class SmtpTestServer:
         )
         self.controller: Controller | None = None
 
+    def delivery_toml(self, password_env: str) -> str:
+        """The [delivery] tables that send through this server with STARTTLS and AUTH."""
+        return (
+            '[delivery]\nbackend = "smtp"\n[delivery.smtp]\nhost = "127.0.0.1"\n'
+            f'port = {self.port}\nsecurity = "{self.security}"\nusername = "{USER}"\n'
+            f'password_env = "{password_env}"\nca_file = "{self.ca_file}"\n'
+        )
+
     def start(self) -> None:
         # A stopped aiosmtpd controller cannot start again: each start gets a new one.
         self.controller = self._make()

@@ -12,7 +12,7 @@ from digest.cli import app
 from digest.config import load_config
 from digest.daemon import Daemon
 from tests.conftest import ARTICLE_NORWICH
-from tests.smtp_server import PASSWORD, USER, SmtpTestServer
+from tests.smtp_server import PASSWORD, SmtpTestServer
 
 runner = CliRunner()
 
@@ -35,14 +35,7 @@ location = "articles"
 timezone = "UTC"
 retry_seconds = 60
 max_retries = 2
-[delivery]
-backend = "smtp"
-[delivery.smtp]
-host = "127.0.0.1"
-port = {smtp.port}
-username = "{USER}"
-password_env = "RETRY_SMTP_PASSWORD"
-ca_file = "{smtp.ca_file}"
+{smtp.delivery_toml("RETRY_SMTP_PASSWORD")}
 [[subscribers]]
 email = "nn@example.org"
 seats = ["Norwich North"]

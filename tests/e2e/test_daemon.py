@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import ARTICLE_NORWICH
-from tests.smtp_server import PASSWORD, USER, SmtpTestServer
+from tests.smtp_server import PASSWORD, SmtpTestServer
 
 
 def _config_text(tmp_path: Path, smtp: SmtpTestServer) -> str:
@@ -26,14 +26,7 @@ location = "articles"
 poll_every_seconds = 1
 send_cron = "*/2 * * * * *"
 timezone = "UTC"
-[delivery]
-backend = "smtp"
-[delivery.smtp]
-host = "127.0.0.1"
-port = {smtp.port}
-username = "{USER}"
-password_env = "DAEMON_SMTP_PASSWORD"
-ca_file = "{smtp.ca_file}"
+{smtp.delivery_toml("DAEMON_SMTP_PASSWORD")}
 [[subscribers]]
 email = "nn@example.org"
 seats = ["Norwich North"]

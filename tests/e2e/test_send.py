@@ -14,7 +14,7 @@ from digest.config import load_config
 from digest.render import message_id_for
 from digest.store import DigestRecord, Store
 from tests.conftest import ARTICLE_NORWICH
-from tests.smtp_server import PASSWORD, USER, SmtpTestServer
+from tests.smtp_server import PASSWORD, SmtpTestServer
 
 runner = CliRunner()
 
@@ -34,15 +34,7 @@ kind = "folder"
 location = "articles"
 [digest]
 from_address = "seatwatch <digest@example.org>"
-[delivery]
-backend = "smtp"
-[delivery.smtp]
-host = "127.0.0.1"
-port = {smtp.port}
-security = "starttls"
-username = "{USER}"
-password_env = "TEST_SMTP_PASSWORD"
-ca_file = "{smtp.ca_file}"
+{smtp.delivery_toml("TEST_SMTP_PASSWORD")}
 [[subscribers]]
 email = "nn@example.org"
 name = "Norwich desk"
