@@ -9,7 +9,13 @@ import pytest
 from digest.config import PollConfig
 from digest.errors import FeedParseError, FetchError
 from digest.sources.base import SourceState
-from digest.sources.feed import FeedSource
+from digest.sources.feed import (
+    FeedSource,
+    RawFeed,
+    parse_raw_feed,
+    parse_well_formed_feed,
+    parse_with_feedparser,
+)
 from digest.sources.fetch import Fetcher
 from digest.sources.folder import FolderSource
 from tests.conftest import ROOT, LoopbackServer, Route, shared_path
@@ -157,3 +163,51 @@ def test_uk_news_feeds_give_entries() -> None:
     }
     assert counts["bbc_news_uk-politics_2018-12-19.xml"] == 33
     assert counts["guardian_uk-news_2013-11-09.xml"] == 25
+
+
+@pytest.mark.parametrize("path", _captured_feeds(), ids=lambda p: p.name)
+def test_fast_parser_agrees_with_feedparser_on_identity(path: Path) -> None:
+    """Well-formed UTF-8 feeds take the fast parser; their entries keep feedparser's identity.
+
+    A feed that is well-formed on one poll and broken on the next switches parser, so the
+    two must give the same ids, titles and dates or every entry would come back as new.
+    """
+    shared_path("feeds")
+    raw = RawFeed(path.name, path.read_bytes(), "", str(path), SourceState())
+    fast = parse_well_formed_feed(raw, 100)
+    if fast is None:
+        pytest.skip("not well-formed UTF-8 RSS/Atom: feedparser's alone")
+    slow = parse_with_feedparser(raw, 100)
+    assert [i.guid for i in fast.items] == [i.guid for i in slow.items]
+    assert [i.title for i in fast.items] == [i.title for i in slow.items]
+    assert [i.published for i in fast.items] == [i.published for i in slow.items]
+    assert [bool(i.body.strip()) for i in fast.items] == [bool(i.body.strip()) for i in slow.items]
+
+
+def test_broken_feed_goes_to_feedparser_and_says_so(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(RSS.replace(b"</channel></rss>", b"</channel>"))
+    raw = RawFeed("broken", broken.read_bytes(), "", str(broken), SourceState())
+    assert parse_well_formed_feed(raw, 100) is None
+    result = parse_raw_feed(raw, 100)
+    assert result.items and any("feed has errors" in w for w in result.warnings)
+
+
+def test_latin1_feed_is_not_read_by_the_fast_parser() -> None:
+    body = '<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel>'
+    body += "<item><guid>a</guid><title>Caf\u00e9 opens</title></item></channel></rss>"
+    raw = RawFeed("latin", body.encode("latin-1"), "", "x.xml", SourceState())
+    assert parse_well_formed_feed(raw, 100) is None
+    assert parse_raw_feed(raw, 100).items[0].title == "Caf\u00e9 opens"
+
+
+def test_uk_news_feeds_take_the_fast_parser() -> None:
+    """The feeds seatwatch is for are well-formed UTF-8: they must not pay feedparser's cost."""
+    folder = shared_path("feeds", "uk-news")
+    slow = [
+        p.name
+        for p in sorted(folder.glob("*.xml"))
+        if parse_well_formed_feed(RawFeed(p.name, p.read_bytes(), "", str(p), SourceState()), 100)
+        is None
+    ]
+    assert slow == []
