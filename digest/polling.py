@@ -28,7 +28,7 @@ from digest.models import PreparedArticle, SourceKind
 from digest.prepare import prepare_items
 from digest.source_store import PollRecord, SourceStatus, backoff_delay
 from digest.sources.base import PollResult, SourceState, build_source, is_url
-from digest.sources.feed import FeedSource, parse_raw_feed
+from digest.sources.feed import FeedSource, parse_raw_feed, parse_well_formed_feed
 from digest.sources.fetch import Fetcher, RetryLater, SourceGone
 from digest.store import Store
 
@@ -85,10 +85,8 @@ def all_sources(settings: Settings, store: Store) -> list[SourceConfig]:
     return [*settings.sources, *store.sources.added()]
 
 
-def store_prepared(
-    prepared: Sequence[PreparedArticle], store: Store, now: datetime
-) -> tuple[int, int]:
-    """Store prepared articles as one batch, skipping the known ones; return (added, known).
+def store_prepared(prepared: Sequence[PreparedArticle], store: Store, now: datetime) -> list[bool]:
+    """Store prepared articles as one batch, skipping the known ones; say which were new.
 
     An article already stored (same GUID, canonical URL or text) is not stored again; when it
     comes from another outlet, that outlet is recorded as a further source of the article.
@@ -99,21 +97,27 @@ def store_prepared(
         [p.content_hash for p in prepared],
     )
     new: list[PreparedArticle] = []
-    duplicates = 0
+    flags: list[bool] = []
+    # Items repeating an item new in this same batch: (its index in ``new``, outlet, link).
+    carried: list[tuple[int, str, str | None]] = []
     for entry in prepared:
         existing = known.match(entry.guid, entry.canonical_url, entry.content_hash)
-        if existing is not None:
-            duplicates += 1
-            if existing > 0 and store.add_source_to_article(
-                existing, entry.source_name, entry.url, now
-            ):
-                log.info("source %r: article %d also carried here", entry.source_name, existing)
-            continue
-        # Later items in this batch that repeat this one are duplicates of it (id pending).
-        known.remember(-1, entry.guid, entry.canonical_url, entry.content_hash)
-        new.append(entry)
-    store.add_articles(new, first_seen=now)
-    return len(new), duplicates
+        flags.append(existing is None)
+        if existing is None:
+            # Later items in this batch that repeat this one match it by a placeholder id,
+            # -1 for the first new article, -2 for the second, until the real ids exist.
+            known.remember(-(len(new) + 1), entry.guid, entry.canonical_url, entry.content_hash)
+            new.append(entry)
+        elif existing < 0:
+            carried.append((-existing - 1, entry.source_name, entry.url))
+        elif store.add_source_to_article(existing, entry.source_name, entry.url, now):
+            log.info("source %r: article %d also carried here", entry.source_name, existing)
+    ids = store.add_articles(new, first_seen=now)
+    for index, source_name, url in carried:
+        if source_name != new[index].source_name:
+            store.add_source_to_article(ids[index], source_name, url, now)
+            log.info("source %r: article %d also carried here", source_name, ids[index])
+    return flags
 
 
 def _next_poll(
@@ -168,7 +172,11 @@ def _poll_one(
         if isinstance(raw, PollResult):
             result = raw
         else:
-            result = run_cpu(parse_raw_feed, raw, settings.poll.max_items_per_source)
+            # A well-formed feed parses here in well under a millisecond, less than sending
+            # its items between processes would cost; only feedparser's cases go to a worker.
+            limit = settings.poll.max_items_per_source
+            fast = parse_well_formed_feed(raw, limit) if not raw.is_json else None
+            result = fast if fast is not None else run_cpu(parse_raw_feed, raw, limit)
             result = source.with_full_text(result, fetcher)
     else:
         result = source.poll(state)
@@ -181,42 +189,50 @@ def _poll_one(
     return _Fetched(result, prepared, len(result.items) - len(prepared))
 
 
-def _record_success(
-    config: SourceConfig,
-    fetched: _Fetched,
+def _record_successes(
+    done: Sequence[tuple[SourceConfig, _Fetched, datetime]],
     settings: Settings,
     store: Store,
     clock: Clock,
-    started: datetime,
-) -> tuple[SourceOutcome, PollRecord]:
-    """Store a source's new articles; return the outcome and the poll record to keep."""
-    result = fetched.result
-    outcome = SourceOutcome(name=config.name, items=len(result.items))
-    outcome.warnings.extend(result.warnings)
-    outcome.not_modified = result.not_modified
-    for warning in result.warnings:
-        log.warning("source %r: %s", config.name, warning)
-    added, known = store_prepared(fetched.prepared, store, clock()) if fetched.prepared else (0, 0)
-    outcome.added, outcome.duplicates = added, known + fetched.known
-    record = PollRecord(
-        config=config,
-        at=started,
-        state=result.state,
-        items_seen=outcome.items,
-        articles_added=outcome.added,
-        next_poll_at=_next_poll(
-            config, settings, started, floor_seconds=result.min_interval_seconds
-        ),
-    )
-    log.info(
-        "source %r: %s%d items, %d new, %d already known",
-        config.name,
-        "not modified, " if result.not_modified else "",
-        outcome.items,
-        outcome.added,
-        outcome.duplicates,
-    )
-    return outcome, record
+) -> list[tuple[SourceOutcome, PollRecord]]:
+    """Store several sources' new articles in one transaction; return outcomes and records.
+
+    The records (with each source's new ETag) are only written after the articles, by the
+    caller, so a crash in between costs a refetch, never a lost article.
+    """
+    prepared = [article for _, fetched, _ in done for article in fetched.prepared]
+    flags = iter(store_prepared(prepared, store, clock()) if prepared else [])
+    results = []
+    for config, fetched, started in done:
+        result = fetched.result
+        outcome = SourceOutcome(name=config.name, items=len(result.items))
+        outcome.warnings.extend(result.warnings)
+        outcome.not_modified = result.not_modified
+        for warning in result.warnings:
+            log.warning("source %r: %s", config.name, warning)
+        new = [next(flags) for _ in fetched.prepared]
+        outcome.added = sum(new)
+        outcome.duplicates = len(new) - outcome.added + fetched.known
+        record = PollRecord(
+            config=config,
+            at=started,
+            state=result.state,
+            items_seen=outcome.items,
+            articles_added=outcome.added,
+            next_poll_at=_next_poll(
+                config, settings, started, floor_seconds=result.min_interval_seconds
+            ),
+        )
+        log.info(
+            "source %r: %s%d items, %d new, %d already known",
+            config.name,
+            "not modified, " if result.not_modified else "",
+            outcome.items,
+            outcome.added,
+            outcome.duplicates,
+        )
+        results.append((outcome, record))
+    return results
 
 
 def _record_failure(
@@ -300,9 +316,23 @@ def poll_all(
                 _poll_one, config, state, settings, fetcher, store, run_cpu, started
             )
             futures[future] = (config, started)
-        # Successful polls are recorded in batches: one transaction for many sources. Their
-        # articles are already committed, so a crash before a flush costs a refetch only.
-        pending: list[PollRecord] = []
+        # Successful polls are stored in batches: one transaction for many sources' articles,
+        # then one for their poll records (ETags). Between batches a crash costs a refetch.
+        done: list[tuple[SourceConfig, _Fetched, datetime]] = []
+        done_articles = 0
+
+        def flush() -> None:
+            nonlocal done, done_articles
+            if not done:
+                return
+            results = _record_successes(done, settings, store, clock)
+            store.sources.record_successes([record for _, record in results])
+            for outcome, _ in results:
+                report.outcomes.append(outcome)
+                if on_progress is not None:
+                    on_progress(outcome)
+            done, done_articles = [], 0
+
         try:
             for future in as_completed(futures):
                 # Popped, so a stored source's items can be freed before the poll ends.
@@ -313,26 +343,24 @@ def poll_all(
                     outcome = _record_failure(
                         config, exc, statuses.get(config.name), settings, store, started
                     )
-                else:
-                    outcome, record = _record_success(
-                        config, fetched, settings, store, clock, started
-                    )
-                    pending.append(record)
-                    if len(pending) >= RECORD_BATCH:
-                        store.sources.record_successes(pending)
-                        pending = []
-                report.outcomes.append(outcome)
-                if on_progress is not None:
-                    on_progress(outcome)
+                    report.outcomes.append(outcome)
+                    if on_progress is not None:
+                        on_progress(outcome)
+                    continue
+                done.append((config, fetched, started))
+                done_articles += len(fetched.prepared)
+                if len(done) >= RECORD_BATCH or done_articles >= ARTICLE_BATCH:
+                    flush()
         finally:
-            store.sources.record_successes(pending)
+            flush()
     order = {config.name: index for index, config in enumerate(chosen)}
     report.outcomes.sort(key=lambda o: order.get(o.name, len(order)))
     return report
 
 
-# Successful polls recorded per transaction.
+# Successful polls recorded per transaction, and new articles stored per transaction.
 RECORD_BATCH = 100
+ARTICLE_BATCH = 1000
 
 # Below this many sources a poll is done before worker processes would have started.
 PROCESSES_FROM_SOURCES = 16

@@ -78,6 +78,12 @@ class LoopbackServer:
     requests: list[tuple[str, dict[str, str]]]
     in_flight: dict[str, int] = field(default_factory=lambda: {"now": 0, "max": 0})
     bodies: list[bytes] = field(default_factory=list)  # POST bodies, in order
+    clients: list[tuple[str, int]] = field(default_factory=list)  # each request's client end
+
+    @property
+    def connections(self) -> int:
+        """How many TCP connections the requests so far came over."""
+        return len(set(self.clients))
 
     def url(self, path: str) -> str:
         return f"{self.base_url}{path}"
@@ -94,7 +100,11 @@ def http_server() -> Iterator[LoopbackServer]:
     bodies: list[bytes] = []
     lock = threading.Lock()
 
+    clients: list[tuple[str, int]] = []
+
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
+
         def log_message(self, format: str, *args: object) -> None:
             pass
 
@@ -115,6 +125,7 @@ def http_server() -> Iterator[LoopbackServer]:
 
         def _answer(self) -> None:
             requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+            clients.append(self.client_address)
             route = routes.get(self.path)
             if route is None:
                 self.send_error(404)
@@ -140,6 +151,9 @@ def http_server() -> Iterator[LoopbackServer]:
             self.send_header("Content-Type", route.content_type)
             if not (route.trickle or route.endless):
                 self.send_header("Content-Length", str(len(body)))
+            else:
+                self.send_header("Connection", "close")  # the body ends when the socket does
+                self.close_connection = True
             if route.status == 200:
                 self.send_header("ETag", etag)
             if route.location:
@@ -172,7 +186,12 @@ def http_server() -> Iterator[LoopbackServer]:
     thread.start()
     try:
         yield LoopbackServer(
-            f"http://127.0.0.1:{server.server_address[1]}", routes, requests, in_flight, bodies
+            f"http://127.0.0.1:{server.server_address[1]}",
+            routes,
+            requests,
+            in_flight,
+            bodies,
+            clients,
         )
     finally:
         server.shutdown()

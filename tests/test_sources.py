@@ -87,6 +87,29 @@ def test_feed_over_http_with_conditional_get(http_server: LoopbackServer) -> Non
     assert headers["user-agent"].startswith("seatwatch/")
 
 
+def test_unchanged_feeds_reuse_one_connection(http_server: LoopbackServer) -> None:
+    """Publishers see one kept-alive connection, not a new one per unchanged feed."""
+    http_server.routes["/feed.xml"] = Route(RSS)
+    config = PollConfig()
+    with Fetcher(config) as fetcher:
+        source = FeedSource("loop", http_server.url("/feed.xml"), config, fetcher)
+        state = source.poll(SourceState()).state
+        results = [source.poll(state) for _ in range(5)]
+    assert all(r.not_modified for r in results)
+    assert http_server.hits("/feed.xml") == 6
+    assert http_server.connections == 1
+
+
+def test_cookies_set_by_one_feed_are_not_sent_anywhere(http_server: LoopbackServer) -> None:
+    http_server.routes["/a.xml"] = Route(RSS, headers={"Set-Cookie": "session=abc; Path=/"})
+    http_server.routes["/b.xml"] = Route(RSS)
+    config = PollConfig()
+    with Fetcher(config) as fetcher:
+        FeedSource("a", http_server.url("/a.xml"), config, fetcher).poll(SourceState())
+        FeedSource("b", http_server.url("/b.xml"), config, fetcher).poll(SourceState())
+    assert all("cookie" not in headers for _, headers in http_server.requests)
+
+
 def test_gzip_feed(http_server: LoopbackServer) -> None:
     http_server.routes["/gz.xml"] = Route(RSS, gzip=True)
     result = FeedSource("gz", http_server.url("/gz.xml"), PollConfig()).poll(SourceState())

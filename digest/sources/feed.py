@@ -106,6 +106,11 @@ class RawFeed:
     messages: tuple[str, ...] = ()
     max_age: float | None = None
 
+    @property
+    def is_json(self) -> bool:
+        """A JSON Feed rather than XML."""
+        return looks_like_json_feed(self.content, self.content_type)
+
 
 class FeedSource:
     """One feed, fetched through a shared ``Fetcher`` (URLs) or read from disk (paths).
@@ -215,7 +220,7 @@ class FeedSource:
 
 def parse_raw_feed(raw: RawFeed, max_items: int) -> PollResult:
     """Parse fetched feed bytes (RSS, Atom or JSON Feed) into items; pure CPU work."""
-    if looks_like_json_feed(raw.content, raw.content_type):
+    if raw.is_json:
         found = parse_json_feed(
             raw.content, source_name=raw.source_name, base_url=raw.base_url, limit=max_items
         )

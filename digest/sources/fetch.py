@@ -99,6 +99,27 @@ def _permanent_target(response: httpx.Response) -> str | None:
     return target
 
 
+class _NoCookies(httpx.Cookies):
+    """A cookie jar that keeps nothing.
+
+    Feeds and article pages need no session, and a cookie one publisher sets must not follow
+    the poller to another request; httpx's jar costs about a tenth of a conditional GET.
+    """
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
+class _CookielessClient(httpx.Client):
+    """An ``httpx.Client`` whose cookie jar is always empty (see ``_NoCookies``)."""
+
+    _jar = _NoCookies()
+
+    @property  # type: ignore[misc]
+    def cookies(self) -> httpx.Cookies:
+        return self._jar
+
+
 class Fetcher:
     """A shared HTTP client with per-host limits, for one poll's worker threads."""
 
@@ -110,7 +131,7 @@ class Fetcher:
     ) -> None:
         self.poll = poll
         self.monotonic = monotonic
-        self.client = httpx.Client(
+        self.client = _CookielessClient(
             timeout=httpx.Timeout(
                 poll.timeout_seconds,
                 connect=min(poll.connect_timeout_seconds, poll.timeout_seconds),
@@ -176,6 +197,9 @@ class Fetcher:
                 moved_to = _permanent_target(response)
                 status = response.status_code
                 if status == 304:
+                    # Read the (empty) body to its end, or the connection is closed instead
+                    # of going back to the pool: a new TCP connection per unchanged feed.
+                    response.read()
                     return FetchResult(
                         url=str(response.url),
                         status=304,
