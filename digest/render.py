@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
-import textwrap
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -50,7 +49,24 @@ def _day(value: datetime) -> str:
 
 
 def _wrap(value: str, width: int = 76) -> str:
-    return "\n  ".join(textwrap.wrap(value, width=width - 2)) or value
+    """Greedy word wrap for the plain-text part, continuation lines indented two spaces.
+
+    Words are never split: a long URL stays whole and clickable (``textwrap`` would break it
+    at the width, and costs several times as much over a digest of thousands of stories).
+    """
+    limit = width - 2
+    lines: list[str] = []
+    current: list[str] = []
+    length = 0
+    for word in value.split():
+        if current and length + 1 + len(word) > limit:
+            lines.append(" ".join(current))
+            current, length = [], 0
+        length += len(word) + (1 if current else 0)
+        current.append(word)
+    if current:
+        lines.append(" ".join(current))
+    return "\n  ".join(lines) or value
 
 
 @lru_cache(maxsize=4)

@@ -193,6 +193,7 @@ _BOUNDARY = re.compile(r"""[.!?]+['"’”)\]]*\s+(?=['"‘“(\[]?[A-Z0-9])""")
 _WORD = re.compile(r"[a-z][a-z'’-]*[a-z]")
 _SINGLE_OPEN = re.compile(r"(?:^|(?<=[\s(:—–-]))['‘](?=\w)")
 _SINGLE_CLOSE = re.compile(r"(?<=[\w.,!?])['’](?=[\s.,;:)!?]|$)(?!s\b)")
+_LAST_WORD = re.compile(r"([A-Za-z]+)\.$")
 MIN_WORDS = 6
 MAX_WORDS = 70
 POSITION_WEIGHT = 0.6
@@ -206,7 +207,8 @@ def split_sentences(text: str) -> list[str]:
         start = 0
         for match in _BOUNDARY.finditer(paragraph):
             candidate = paragraph[start : match.end()].strip()
-            if _ends_with_abbreviation(paragraph[: match.start() + 1]):
+            # The word before the full stop is all that matters: look at a short tail only.
+            if _ends_with_abbreviation(paragraph[max(0, match.start() - 24) : match.start() + 1]):
                 continue
             pieces.append(candidate)
             start = match.end()
@@ -221,7 +223,7 @@ def _ends_with_abbreviation(prefix: str) -> bool:
     """True when the full stop ending ``prefix`` belongs to "Mr.", "No.", an initial..."""
     if not prefix.endswith("."):
         return False
-    word = re.search(r"([A-Za-z]+)\.$", prefix)
+    word = _LAST_WORD.search(prefix)
     if word is None:
         return False
     token = word.group(1)

@@ -154,3 +154,16 @@ def test_headers_for_bulk_mail_and_a_safe_subject() -> None:
     assert parsed["X-Injected"] is None
     assert parsed["Precedence"] == "bulk"
     assert parsed["X-Seatwatch-Digest"] == "abc@example.org"
+
+
+def test_plain_text_wraps_words_but_never_splits_a_link() -> None:
+    from digest.render import default_templates_dir, make_environment
+
+    wrap = make_environment(default_templates_dir()).filters["wrap"]
+    url = "https://www.edp24.co.uk/news/politics/" + "a-very-long-slug-" * 6 + "12345"
+    text = "Read the full story about the Norwich North by-election result at " + url
+    wrapped = wrap(text)
+    lines = wrapped.split("\n")
+    assert url in lines[-1] and len(lines) == 2
+    assert all(len(line) <= 74 for line in lines[:-1])
+    assert " ".join(part.strip() for part in lines) == text
