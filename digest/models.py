@@ -41,6 +41,7 @@ class EvidenceKind(StrEnum):
     SEAT = "seat"
     MP = "mp"
     CANDIDATE = "candidate"
+    PLACE = "place"
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,12 @@ def test_seed_000_in_2017(seeds_dir: Path) -> None:
     assert primaries == ["Norwich North"]
     # Jeremy Corbyn speaks about Norwich: his own seat is at most "member".
     assert tags["Islington North"].role is Role.MEMBER
-    assert tags["Norwich South"].role is Role.MEMBER  # through Clive Lewis only
+    # Norwich is split between Norwich North and South: the city named makes the South
+    # "mentioned" (share-weighted), never primary; Clive Lewis is its MP.
+    south = tags["Norwich South"]
+    assert south.role is Role.MENTIONED
+    assert {e.kind.value for e in south.evidence} == {"place", "mp"}
+    assert south.score < tags["Norwich North"].score
 
 
 def test_seed_001_in_2019(seeds_dir: Path) -> None:

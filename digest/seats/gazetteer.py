@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
 from importlib import resources
+from typing import Any
 
 from digest.models import Seat
 
@@ -103,6 +104,36 @@ class ElectionResult:
         )
 
 
+# When one name is several kinds of place in one district, the most specific reading wins:
+# a town over the district named after it, a district over a county.
+PLACE_TYPE_RANK = {
+    "major_town_or_city": 0,
+    "built_up_area_subdivision": 1,
+    "built_up_area": 2,
+    "parish": 3,
+    "ward": 4,
+    "local_authority_district": 5,
+    "county_or_unitary_authority": 6,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceOption:
+    """One place a name can mean: its district and county, and the seats sharing it."""
+
+    name: str
+    place_type: str
+    district: str
+    county: str
+    nation: str
+    # boundary set -> ((seat code, share of the place's people in that seat), ...)
+    shares: dict[str, tuple[tuple[str, float], ...]]
+
+    def seats_in(self, boundary_set: str) -> tuple[tuple[str, float], ...]:
+        """The seats this place lies in, in one set, largest share first."""
+        return self.shares.get(boundary_set, ())
+
+
 @dataclass(frozen=True, slots=True)
 class SeatMatch:
     """A seat found by a name lookup, with how well the name matched."""
@@ -160,6 +191,60 @@ class Gazetteer:
             forms = [row["name"], *_split(row["generated_variants"]), *_split(row["name_cy"])]
             names[(row["id"], row["boundary_set"])] = tuple(dict.fromkeys(forms))
         return names
+
+    @cached_property
+    def places(self) -> dict[str, tuple[PlaceOption, ...]]:
+        """Every place name (and alternative name) with the places it can mean.
+
+        Rows of one name in one district are one place (a town is also a built-up area and a
+        parish); the most specific type's shares are kept. Rows in different districts are
+        different places ("Rochford" in Essex and in Worcestershire), left for the tagger to
+        tell apart from context.
+        """
+        county_of: dict[str, str] = {}
+        grouped: dict[tuple[str, str], dict[str, Any]] = {}
+        for row in _rows("places.csv"):
+            district_code = row["local_authority_code"]
+            if row["county"]:
+                county_of[district_code] = row["county"]
+            for name in (row["place_name"], row["alt_name"]):
+                if not name:
+                    continue
+                key = (name, district_code)
+                rank = PLACE_TYPE_RANK.get(row["place_type"], 9)
+                group = grouped.get(key)
+                if group is None or rank < group["rank"]:
+                    group = grouped[key] = {
+                        "rank": rank,
+                        "row": row,
+                        "shares": defaultdict(list),
+                    }
+                elif rank > group["rank"]:
+                    continue
+                group["shares"][row["boundary_set"]].append(
+                    (row["constituency_id"], float(row["share"]))
+                )
+        places: dict[str, list[PlaceOption]] = defaultdict(list)
+        for (name, district_code), group in grouped.items():
+            row = group["row"]
+            places[name].append(
+                PlaceOption(
+                    name=name,
+                    place_type=row["place_type"],
+                    district=row["local_authority_name"],
+                    county=county_of.get(district_code, ""),
+                    nation=row["nation"],
+                    shares={
+                        boundary_set: tuple(sorted(pairs, key=lambda p: -p[1]))
+                        for boundary_set, pairs in group["shares"].items()
+                    },
+                )
+            )
+        # ONS's major towns carry no district; they are the built-up areas listed already.
+        return {
+            name: tuple(o for o in options if o.district or len(options) == 1)
+            for name, options in places.items()
+        }
 
     @cached_property
     def mp_terms(self) -> tuple[MpTerm, ...]:

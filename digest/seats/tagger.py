@@ -15,28 +15,50 @@ party leader visiting somewhere else) is at most ``mentioned``.
 from __future__ import annotations
 
 import gc
+import hashlib
+import logging
 import math
+import os
+import pickle
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 
 import ahocorasick
 
 from digest.models import Evidence, EvidenceKind, Role, Seat, SeatTag
-from digest.seats.gazetteer import CAMPAIGN_GRACE, Gazetteer, boundary_set_on, load_gazetteer
+from digest.seats.gazetteer import (
+    CAMPAIGN_GRACE,
+    PLACE_TYPE_RANK,
+    Gazetteer,
+    PlaceOption,
+    boundary_set_on,
+    load_gazetteer,
+)
 
 TITLE_WEIGHT = 3.0
 BODY_WEIGHT = 1.0
 MAX_BODY_HITS = 5
 MP_WEIGHT = 0.5
 MAX_MP_HITS = 3
+# A place counts for each seat it lies in, in proportion to the share of its people there;
+# seats with a smaller share than this are not reached through the place at all.
+PLACE_TITLE_WEIGHT = 2.0
+PLACE_BODY_WEIGHT = 0.75
+MAX_PLACE_HITS = 5
+MIN_PLACE_SHARE = 0.2
 # A seat is primary when it has at least this raw score and is within this ratio of the top.
 PRIMARY_MIN_SCORE = 2.0
 PRIMARY_RATIO = 0.8
 # One-word seat names ("Colchester", "Bath") are also towns and words: weigh them less.
 SINGLE_WORD_FACTOR = 0.75
 SCORE_SCALE = 4.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +67,7 @@ class _Pattern:
     keys: tuple[tuple[str, str], ...] = ()  # seats (code, set) with this written name
     mp_indexes: tuple[int, ...] = ()  # MP terms with this name
     candidate_indexes: tuple[int, ...] = ()  # candidacies with this name
+    place: str = ""  # the place name, a key of ``Gazetteer.places``
 
 
 @dataclass(slots=True)
@@ -62,6 +85,7 @@ class _SeatScore:
     title_hits: int = 0
     body_hits: int = 0
     mp_hits: int = 0
+    place_hits: int = 0
     evidence: list[Evidence] = field(default_factory=list)
 
 
@@ -95,7 +119,14 @@ class SeatMatcher:
                 candidate_indexes=tuple(candidates_by_form.get(form, ())),
             )
             self._automaton.add_word(form, pattern)
+        people = mps_by_form.keys() | candidates_by_form.keys()
+        for name, options in gazetteer.places.items():
+            if name in seats_by_form or name in people or not usable_place_name(name, options):
+                continue
+            self._automaton.add_word(name, _Pattern(EvidenceKind.PLACE, place=name))
         self._automaton.make_automaton()
+        # "Ben Bradley" is a person even where "Bradley" is a village.
+        self.first_names = frozenset(form.split()[0] for form in people)
 
     def find(self, text: str) -> list[_Hit]:
         """Whole-word, non-overlapping matches, longest first where they overlap."""
@@ -111,13 +142,23 @@ class SeatMatcher:
             form_length = len(_form_of(pattern, self.gazetteer, text, end_index))
             start = end_index - form_length + 1
             end = end_index + 1
-            if _whole_word(text, start, end):
-                found.append(_Hit(start, end, text[start:end], pattern))
+            if not _whole_word(text, start, end):
+                continue
+            if pattern.kind is EvidenceKind.PLACE and self._after_first_name(text, start):
+                continue
+            found.append(_Hit(start, end, text[start:end], pattern))
         return found
+
+    def _after_first_name(self, text: str, start: int) -> bool:
+        before = text[max(0, start - 20) : start]
+        words = before.split()
+        return bool(words) and before.endswith(" ") and words[-1] in self.first_names
 
 
 def _form_of(pattern: _Pattern, gazetteer: Gazetteer, text: str, end_index: int) -> str:
     """The written form that matched: the longest of the pattern's forms ending here."""
+    if pattern.kind is EvidenceKind.PLACE:
+        return pattern.place
     candidates: list[str] = []
     if pattern.kind is EvidenceKind.SEAT:
         for key in pattern.keys:
@@ -132,6 +173,27 @@ def _form_of(pattern: _Pattern, gazetteer: Gazetteer, text: str, end_index: int)
     return max(matching, key=len)
 
 
+def _ambiguous_place_names() -> frozenset[str]:
+    listing = resources.files("digest.seats").joinpath("data/ambiguous_places.txt")
+    lines = listing.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+AMBIGUOUS_PLACE_NAMES = _ambiguous_place_names()
+
+
+def usable_place_name(name: str, options: tuple[PlaceOption, ...]) -> bool:
+    """Whether a place name is worth matching at all.
+
+    Words that are also places ("Street", "March", "Westminster" for Parliament) are listed
+    in ``data/ambiguous_places.txt``; one-word ward names ("Abbey", "Central") are generic;
+    anything not capitalised or shorter than three letters is noise.
+    """
+    if name in AMBIGUOUS_PLACE_NAMES or len(name) < 3 or not name[0].isupper():
+        return False
+    return " " in name or any(o.place_type != "ward" for o in options)
+
+
 def _whole_word(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start > 0 else " "
     after = text[end] if end < len(text) else " "
@@ -142,14 +204,63 @@ def _whole_word(text: str, start: int, end: int) -> bool:
 def default_matcher() -> SeatMatcher:
     """The process-wide matcher over the shipped gazetteer (built on first use).
 
-    Its hundreds of thousands of objects live as long as the process, so they are moved out
-    of the garbage collector's view (``gc.freeze``): otherwise every full collection during
-    a poll walks all of them again, a visible share of a warm poll's CPU.
+    Building it reads 55,000 place rows and compiles the automaton, about a second; the
+    result is pickled into the user's cache directory (``$SEATWATCH_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/seatwatch`` or ``~/.cache/seatwatch``) under a key made of the data
+    files and this code, so later processes load it in a fraction of that. A cache that
+    cannot be read or written is rebuilt or skipped, never an error.
+
+    Its objects live as long as the process, so they are moved out of the garbage
+    collector's view (``gc.freeze``): otherwise every full collection during a poll walks
+    all of them again, a visible share of a warm poll's CPU.
     """
-    matcher = SeatMatcher(load_gazetteer())
+    path = _cache_path()
+    matcher = _load_cached(path)
+    if matcher is None:
+        gazetteer = load_gazetteer()
+        matcher = SeatMatcher(gazetteer)
+        for table in ("seats", "seat_names", "mp_terms", "candidacies", "results", "successors"):
+            getattr(gazetteer, table)  # computed now so that the cache holds them
+        _store_cached(path, matcher)
     gc.collect()
     gc.freeze()
     return matcher
+
+
+def _cache_path() -> Path:
+    root = os.environ.get("SEATWATCH_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "seatwatch"
+    )
+    key = hashlib.sha256()
+    package = resources.files("digest.seats")
+    for name in sorted(
+        [f"data/{e.name}" for e in package.joinpath("data").iterdir()]
+        + ["gazetteer.py", "tagger.py"]
+    ):
+        key.update(name.encode())
+        key.update(package.joinpath(name).read_bytes())
+    key.update(sys.version.encode())
+    return Path(root) / f"matcher-{key.hexdigest()[:16]}.pickle"
+
+
+def _load_cached(path: Path) -> SeatMatcher | None:
+    try:
+        with path.open("rb") as handle:
+            matcher = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    return matcher if isinstance(matcher, SeatMatcher) else None
+
+
+def _store_cached(path: Path, matcher: SeatMatcher) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
+            pickle.dump(matcher, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(path)
+    except OSError as exc:
+        log.info("matcher cache not written to %s (%s); it is rebuilt per process", path, exc)
 
 
 def tag_text(
@@ -174,9 +285,24 @@ def tag_text(
             scores[key] = _SeatScore(seat)
         return scores[key]
 
-    for hit in matcher.find(text):
+    hits = matcher.find(text)
+    context = _place_context(text, hits, gazetteer, in_force)
+    for hit in hits:
         evidence = Evidence(hit.start, hit.end, hit.text, hit.pattern.kind)
-        if hit.pattern.kind is EvidenceKind.SEAT:
+        if hit.pattern.kind is EvidenceKind.PLACE:
+            option = _resolve_place(gazetteer.places[hit.pattern.place], context)
+            if option is None:
+                continue
+            in_title = hit.start < title_end
+            for code, share in option.seats_in(in_force):
+                if share < MIN_PLACE_SHARE:
+                    continue
+                score = entry(gazetteer.seat(code, in_force))
+                score.place_hits += 1
+                if in_title or score.place_hits <= MAX_PLACE_HITS:
+                    score.raw += (PLACE_TITLE_WEIGHT if in_title else PLACE_BODY_WEIGHT) * share
+                score.evidence.append(evidence)
+        elif hit.pattern.kind is EvidenceKind.SEAT:
             seat = _seat_in_force(gazetteer, hit.pattern.keys, in_force)
             score = entry(seat)
             factor = SINGLE_WORD_FACTOR if len(seat.name.split()) == 1 else 1.0
@@ -211,6 +337,49 @@ def tag_text(
     return in_force, _roles(scores)
 
 
+def _place_context(text: str, hits: list[_Hit], gazetteer: Gazetteer, in_force: str) -> str:
+    """Words that tell same-named places apart: the text, and the counties of named seats.
+
+    "Rochford" next to "Essex" (or next to Southend, a seat in Essex) is the Essex town, not
+    the Worcestershire parish.
+    """
+    counties = {
+        _seat_in_force(gazetteer, hit.pattern.keys, in_force).county
+        for hit in hits
+        if hit.pattern.kind is EvidenceKind.SEAT
+    }
+    for hit in hits:
+        if hit.pattern.kind is EvidenceKind.PLACE:
+            options = gazetteer.places[hit.pattern.place]
+            if len({o.county for o in options}) == 1:
+                counties.add(options[0].county)
+    return text + "\n" + "\n".join(sorted(c for c in counties if c))
+
+
+def _resolve_place(options: tuple[PlaceOption, ...], context: str) -> PlaceOption | None:
+    """The place a name means here: the one whose district or county the context names,
+    else the most specific kind of place (a town over a parish); ``None`` when two places of
+    the same kind in different counties remain equally likely."""
+
+    def support(option: PlaceOption) -> int:
+        named = 0
+        if option.county and option.county != option.name and option.county in context:
+            named += 1
+        if option.district and option.district != option.name and option.district in context:
+            named += 1
+        return named
+
+    if len(options) == 1:
+        return options[0]
+    ranked = sorted(options, key=lambda o: (-support(o), PLACE_TYPE_RANK.get(o.place_type, 9)))
+    best, runner_up = ranked[0], ranked[1]
+    if (support(best), best.place_type) == (support(runner_up), runner_up.place_type) and (
+        best.county != runner_up.county
+    ):
+        return None
+    return best
+
+
 def _seat_in_force(gazetteer: Gazetteer, keys: tuple[tuple[str, str], ...], in_force: str) -> Seat:
     """Of the seats with one name, the one in the set in force, else the other set's."""
     for code, boundary_set in keys:
@@ -220,7 +389,7 @@ def _seat_in_force(gazetteer: Gazetteer, keys: tuple[tuple[str, str], ...], in_f
 
 
 def _roles(scores: dict[tuple[str, str], _SeatScore]) -> tuple[SeatTag, ...]:
-    named = [s for s in scores.values() if s.title_hits or s.body_hits]
+    named = [s for s in scores.values() if s.title_hits or s.body_hits or s.place_hits]
     top = max((s.raw for s in named), default=0.0)
     tags = []
     for score in scores.values():
