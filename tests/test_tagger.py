@@ -60,7 +60,8 @@ def test_mp_resolved_by_date() -> None:
     body = "Chloe Smith met pupils and teachers on Friday to talk about exams and funding."
     _, in_2017 = tag_text(title, body, date(2017, 10, 1))
     assert [(t.name, t.boundary_set) for t in in_2017] == [("Norwich North", "2010")]
-    assert in_2017[0].role is Role.MEMBER  # reached only through its MP
+    # The story is about its MP and names no other place: it is news about her seat.
+    assert in_2017[0].role is Role.PRIMARY
     assert {e.kind.value for e in in_2017[0].evidence} == {"mp"}
     # She stood down in 2024: by 2026 her name points to no seat.
     _, in_2026 = tag_text(title, body, date(2026, 1, 1))

@@ -247,6 +247,27 @@ class Gazetteer:
         }
 
     @cached_property
+    def national_figures(self) -> dict[str, tuple[tuple[date, date | None], ...]]:
+        """Prime ministers and party leaders with their dates in office.
+
+        A story about one of them is national news, not news about their seat; the tagger
+        never makes their seat primary through their name alone.
+        """
+        spans: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
+        for row in _rows("national_figures.csv"):
+            start = _date(row["from"])
+            assert start is not None
+            spans[row["name"]].append((start, _date(row["to"])))
+        return {name: tuple(found) for name, found in spans.items()}
+
+    def is_national_figure(self, name: str, day: date) -> bool:
+        """Whether ``name`` led the government or a party on ``day``."""
+        return any(
+            start <= day and (end is None or day <= end)
+            for start, end in self.national_figures.get(name, ())
+        )
+
+    @cached_property
     def mp_terms(self) -> tuple[MpTerm, ...]:
         """Every MP's term, with the name forms an article might use."""
         terms = []

@@ -86,6 +86,9 @@ class _SeatScore:
     body_hits: int = 0
     mp_hits: int = 0
     place_hits: int = 0
+    # Its MP (not a national figure) is named in the title: the story is about them, so
+    # about their seat when no other place is named.
+    lead_mp: bool = False
     evidence: list[Evidence] = field(default_factory=list)
 
 
@@ -315,12 +318,13 @@ def tag_text(
                     score.raw += BODY_WEIGHT * factor
             score.evidence.append(evidence)
         else:
-            # A sitting MP first; otherwise a candidate around an election they fought.
-            seats = {
-                (t.seat_code, t.boundary_set)
-                for t in (gazetteer.mp_terms[i] for i in hit.pattern.mp_indexes)
-                if t.covers(day, CAMPAIGN_GRACE)
+            # A sitting MP first (a former one during a campaign); otherwise a candidate
+            # around an election they fought.
+            terms = [gazetteer.mp_terms[i] for i in hit.pattern.mp_indexes]
+            seats = {(t.seat_code, t.boundary_set) for t in terms if t.covers(day)} or {
+                (t.seat_code, t.boundary_set) for t in terms if t.covers(day, CAMPAIGN_GRACE)
             }
+            leads = hit.start < title_end and not gazetteer.is_national_figure(hit.text, day)
             if not seats:
                 seats = {
                     (c.seat_code, c.boundary_set)
@@ -330,6 +334,7 @@ def tag_text(
                 evidence = Evidence(hit.start, hit.end, hit.text, EvidenceKind.CANDIDATE)
             for key in seats:
                 score = entry(gazetteer.seat(*key))
+                score.lead_mp = score.lead_mp or leads
                 score.mp_hits += 1
                 if score.mp_hits <= MAX_MP_HITS:
                     score.raw += MP_WEIGHT / len(seats)
@@ -395,7 +400,7 @@ def _roles(scores: dict[tuple[str, str], _SeatScore]) -> tuple[SeatTag, ...]:
     for score in scores.values():
         is_primary = (
             score in named and score.raw >= PRIMARY_MIN_SCORE and score.raw >= PRIMARY_RATIO * top
-        )
+        ) or (not named and score.lead_mp)
         tags.append(
             SeatTag(
                 code=score.seat.code,
