@@ -248,3 +248,15 @@ FURNITURE = (
     "Pic:",
     "Credit:",
 )
+
+
+def norwich_folder_toml(folder: Path) -> str:
+    """Write the Norwich article into ``folder/articles``; return the [store] and
+    [[sources]] tables of a config in ``folder`` that reads it."""
+    articles = folder / "articles"
+    articles.mkdir(exist_ok=True)
+    (articles / "bus.txt").write_text(ARTICLE_NORWICH, encoding="utf-8")
+    return (
+        '[store]\npath = "state.sqlite3"\n'
+        '[[sources]]\nname = "Local"\nkind = "folder"\nlocation = "articles"\n'
+    )

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from digest.cli import app
 from digest.config import load_config
 from digest.daemon import Daemon
-from tests.conftest import ARTICLE_NORWICH
+from tests.conftest import norwich_folder_toml
 from tests.smtp_server import PASSWORD, SmtpTestServer
 
 runner = CliRunner()
@@ -20,17 +20,10 @@ runner = CliRunner()
 @pytest.fixture
 def daemon(tmp_path: Path, smtp: SmtpTestServer, monkeypatch: pytest.MonkeyPatch) -> Daemon:
     monkeypatch.setenv("RETRY_SMTP_PASSWORD", PASSWORD)
-    (tmp_path / "articles").mkdir()
-    (tmp_path / "articles" / "bus.txt").write_text(ARTICLE_NORWICH, encoding="utf-8")
     config = tmp_path / "config.toml"
     config.write_text(
-        f"""
-[store]
-path = "state.sqlite3"
-[[sources]]
-name = "Local"
-kind = "folder"
-location = "articles"
+        norwich_folder_toml(tmp_path)
+        + f"""
 [daemon]
 timezone = "UTC"
 retry_seconds = 60

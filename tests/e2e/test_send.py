@@ -13,25 +13,17 @@ from digest.cli import app
 from digest.config import load_config
 from digest.render import message_id_for
 from digest.store import DigestRecord, Store
-from tests.conftest import ARTICLE_NORWICH
+from tests.conftest import norwich_folder_toml
 from tests.smtp_server import PASSWORD, SmtpTestServer
 
 runner = CliRunner()
 
 
 def _config(tmp_path: Path, smtp: SmtpTestServer) -> Path:
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    (articles / "bus.txt").write_text(ARTICLE_NORWICH, encoding="utf-8")
     config = tmp_path / "config.toml"
     config.write_text(
-        f"""
-[store]
-path = "state.sqlite3"
-[[sources]]
-name = "Local"
-kind = "folder"
-location = "articles"
+        norwich_folder_toml(tmp_path)
+        + f"""
 [digest]
 from_address = "seatwatch <digest@example.org>"
 {smtp.delivery_toml("TEST_SMTP_PASSWORD")}
