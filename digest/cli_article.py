@@ -16,6 +16,7 @@ from digest.cli_common import JsonOption, app, console, errors, run, seats_app
 from digest.errors import ConfigError, DigestError
 from digest.models import Seat
 from digest.seats.gazetteer import Gazetteer, load_gazetteer
+from digest.seats.search import search
 from digest.seats.tagger import tag_text
 from digest.sources.folder import parse_article_text
 from digest.summarise import summarise_text
@@ -125,12 +126,17 @@ def summarise(
 
 @seats_app.command("search")
 def seats_search(
-    text: str = typer.Argument(..., help="A seat name (or part of one), a code, or an MP's name."),
-    limit: int = typer.Option(10, "--limit", min=1, help="At most this many results."),
+    text: str = typer.Argument(
+        ..., help="A seat name (or part of one), a code, an MP's name or a place."
+    ),
+    limit: int = typer.Option(10, "--limit", min=1, help="At most this many of each kind."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Find seats by name (fuzzy, both boundary sets) or by their MPs' names."""
-    gazetteer = load_gazetteer()
+    """Find seats by name (both boundary sets), by their MPs' names, or by places in them.
+
+    Exact names rank first, then names holding the words typed, then near misses (typos).
+    """
+    found = search(load_gazetteer(), text, limit=limit)
     results: list[dict[str, Any]] = [
         {
             "kind": "seat",
@@ -141,29 +147,39 @@ def seats_search(
             "region": m.seat.region,
             "score": m.score,
         }
-        for m in gazetteer.search(text, limit=limit)
+        for m in found.seats
     ]
-    wanted = text.casefold()
-    seen: set[tuple[str, str, str]] = set()
-    for term in gazetteer.mp_terms:
-        if any(wanted in v.casefold() for v in term.variants):
-            key = (term.name, term.seat_code, term.boundary_set)
-            if key in seen:
-                continue
-            seen.add(key)
-            results.append(
-                {
-                    "kind": "mp",
-                    "code": term.seat_code,
-                    "name": term.seat_name,
-                    "boundary_set": term.boundary_set,
-                    "mp": term.name,
-                    "party": term.party,
-                    "from": term.start.isoformat(),
-                    "to": term.end.isoformat() if term.end else None,
-                }
-            )
-    results = results[: limit * 2]
+    results += [
+        {
+            "kind": "mp",
+            "code": p.term.seat_code,
+            "name": p.term.seat_name,
+            "boundary_set": p.term.boundary_set,
+            "mp": p.term.name,
+            "party": p.term.party,
+            "from": p.term.start.isoformat(),
+            "to": p.term.end.isoformat() if p.term.end else None,
+            "score": p.score,
+        }
+        for p in found.people
+    ]
+    results += [
+        {
+            "kind": "place",
+            "code": p.seat.code,
+            "name": p.seat.name,
+            "boundary_set": p.seat.boundary_set,
+            "place": p.place.name,
+            "place_type": p.place.place_type,
+            "district": p.place.district,
+            "county": p.place.county,
+            "share": p.share,
+            "score": p.score,
+        }
+        for p in found.places
+    ]
+    kinds = {"seat": 0, "mp": 1, "place": 2}
+    results.sort(key=lambda r: (-r["score"], kinds[r["kind"]]))
     if as_json:
         console.print_json(json.dumps({"query": text, "results": results}, ensure_ascii=False))
         return
@@ -174,12 +190,15 @@ def seats_search(
     for column in ("Seat", "Code", "Set", "Match"):
         table.add_column(column)
     for r in results:
-        match = (
-            f"MP {r['mp']} ({r['party']}, {r['from']} to {r['to'] or 'now'})"
-            if r["kind"] == "mp"
-            else f"name, score {r['score']:.2f}"
-        )
-        table.add_row(r["name"], r["code"], r["boundary_set"], match)
+        if r["kind"] == "mp":
+            match = f"MP {r['mp']} ({r['party']}, {r['from']} to {r['to'] or 'now'})"
+        elif r["kind"] == "place":
+            where = ", ".join(x for x in (r["district"], r["county"]) if x and x != r["place"])
+            match = f"place {r['place']}" + (f" ({where})" if where else "")
+            match += f", {r['share']:.0%} of its people"
+        else:
+            match = "seat name"
+        table.add_row(r["name"], r["code"], r["boundary_set"], f"{match}; score {r['score']:.2f}")
     console.print(table)
 
 

@@ -27,6 +27,7 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -57,28 +58,30 @@ PRIMARY_RATIO = 0.8
 # One-word seat names ("Colchester", "Bath") are also towns and words: weigh them less.
 SINGLE_WORD_FACTOR = 0.75
 SCORE_SCALE = 4.0
+# Names resolved per process and kept for the next article (seats and places by boundary
+# set, people by date); the store is emptied when it reaches this size.
+RESOLUTIONS_KEPT = 100_000
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class _Pattern:
+class _Pattern(NamedTuple):
+    """What one written name in the automaton stands for (a named tuple: the cache holds
+    22,000 and unpickles them at every start)."""
+
     kind: EvidenceKind
+    length: int = 0  # characters in the written name
     keys: tuple[tuple[str, str], ...] = ()  # seats (code, set) with this written name
     mp_indexes: tuple[int, ...] = ()  # MP terms with this name
     candidate_indexes: tuple[int, ...] = ()  # candidacies with this name
     place: str = ""  # the place name, a key of ``Gazetteer.places``
+    person: str = ""  # the person's name as written, for MPs and candidates
+    # A place name shared by places in different areas: which one is meant depends on the
+    # article, so its meaning is worked out per article rather than cached.
+    ambiguous: bool = False
 
 
-@dataclass(slots=True)
-class _Hit:
-    start: int
-    end: int
-    text: str
-    pattern: _Pattern
-
-
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _SeatScore:
     seat: Seat
     raw: float = 0.0
@@ -110,70 +113,156 @@ class SeatMatcher:
         for index, candidacy in enumerate(gazetteer.candidacies):
             if len(candidacy.name.split()) >= 2:
                 candidates_by_form[candidacy.name].append(index)
-        self._automaton = ahocorasick.Automaton()
+        # Matching runs over a copy of the text in which every character that ends a word
+        # is NUL (``_matching_copy``); keys are written the same way after a NUL, so every
+        # match starts a word, and one followed by NUL is a whole word.
+        patterns: dict[str, _Pattern] = {}
+
+        def add(form: str, pattern: _Pattern) -> None:
+            patterns.setdefault(f"\0{_matching_copy(form)}", pattern._replace(length=len(form)))
+
         for form, keys in seats_by_form.items():
-            self._automaton.add_word(form, _Pattern(EvidenceKind.SEAT, keys=tuple(keys)))
-        for form in mps_by_form.keys() | candidates_by_form.keys():
+            add(form, _Pattern(EvidenceKind.SEAT, keys=tuple(keys)))
+        for form in sorted(mps_by_form.keys() | candidates_by_form.keys()):
             if form in seats_by_form:
                 continue  # a seat name wins over a person of the same name
             pattern = _Pattern(
                 EvidenceKind.MP,
+                person=form,
                 mp_indexes=tuple(mps_by_form.get(form, ())),
                 candidate_indexes=tuple(candidates_by_form.get(form, ())),
             )
-            self._automaton.add_word(form, pattern)
+            add(form, pattern)
         people = mps_by_form.keys() | candidates_by_form.keys()
         for name, options in gazetteer.places.items():
             if name in seats_by_form or name in people or not usable_place_name(name, options):
                 continue
-            self._automaton.add_word(name, _Pattern(EvidenceKind.PLACE, place=name))
+            areas = {(option.county, option.district) for option in options}
+            add(name, _Pattern(EvidenceKind.PLACE, place=name, ambiguous=len(areas) > 1))
+        # The automaton stores integers (an index into ``_patterns``): it unpickles from
+        # the cache ten times faster than one holding Python objects.
+        self._patterns = list(patterns.values())
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        for index, word in enumerate(patterns):
+            self._automaton.add_word(word, index)
         self._automaton.make_automaton()
         # "Ben Bradley" is a person even where "Bradley" is a village.
         self.first_names = frozenset(form.split()[0] for form in people)
+        self._resolutions: dict[tuple[int, object], _Resolution] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["_resolutions"] = {}  # per process: keyed by object ids
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+
+    def forget_resolutions(self) -> None:
+        """Drop the names resolved so far (benchmarks measure a first pass with it)."""
+        self._resolutions.clear()
+
+    def resolve(
+        self, pattern: _Pattern, day: date, in_force: str, context: _PlaceContext
+    ) -> _Resolution:
+        """What a matched name means on ``day``; the same for every article unless the name
+        is an ambiguous place, so remembered (up to ``RESOLUTIONS_KEPT`` answers)."""
+        if pattern.ambiguous:
+            return _resolve_pattern(pattern, self.gazetteer, context, day, in_force)
+        key = (id(pattern), day if pattern.kind is EvidenceKind.MP else in_force)
+        answer = self._resolutions.get(key)
+        if answer is None:
+            if len(self._resolutions) >= RESOLUTIONS_KEPT:
+                self._resolutions.clear()
+            answer = _resolve_pattern(pattern, self.gazetteer, None, day, in_force)
+            self._resolutions[key] = answer
+        return answer
 
     def find(self, text: str) -> list[_Hit]:
-        """Whole-word, non-overlapping matches, longest first where they overlap."""
-        chosen: list[_Hit] = []
-        for hit in sorted(self._candidates(text), key=lambda h: (-(h.end - h.start), h.start)):
-            if all(hit.end <= c.start or hit.start >= c.end for c in chosen):
+        """Whole-word, non-overlapping matches, longest first where they overlap; a place
+        right after a person's first name is taken for the person's surname."""
+        copy = f"\0{_matching_copy(text)}\0"
+        # Offsets in the copy are one more than in the text. The automaton's own
+        # leftmost-longest scan is right unless a longer name ran into a longer word
+        # ("Norwich North" in "Norwich Northern"), hiding the whole word inside it.
+        patterns = self._patterns
+        chosen = []
+        for end, index in self._automaton.iter_long(copy):
+            if copy[end + 1] != "\0":
+                return [
+                    h for h in self._all_whole_words(copy, len(text)) if not self._surname(text, h)
+                ]
+            pattern = patterns[index]
+            hit = (end - pattern.length, end, pattern)
+            if pattern.kind is not EvidenceKind.PLACE or not self._surname(text, hit):
                 chosen.append(hit)
-        return sorted(chosen, key=lambda h: h.start)
+        return chosen
 
-    def _candidates(self, text: str) -> list[_Hit]:
-        found = []
-        for end_index, pattern in self._automaton.iter(text):
-            form_length = len(_form_of(pattern, self.gazetteer, text, end_index))
-            start = end_index - form_length + 1
-            end = end_index + 1
-            if not _whole_word(text, start, end):
-                continue
-            if pattern.kind is EvidenceKind.PLACE and self._after_first_name(text, start):
-                continue
-            found.append(_Hit(start, end, text[start:end], pattern))
-        return found
+    def _all_whole_words(self, copy: str, text_length: int) -> list[_Hit]:
+        """Every whole-word match, then the longest of overlapping ones."""
+        patterns = self._patterns
+        hits = [
+            (end - patterns[index].length, end, patterns[index])
+            for end, index in self._automaton.iter(copy)
+            if copy[end + 1] == "\0"
+        ]
+        hits.sort()
+        chosen: list[_Hit] = []
+        # Sorted by start, a match overlapping the last one kept is usually a name inside a
+        # longer one ("Norwich" in "Norwich North"); only partly overlapping names need the
+        # general rule.
+        for hit in hits:
+            if chosen and hit[0] < chosen[-1][1]:
+                last = chosen[-1]
+                if hit[1] <= last[1]:
+                    continue
+                if hit[0] != last[0]:
+                    return _longest_first(hits, text_length)
+                chosen[-1] = hit
+            else:
+                chosen.append(hit)
+        return chosen
 
-    def _after_first_name(self, text: str, start: int) -> bool:
-        before = text[max(0, start - 20) : start]
-        words = before.split()
-        return bool(words) and before.endswith(" ") and words[-1] in self.first_names
+    def _surname(self, text: str, hit: _Hit) -> bool:
+        """ "Ben Bradley" is a person even where "Bradley" is a village."""
+        start, _, pattern = hit
+        if pattern.kind is not EvidenceKind.PLACE or start < 2 or text[start - 1] != " ":
+            return False
+        word_start = max(text.rfind(" ", 0, start - 1), text.rfind("\n", 0, start - 1)) + 1
+        return text[word_start : start - 1] in self.first_names
 
 
-def _form_of(pattern: _Pattern, gazetteer: Gazetteer, text: str, end_index: int) -> str:
-    """The written form that matched: the longest of the pattern's forms ending here."""
-    if pattern.kind is EvidenceKind.PLACE:
-        return pattern.place
-    candidates: list[str] = []
-    if pattern.kind is EvidenceKind.SEAT:
-        for key in pattern.keys:
-            candidates.extend(gazetteer.seat_names[key])
-    else:
-        for index in pattern.mp_indexes:
-            candidates.extend(gazetteer.mp_terms[index].variants)
-        for index in pattern.candidate_indexes:
-            candidates.append(gazetteer.candidacies[index].name)
-    end = end_index + 1
-    matching = [c for c in candidates if text.startswith(c, end - len(c)) and end - len(c) >= 0]
-    return max(matching, key=len)
+# A match: start and end offsets in the text, and what was matched.
+_Hit = tuple[int, int, _Pattern]
+
+
+def _longest_first(hits: list[_Hit], text_length: int) -> list[_Hit]:
+    """Of overlapping matches keep the longest ("Rochford and Southend East" over
+    "Southend East"), the earlier of two as long."""
+    claimed = bytearray(text_length)  # one byte per character: taken by a longer match
+    chosen: list[_Hit] = []
+    for hit in sorted(hits, key=lambda h: (h[0] - h[1], h[0])):
+        start, end, _ = hit
+        if claimed.find(1, start, end) == -1:
+            claimed[start:end] = b"\x01" * (end - start)
+            chosen.append(hit)
+    chosen.sort(key=lambda h: h[0])
+    return chosen
+
+
+def _matching_copy(text: str) -> str:
+    """The text as the automaton reads it: same length, every character that ends a word
+    (anything but ASCII letters, digits and hyphens) turned into NUL.
+
+    Non-ASCII characters become "?" first (one each, so offsets hold), then NUL: curly
+    quotes and dashes end words as they should, and the rare accented letter ("Ynys Môn")
+    is written the same way in the keys, so names with one still match. All of it stays on
+    the fast ASCII paths of encode and translate (about 20 µs for 600 words).
+    """
+    return text.encode("ascii", "replace").decode("ascii").translate(_WORD_ENDS)
+
+
+_WORD_ENDS = {code: 0 for code in range(128) if not (chr(code).isalnum() or chr(code) == "-")}
 
 
 def _ambiguous_place_names() -> frozenset[str]:
@@ -195,12 +284,6 @@ def usable_place_name(name: str, options: tuple[PlaceOption, ...]) -> bool:
     if name in AMBIGUOUS_PLACE_NAMES or len(name) < 3 or not name[0].isupper():
         return False
     return " " in name or any(o.place_type != "ward" for o in options)
-
-
-def _whole_word(text: str, start: int, end: int) -> bool:
-    before = text[start - 1] if start > 0 else " "
-    after = text[end] if end < len(text) else " "
-    return not (before.isalnum() or before == "-") and not (after.isalnum() or after == "-")
 
 
 @lru_cache(maxsize=1)
@@ -264,6 +347,11 @@ def _store_cached(path: Path, matcher: SeatMatcher) -> None:
         partial.replace(path)
     except OSError as exc:
         log.info("matcher cache not written to %s (%s); it is rebuilt per process", path, exc)
+        return
+    # Caches of older data or code are never read again: do not let upgrades pile them up.
+    for stale in path.parent.glob("matcher-*.pickle"):
+        if stale != path:
+            stale.unlink(missing_ok=True)
 
 
 def tag_text(
@@ -280,97 +368,143 @@ def tag_text(
     in_force = boundary_set_on(day)
     text = f"{title}\n\n{body}"
     title_end = len(title)
-    scores: dict[tuple[str, str], _SeatScore] = {}
-
-    def entry(seat: Seat) -> _SeatScore:
-        key = (seat.code, seat.boundary_set)
-        if key not in scores:
-            scores[key] = _SeatScore(seat)
-        return scores[key]
-
+    scores: dict[int, _SeatScore] = {}  # by id of the gazetteer's Seat
     hits = matcher.find(text)
-    context = _place_context(text, hits, gazetteer, in_force)
-    for hit in hits:
-        evidence = Evidence(hit.start, hit.end, hit.text, hit.pattern.kind)
-        if hit.pattern.kind is EvidenceKind.PLACE:
-            option = _resolve_place(gazetteer.places[hit.pattern.place], context)
-            if option is None:
-                continue
-            in_title = hit.start < title_end
-            for code, share in option.seats_in(in_force):
-                if share < MIN_PLACE_SHARE:
-                    continue
-                score = entry(gazetteer.seat(code, in_force))
+    context = _PlaceContext(text, hits, gazetteer, in_force)
+    place, seat_name = EvidenceKind.PLACE, EvidenceKind.SEAT
+    # A name said ten times means the same thing each time: resolve each name once.
+    resolved: dict[int, _Resolution] = {}
+    for start, end, pattern in hits:
+        answer = resolved.get(id(pattern))
+        if answer is None:
+            answer = resolved[id(pattern)] = matcher.resolve(pattern, day, in_force, context)
+        kind, targets, national = answer
+        if not targets:
+            continue
+        evidence = Evidence(start, end, text[start:end], kind)
+        in_title = start < title_end
+        for seat, weight in targets:
+            score = scores.get(id(seat))
+            if score is None:
+                score = scores[id(seat)] = _SeatScore(seat)
+            score.evidence.append(evidence)
+            if kind is place:
                 score.place_hits += 1
                 if in_title or score.place_hits <= MAX_PLACE_HITS:
-                    score.raw += (PLACE_TITLE_WEIGHT if in_title else PLACE_BODY_WEIGHT) * share
-                score.evidence.append(evidence)
-        elif hit.pattern.kind is EvidenceKind.SEAT:
-            seat = _seat_in_force(gazetteer, hit.pattern.keys, in_force)
-            score = entry(seat)
-            factor = SINGLE_WORD_FACTOR if len(seat.name.split()) == 1 else 1.0
-            if hit.start < title_end:
-                score.title_hits += 1
-                score.raw += TITLE_WEIGHT * factor
+                    score.raw += (PLACE_TITLE_WEIGHT if in_title else PLACE_BODY_WEIGHT) * weight
+            elif kind is seat_name:
+                if in_title:
+                    score.title_hits += 1
+                    score.raw += TITLE_WEIGHT * weight
+                else:
+                    score.body_hits += 1
+                    if score.body_hits <= MAX_BODY_HITS:
+                        score.raw += BODY_WEIGHT * weight
             else:
-                score.body_hits += 1
-                if score.body_hits <= MAX_BODY_HITS:
-                    score.raw += BODY_WEIGHT * factor
-            score.evidence.append(evidence)
-        else:
-            # A sitting MP first (a former one during a campaign); otherwise a candidate
-            # around an election they fought.
-            terms = [gazetteer.mp_terms[i] for i in hit.pattern.mp_indexes]
-            seats = {(t.seat_code, t.boundary_set) for t in terms if t.covers(day)} or {
-                (t.seat_code, t.boundary_set) for t in terms if t.covers(day, CAMPAIGN_GRACE)
-            }
-            leads = hit.start < title_end and not gazetteer.is_national_figure(hit.text, day)
-            if not seats:
-                seats = {
-                    (c.seat_code, c.boundary_set)
-                    for c in (gazetteer.candidacies[i] for i in hit.pattern.candidate_indexes)
-                    if c.covers(day)
-                }
-                evidence = Evidence(hit.start, hit.end, hit.text, EvidenceKind.CANDIDATE)
-            for key in seats:
-                score = entry(gazetteer.seat(*key))
-                score.lead_mp = score.lead_mp or leads
+                score.lead_mp = score.lead_mp or (in_title and not national)
                 score.mp_hits += 1
                 if score.mp_hits <= MAX_MP_HITS:
-                    score.raw += MP_WEIGHT / len(seats)
-                score.evidence.append(evidence)
+                    score.raw += MP_WEIGHT * weight
     return in_force, _roles(scores)
 
 
-def _place_context(text: str, hits: list[_Hit], gazetteer: Gazetteer, in_force: str) -> str:
-    """Words that tell same-named places apart: the text, and the counties of named seats.
+_Resolution = tuple[EvidenceKind, tuple[tuple[Seat, float], ...], bool]
+
+
+def _resolve_pattern(
+    pattern: _Pattern,
+    gazetteer: Gazetteer,
+    context: _PlaceContext | None,
+    day: date,
+    in_force: str,
+) -> _Resolution:
+    """What one matched name means in this article: its evidence kind, the seats it points
+    at with a weight each, and whether it is a national figure (for people). ``context`` is
+    needed for ambiguous places only."""
+    if pattern.kind is EvidenceKind.PLACE:
+        option = _resolve_place(gazetteer.places[pattern.place], context)
+        if option is None:
+            return pattern.kind, (), False
+        seats = tuple(
+            (gazetteer.seat(code, in_force), share)
+            for code, share in option.seats_in(in_force)
+            if share >= MIN_PLACE_SHARE
+        )
+        return pattern.kind, seats, False
+    if pattern.kind is EvidenceKind.SEAT:
+        seat = _seat_in_force(gazetteer, pattern.keys, in_force)
+        factor = SINGLE_WORD_FACTOR if len(seat.name.split()) == 1 else 1.0
+        return pattern.kind, ((seat, factor),), False
+    # A sitting MP first (a former one during a campaign); otherwise a candidate around an
+    # election they fought. The name is the matched text: one pattern per written form.
+    terms = [gazetteer.mp_terms[i] for i in pattern.mp_indexes]
+    keys = {(t.seat_code, t.boundary_set) for t in terms if t.covers(day)} or {
+        (t.seat_code, t.boundary_set) for t in terms if t.covers(day, CAMPAIGN_GRACE)
+    }
+    kind = EvidenceKind.MP
+    if not keys:
+        keys = {
+            (c.seat_code, c.boundary_set)
+            for c in (gazetteer.candidacies[i] for i in pattern.candidate_indexes)
+            if c.covers(day)
+        }
+        kind = EvidenceKind.CANDIDATE
+    seats = tuple((gazetteer.seat(*key), 1.0 / len(keys)) for key in sorted(keys))
+    return kind, seats, gazetteer.is_national_figure(pattern.person, day)
+
+
+class _PlaceContext:
+    """What tells same-named places apart in one article: the words of the text, and the
+    counties of the seats and unambiguous places it names.
 
     "Rochford" next to "Essex" (or next to Southend, a seat in Essex) is the Essex town, not
-    the Worcestershire parish.
+    the Worcestershire parish. Worked out only when an ambiguous place is met, and each
+    county or district looked up once.
     """
-    counties = {
-        _seat_in_force(gazetteer, hit.pattern.keys, in_force).county
-        for hit in hits
-        if hit.pattern.kind is EvidenceKind.SEAT
-    }
-    for hit in hits:
-        if hit.pattern.kind is EvidenceKind.PLACE:
-            options = gazetteer.places[hit.pattern.place]
-            if len({o.county for o in options}) == 1:
-                counties.add(options[0].county)
-    return text + "\n" + "\n".join(sorted(c for c in counties if c))
+
+    def __init__(self, text: str, hits: list[_Hit], gazetteer: Gazetteer, in_force: str) -> None:
+        self._text = text
+        self._hits = hits
+        self._gazetteer = gazetteer
+        self._in_force = in_force
+        self._counties: set[str] | None = None
+        self._answers: dict[str, bool] = {}
+
+    def names(self, area: str) -> bool:
+        """Whether the article names this county or district, or a place in it."""
+        answer = self._answers.get(area)
+        if answer is None:
+            answer = self._answers[area] = area in self._text or area in self._named_counties()
+        return answer
+
+    def _named_counties(self) -> set[str]:
+        if self._counties is None:
+            self._counties = set()
+            for _, _, pattern in self._hits:
+                if pattern.kind is EvidenceKind.SEAT:
+                    seat = _seat_in_force(self._gazetteer, pattern.keys, self._in_force)
+                    self._counties.add(seat.county)
+                elif pattern.kind is EvidenceKind.PLACE:
+                    options = self._gazetteer.places[pattern.place]
+                    if len({o.county for o in options}) == 1:
+                        self._counties.add(options[0].county)
+        return self._counties
 
 
-def _resolve_place(options: tuple[PlaceOption, ...], context: str) -> PlaceOption | None:
+def _resolve_place(
+    options: tuple[PlaceOption, ...], context: _PlaceContext | None
+) -> PlaceOption | None:
     """The place a name means here: the one whose district or county the context names,
     else the most specific kind of place (a town over a parish); ``None`` when two places of
     the same kind in different counties remain equally likely."""
 
     def support(option: PlaceOption) -> int:
+        if context is None:
+            return 0
         named = 0
-        if option.county and option.county != option.name and option.county in context:
+        if option.county and option.county != option.name and context.names(option.county):
             named += 1
-        if option.district and option.district != option.name and option.district in context:
+        if option.district and option.district != option.name and context.names(option.district):
             named += 1
         return named
 
@@ -393,25 +527,20 @@ def _seat_in_force(gazetteer: Gazetteer, keys: tuple[tuple[str, str], ...], in_f
     return gazetteer.seat(*keys[0])
 
 
-def _roles(scores: dict[tuple[str, str], _SeatScore]) -> tuple[SeatTag, ...]:
+def _roles(scores: dict[int, _SeatScore]) -> tuple[SeatTag, ...]:
     named = [s for s in scores.values() if s.title_hits or s.body_hits or s.place_hits]
     top = max((s.raw for s in named), default=0.0)
-    tags = []
+    ranked = []
     for score in scores.values():
-        is_primary = (
-            score in named and score.raw >= PRIMARY_MIN_SCORE and score.raw >= PRIMARY_RATIO * top
-        ) or (not named and score.lead_mp)
-        tags.append(
-            SeatTag(
-                code=score.seat.code,
-                name=score.seat.name,
-                boundary_set=score.seat.boundary_set,
-                role=Role.PRIMARY
-                if is_primary
-                else (Role.MENTIONED if score in named else Role.MEMBER),
-                score=round(1.0 - math.exp(-score.raw / SCORE_SCALE), 3),
-                evidence=tuple(score.evidence),
-            )
-        )
-    tags.sort(key=lambda t: (t.role.rank, -t.score, t.name))
-    return tuple(tags)
+        is_named = bool(score.title_hits or score.body_hits or score.place_hits)
+        leads = is_named and score.raw >= PRIMARY_MIN_SCORE and score.raw >= PRIMARY_RATIO * top
+        if leads or (not named and score.lead_mp):
+            role = Role.PRIMARY
+        else:
+            role = Role.MENTIONED if is_named else Role.MEMBER
+        seat = score.seat
+        value = round(1.0 - math.exp(-score.raw / SCORE_SCALE), 3)
+        tag = SeatTag(seat.code, seat.name, seat.boundary_set, role, value, tuple(score.evidence))
+        ranked.append((role.rank, -value, seat.name, seat.boundary_set, tag))
+    ranked.sort(key=lambda entry: entry[:4])
+    return tuple(entry[4] for entry in ranked)

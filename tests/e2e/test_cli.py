@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -303,6 +304,44 @@ def test_seats_search() -> None:
     assert any(r["kind"] == "mp" and r["name"] == "Norwich North" for r in by_mp["results"])
     human = runner.invoke(app, ["seats", "search", "Norfolk North"])
     assert "North Norfolk" in human.output
+
+
+def search_json(text: str) -> list[dict[str, Any]]:
+    result = runner.invoke(app, ["seats", "search", text, "--json"])
+    assert result.exit_code == 0, result.output
+    found: list[dict[str, Any]] = json.loads(result.output)["results"]
+    return found
+
+
+def test_seats_search_forgives_typos_in_mps_names() -> None:
+    found = search_json("Cloe Smith")
+    assert found[0]["kind"] == "mp" and found[0]["mp"] == "Chloe Smith"
+    assert (found[0]["name"], found[0]["from"], found[0]["to"]) == (
+        "Norwich North",
+        "2009-10-14",
+        "2024-05-30",
+    ), "one row for her whole time in the seat"
+
+
+def test_seats_search_finds_places_and_the_seats_they_lie_in() -> None:
+    hellesdon = [r for r in search_json("Hellesdon") if r["kind"] == "place"]
+    assert (hellesdon[0]["place"], hellesdon[0]["name"], hellesdon[0]["score"]) == (
+        "Hellesdon",
+        "Norwich North",
+        1.0,
+    )
+    rochford = [r for r in search_json("Rochford") if r["kind"] == "place"]
+    counties = {r["county"] for r in rochford if r["place"] == "Rochford"}
+    assert counties == {"Essex", "Worcestershire"}, "both places called Rochford are shown"
+    assert "Ford" not in {r["place"] for r in rochford}, "a part of a word is not a match"
+    split = {r["name"]: r["share"] for r in search_json("norwich") if r.get("place") == "Norwich"}
+    assert set(split) == {"Norwich North", "Norwich South"} and 0.4 < split["Norwich North"] < 0.6
+
+
+def test_seats_search_says_when_nothing_matches() -> None:
+    result = runner.invoke(app, ["seats", "search", "Qxzqxz"])
+    assert result.exit_code == 1
+    assert "nothing matches 'Qxzqxz'" in result.output
 
 
 def test_python_dash_m_digest_runs() -> None:
