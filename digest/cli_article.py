@@ -13,6 +13,7 @@ from rich.table import Table
 
 from digest.clean import clean_body, clean_title
 from digest.cli_common import JsonOption, app, console, errors, run, seats_app
+from digest.config import check_area
 from digest.errors import ConfigError, DigestError
 from digest.models import Seat
 from digest.seats.gazetteer import Gazetteer, load_gazetteer
@@ -62,12 +63,17 @@ def tag(
     day: str | None = typer.Option(
         None, "--date", help="The article's date, YYYY-MM-DD (default: today)."
     ),
+    area: str = typer.Option(
+        "", "--area", help="The county or district of the article's source, as in config."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """The Westminster seats an article is about (primary) or mentions."""
     when = _parse_day(day)
+    if area:
+        run(lambda: check_area(area, key="--area"))
     title, body = run(lambda: _read_article(file))
-    boundary_set, tags = tag_text(title, body, when)
+    boundary_set, tags = tag_text(title, body, when, area=area)
     payload = {
         "file": file,
         "title": title,

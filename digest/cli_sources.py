@@ -26,14 +26,16 @@ from digest.cli_common import (
     store_for,
     when,
 )
-from digest.config import FullText, SourceConfig, load_config
+from digest.config import FullText, SourceConfig, check_area, load_config
 from digest.errors import ConfigError
 from digest.polling import all_sources, utc_now
 from digest.sources.base import is_url, source_for_location
 from digest.sources.opml import OpmlFeed, read_opml, write_opml
 
 
-def _validated(location: str, name: str | None, full_text: str) -> SourceConfig:
+def _validated(location: str, name: str | None, full_text: str, area: str = "") -> SourceConfig:
+    if area:
+        check_area(area, key="--area")
     choice: FullText
     if full_text.lower() == "auto":
         choice = "auto"
@@ -43,7 +45,8 @@ def _validated(location: str, name: str | None, full_text: str) -> SourceConfig:
         raise ConfigError(
             f"--full-text {full_text!r}", key="--full-text", hint="use auto, true or false"
         )
-    return source_for_location(location, key="URL", name=name, full_text=choice)
+    source = source_for_location(location, key="URL", name=name, full_text=choice)
+    return source.model_copy(update={"area": area}) if area else source
 
 
 @sources_app.command("list")
@@ -61,6 +64,7 @@ def list_sources(config: Path = ConfigOption, as_json: bool = JsonOption) -> Non
             "origin": "config" if s.name in configured else "added",
             "enabled": s.enabled,
             "full_text": s.full_text,
+            "area": s.area,
             "polling": (statuses[s.name].url if s.name in statuses else None) or s.location,
             "last_success": iso(statuses[s.name].last_success_at) if s.name in statuses else None,
         }
@@ -94,12 +98,18 @@ def add_source(
     full_text: str = typer.Option(
         "auto", "--full-text", help="Fetch article pages for teasers: auto, true or false."
     ),
+    area: str = typer.Option(
+        "",
+        "--area",
+        help='The county or district the outlet covers, e.g. "Essex": decides between '
+        "same-named places when an article does not say.",
+    ),
     config: Path = ConfigOption,
 ) -> None:
     """Add a source to the store; it is polled with the configured ones."""
     with reported():
         settings = load_config(config)
-        source = _validated(url, name, full_text)
+        source = _validated(url, name, full_text, area)
         if source.name in {s.name for s in settings.sources}:
             raise ConfigError(
                 f"config.toml already has a source called {source.name!r}",

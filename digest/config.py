@@ -68,6 +68,9 @@ class SourceConfig(_Section):
     location: str = Field(min_length=1)
     enabled: bool = True
     full_text: FullText = "auto"
+    # The county or district the outlet covers ("Essex", "Rochford"): decides which of two
+    # same-named places an article means when the article itself does not say.
+    area: str = ""
 
 
 class SummariseConfig(_Section):
@@ -289,4 +292,30 @@ def load_config(path: Path) -> Settings:
             key="sources.name",
             hint="give every [[sources]] entry its own name",
         )
+    _check_areas(path, settings)
     return settings
+
+
+def _check_areas(path: Path, settings: Settings) -> None:
+    """A source's ``area`` must be a county or district the gazetteer knows."""
+    for index, source in enumerate(settings.sources):
+        if source.area:
+            check_area(source.area, key=f"sources[{index}].area", path=path)
+
+
+def check_area(area: str, key: str, path: Path | None = None) -> None:
+    """``ConfigError`` (with the closest names) unless ``area`` is a known county or
+    district."""
+    from digest.seats.tagger import default_matcher  # the gazetteer, from the matcher cache
+
+    areas = default_matcher().gazetteer.areas
+    if area in areas:
+        return
+    close = difflib.get_close_matches(area, list(areas), n=3, cutoff=0.6)
+    raise ConfigError(
+        f"unknown area {area!r}",
+        path=path,
+        key=key,
+        hint=(f"did you mean {' or '.join(map(repr, close))}? " if close else "")
+        + 'write a county or district as the ONS names it, e.g. "Essex" or "Rochford"',
+    )

@@ -185,7 +185,7 @@ def _poll_one(
     # Items whose GUID is stored are the bulk of a changed feed: skip preparing them.
     seen = store.known_guids([item.guid for item in result.items])
     fresh = [item for item in result.items if item.guid not in seen]
-    prepared = run_cpu(prepare_items, fresh, now) if fresh else []
+    prepared = run_cpu(prepare_items, fresh, now, config.area) if fresh else []
     return _Fetched(result, prepared, len(result.items) - len(prepared))
 
 

@@ -17,14 +17,17 @@ from digest.models import FeedItem, PreparedArticle
 from digest.seats.tagger import tag_text
 
 
-def prepare_item(item: FeedItem, today: datetime) -> PreparedArticle | None:
-    """One item ready to store; ``None`` when cleaning leaves no title or no text."""
+def prepare_item(item: FeedItem, today: datetime, area: str = "") -> PreparedArticle | None:
+    """One item ready to store; ``None`` when cleaning leaves no title or no text.
+
+    ``area`` is the source's home county or district, for telling same-named places apart.
+    """
     title = clean_title(item.title)
     text = clean_body(item.body, is_html=item.body_is_html)
     if not title or not text:
         return None
     day = (item.published or today).date()
-    boundary_set, tags = tag_text(title, text, day)
+    boundary_set, tags = tag_text(title, text, day, area=area)
     return PreparedArticle(
         source_name=item.source_name,
         guid=item.guid,
@@ -39,6 +42,8 @@ def prepare_item(item: FeedItem, today: datetime) -> PreparedArticle | None:
     )
 
 
-def prepare_items(items: Sequence[FeedItem], today: datetime) -> list[PreparedArticle]:
+def prepare_items(
+    items: Sequence[FeedItem], today: datetime, area: str = ""
+) -> list[PreparedArticle]:
     """Every item that survives cleaning, prepared."""
-    return [p for p in (prepare_item(item, today) for item in items) if p is not None]
+    return [p for p in (prepare_item(item, today, area) for item in items) if p is not None]

@@ -11,7 +11,15 @@ from sqlalchemy.engine import Connection, Engine
 
 from digest.errors import StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# What turns a store of version N-1 into version N, run in order inside one transaction on
+# open (``Store.migrate``). Tables new in a version need nothing here: ``create_all`` makes
+# them; only changes to existing tables do. Statements are plain SQL both SQLite and
+# PostgreSQL accept.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: ("ALTER TABLE sources ADD COLUMN area TEXT NOT NULL DEFAULT ''",),
+}
 
 
 class UtcDateTime(sa.TypeDecorator[datetime]):
@@ -49,6 +57,8 @@ sources_table = sa.Table(
     # "config" rows mirror config.toml; "added" rows were added with `digest sources add`.
     sa.Column("origin", sa.String(10), nullable=False, default="config"),
     sa.Column("full_text", sa.String(5), nullable=False, default="auto"),
+    # The county or district an added source covers (config sources keep theirs in the file).
+    sa.Column("area", sa.Text, nullable=False, default="", server_default=""),
     sa.Column("added_at", UtcDateTime),
     # The address actually polled, once a feed moved (301/308) or was discovered from a page.
     sa.Column("url", sa.Text),

@@ -167,6 +167,7 @@ class SourceStore:
                 kind=SourceKind(r.kind),
                 location=r.location,
                 full_text=_full_text_value(r.full_text),
+                area=r.area,
             )
             for r in rows
         ]
@@ -195,6 +196,7 @@ class SourceStore:
                     location=config.location,
                     origin="added",
                     full_text=_full_text_text(config.full_text),
+                    area=config.area,
                     added_at=at,
                     consecutive_failures=0,
                     items_seen=0,

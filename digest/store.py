@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from digest.errors import StoreError
 from digest.models import Article, Evidence, EvidenceKind, PreparedArticle, Role, StorySource
 from digest.schema import (
+    MIGRATIONS,
     SCHEMA_VERSION,
     article_sources_table,
     articles_table,
@@ -116,20 +117,35 @@ class Store:
         return transaction(self.engine)
 
     def migrate(self) -> None:
-        """Create the schema on first use; refuse a store from a newer version."""
+        """Create the schema on first use, upgrade an older one in place (one transaction:
+        all of it or none), and refuse a store from a newer version."""
         with self._begin() as conn:
+            fresh = not sa.inspect(conn).has_table(meta_table.name)
+            row = None
+            if not fresh:
+                row = conn.execute(
+                    sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")
+                ).scalar_one_or_none()
+            version = SCHEMA_VERSION if row is None else int(row)
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"store {self.engine.url} has schema version {row}, newer than this "
+                    f"seatwatch understands ({SCHEMA_VERSION}); upgrade seatwatch"
+                )
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS.get(step, ()):
+                    conn.execute(sa.text(statement))
+                log.info("store %s upgraded to schema version %d", self.engine.url, step)
             metadata.create_all(conn)
-            row = conn.execute(
-                sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")
-            ).scalar_one_or_none()
             if row is None:
                 conn.execute(
                     meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION))
                 )
-            elif int(row) > SCHEMA_VERSION:
-                raise StoreError(
-                    f"store {self.engine.url} has schema version {row}, newer than this "
-                    f"seatwatch understands ({SCHEMA_VERSION}); upgrade seatwatch"
+            elif version < SCHEMA_VERSION:
+                conn.execute(
+                    meta_table.update()
+                    .where(meta_table.c.key == "schema_version")
+                    .values(value=str(SCHEMA_VERSION))
                 )
 
     def schema_version(self) -> int:

@@ -250,6 +250,19 @@ class Gazetteer:
         }
 
     @cached_property
+    def areas(self) -> dict[str, frozenset[str]]:
+        """Every county and district by name, with the areas it stands for: a county itself;
+        a district itself and its county. A source's home area is one of these."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for options in self.places.values():
+            for option in options:
+                if option.county:
+                    found[option.county].add(option.county)
+                if option.district:
+                    found[option.district].update(a for a in (option.district, option.county) if a)
+        return {name: frozenset(implied) for name, implied in found.items()}
+
+    @cached_property
     def national_figures(self) -> dict[str, tuple[tuple[date, date | None], ...]]:
         """Prime ministers and party leaders with their dates in office.
 

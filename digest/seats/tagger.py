@@ -355,12 +355,17 @@ def _store_cached(path: Path, matcher: SeatMatcher) -> None:
 
 
 def tag_text(
-    title: str, body: str, day: date | None, matcher: SeatMatcher | None = None
+    title: str,
+    body: str,
+    day: date | None,
+    matcher: SeatMatcher | None = None,
+    area: str = "",
 ) -> tuple[str, tuple[SeatTag, ...]]:
     """The boundary set used and the seat tags of an article, strongest first.
 
     Evidence offsets index ``title + "\\n\\n" + body``. Without a date, today is used, so
-    the current boundary set and MPs apply.
+    the current boundary set and MPs apply. ``area`` is the county or district the source
+    covers: a local paper's "Rochford" is the one in its area when the article does not say.
     """
     matcher = matcher or default_matcher()
     gazetteer = matcher.gazetteer
@@ -370,7 +375,8 @@ def tag_text(
     title_end = len(title)
     scores: dict[int, _SeatScore] = {}  # by id of the gazetteer's Seat
     hits = matcher.find(text)
-    context = _PlaceContext(text, hits, gazetteer, in_force)
+    home = gazetteer.areas.get(area, frozenset()) if area else frozenset()
+    context = _PlaceContext(text, hits, gazetteer, in_force, home)
     place, seat_name = EvidenceKind.PLACE, EvidenceKind.SEAT
     # A name said ten times means the same thing each time: resolve each name once.
     resolved: dict[int, _Resolution] = {}
@@ -454,16 +460,24 @@ def _resolve_pattern(
 
 
 class _PlaceContext:
-    """What tells same-named places apart in one article: the words of the text, and the
-    counties of the seats and unambiguous places it names.
+    """What tells same-named places apart in one article: the words of the text, the
+    counties of the seats and unambiguous places it names, and the source's home area.
 
     "Rochford" next to "Essex" (or next to Southend, a seat in Essex) is the Essex town, not
     the Worcestershire parish. Worked out only when an ambiguous place is met, and each
     county or district looked up once.
     """
 
-    def __init__(self, text: str, hits: list[_Hit], gazetteer: Gazetteer, in_force: str) -> None:
+    def __init__(
+        self,
+        text: str,
+        hits: list[_Hit],
+        gazetteer: Gazetteer,
+        in_force: str,
+        home: frozenset[str] = frozenset(),
+    ) -> None:
         self._text = text
+        self._home = home
         self._hits = hits
         self._gazetteer = gazetteer
         self._in_force = in_force
@@ -474,7 +488,9 @@ class _PlaceContext:
         """Whether the article names this county or district, or a place in it."""
         answer = self._answers.get(area)
         if answer is None:
-            answer = self._answers[area] = area in self._text or area in self._named_counties()
+            answer = self._answers[area] = (
+                area in self._home or area in self._text or area in self._named_counties()
+            )
         return answer
 
     def _named_counties(self) -> set[str]:
