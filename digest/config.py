@@ -79,6 +79,18 @@ class SummariseConfig(_Section):
     sentences: int = Field(default=2, ge=1, le=10)
 
 
+class StoriesConfig(_Section):
+    """``[stories]``: when articles are one story (see ``digest/stories.py``)."""
+
+    same_text: float = Field(default=0.5, gt=0, le=1)
+    same_text_containment: float = Field(default=0.75, gt=0, le=1)
+    same_text_words: float = Field(default=0.5, gt=0, le=1)
+    same_event_words: float = Field(default=0.3, gt=0, le=1)
+    same_event_words_with_names: float = Field(default=0.15, gt=0, le=1)
+    same_event_names: float = Field(default=0.2, gt=0, le=1)
+    same_event_days: float = Field(default=3.0, ge=0)
+
+
 class DigestConfig(_Section):
     """``[digest]``: what goes into a digest and how it is addressed."""
 
@@ -171,6 +183,7 @@ class Settings(_Section):
     poll: PollConfig = PollConfig()
     sources: list[SourceConfig] = []
     summarise: SummariseConfig = SummariseConfig()
+    stories: StoriesConfig = StoriesConfig()
     digest: DigestConfig = DigestConfig()
     render: RenderConfig = RenderConfig()
     daemon: DaemonConfig = DaemonConfig()

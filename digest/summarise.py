@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from digest.clean import split_paragraphs
 
@@ -196,7 +197,6 @@ _SINGLE_CLOSE = re.compile(r"(?<=[\w.,!?])['’](?=[\s.,;:)!?]|$)(?!s\b)")
 _LAST_WORD = re.compile(r"([A-Za-z]+)\.$")
 MIN_WORDS = 6
 MAX_WORDS = 70
-POSITION_WEIGHT = 0.6
 
 
 def split_sentences(text: str) -> list[str]:
@@ -243,17 +243,37 @@ def _unbalanced(text: str) -> bool:
 
 
 def _join_open_quotes(pieces: list[str]) -> list[str]:
-    """Glue pieces back together while a double quotation is still open."""
+    """Glue pieces back together while a double quotation is still open.
+
+    British news leaves a quotation open where it runs on: at the end of a paragraph, and
+    where the next sentence opens with a quotation mark again ('... 26 weeks. "We are
+    going ...'). There the sentence is complete; it gets its closing mark so that a summary
+    shows it closed, rather than being glued to the rest of the speech.
+    """
     joined: list[str] = []
     buffer = ""
     for piece in pieces:
+        if buffer and piece[:1] in _OPENING_QUOTES and buffer[-1:] in _SENTENCE_ENDS:
+            joined.append(_closed(buffer))
+            buffer = ""
         buffer = f"{buffer} {piece}".strip() if buffer else piece
         if not _unbalanced(buffer):
             joined.append(buffer)
             buffer = ""
     if buffer:
-        joined.append(buffer)
+        joined.append(_closed(buffer) if buffer[-1:] in _SENTENCE_ENDS else buffer)
     return joined
+
+
+_OPENING_QUOTES = frozenset('"“')
+_SENTENCE_ENDS = frozenset(".!?")
+
+
+def _closed(sentence: str) -> str:
+    """``sentence`` with the double quotation it left open closed."""
+    if sentence.count("“") > sentence.count("”"):
+        return sentence + "”"
+    return sentence + '"' if sentence.count('"') % 2 else sentence
 
 
 def _content_words(sentence: str) -> set[str]:
@@ -280,30 +300,73 @@ def _eligible(sentence: str) -> bool:
 WINDOW_PARAGRAPHS = 12
 
 
+def candidate_sentences(text: str) -> list[str]:
+    """The sentences a summary may use: those of the first ``WINDOW_PARAGRAPHS``."""
+    return split_sentences("\n\n".join(split_paragraphs(text)[:WINDOW_PARAGRAPHS]))
+
+
 def summarise_text(text: str, sentences: int = 2, title: str = "") -> tuple[str, ...]:
     """The ``sentences`` best sentences of ``text``, in their original order."""
-    paragraphs = split_paragraphs(text)
-    candidates = split_sentences("\n\n".join(paragraphs[:WINDOW_PARAGRAPHS]))
+    return summarise_story([(title, text)], sentences)
+
+
+def summarise_story(texts: Sequence[tuple[str, str]], sentences: int = 2) -> tuple[str, ...]:
+    """One summary for a story told by one or more articles (``(title, text)`` each).
+
+    Each sentence is scored by its centrality: how much it shares with every other sentence
+    of the story (word overlap over log lengths, as in TextRank, summed rather than
+    iterated), times a mild preference for fuller sentences. A fact several outlets repeat
+    is central, so it is chosen once; a sentence mostly saying what a chosen one says is
+    skipped. Sentences come out in story order (first article first).
+    """
+    candidates = [
+        (number, position, sentence)
+        for number, (_, text) in enumerate(texts)
+        for position, sentence in enumerate(candidate_sentences(text))
+    ]
     if not candidates:
         return ()
-    eligible = [(i, s) for i, s in enumerate(candidates) if _eligible(s)]
+    words = [_content_words(sentence) for _, _, sentence in candidates]
+    logs = [math.log(len(w)) if len(w) > 1 else 0.0 for w in words]
+    centrality = [0.0] * len(candidates)
+    for i in range(len(candidates)):
+        if not logs[i]:
+            continue
+        for j in range(i + 1, len(candidates)):
+            if logs[j]:
+                shared = len(words[i] & words[j])
+                if shared:
+                    similarity = shared / (logs[i] + logs[j])
+                    centrality[i] += similarity
+                    centrality[j] += similarity
+    eligible = [i for i, (_, _, sentence) in enumerate(candidates) if _eligible(sentence)]
     if not eligible:
-        eligible = list(enumerate(candidates))
-    if len(eligible) <= sentences:
-        return tuple(s for _, s in eligible)
-    words_of = {i: _content_words(s) for i, s in eligible}
-    frequencies = _word_counts(text)
-    for word in _content_words(title):
-        frequencies[word] += 2
-    top = max(frequencies.values(), default=1)
+        eligible = list(range(len(candidates)))
 
-    def score(index: int) -> float:
-        words = words_of[index]
-        if not words:
-            return 0.0
-        centrality = sum(frequencies[w] for w in words) / top / math.sqrt(len(words))
-        return centrality + POSITION_WEIGHT / (1 + index)
+    def score(i: int) -> float:
+        position = candidates[i][1]
+        prior = 1 + POSITION_PRIOR / (1 + position)
+        return centrality[i] * len(words[i]) ** LENGTH_PREFERENCE * prior
 
-    ranked = sorted(eligible, key=lambda pair: -score(pair[0]))
-    chosen = sorted(ranked[:sentences])
-    return tuple(sentence for _, sentence in chosen)
+    ranked = sorted(eligible, key=lambda i: -score(i))
+    chosen: list[int] = []
+    for index in ranked:
+        if len(chosen) == sentences:
+            break
+        if any(_overlap(words[index], words[c]) >= REPEAT_OVERLAP for c in chosen):
+            continue
+        chosen.append(index)
+    return tuple(candidates[i][2] for i in sorted(chosen))
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+# Sentence length counts a little (more words carry more of the story), to this power.
+LENGTH_PREFERENCE = 0.2
+# News puts its point first: the first sentence's score is raised by this share, the
+# second's by half of it, and so on.
+POSITION_PRIOR = 0.2
+# A candidate sharing this much of its words with a chosen sentence repeats it.
+REPEAT_OVERLAP = 0.5

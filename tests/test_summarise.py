@@ -6,7 +6,7 @@ from pathlib import Path
 
 from digest.clean import clean_body
 from digest.sources.folder import read_article_file
-from digest.summarise import split_sentences, summarise_text
+from digest.summarise import split_sentences, summarise_story, summarise_text
 
 
 def test_abbreviations_initials_and_numbers_do_not_split() -> None:
@@ -63,13 +63,35 @@ def test_seed_000_summary_leads_with_the_news(seeds_dir: Path) -> None:
 
 
 def test_sentence_count_and_order() -> None:
-    text = " ".join(
-        f"Sentence number {i} talks about the Norwich North seat and its voters." for i in range(8)
+    text = (
+        "Candidates in Norwich North met voters at a packed church hall on Thursday. "
+        "Bus services dominated the questions from the floor that evening. "
+        "One resident asked about waiting lists at the Norfolk and Norwich hospital. "
+        "The Labour candidate promised a review of evening bus routes. "
+        "The Conservative candidate defended the government's record on health. "
+        "Organisers said more than three hundred people attended the hustings. "
+        "Another debate is planned in Hellesdon next week."
     )
     summary = summarise_text(text, 3)
     assert len(summary) == 3
     positions = [text.index(s) for s in summary]
     assert positions == sorted(positions)
+
+
+def test_a_fact_told_twice_is_summarised_once() -> None:
+    first = (
+        "Norwich North",
+        "The 21 bus will stop running after 7pm from January, the operator has confirmed. "
+        "Residents in Sprowston said shift workers at the hospital would have no way home.",
+    )
+    second = (
+        "Evening buses axed",
+        "The 21 bus will stop running after 7pm from January, its operator has confirmed. "
+        "The MP has asked the company to publish the passenger figures behind the decision.",
+    )
+    summary = summarise_story([first, second], 3)
+    assert sum("after 7pm" in s for s in summary) == 1, summary
+    assert any("passenger figures" in s for s in summary)
 
 
 def test_short_or_empty_text() -> None:
