@@ -346,7 +346,7 @@ def summarise_story(texts: Sequence[tuple[str, str]], sentences: int = 2) -> tup
     def score(i: int) -> float:
         position = candidates[i][1]
         prior = 1 + POSITION_PRIOR / (1 + position)
-        return centrality[i] * len(words[i]) ** LENGTH_PREFERENCE * prior
+        return centrality[i] * float(len(words[i])) ** LENGTH_PREFERENCE * prior
 
     ranked = sorted(eligible, key=lambda i: -score(i))
     chosen: list[int] = []
