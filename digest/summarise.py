@@ -346,7 +346,8 @@ def summarise_story(texts: Sequence[tuple[str, str]], sentences: int = 2) -> tup
     def score(i: int) -> float:
         position = candidates[i][1]
         prior = 1 + POSITION_PRIOR / (1 + position)
-        return centrality[i] * float(len(words[i])) ** LENGTH_PREFERENCE * prior
+        fullness: float = math.pow(len(words[i]), LENGTH_PREFERENCE)
+        return centrality[i] * fullness * prior
 
     ranked = sorted(eligible, key=lambda i: -score(i))
     chosen: list[int] = []
