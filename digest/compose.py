@@ -15,10 +15,20 @@ from pathlib import Path
 
 from digest.config import DigestConfig, SubscriberConfig
 from digest.errors import ConfigError
-from digest.models import Article, Digest, Role, Seat, SeatSection, Story, Subscriber
+from digest.models import (
+    Article,
+    Digest,
+    Role,
+    Seat,
+    SeatSection,
+    Story,
+    StorySource,
+    Subscriber,
+)
 from digest.seats.gazetteer import SET_2024, Gazetteer, load_gazetteer
 from digest.store import Store
-from digest.summarise import summarise_text
+from digest.stories import Fingerprint, StoryGrouper, StoryInput, StoryRules, fingerprint
+from digest.summarise import summarise_story
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,38 +146,52 @@ class DigestComposer:
         config: DigestConfig,
         sentences: int = 2,
         gazetteer: Gazetteer | None = None,
+        rules: StoryRules | None = None,
     ) -> None:
         self.gazetteer = gazetteer or load_gazetteer()
         self.store = store
         self.config = config
         self.sentences = sentences
+        self.rules = rules or StoryRules()
         self._sections: dict[tuple[str, datetime], SeatSection] = {}
-        self._summaries: dict[int, tuple[str, ...]] = {}
+        self._summaries: dict[tuple[int, ...], tuple[str, ...]] = {}
+        self._prints: dict[int, Fingerprint] = {}
 
-    def _summary(self, article: Article) -> tuple[str, ...]:
-        """The article's summary, made once per composer however many seats show it."""
-        if article.id not in self._summaries:
-            self._summaries[article.id] = summarise_text(
-                article.text, self.sentences, title=article.title
+    def _summary(self, articles: Sequence[Article]) -> tuple[str, ...]:
+        """A story's summary, made once per composer however many seats show it."""
+        key = tuple(a.id for a in articles)
+        if key not in self._summaries:
+            self._summaries[key] = summarise_story(
+                [(a.title, a.text) for a in articles], self.sentences
             )
-        return self._summaries[article.id]
+        return self._summaries[key]
+
+    def _fingerprint(self, article: Article) -> Fingerprint:
+        if article.id not in self._prints:
+            self._prints[article.id] = fingerprint(article.title, article.text)
+        return self._prints[article.id]
 
     def section(self, follow: SeatFollow, since: datetime, today: date) -> SeatSection:
-        """The section for one seat, with stories first seen since ``since``."""
+        """The section for one seat, with stories first seen since ``since``.
+
+        Articles are grouped into stories (``stories.py``) together with those of the few
+        days before ``since``, so a copy arriving today of a story sent yesterday is not news
+        again: a story belongs to the period its first article arrived in.
+        """
         cache_key = (follow.key, since)
         if cache_key not in self._sections:
-            found = self.store.articles_for_seats(follow.codes, seen_since=since)
-            stories = [
-                Story(
-                    id=article.id,
-                    title=article.title,
-                    summary=self._summary(article),
-                    published=article.published,
-                    sources=sources,
-                    role=role,
-                )
-                for article, role, sources in found
-            ]
+            window = timedelta(days=self.rules.same_event_days)
+            found = self.store.articles_for_seats(follow.codes, seen_since=since - window)
+            by_id = {article.id: (article, role, sources) for article, role, sources in found}
+            grouper = StoryGrouper(self.rules)
+            for article, _, _ in sorted(found, key=lambda f: (f[0].first_seen, f[0].id)):
+                item = StoryInput(article.id, article.title, article.text, article.published)
+                grouper.add(item, self._fingerprint(article))
+            stories = []
+            for group in grouper.groups():
+                members = [by_id[int(str(m.key))] for m in group.members]
+                if min(article.first_seen for article, _, _ in members) >= since:
+                    stories.append(self._story(members))
             # About the seat, then mentioning it, then its MP elsewhere; newest first in each.
             stories.sort(key=lambda s: (-s.role.rank, s.published, s.id), reverse=True)
             stories = stories[: self.config.max_stories_per_seat]
@@ -179,6 +203,23 @@ class DigestComposer:
                 context=seat_context(self.gazetteer, follow, today) if follow.seats else "",
             )
         return self._sections[cache_key]
+
+    def _story(self, members: Sequence[tuple[Article, Role, tuple[StorySource, ...]]]) -> Story:
+        """One entry for articles that are one story: the first one's headline, every outlet
+        once, the strongest role, one summary drawn from all of them."""
+        lead = members[0][0]
+        outlets: dict[str, StorySource] = {}
+        for _, _, sources in members:
+            for source in sources:
+                outlets.setdefault(source.name, source)
+        return Story(
+            id=lead.id,
+            title=lead.title,
+            summary=self._summary([article for article, _, _ in members]),
+            published=lead.published,
+            sources=tuple(outlets.values()),
+            role=min((role for _, role, _ in members), key=lambda r: r.rank),
+        )
 
     def compose(
         self, subscriber: Subscriber, follows: Sequence[SeatFollow], now: datetime, period: str

@@ -22,6 +22,7 @@ from digest.models import Digest, OutgoingEmail, SendResult, Subscriber
 from digest.polling import PollReport, SourceOutcome, poll_all, utc_now
 from digest.render import DigestRenderer, build_message, list_headers, message_id_for, safe_subject
 from digest.store import DigestRecord, Store
+from digest.stories import rules_from
 from digest.tokens import sign_token, signing_secret
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,9 @@ def compose_all(
     period: str | None = None,
 ) -> list[Digest]:
     """Every subscriber's digest for ``period`` (default: now's), sections shared."""
-    composer = DigestComposer(store, settings.digest, settings.summarise.sentences)
+    composer = DigestComposer(
+        store, settings.digest, settings.summarise.sentences, rules=rules_from(settings.stories)
+    )
     period = period or period_of(now)
     return [composer.compose(sub, follows, now, period) for sub, follows in subscribers]
 

@@ -25,9 +25,12 @@ from functools import lru_cache
 
 from datasketch import MinHash, MinHashLSH
 
+from digest.config import StoriesConfig
 from digest.summarise import STOPWORDS
 
 PHRASE_WORDS = 3
+MIN_SHARED_WORDS = 8
+MIN_SHARED_NAMES = 1
 NUM_PERM = 64  # for the phrase sketch
 WORD_PERM = 128  # for the word sketch: finer, for the lower similarities of rewrites
 
@@ -51,6 +54,11 @@ class StoryRules:
     same_event_words_with_names: float = 0.15
     same_event_names: float = 0.2
     same_event_days: float = 3.0
+
+
+def rules_from(config: StoriesConfig) -> StoryRules:
+    """The rules as ``[stories]`` in config.toml sets them."""
+    return StoryRules(**config.model_dump())
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +167,10 @@ def compare(
     containment = shared_phrases / (min(len(fa.phrases), len(fb.phrases)) or 1)
     words = _jaccard(fa.words, fb.words)
     names = _jaccard(fa.names, fb.names)
+    # Shares of tiny sets mean little: two one-line items about one seat share half their
+    # words by chance. Word and name rules need this much evidence.
+    enough = len(fa.words & fb.words) >= MIN_SHARED_WORDS
+    enough_names = len(fa.names & fb.names) >= MIN_SHARED_NAMES
     days = (
         abs((a.published - b.published).total_seconds()) / 86400
         if a.published is not None and b.published is not None
@@ -175,14 +187,19 @@ def compare(
         same, reason = True, f"same text: {phrases:.0%} of three-word phrases shared"
     elif containment >= rules.same_text_containment:
         same, reason = True, f"same text: {containment:.0%} of the shorter one is in the other"
-    elif words >= rules.same_text_words and close:
+    elif words >= rules.same_text_words and close and enough:
         same, reason = True, f"edited copy: {words:.0%} of content words shared, {about}"
     elif (
         close
         and shared_seats
+        and enough
         and (
             words >= rules.same_event_words
-            or (words >= rules.same_event_words_with_names and names >= rules.same_event_names)
+            or (
+                words >= rules.same_event_words_with_names
+                and names >= rules.same_event_names
+                and enough_names
+            )
         )
     ):
         same, reason = (
@@ -191,7 +208,10 @@ def compare(
         )
     else:
         why = []
-        if words < rules.same_event_words:
+        if not enough:
+            shared_words = len(fa.words & fb.words)
+            why.append(f"only {shared_words} content word{'s' * (shared_words != 1)} in common")
+        elif words < rules.same_event_words:
             why.append(f"only {words:.0%} of content words")
             if words >= rules.same_event_words_with_names:
                 why[-1] += f" and {names:.0%} of names"

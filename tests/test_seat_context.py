@@ -33,6 +33,13 @@ def test_context_between_dissolution_and_polling_day_has_no_mp() -> None:
     assert "2019 notional" not in text  # notional results are not contests
 
 
+TEXTS = {
+    "old-primary": "Norwich North residents met the council on Tuesday about buses and roads.",
+    "new-mention": "A Norwich North charity shop raised money for the hospice at its fair.",
+    "new-primary": "Norwich North candidates argued about housing targets in a hustings.",
+}
+
+
 def _article(guid: str, role: Role, published: datetime) -> PreparedArticle:
     return PreparedArticle(
         source_name="S",
@@ -41,7 +48,8 @@ def _article(guid: str, role: Role, published: datetime) -> PreparedArticle:
         canonical_url=None,
         content_hash=guid,
         title=f"Story {guid}",
-        text="Norwich North residents met the council on Tuesday about buses and roads.",
+        # Distinct texts: the same text from three articles would be one story.
+        text=TEXTS[guid],
         published=published,
         boundary_set="2024",
         tags=(
