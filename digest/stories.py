@@ -16,13 +16,15 @@ decision is then made on the exact sets. Linked articles form one story (union-f
 
 from __future__ import annotations
 
+import math
 import re
 import zlib
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from digest.config import StoriesConfig
@@ -31,12 +33,13 @@ from digest.summarise import STOPWORDS
 PHRASE_WORDS = 3
 MIN_SHARED_WORDS = 8
 MIN_SHARED_NAMES = 1
-NUM_PERM = 64  # for the phrase sketch
-WORD_PERM = 128  # for the word sketch: finer, for the lower similarities of rewrites
+NUM_PERM = 32  # for the phrase and name sketches
+WORD_PERM = 64  # for the word sketch: finer, for the lower similarities of rewrites
+EVENT_LSH_THRESHOLD = 0.15
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_POSSESSIVE = re.compile(r"['’]s$")
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?:;])\s+|\n+")
+_POSSESSIVE = re.compile(r"['’]s\b")
+_NAME = re.compile(r"(?<=[\w,)] )[A-Z][\w’'-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +75,14 @@ class StoryInput:
     seats: frozenset[str] = frozenset()  # seat codes the article is about or mentions
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Fingerprint:
-    phrases: frozenset[int]
-    words: frozenset[str]
+    """An article's phrases and content words (sorted unique 32-bit hashes: a tenth of the
+    memory of Python sets), its names, and MinHash sketches of the phrases and of the
+    words with the names."""
+
+    phrases: np.ndarray
+    words: np.ndarray
     names: frozenset[str]
     phrase_hash: MinHash
     word_hash: MinHash
@@ -105,50 +112,97 @@ class StoryGroup:
 
 def _words(text: str) -> list[str]:
     """Lower-case words, a possessive 's dropped ("Clacton's" is "clacton")."""
-    return [_POSSESSIVE.sub("", w.casefold()) for w in _WORD.findall(text)]
+    return _WORD.findall(_POSSESSIVE.sub("", text.casefold()))
+
+
+def _word_hashes(words: Sequence[str]) -> list[int]:
+    """crc32 of each word, remembered (the vocabulary of news is small)."""
+    found = list(map(_WORD_HASHES.get, words))
+    if None in found:
+        if len(_WORD_HASHES) > 200_000:
+            _WORD_HASHES.clear()
+        for position, value in enumerate(found):
+            if value is None:
+                word = words[position]
+                found[position] = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
+    return found  # type: ignore[return-value]
+
+
+_WORD_HASHES: dict[str, int] = {}
 
 
 def fingerprint(title: str, text: str) -> Fingerprint:
     """The sets and sketches an article is compared by."""
     words = _words(text)
-    phrases = frozenset(
-        zlib.crc32(" ".join(words[i : i + PHRASE_WORDS]).encode("utf-8"))
-        for i in range(max(1, len(words) - PHRASE_WORDS + 1))
+    hashes = np.array(_word_hashes(words), dtype=np.uint64)
+    if len(hashes) >= PHRASE_WORDS:
+        # A phrase's hash mixes its words' hashes (odd multipliers, kept to 32 bits).
+        mixed = hashes[:-2] * np.uint64(0x9E3779B1) + hashes[1:-1] * np.uint64(0x85EBCA77)
+        phrase_hashes = (mixed + hashes[2:]) & np.uint64(0xFFFFFFFF)
+    else:
+        phrase_hashes = hashes
+    phrases = np.unique(phrase_hashes)
+    title_words = [w for w in _words(title) if w not in STOPWORDS]
+    keep = np.fromiter((w not in STOPWORDS for w in words), dtype=bool, count=len(words))
+    content_hashes = np.unique(
+        np.concatenate([hashes[keep], np.array(_word_hashes(title_words), dtype=np.uint64)])
     )
-    content = frozenset(w for w in _words(f"{title}\n{text}") if w not in STOPWORDS)
     names = _names(text)
+    # The event sketch holds the content words and, once more under a mark, the names: a
+    # rewrite keeps the places and people while changing most other words.
+    marked = np.array(_word_hashes([f"@{name}" for name in names]), dtype=np.uint64)
     return Fingerprint(
         phrases,
-        content,
+        content_hashes,
         names,
         _sketch(phrases, NUM_PERM),
-        _sketch((zlib.crc32(w.encode("utf-8")) for w in content), WORD_PERM),
+        _sketch(np.concatenate([content_hashes, marked]), WORD_PERM),
     )
 
 
 def _names(text: str) -> frozenset[str]:
-    """Capitalised words that do not open a sentence: people, places, organisations."""
-    found = set()
-    for sentence in _SENTENCE_BREAK.split(text):
-        for word in _WORD.findall(sentence)[1:]:
-            folded = _POSSESSIVE.sub("", word.casefold())
-            if word[0].isupper() and folded not in STOPWORDS:
-                found.add(folded)
-    return frozenset(found)
+    """Capitalised words that do not open a sentence: people, places, organisations.
+
+    A word counts when a word, comma or bracket and one space come before it; after a full
+    stop, a line break or a quotation mark it may only be capitalised for the sentence.
+    """
+    folded = (_POSSESSIVE.sub("", name.casefold()) for name in _NAME.findall(text))
+    return frozenset(name for name in folded if name not in STOPWORDS)
 
 
-def _sketch(values: Iterable[int], num_perm: int) -> MinHash:
+def _sketch(values: np.ndarray, num_perm: int) -> MinHash:
+    """A MinHash signature of 32-bit hashes, computed in one numpy step: per permutation the
+    multiply-shift hash ``(a * v + b) mod 2**64 >> 32`` (a universal family; numpy's
+    unsigned arithmetic wraps, so there is no division). Only this process compares them."""
     template = _template(num_perm)
-    sketch = MinHash(
-        num_perm=num_perm, permutations=template.permutations, scheme=template.scheme, hashfunc=int
+    a, b = _permutations(num_perm)
+    if len(values):
+        signature = ((np.outer(values, a) + b) >> np.uint64(32)).min(axis=0)
+    else:
+        signature = np.full(num_perm, 0xFFFFFFFF, dtype=np.uint64)
+    return MinHash(
+        num_perm=num_perm,
+        hashvalues=signature.astype(np.uint32),
+        permutations=template.permutations,
+        scheme=template.scheme,
     )
-    sketch.update_batch(list(values))
-    return sketch
+
+
+@lru_cache(maxsize=2)
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    generator = np.random.default_rng(1)
+    a = generator.integers(0, 1 << 63, size=num_perm, dtype=np.uint64) * np.uint64(2) + 1
+    b = generator.integers(0, 1 << 63, size=num_perm, dtype=np.uint64)
+    return a, b
 
 
 @lru_cache(maxsize=2)
 def _template(num_perm: int) -> MinHash:
     return MinHash(num_perm=num_perm, seed=1)
+
+
+def _shared(a: np.ndarray, b: np.ndarray) -> int:
+    return int(np.intersect1d(a, b, assume_unique=True).size)
 
 
 def _jaccard(a: frozenset[object], b: frozenset[object]) -> float:
@@ -158,18 +212,32 @@ def _jaccard(a: frozenset[object], b: frozenset[object]) -> float:
     return shared / (len(a) + len(b) - shared)
 
 
+@lru_cache(maxsize=8)
+def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """datasketch's bands and rows for a threshold (worked out once: it integrates)."""
+    index = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return index.b, index.r
+
+
+def _grown(rows: np.ndarray, capacity: int) -> np.ndarray:
+    bigger = np.zeros((capacity, rows.shape[1]), dtype=rows.dtype)
+    bigger[: len(rows)] = rows
+    return bigger
+
+
 def compare(
     a: StoryInput, fa: Fingerprint, b: StoryInput, fb: Fingerprint, rules: StoryRules
 ) -> Similarity:
     """Whether two articles are one story, and why (or why not)."""
-    shared_phrases = len(fa.phrases & fb.phrases)
+    shared_phrases = _shared(fa.phrases, fb.phrases)
     phrases = shared_phrases / (len(fa.phrases) + len(fb.phrases) - shared_phrases or 1)
     containment = shared_phrases / (min(len(fa.phrases), len(fb.phrases)) or 1)
-    words = _jaccard(fa.words, fb.words)
+    shared_words = _shared(fa.words, fb.words)
+    words = shared_words / (len(fa.words) + len(fb.words) - shared_words or 1)
     names = _jaccard(fa.names, fb.names)
     # Shares of tiny sets mean little: two one-line items about one seat share half their
     # words by chance. Word and name rules need this much evidence.
-    enough = len(fa.words & fb.words) >= MIN_SHARED_WORDS
+    enough = shared_words >= MIN_SHARED_WORDS
     enough_names = len(fa.names & fb.names) >= MIN_SHARED_NAMES
     days = (
         abs((a.published - b.published).total_seconds()) / 86400
@@ -209,7 +277,6 @@ def compare(
     else:
         why = []
         if not enough:
-            shared_words = len(fa.words & fb.words)
             why.append(f"only {shared_words} content word{'s' * (shared_words != 1)} in common")
         elif words < rules.same_event_words:
             why.append(f"only {words:.0%} of content words")
@@ -229,16 +296,37 @@ class StoryGrouper:
 
     def __init__(self, rules: StoryRules | None = None) -> None:
         self.rules = rules or StoryRules()
-        # LSH thresholds sit below the decision thresholds: the index proposes, the exact
-        # sets decide.
+        # LSH thresholds sit below the decision thresholds: the indexes propose, the exact
+        # sets decide. Other outlets' rewrites share few phrases but many words, or fewer
+        # words and the same names (places, people): one index for each. A looser word
+        # index would propose half of every topical corpus and cost time quadratic in it.
+        # The word and name indexes serve the same-event rule, which only joins reports a
+        # few days apart: they are kept per span of days and only the spans in reach are
+        # asked, so the work per article follows the news of those days, not the corpus.
         self._phrase_index = MinHashLSH(threshold=0.3, num_perm=NUM_PERM)
-        # 64 bands of 2 for the words: a pair sharing a fifth of its words is proposed 93
-        # times in 100, one sharing a twentieth 15 times in 100.
-        self._word_index = MinHashLSH(num_perm=WORD_PERM, params=(64, 2))
+        self._event_indexes: dict[int | None, MinHashLSH] = {}
+        self._word_sketches = np.zeros((0, WORD_PERM), dtype=np.uint32)
+        self._phrase_sketches = np.zeros((0, NUM_PERM), dtype=np.uint32)
+        self._word_counts = np.zeros(0, dtype=np.int64)
+        self._reach = math.ceil(self.rules.same_event_days)
         self._items: list[StoryInput] = []
         self._prints: list[Fingerprint] = []
         self._parent: list[int] = []
         self._links: list[tuple[int, int, Similarity]] = []
+
+    def _bucket(self, item: StoryInput) -> int | None:
+        """The span of days an article is indexed under (``reach + 1`` days wide)."""
+        if item.published is None:
+            return None
+        return item.published.date().toordinal() // (self._reach + 1)
+
+    def _buckets(self, item: StoryInput) -> list[int | None]:
+        """The spans an article's event may share: its own and its neighbours (all days
+        within reach), and the undated (an undated article asks them all)."""
+        bucket = self._bucket(item)
+        if bucket is None:
+            return list(self._event_indexes)
+        return [None, bucket - 1, bucket, bucket + 1]
 
     def add(self, item: StoryInput, print_: Fingerprint | None = None) -> None:
         """Index an article and link it to every earlier one that is the same story."""
@@ -248,14 +336,46 @@ class StoryGrouper:
         self._prints.append(found)
         self._parent.append(index)
         candidates = set(self._phrase_index.query(found.phrase_hash))
-        candidates |= set(self._word_index.query(found.word_hash))
-        for other in sorted(candidates):
-            similarity = compare(self._items[other], self._prints[other], item, found, self.rules)
-            if similarity.same_story:
-                self._links.append((other, index, similarity))
-                self._union(other, index)
+        for bucket in self._buckets(item):
+            words_index = self._event_indexes.get(bucket)
+            if words_index is not None:
+                candidates.update(words_index.query(found.word_hash))
+        if candidates:
+            chosen = sorted(candidates)
+            # The sketches already tell most candidates apart: estimate every one at once
+            # and only intersect the exact sets of those that may pass a rule.
+            words = (self._word_sketches[chosen] == found.word_hash.hashvalues).mean(axis=1)
+            phrases = (self._phrase_sketches[chosen] == found.phrase_hash.hashvalues).mean(axis=1)
+            sizes = self._word_counts[chosen]
+            teaser = np.minimum(sizes, len(found.words)) < 0.3 * np.maximum(sizes, len(found.words))
+            worth = (words >= 0.08) | (phrases >= 0.15) | teaser
+            for other in np.asarray(chosen)[worth].tolist():
+                similarity = compare(
+                    self._items[other], self._prints[other], item, found, self.rules
+                )
+                if similarity.same_story:
+                    self._links.append((other, index, similarity))
+                    self._union(other, index)
+        self._grow(found)
         self._phrase_index.insert(index, found.phrase_hash)
-        self._word_index.insert(index, found.word_hash)
+        own = self._bucket(item)
+        if own not in self._event_indexes:
+            self._event_indexes[own] = MinHashLSH(
+                num_perm=WORD_PERM, params=_bands(EVENT_LSH_THRESHOLD, WORD_PERM)
+            )
+        self._event_indexes[own].insert(index, found.word_hash)
+
+    def _grow(self, found: Fingerprint) -> None:
+        """Append an article's sketches to the arrays candidates are estimated from."""
+        count = len(self._prints)
+        if count > len(self._word_sketches):
+            capacity = max(64, 2 * count)
+            self._word_sketches = _grown(self._word_sketches, capacity)
+            self._phrase_sketches = _grown(self._phrase_sketches, capacity)
+            self._word_counts = np.resize(self._word_counts, capacity)
+        self._word_sketches[count - 1] = found.word_hash.hashvalues
+        self._phrase_sketches[count - 1] = found.phrase_hash.hashvalues
+        self._word_counts[count - 1] = len(found.words)
 
     def _find(self, index: int) -> int:
         while self._parent[index] != index:

@@ -319,11 +319,14 @@ def summarise_story(texts: Sequence[tuple[str, str]], sentences: int = 2) -> tup
     is central, so it is chosen once; a sentence mostly saying what a chosen one says is
     skipped. Sentences come out in story order (first article first).
     """
-    candidates = [
-        (number, position, sentence)
-        for number, (_, text) in enumerate(texts)
-        for position, sentence in enumerate(candidate_sentences(text))
-    ]
+    # Copies of one article repeat most sentences word for word: each is scored once.
+    seen: set[str] = set()
+    candidates = []
+    for number, (_, text) in enumerate(texts):
+        for position, sentence in enumerate(candidate_sentences(text)):
+            if sentence not in seen:
+                seen.add(sentence)
+                candidates.append((number, position, sentence))
     if not candidates:
         return ()
     words = [_content_words(sentence) for _, _, sentence in candidates]

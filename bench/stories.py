@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Story grouping and summarising throughput over a 10,000-article corpus, one core.
+
+The corpus is the 2,225 BBC News Summary articles in ../shared/eval/summaries/ (read from
+there), six dated to each day of a year, plus copies of them as syndication makes them (the
+last paragraph dropped, a new headline, a sentence added) on the same day or the next;
+10,000 articles in all. As in the pipeline, exact copies (same text hash) are merged
+first; every other article is fingerprinted and added to one StoryGrouper (MinHash LSH
+over phrases and words, exact overlaps decide), then every story gets its summary, as a
+digest period does. Prints articles per second, the stories
+found, and memory: the process's peak RSS (the corpus itself included) and what the grouper holds
+per article.
+
+    .venv/bin/python bench/stories.py [--articles N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from digest.clean import clean_body  # noqa: E402
+from digest.dedupe import content_hash  # noqa: E402
+from digest.stories import StoryGrouper, StoryInput  # noqa: E402
+from digest.summarise import summarise_story  # noqa: E402
+
+START = datetime(2005, 1, 1, 9, tzinfo=UTC)
+DATA = ROOT.parent / "shared" / "eval" / "summaries" / "bbc_news_summary.jsonl"
+
+
+def corpus(size: int) -> list[StoryInput]:
+    records = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
+    originals = []
+    for record in records:
+        body = record["article"].split("\n", 1)[1] if "\n" in record["article"] else ""
+        originals.append((record["title"], clean_body(body, is_html=False)))
+    items: list[StoryInput] = []
+    variant = 0
+    while len(items) < size:
+        for number, (title, text) in enumerate(originals):
+            if len(items) == size:
+                break
+            paragraphs = text.split("\n\n")
+            if variant == 1:  # syndicated: last paragraph dropped
+                title, text = title, "\n\n".join(paragraphs[:-1]) or text
+            elif variant == 2:  # re-headlined
+                title = f"Update: {title}"
+            elif variant == 3:  # updated: a paragraph added
+                text = f"{text}\n\nA spokesperson declined to comment further on Tuesday."
+            elif variant >= 4:  # another wire's copy: a byline and a credit line
+                text = f"By our staff reporter\n\n{text}\n\nThis story first appeared online."
+            # Six originals a day over the year; copies arrive the same day or the next.
+            day = START + timedelta(days=number // 6 + (variant % 2))
+            items.append(StoryInput(len(items), title, text, day))
+        variant += 1
+    return items
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--articles", type=int, default=10_000)
+    args = parser.parse_args()
+    if not DATA.is_file():
+        sys.exit(f"{DATA} not found: this benchmark reads the BBC News Summary set from ../shared")
+    items = corpus(args.articles)
+    start = time.process_time()
+    # As the pipeline does: exact copies (same text hash) are one stored article with two
+    # sources before any story grouping; the rest are grouped.
+    grouper = StoryGrouper()
+    seen: set[str] = set()
+    exact = 0
+    for item in items:
+        digest = content_hash(item.title, item.text)
+        if digest in seen:
+            exact += 1
+            continue
+        seen.add(digest)
+        grouper.add(item)
+    grouped = time.process_time()
+    groups = grouper.groups()
+    summaries = [summarise_story([(m.title, m.text) for m in g.members], 2) for g in groups]
+    done = time.process_time()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    index_bytes = sum(
+        sys.getsizeof(p.phrases) + sys.getsizeof(p.words) + sys.getsizeof(p.names)
+        for p in grouper._prints
+    )
+    total = done - start
+    print(f"{len(items)} articles (BBC articles and syndicated, re-headlined, updated copies)")
+    print(
+        f"exact copies merged by text hash: {exact}; stories: {len(groups)}; "
+        f"summaries made: {sum(1 for s in summaries if s)}"
+    )
+    print(f"grouping {grouped - start:.2f} s, summarising {done - grouped:.2f} s (CPU, one core)")
+    print(f"throughput: {len(items) / total:.0f} articles/s (target 500)")
+    print(
+        f"memory: peak RSS {peak / 2**20:.0f} MiB (corpus included); the fingerprints the "
+        f"grouper keeps {index_bytes / len(items) / 1024:.1f} KiB per article"
+    )
+    print("reproduce: .venv/bin/python bench/stories.py [--articles N]")
+
+
+if __name__ == "__main__":
+    main()
