@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -192,6 +192,8 @@ class DigestComposer:
                 members = [by_id[int(str(m.key))] for m in group.members]
                 if min(article.first_seen for article, _, _ in members) >= since:
                     stories.append(self._story(members))
+                elif self._updated_since(members, since):
+                    stories.append(replace(self._story(members), updated=True))
             # About the seat, then mentioning it, then its MP elsewhere; newest first in each.
             stories.sort(key=lambda s: (-s.role.rank, s.published, s.id), reverse=True)
             stories = stories[: self.config.max_stories_per_seat]
@@ -203,6 +205,19 @@ class DigestComposer:
                 context=seat_context(self.gazetteer, follow, today) if follow.seats else "",
             )
         return self._sections[cache_key]
+
+    def _updated_since(
+        self, members: Sequence[tuple[Article, Role, tuple[StorySource, ...]]], since: datetime
+    ) -> bool:
+        """Whether a story sent before ``since`` changed enough since to be shown again."""
+        policy = self.config.resend_updates
+        if policy == "never":
+            return False
+        changes = (
+            article.updated_at if policy == "material" else article.revised_at
+            for article, _, _ in members
+        )
+        return any(change is not None and change >= since for change in changes)
 
     def _story(self, members: Sequence[tuple[Article, Role, tuple[StorySource, ...]]]) -> Story:
         """One entry for articles that are one story: the first one's headline, every outlet

@@ -100,6 +100,9 @@ class DigestConfig(_Section):
     lookback_days: int = Field(default=7, ge=1)
     max_stories_per_seat: int = Field(default=10, ge=1)
     send_empty: bool = False
+    # A story already sent whose article was revised: shown again (marked "Updated") when
+    # the revision is "material" (a new paragraph), "always", or "never".
+    resend_updates: Literal["material", "always", "never"] = "material"
     list_id: str = "seatwatch.example.org"
     unsubscribe_url: str = "https://example.org/unsubscribe?token={token}"
     secret_env: str = "SEATWATCH_SECRET"

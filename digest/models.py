@@ -99,6 +99,8 @@ class Article:
     published: datetime
     first_seen: datetime
     tags: tuple[SeatTag, ...] = ()
+    revised_at: datetime | None = None  # last change of any kind
+    updated_at: datetime | None = None  # last material change (new paragraphs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,7 @@ class PreparedArticle:
     published: datetime | None
     boundary_set: str
     tags: tuple[SeatTag, ...]
+    item_hash: str = ""  # the raw item (title and body) as delivered, hashed
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +142,7 @@ class Story:
     published: datetime
     sources: tuple[StorySource, ...]
     role: Role
+    updated: bool = False  # shown again because it changed materially since it was sent
 
     @property
     def url(self) -> str | None:

@@ -24,8 +24,8 @@ import httpx
 
 from digest.config import Settings, SourceConfig
 from digest.errors import SourceError
-from digest.models import PreparedArticle, SourceKind
-from digest.prepare import prepare_items
+from digest.models import FeedItem, PreparedArticle, SourceKind
+from digest.prepare import is_material_change, item_hash, prepare_items
 from digest.source_store import PollRecord, SourceStatus, backoff_delay
 from digest.sources.base import PollResult, SourceState, build_source, is_url
 from digest.sources.feed import FeedSource, parse_raw_feed, parse_well_formed_feed
@@ -154,6 +154,8 @@ class _Fetched:
     result: PollResult
     prepared: list[PreparedArticle]
     known: int
+    # Stored articles whose source now delivers a different item: (article id, revision).
+    revised: list[tuple[int, PreparedArticle]] = field(default_factory=list)
 
 
 def _poll_one(
@@ -182,11 +184,27 @@ def _poll_one(
         result = source.poll(state)
     if not result.items:
         return _Fetched(result, [], 0)
-    # Items whose GUID is stored are the bulk of a changed feed: skip preparing them.
-    seen = store.known_guids([item.guid for item in result.items])
-    fresh = [item for item in result.items if item.guid not in seen]
+    # Items whose GUID is stored are the bulk of a changed feed: skip preparing them unless
+    # the item itself changed (a revised article).
+    known = store.known_items([item.guid for item in result.items])
+    fresh = [item for item in result.items if item.guid not in known]
+    changed: list[tuple[int, FeedItem]] = []
+    unhashed: dict[int, str] = {}
+    for item in result.items:
+        if item.guid in known:
+            article_id, stored_hash = known[item.guid]
+            if stored_hash is None:
+                unhashed[article_id] = item_hash(item)
+            elif stored_hash != item_hash(item):
+                changed.append((article_id, item))
+    store.set_item_hashes(unhashed)
     prepared = run_cpu(prepare_items, fresh, now, config.area) if fresh else []
-    return _Fetched(result, prepared, len(result.items) - len(prepared))
+    revisions = (
+        run_cpu(prepare_items, [item for _, item in changed], now, config.area) if changed else []
+    )
+    by_guid = {revision.guid: revision for revision in revisions}
+    revised = [(i, by_guid[item.guid]) for i, item in changed if item.guid in by_guid]
+    return _Fetched(result, prepared, len(result.items) - len(prepared), revised)
 
 
 def _record_successes(
@@ -202,6 +220,16 @@ def _record_successes(
     """
     prepared = [article for _, fetched, _ in done for article in fetched.prepared]
     flags = iter(store_prepared(prepared, store, clock()) if prepared else [])
+    for config, fetched, _ in done:
+        for article_id, revision in fetched.revised:
+            material = is_material_change(store.article_text(article_id), revision.text)
+            if store.revise_article(article_id, revision, material, clock()):
+                log.info(
+                    "source %r: article %d revised (%s)",
+                    config.name,
+                    article_id,
+                    "new paragraphs" if material else "minor change",
+                )
     results = []
     for config, fetched, started in done:
         result = fetched.result

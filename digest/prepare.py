@@ -8,10 +8,11 @@ digest is composed (``compose.py``).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
-from digest.clean import clean_body, clean_title
+from digest.clean import clean_body, clean_title, split_paragraphs
 from digest.dedupe import canonical_url, content_hash
 from digest.models import FeedItem, PreparedArticle
 from digest.seats.tagger import tag_text
@@ -39,7 +40,32 @@ def prepare_item(item: FeedItem, today: datetime, area: str = "") -> PreparedArt
         published=item.published,
         boundary_set=boundary_set,
         tags=tags,
+        item_hash=item_hash(item),
     )
+
+
+def item_hash(item: FeedItem) -> str:
+    """The item as its source delivered it, hashed: when it changes, the article did."""
+    raw = f"{item.title}\x00{item.body}".encode("utf-8", "surrogatepass")
+    return hashlib.sha256(raw).hexdigest()[:32]
+
+
+# A paragraph of at least this many words, sharing less than half its words with every old
+# paragraph, is news: a typo or a reworded phrase is not.
+MATERIAL_PARAGRAPH_WORDS = 8
+MATERIAL_OVERLAP = 0.5
+
+
+def is_material_change(old_text: str, new_text: str) -> bool:
+    """Whether a revised article says something new (a new paragraph), not just better."""
+    old = [set(p.casefold().split()) for p in split_paragraphs(old_text)]
+    for paragraph in split_paragraphs(new_text):
+        words = set(paragraph.casefold().split())
+        if len(words) < MATERIAL_PARAGRAPH_WORDS:
+            continue
+        if all(len(words & o) / len(words | o) < MATERIAL_OVERLAP for o in old):
+            return True
+    return False
 
 
 def prepare_items(

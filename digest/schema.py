@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from digest.errors import StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # What turns a store of version N-1 into version N, run in order inside one transaction on
 # open (``Store.migrate``). Tables new in a version need nothing here: ``create_all`` makes
@@ -19,6 +19,11 @@ SCHEMA_VERSION = 2
 # PostgreSQL accept.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     2: ("ALTER TABLE sources ADD COLUMN area TEXT NOT NULL DEFAULT ''",),
+    3: (
+        "ALTER TABLE articles ADD COLUMN item_hash TEXT",
+        "ALTER TABLE articles ADD COLUMN revised_at TIMESTAMP",
+        "ALTER TABLE articles ADD COLUMN updated_at TIMESTAMP",
+    ),
 }
 
 
@@ -96,6 +101,12 @@ articles_table = sa.Table(
     sa.Column("published", UtcDateTime, nullable=False),
     sa.Column("first_seen", UtcDateTime, nullable=False, index=True),
     sa.Column("boundary_set", sa.String(4), nullable=False),
+    # The item as its source last delivered it (title and body, hashed): a changed one is an
+    # update of this article. NULL for articles stored before schema 3.
+    sa.Column("item_hash", sa.String(64)),
+    # Last change of any kind, and last material change (a new paragraph): see prepare.py.
+    sa.Column("revised_at", UtcDateTime),
+    sa.Column("updated_at", UtcDateTime),
 )
 
 article_sources_table = sa.Table(

@@ -21,7 +21,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from digest.errors import StoreError
-from digest.models import Article, Evidence, EvidenceKind, PreparedArticle, Role, StorySource
+from digest.models import (
+    Article,
+    Evidence,
+    EvidenceKind,
+    PreparedArticle,
+    Role,
+    SeatTag,
+    StorySource,
+)
 from digest.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -221,6 +229,83 @@ class Store:
         """The GUIDs among ``guids`` that belong to stored articles."""
         return set(self.find_duplicates(guids, [], []).by_guid)
 
+    def known_items(self, guids: Sequence[str]) -> dict[str, tuple[int, str | None]]:
+        """For the GUIDs among ``guids`` that are stored: the article's id and the hash of
+        the item as last delivered (``None`` for articles stored before schema 3)."""
+        found: dict[str, tuple[int, str | None]] = {}
+        wanted = sorted(set(guids))
+        with self._begin() as conn:
+            for start in range(0, len(wanted), 5000):
+                rows = conn.execute(
+                    sa.select(
+                        articles_table.c.guid, articles_table.c.id, articles_table.c.item_hash
+                    ).where(articles_table.c.guid.in_(wanted[start : start + 5000]))
+                ).all()
+                found.update({str(g): (int(i), h) for g, i, h in rows})
+        return found
+
+    def set_item_hashes(self, hashes: dict[int, str]) -> None:
+        """Record the delivered items' hashes of articles stored before schema 3."""
+        if not hashes:
+            return
+        with self._begin() as conn:
+            conn.execute(
+                articles_table.update()
+                .where(articles_table.c.id == sa.bindparam("article_id"))
+                .values(item_hash=sa.bindparam("new_hash")),
+                [{"article_id": i, "new_hash": h} for i, h in hashes.items()],
+            )
+
+    def article_text(self, article_id: int) -> str:
+        """The stored text of one article."""
+        with self._begin() as conn:
+            return str(
+                conn.execute(
+                    sa.select(articles_table.c.text).where(articles_table.c.id == article_id)
+                ).scalar_one()
+            )
+
+    def revise_article(
+        self, article_id: int, article: PreparedArticle, material: bool, at: datetime
+    ) -> bool:
+        """Replace an article's title, text and tags with its source's revision.
+
+        ``material`` (a new paragraph, not a typo) also sets ``updated_at``, which may put
+        the story in the next digest again. False, with only the item hash recorded, when
+        the revision's text is another stored article's.
+        """
+        with self._begin() as conn:
+            clash = conn.execute(
+                sa.select(articles_table.c.id).where(
+                    articles_table.c.content_hash == article.content_hash,
+                    articles_table.c.id != article_id,
+                )
+            ).first()
+            if clash is not None:
+                conn.execute(
+                    articles_table.update()
+                    .where(articles_table.c.id == article_id)
+                    .values(item_hash=article.item_hash)
+                )
+                return False
+            values: dict[str, Any] = {
+                "title": article.title,
+                "text": article.text,
+                "content_hash": article.content_hash,
+                "item_hash": article.item_hash,
+                "boundary_set": article.boundary_set,
+                "revised_at": at,
+            }
+            if material:
+                values["updated_at"] = at
+            conn.execute(
+                articles_table.update().where(articles_table.c.id == article_id).values(**values)
+            )
+            conn.execute(seat_tags_table.delete().where(seat_tags_table.c.article_id == article_id))
+            if article.tags:
+                conn.execute(seat_tags_table.insert(), _tag_rows(article_id, article.tags))
+        return True
+
     def find_duplicate(self, guid: str, canonical: str | None, digest: str) -> int | None:
         """The id of a stored article with this GUID, canonical URL or text hash."""
         return self.find_duplicates([guid], [canonical] if canonical else [], [digest]).match(
@@ -252,6 +337,7 @@ class Store:
                         "published": a.published or first_seen,
                         "first_seen": first_seen,
                         "boundary_set": a.boundary_set,
+                        "item_hash": a.item_hash or None,
                     }
                     for a in articles
                 ],
@@ -272,17 +358,9 @@ class Store:
                 ],
             )
             tags = [
-                {
-                    "article_id": article_id,
-                    "code": tag.code,
-                    "boundary_set": tag.boundary_set,
-                    "name": tag.name,
-                    "role": tag.role.value,
-                    "score": tag.score,
-                    "evidence": json.dumps([_evidence_json(e) for e in tag.evidence]),
-                }
+                row
                 for article_id, a in zip(ids, articles, strict=True)
-                for tag in a.tags
+                for row in _tag_rows(article_id, a.tags)
             ]
             if tags:
                 conn.execute(seat_tags_table.insert(), tags)
@@ -322,7 +400,8 @@ class Store:
     def articles_for_seats(
         self, codes: Sequence[str], *, seen_since: datetime
     ) -> list[tuple[Article, Role, tuple[StorySource, ...]]]:
-        """Articles tagged with any of ``codes`` and first seen since ``seen_since``.
+        """Articles tagged with any of ``codes`` and first seen (or revised) since
+        ``seen_since``.
 
         Each comes with its strongest role among those codes and every outlet that carried it.
         """
@@ -334,7 +413,8 @@ class Store:
                 .join(seat_tags_table, seat_tags_table.c.article_id == articles_table.c.id)
                 .where(
                     seat_tags_table.c.code.in_(list(codes)),
-                    articles_table.c.first_seen >= seen_since,
+                    (articles_table.c.first_seen >= seen_since)
+                    | (articles_table.c.revised_at >= seen_since),
                 )
             ).all()
             ids = sorted({r.id for r in rows})
@@ -487,6 +567,21 @@ def _evidence_json(evidence: Evidence) -> dict[str, Any]:
     }
 
 
+def _tag_rows(article_id: int, tags: Sequence[SeatTag]) -> list[dict[str, Any]]:
+    return [
+        {
+            "article_id": article_id,
+            "code": tag.code,
+            "boundary_set": tag.boundary_set,
+            "name": tag.name,
+            "role": tag.role.value,
+            "score": tag.score,
+            "evidence": json.dumps([_evidence_json(e) for e in tag.evidence]),
+        }
+        for tag in tags
+    ]
+
+
 def _article_from_row(row: Any) -> Article:
     return Article(
         id=row.id,
@@ -497,6 +592,8 @@ def _article_from_row(row: Any) -> Article:
         text=row.text,
         published=row.published,
         first_seen=row.first_seen,
+        revised_at=row.revised_at,
+        updated_at=row.updated_at,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -261,3 +262,50 @@ def test_captured_real_world_feeds_poll_end_to_end(tmp_path: Path, store: Store)
     uk = [o for o in report.outcomes if "bbc_news" in o.name or "guardian" in o.name]
     assert uk and all(o.error is None and o.added > 0 for o in uk)
     assert store.article_count() > 400
+
+
+def test_revised_items_update_their_article_and_come_back_only_when_material(
+    tmp_path: Path, http_server: LoopbackServer, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    from digest.compose import DigestComposer, resolve_seat
+    from digest.config import DigestConfig
+    from digest.seats.gazetteer import load_gazetteer
+
+    first = BODY
+    typo_fixed = BODY.replace("timetable", "time-table")
+    extended = html.escape(
+        f"<p>{typo_fixed}</p><p>On Thursday the operator said evening journeys on the route "
+        "would be cut from January unless the county council paid for them.</p>"
+    )
+    http_server.routes["/feed"] = Route(rss(("g1", "Bus news", first)), conditional=False)
+    settings = make_settings(tmp_path, http_server, {"feed": "/feed"})
+    clock = Clock()
+    poll_all(settings, store, clock=clock)
+    follow = resolve_seat(load_gazetteer(), "Norwich North")
+    sent = T0 + timedelta(minutes=1)  # the first digest went out
+
+    def section(after: datetime, policy: str = "material") -> list[tuple[str, bool]]:
+        config = DigestConfig(resend_updates=policy)  # type: ignore[arg-type]
+        found = DigestComposer(store, config).section(follow, after, after.date())
+        return [(s.title, s.updated) for s in found.stories]
+
+    assert section(T0 - timedelta(hours=1)) == [("Bus news", False)]
+
+    http_server.routes["/feed"] = Route(rss(("g1", "Bus news", typo_fixed)), conditional=False)
+    clock.now = T0 + timedelta(hours=1)
+    with caplog.at_level("INFO", logger="digest.polling"):
+        poll_all(settings, store, clock=clock, force=True)
+    assert "revised (minor change)" in caplog.text
+    assert store.article_count() == 1
+    assert section(sent) == [], "a typo fix is not news"
+    assert section(sent, "always") == [("Bus news", True)]
+
+    http_server.routes["/feed"] = Route(rss(("g1", "Bus news", extended)), conditional=False)
+    clock.now = T0 + timedelta(hours=2)
+    with caplog.at_level("INFO", logger="digest.polling"):
+        poll_all(settings, store, clock=clock, force=True)
+    assert "revised (new paragraphs)" in caplog.text
+    assert store.article_count() == 1
+    assert section(sent) == [("Bus news", True)]
+    assert section(sent, "never") == []
+    assert "evening journeys" in store.article_text(1)
