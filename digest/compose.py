@@ -15,6 +15,7 @@ from pathlib import Path
 
 from digest.config import DigestConfig, SubscriberConfig
 from digest.errors import ConfigError
+from digest.generative import ChatSummariser
 from digest.models import (
     Article,
     Digest,
@@ -147,12 +148,14 @@ class DigestComposer:
         sentences: int = 2,
         gazetteer: Gazetteer | None = None,
         rules: StoryRules | None = None,
+        writer: ChatSummariser | None = None,
     ) -> None:
         self.gazetteer = gazetteer or load_gazetteer()
         self.store = store
         self.config = config
         self.sentences = sentences
         self.rules = rules or StoryRules()
+        self.writer = writer
         self._sections: dict[tuple[str, datetime], SeatSection] = {}
         self._summaries: dict[tuple[int, ...], tuple[str, ...]] = {}
         self._prints: dict[int, Fingerprint] = {}
@@ -161,9 +164,11 @@ class DigestComposer:
         """A story's summary, made once per composer however many seats show it."""
         key = tuple(a.id for a in articles)
         if key not in self._summaries:
-            self._summaries[key] = summarise_story(
-                [(a.title, a.text) for a in articles], self.sentences
-            )
+            texts = [(a.title, a.text) for a in articles]
+            summary = summarise_story(texts, self.sentences)
+            if self.writer is not None:
+                summary = self.writer.summarise(texts, self.sentences, fallback=summary)
+            self._summaries[key] = summary
         return self._summaries[key]
 
     def _fingerprint(self, article: Article) -> Fingerprint:

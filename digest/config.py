@@ -77,6 +77,13 @@ class SummariseConfig(_Section):
     """``[summarise]``: story summaries."""
 
     sentences: int = Field(default=2, ge=1, le=10)
+    # "extractive" (sentences of the articles) or "openai": any OpenAI-compatible
+    # chat-completions endpoint writes them, the extractive summary standing in on any error.
+    method: Literal["extractive", "openai"] = "extractive"
+    base_url: str = "https://api.openai.com/v1"
+    model: str = "gpt-4o-mini"
+    api_key_env: str = "OPENAI_API_KEY"
+    timeout_seconds: float = Field(default=20.0, gt=0)
 
 
 class StoriesConfig(_Section):

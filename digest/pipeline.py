@@ -18,6 +18,7 @@ from digest.backends.base import MailBackend
 from digest.compose import DigestComposer, SeatFollow
 from digest.config import Settings
 from digest.errors import SendError, TemporarySendError
+from digest.generative import ChatSummariser
 from digest.models import Digest, OutgoingEmail, SendResult, Subscriber
 from digest.polling import PollReport, SourceOutcome, poll_all, utc_now
 from digest.render import DigestRenderer, build_message, list_headers, message_id_for, safe_subject
@@ -55,11 +56,20 @@ def compose_all(
     period: str | None = None,
 ) -> list[Digest]:
     """Every subscriber's digest for ``period`` (default: now's), sections shared."""
+    writer = ChatSummariser(settings.summarise) if settings.summarise.method == "openai" else None
     composer = DigestComposer(
-        store, settings.digest, settings.summarise.sentences, rules=rules_from(settings.stories)
+        store,
+        settings.digest,
+        settings.summarise.sentences,
+        rules=rules_from(settings.stories),
+        writer=writer,
     )
     period = period or period_of(now)
-    return [composer.compose(sub, follows, now, period) for sub, follows in subscribers]
+    try:
+        return [composer.compose(sub, follows, now, period) for sub, follows in subscribers]
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def deliver_all(
