@@ -107,9 +107,11 @@ ROLE_PHRASES = {
 
 
 def overview_line(stories: Sequence[Story]) -> str:
-    """One line a reader scans first: how much is new, from how many outlets, and how close.
+    """One line a reader scans first: how much is new, from how many outlets, how close, and
+    (with two or more stories) the first headlines.
 
-    "3 new stories from 2 outlets: 1 about the seat, 2 mentioning it."
+    "3 new stories from 2 outlets: 1 about the seat, 2 mentioning it. Labour targets the
+    seat; Bus route cut back; New classrooms approved."
     """
     if not stories:
         return "No new stories since your last digest."
@@ -120,9 +122,29 @@ def overview_line(stories: Sequence[Story]) -> str:
     counts = Counter(s.role for s in stories)
     if len(counts) == 1:
         (role,) = counts
-        return f"{line}, {ROLE_PHRASES[role]}."
-    parts = [f"{counts[role]} {ROLE_PHRASES[role]}" for role in Role if counts[role]]
-    return f"{line}: {', '.join(parts)}."
+        line = f"{line}, {ROLE_PHRASES[role]}."
+    else:
+        parts = [f"{counts[role]} {ROLE_PHRASES[role]}" for role in Role if counts[role]]
+        line = f"{line}: {', '.join(parts)}."
+    if len(stories) < 2:
+        return line
+    headlines = "; ".join(_short(s.title) for s in stories[:OVERVIEW_HEADLINES])
+    more = len(stories) - OVERVIEW_HEADLINES
+    if more > 0:
+        return f"{line} {headlines}; and {more} more."
+    return f"{line} {headlines}" + ("" if headlines.endswith("…") else ".")
+
+
+OVERVIEW_HEADLINES = 3
+OVERVIEW_HEADLINE_CHARS = 60
+
+
+def _short(title: str) -> str:
+    """A headline cut at a word to fit the overview line."""
+    title = title.rstrip(" .")
+    if len(title) <= OVERVIEW_HEADLINE_CHARS:
+        return title
+    return title[:OVERVIEW_HEADLINE_CHARS].rsplit(" ", 1)[0] + "…"
 
 
 def seat_context(gazetteer: Gazetteer, follow: SeatFollow, day: date) -> str:

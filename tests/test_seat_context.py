@@ -92,15 +92,23 @@ def test_overview_counts_each_role() -> None:
     from digest.compose import overview_line
     from digest.models import Story, StorySource
 
-    def story(role: Role, outlet: str) -> Story:
+    def story(role: Role, outlet: str, title: str = "t") -> Story:
         return Story(
-            1, "t", (), datetime(2026, 1, 1, tzinfo=UTC), (StorySource(outlet, None),), role
+            1, title, (), datetime(2026, 1, 1, tzinfo=UTC), (StorySource(outlet, None),), role
         )
 
     assert overview_line([]) == "No new stories since your last digest."
     assert overview_line([story(Role.PRIMARY, "A")]) == "1 new story from 1 outlet, about the seat."
     assert overview_line(
-        [story(Role.PRIMARY, "A"), story(Role.MENTIONED, "B"), story(Role.MEMBER, "B")]
+        [
+            story(Role.PRIMARY, "A", "Labour targets the seat"),
+            story(Role.MENTIONED, "B", "Bus route cut back."),
+            story(Role.MEMBER, "B", "MP speaks in a debate on the long-term future of the " * 2),
+        ]
     ) == (
-        "3 new stories from 2 outlets: 1 about the seat, 1 mentioning it, 1 about its MP elsewhere."
+        "3 new stories from 2 outlets: 1 about the seat, 1 mentioning it, 1 about its MP "
+        "elsewhere. Labour targets the seat; Bus route cut back; MP speaks in a debate on the "
+        "long-term future of the MP…"
     )
+    five = [story(Role.PRIMARY, "A", f"Story {i}") for i in range(5)]
+    assert overview_line(five).endswith("Story 0; Story 1; Story 2; and 2 more.")
