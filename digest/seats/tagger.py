@@ -79,6 +79,8 @@ class _Pattern(NamedTuple):
     # A place name shared by places in different areas: which one is meant depends on the
     # article, so its meaning is worked out per article rather than cached.
     ambiguous: bool = False
+    # The county every place of this name lies in ("" when they differ): context for others.
+    county: str = ""
 
 
 @dataclass(slots=True, eq=False)
@@ -138,7 +140,14 @@ class SeatMatcher:
             if name in seats_by_form or name in people or not usable_place_name(name, options):
                 continue
             areas = {(option.county, option.district) for option in options}
-            add(name, _Pattern(EvidenceKind.PLACE, place=name, ambiguous=len(areas) > 1))
+            counties = {option.county for option in options}
+            pattern = _Pattern(
+                EvidenceKind.PLACE,
+                place=name,
+                ambiguous=len(areas) > 1,
+                county=next(iter(counties)) if len(counties) == 1 else "",
+            )
+            add(name, pattern)
         # The automaton stores integers (an index into ``_patterns``): it unpickles from
         # the cache ten times faster than one holding Python objects.
         self._patterns = list(patterns.values())
@@ -376,7 +385,7 @@ def tag_text(
     scores: dict[int, _SeatScore] = {}  # by id of the gazetteer's Seat
     hits = matcher.find(text)
     home = gazetteer.areas.get(area, frozenset()) if area else frozenset()
-    context = _PlaceContext(text, hits, gazetteer, in_force, home)
+    context = _PlaceContext(hits, gazetteer, in_force, home)
     place, seat_name = EvidenceKind.PLACE, EvidenceKind.SEAT
     # A name said ten times means the same thing each time: resolve each name once.
     resolved: dict[int, _Resolution] = {}
@@ -460,23 +469,21 @@ def _resolve_pattern(
 
 
 class _PlaceContext:
-    """What tells same-named places apart in one article: the words of the text, the
-    counties of the seats and unambiguous places it names, and the source's home area.
+    """What tells same-named places apart in one article: the counties and districts it
+    names (the automaton found them as places), the counties of the seats and unambiguous
+    places it names, and the source's home area.
 
     "Rochford" next to "Essex" (or next to Southend, a seat in Essex) is the Essex town, not
-    the Worcestershire parish. Worked out only when an ambiguous place is met, and each
-    county or district looked up once.
+    the Worcestershire parish. Worked out only when an ambiguous place is met.
     """
 
     def __init__(
         self,
-        text: str,
         hits: list[_Hit],
         gazetteer: Gazetteer,
         in_force: str,
         home: frozenset[str] = frozenset(),
     ) -> None:
-        self._text = text
         self._home = home
         self._hits = hits
         self._gazetteer = gazetteer
@@ -488,22 +495,22 @@ class _PlaceContext:
         """Whether the article names this county or district, or a place in it."""
         answer = self._answers.get(area)
         if answer is None:
-            answer = self._answers[area] = (
-                area in self._home or area in self._text or area in self._named_counties()
-            )
+            answer = self._answers[area] = area in self._home or area in self._named_areas()
         return answer
 
-    def _named_counties(self) -> set[str]:
+    def _named_areas(self) -> set[str]:
+        """The places the automaton found (a county or district named is among them), and
+        the counties of the seats and unambiguous places named."""
         if self._counties is None:
             self._counties = set()
-            for _, _, pattern in self._hits:
+            for pattern in {id(p): p for _, _, p in self._hits}.values():
                 if pattern.kind is EvidenceKind.SEAT:
                     seat = _seat_in_force(self._gazetteer, pattern.keys, self._in_force)
                     self._counties.add(seat.county)
                 elif pattern.kind is EvidenceKind.PLACE:
-                    options = self._gazetteer.places[pattern.place]
-                    if len({o.county for o in options}) == 1:
-                        self._counties.add(options[0].county)
+                    self._counties.add(pattern.place)
+                    if pattern.county:
+                        self._counties.add(pattern.county)
         return self._counties
 
 
