@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import html
 import json
 import re
 import subprocess
@@ -104,6 +105,26 @@ def test_seed_preview_for_norwich_north(seeds_dir: Path, tmp_path: Path) -> None
             assert phrase not in text
     # The temporary store left nothing behind in the project.
     assert not (ROOT / "var" / "preview.sqlite3").exists()
+
+
+def test_digest_summaries_are_what_the_summarise_command_gives(
+    seeds_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    args = ["preview", "--config", str(ROOT / "config.toml"), "--source", str(seeds_dir)]
+    result = runner.invoke(app, [*args, "--seat", "Norwich North", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    _, page = _seed_titles_and_text(out)
+    shown = [html.unescape(s) for s in re.findall(r'class="summary"[^>]*>([^<]+)<', page)]
+    expected = []
+    for seed in sorted(seeds_dir.glob("*.txt")):
+        payload = json.loads(runner.invoke(app, ["summarise", str(seed), "--json"]).output)
+        expected.extend(payload["sentences"])
+    assert sorted(shown) == sorted(expected)
+    for sentence in shown:
+        assert sentence.count('"') % 2 == 0 and sentence.count("“") == sentence.count("”")
+        for phrase in FURNITURE:
+            assert phrase not in sentence
 
 
 def test_seed_config_rerun_adds_nothing(seeds_dir: Path, tmp_path: Path) -> None:
