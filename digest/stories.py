@@ -23,9 +23,12 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+
+if TYPE_CHECKING:
+    from datasketch import MinHash, MinHashLSH
 
 from digest.config import StoriesConfig
 from digest.summarise import STOPWORDS
@@ -36,6 +39,7 @@ MIN_SHARED_NAMES = 1
 NUM_PERM = 32  # for the phrase and name sketches
 WORD_PERM = 64  # for the word sketch: finer, for the lower similarities of rewrites
 EVENT_LSH_THRESHOLD = 0.15
+MAX_COMPARED = 8  # exact comparisons per added article, at most
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _POSSESSIVE = re.compile(r"['’]s\b")
@@ -100,6 +104,11 @@ class Similarity:
     shared_seats: bool
     same_story: bool
     reason: str
+
+    @property
+    def same_event_only(self) -> bool:
+        """Joined as reports of one event, not as copies of one text."""
+        return self.same_story and self.reason.startswith("same event")
 
 
 @dataclass(slots=True)
@@ -174,6 +183,8 @@ def _sketch(values: np.ndarray, num_perm: int) -> MinHash:
     """A MinHash signature of 32-bit hashes, computed in one numpy step: per permutation the
     multiply-shift hash ``(a * v + b) mod 2**64 >> 32`` (a universal family; numpy's
     unsigned arithmetic wraps, so there is no division). Only this process compares them."""
+    from datasketch import MinHash
+
     template = _template(num_perm)
     a, b = _permutations(num_perm)
     if len(values):
@@ -198,6 +209,8 @@ def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
 
 @lru_cache(maxsize=2)
 def _template(num_perm: int) -> MinHash:
+    from datasketch import MinHash
+
     return MinHash(num_perm=num_perm, seed=1)
 
 
@@ -215,6 +228,8 @@ def _jaccard(a: frozenset[object], b: frozenset[object]) -> float:
 @lru_cache(maxsize=8)
 def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
     """datasketch's bands and rows for a threshold (worked out once: it integrates)."""
+    from datasketch import MinHashLSH
+
     index = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return index.b, index.r
 
@@ -303,7 +318,12 @@ class StoryGrouper:
         # The word and name indexes serve the same-event rule, which only joins reports a
         # few days apart: they are kept per span of days and only the spans in reach are
         # asked, so the work per article follows the news of those days, not the corpus.
-        self._phrase_index = MinHashLSH(threshold=0.3, num_perm=NUM_PERM)
+        # datasketch is imported here, not with the module: it loads scipy (0.8 s), which
+        # only a process that groups stories should pay for.
+        from datasketch import MinHashLSH
+
+        self._lsh = MinHashLSH
+        self._phrase_index = MinHashLSH(num_perm=NUM_PERM, params=_bands(0.3, NUM_PERM))
         self._event_indexes: dict[int | None, MinHashLSH] = {}
         self._word_sketches = np.zeros((0, WORD_PERM), dtype=np.uint32)
         self._phrase_sketches = np.zeros((0, NUM_PERM), dtype=np.uint32)
@@ -349,10 +369,18 @@ class StoryGrouper:
             sizes = self._word_counts[chosen]
             teaser = np.minimum(sizes, len(found.words)) < 0.3 * np.maximum(sizes, len(found.words))
             worth = (words >= 0.08) | (phrases >= 0.15) | teaser
-            for other in np.asarray(chosen)[worth].tolist():
+            others = np.asarray(chosen)[worth]
+            if len(others) > MAX_COMPARED:
+                # Boilerplate-heavy news (one council's reports) can make everything a
+                # candidate: compare only the likeliest, so the cost per article stays flat.
+                likeliest = np.maximum(words, phrases)[worth].argsort(kind="stable")[::-1]
+                others = np.sort(others[likeliest[:MAX_COMPARED]])
+            for other in others.tolist():
                 similarity = compare(
                     self._items[other], self._prints[other], item, found, self.rules
                 )
+                if similarity.same_event_only and not self._matches_first(other, item, found):
+                    continue
                 if similarity.same_story:
                     self._links.append((other, index, similarity))
                     self._union(other, index)
@@ -360,7 +388,7 @@ class StoryGrouper:
         self._phrase_index.insert(index, found.phrase_hash)
         own = self._bucket(item)
         if own not in self._event_indexes:
-            self._event_indexes[own] = MinHashLSH(
+            self._event_indexes[own] = self._lsh(
                 num_perm=WORD_PERM, params=_bands(EVENT_LSH_THRESHOLD, WORD_PERM)
             )
         self._event_indexes[own].insert(index, found.word_hash)
@@ -376,6 +404,15 @@ class StoryGrouper:
         self._word_sketches[count - 1] = found.word_hash.hashvalues
         self._phrase_sketches[count - 1] = found.phrase_hash.hashvalues
         self._word_counts[count - 1] = len(found.words)
+
+    def _matches_first(self, other: int, item: StoryInput, found: Fingerprint) -> bool:
+        """A report joins a story through another report only if it is also the same story
+        as the story's first article: reports of one event must not chain, A like B like C,
+        into a story of everything that happened in a town that week."""
+        first = self._find(other)
+        if first == other:
+            return True
+        return compare(self._items[first], self._prints[first], item, found, self.rules).same_story
 
     def _find(self, index: int) -> int:
         while self._parent[index] != index:

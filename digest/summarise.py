@@ -322,7 +322,9 @@ def summarise_story(texts: Sequence[tuple[str, str]], sentences: int = 2) -> tup
     # Copies of one article repeat most sentences word for word: each is scored once.
     seen: set[str] = set()
     candidates = []
-    for number, (_, text) in enumerate(texts):
+    # The first few reports carry the story; scoring is quadratic in sentences, so a story
+    # told by dozens of outlets is summarised from its first ``MAX_STORY_TEXTS``.
+    for number, (_, text) in enumerate(texts[:MAX_STORY_TEXTS]):
         for position, sentence in enumerate(candidate_sentences(text)):
             if sentence not in seen:
                 seen.add(sentence)
@@ -367,6 +369,7 @@ def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+MAX_STORY_TEXTS = 5
 # Sentence length counts a little (more words carry more of the story), to this power.
 LENGTH_PREFERENCE = 0.2
 # News puts its point first: the first sentence's score is raised by this share, the
