@@ -16,6 +16,7 @@ from pathlib import Path
 import brotli
 import pytest
 
+from digest.models import Evidence, EvidenceKind, PreparedArticle, Role, SeatTag
 from tests.smtp_server import SmtpTestServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -259,4 +260,28 @@ def norwich_folder_toml(folder: Path) -> str:
     return (
         '[store]\npath = "state.sqlite3"\n'
         '[[sources]]\nname = "Local"\nkind = "folder"\nlocation = "articles"\n'
+    )
+
+
+def norwich_north_article(guid: str, source: str, title: str, text: str) -> PreparedArticle:
+    """A prepared article tagged primary for Norwich North (2024 set), ready to store."""
+    tag = SeatTag(
+        "E14001408",
+        "Norwich North",
+        "2024",
+        Role.PRIMARY,
+        0.9,
+        (Evidence(0, 13, "Norwich North", EvidenceKind.SEAT),),
+    )
+    return PreparedArticle(
+        source_name=source,
+        guid=guid,
+        url=f"https://example.org/{guid}",
+        canonical_url=f"https://example.org/{guid}",
+        content_hash=guid,
+        title=title,
+        text=text,
+        published=None,
+        boundary_set="2024",
+        tags=(tag,),
     )

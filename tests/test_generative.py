@@ -13,10 +13,9 @@ from digest.compose import DigestComposer, resolve_seat
 from digest.config import DigestConfig, SummariseConfig
 from digest.errors import ConfigError
 from digest.generative import ChatSummariser
-from digest.models import Evidence, EvidenceKind, PreparedArticle, Role, SeatTag
 from digest.seats.gazetteer import load_gazetteer
 from digest.store import Store
-from tests.conftest import LoopbackServer, Route
+from tests.conftest import LoopbackServer, Route, norwich_north_article
 
 PATH = "/v1/chat/completions"
 STORY = [
@@ -137,22 +136,8 @@ def test_digest_section_shows_the_model_summary(
     http_server.routes[PATH] = answer("Route 21 loses its evening buses in January.")
     now = datetime(2026, 11, 22, 7, tzinfo=UTC)
     store = Store.open(tmp_path / "s.sqlite3")
-    tag = SeatTag(
-        "E14001408",
-        "Norwich North",
-        "2024",
-        Role.PRIMARY,
-        0.9,
-        (Evidence(0, 13, "Norwich North", EvidenceKind.SEAT),),
-    )
-    store.add_articles(
-        [
-            PreparedArticle(
-                "Post", "g1", None, None, "h1", STORY[0][0], STORY[0][1], None, "2024", (tag,)
-            )
-        ],
-        first_seen=now - timedelta(hours=1),
-    )
+    article = norwich_north_article("g1", "Post", STORY[0][0], STORY[0][1])
+    store.add_articles([article], first_seen=now - timedelta(hours=1))
     composer = DigestComposer(store, DigestConfig(), writer=writer)
     follow = resolve_seat(load_gazetteer(), "Norwich North")
     (story,) = composer.section(follow, now - timedelta(days=1), now.date()).stories

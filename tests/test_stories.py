@@ -12,11 +12,12 @@ from typer.testing import CliRunner
 from digest.cli import app
 from digest.compose import DigestComposer, resolve_seat
 from digest.config import DigestConfig
-from digest.models import Evidence, EvidenceKind, PreparedArticle, Role, SeatTag
+from digest.models import Role
 from digest.seats.gazetteer import load_gazetteer
 from digest.seats.tagger import tag_text
 from digest.store import Store
 from digest.stories import StoryInput, group_stories
+from tests.conftest import norwich_north_article
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedupe"
 runner = CliRunner()
@@ -74,29 +75,6 @@ def test_one_line_items_about_one_seat_stay_apart() -> None:
     assert len(group_stories(items)) == 2
 
 
-def _prepared(guid: str, source: str, title: str, text: str) -> PreparedArticle:
-    tag = SeatTag(
-        "E14001408",
-        "Norwich North",
-        "2024",
-        Role.PRIMARY,
-        0.9,
-        (Evidence(0, 13, "Norwich North", EvidenceKind.SEAT),),
-    )
-    return PreparedArticle(
-        source_name=source,
-        guid=guid,
-        url=f"https://example.org/{guid}",
-        canonical_url=f"https://example.org/{guid}",
-        content_hash=guid,
-        title=title,
-        text=text,
-        published=None,
-        boundary_set="2024",
-        tags=(tag,),
-    )
-
-
 def test_two_outlets_copies_are_one_entry_and_a_late_copy_is_not_news_again(
     tmp_path: Path,
 ) -> None:
@@ -105,8 +83,8 @@ def test_two_outlets_copies_are_one_entry_and_a_late_copy_is_not_news_again(
     store = Store.open(tmp_path / "s.sqlite3")
     store.add_articles(
         [
-            _prepared("bus", "Norwich Evening Post", bus.title, bus.text),
-            _prepared("synd", "Syndicated Local Wire", synd.title, synd.text),
+            norwich_north_article("bus", "Norwich Evening Post", bus.title, bus.text),
+            norwich_north_article("synd", "Syndicated Local Wire", synd.title, synd.text),
         ],
         first_seen=now - timedelta(hours=3),
     )
@@ -122,8 +100,10 @@ def test_two_outlets_copies_are_one_entry_and_a_late_copy_is_not_news_again(
     # A day later another copy arrives, and a new story: only the new story is news.
     store.add_articles(
         [
-            _prepared("bus-rw", "Broadland Bulletin", "Route 21 cut", ARTICLES["nn-bus-rw"].text),
-            _prepared("school", "Norwich Evening Post", school.title, school.text),
+            norwich_north_article(
+                "bus-rw", "Broadland Bulletin", "Route 21 cut", ARTICLES["nn-bus-rw"].text
+            ),
+            norwich_north_article("school", "Norwich Evening Post", school.title, school.text),
         ],
         first_seen=now + timedelta(hours=20),
     )
