@@ -89,10 +89,7 @@ def main() -> None:
     summaries = [summarise_story([(m.title, m.text) for m in g.members], 2) for g in groups]
     done = time.process_time()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    index_bytes = sum(
-        sys.getsizeof(p.phrases) + sys.getsizeof(p.words) + sys.getsizeof(p.names)
-        for p in grouper._prints
-    )
+    index_bytes = grouper.kept_bytes()
     total = done - start
     print(f"{len(items)} articles (BBC articles and syndicated, re-headlined, updated copies)")
     print(

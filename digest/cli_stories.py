@@ -22,7 +22,6 @@ from digest.stories import (
     compare,
     fingerprint,
     group_stories,
-    rules_from,
 )
 
 
@@ -40,7 +39,7 @@ def stories(
     """Group article files into stories exactly as the digest would, showing every pair's
     similarity and why it was joined or kept apart."""
     when = _parse_day(day) or date.today()
-    rules = rules_from(run(lambda: load_config(config)).stories) if config else StoryRules()
+    rules = run(lambda: load_config(config)).stories if config else StoryRules()
     published = datetime(when.year, when.month, when.day, tzinfo=UTC)
     items = []
     for file in files:

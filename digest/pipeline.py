@@ -23,7 +23,6 @@ from digest.models import Digest, OutgoingEmail, SendResult, Subscriber
 from digest.polling import PollReport, SourceOutcome, poll_all, utc_now
 from digest.render import DigestRenderer, build_message, list_headers, message_id_for, safe_subject
 from digest.store import DigestRecord, Store
-from digest.stories import rules_from
 from digest.tokens import sign_token, signing_secret
 
 log = logging.getLogger(__name__)
@@ -61,7 +60,7 @@ def compose_all(
         store,
         settings.digest,
         settings.summarise.sentences,
-        rules=rules_from(settings.stories),
+        rules=settings.stories,
         writer=writer,
     )
     period = period or period_of(now)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import zlib
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
@@ -46,26 +47,8 @@ _POSSESSIVE = re.compile(r"['’]s\b")
 _NAME = re.compile(r"(?<=[\w,)] )[A-Z][\w’'-]*")
 
 
-@dataclass(frozen=True, slots=True)
-class StoryRules:
-    """Thresholds for joining articles into one story (``[stories]`` in config.toml)."""
-
-    # Same text: Jaccard of three-word phrases, or containment of the shorter text, or (for
-    # a lightly edited copy) most content words shared.
-    same_text: float = 0.5
-    same_text_containment: float = 0.75
-    same_text_words: float = 0.5
-    # Same event in other words: content-word Jaccard alone, or a lower one with shared
-    # names; never across seats (when both have one) and only close in time.
-    same_event_words: float = 0.3
-    same_event_words_with_names: float = 0.15
-    same_event_names: float = 0.2
-    same_event_days: float = 3.0
-
-
-def rules_from(config: StoriesConfig) -> StoryRules:
-    """The rules as ``[stories]`` in config.toml sets them."""
-    return StoryRules(**config.model_dump())
+# The thresholds are ``[stories]`` in config.toml, defaults and all: one definition.
+StoryRules = StoriesConfig
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +87,8 @@ class Similarity:
     shared_seats: bool
     same_story: bool
     reason: str
-
-    @property
-    def same_event_only(self) -> bool:
-        """Joined as reports of one event, not as copies of one text."""
-        return self.same_story and self.reason.startswith("same event")
+    # Why joined: "same text", "edited copy" or "same event"; "" when kept apart.
+    basis: str = ""
 
 
 @dataclass(slots=True)
@@ -209,6 +189,8 @@ def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
 
 @lru_cache(maxsize=2)
 def _template(num_perm: int) -> MinHash:
+    """A datasketch MinHash whose scheme and permutations the wrappers borrow: LSH needs
+    its type, not its hashing (the signatures are ours, from ``_permutations``)."""
     from datasketch import MinHash
 
     return MinHash(num_perm=num_perm, seed=1)
@@ -267,11 +249,12 @@ def compare(
         f", {days:.1f} days apart" if days is not None else ""
     )
     if phrases >= rules.same_text:
-        same, reason = True, f"same text: {phrases:.0%} of three-word phrases shared"
+        basis, reason = "same text", f"same text: {phrases:.0%} of three-word phrases shared"
     elif containment >= rules.same_text_containment:
-        same, reason = True, f"same text: {containment:.0%} of the shorter one is in the other"
+        basis = "same text"
+        reason = f"same text: {containment:.0%} of the shorter one is in the other"
     elif words >= rules.same_text_words and close and enough:
-        same, reason = True, f"edited copy: {words:.0%} of content words shared, {about}"
+        basis, reason = "edited copy", f"edited copy: {words:.0%} of content words shared, {about}"
     elif (
         close
         and shared_seats
@@ -285,9 +268,9 @@ def compare(
             )
         )
     ):
-        same, reason = (
-            True,
-            f"same event: {words:.0%} of content words and {names:.0%} of names shared, {about}",
+        basis = "same event"
+        reason = (
+            f"same event: {words:.0%} of content words and {names:.0%} of names shared, {about}"
         )
     else:
         why = []
@@ -302,8 +285,10 @@ def compare(
             why.append("about different seats")
         if not close:
             why.append(f"{days:.1f} days apart")
-        same, reason = False, "different stories: " + ", ".join(why)
-    return Similarity(phrases, containment, words, names, days, shared_seats, same, reason)
+        basis, reason = "", "different stories: " + ", ".join(why)
+    return Similarity(
+        phrases, containment, words, names, days, shared_seats, bool(basis), reason, basis
+    )
 
 
 class StoryGrouper:
@@ -379,7 +364,7 @@ class StoryGrouper:
                 similarity = compare(
                     self._items[other], self._prints[other], item, found, self.rules
                 )
-                if similarity.same_event_only and not self._matches_first(other, item, found):
+                if similarity.basis == "same event" and not self._matches_first(other, item, found):
                     continue
                 if similarity.same_story:
                     self._links.append((other, index, similarity))
@@ -404,6 +389,10 @@ class StoryGrouper:
         self._word_sketches[count - 1] = found.word_hash.hashvalues
         self._phrase_sketches[count - 1] = found.phrase_hash.hashvalues
         self._word_counts[count - 1] = len(found.words)
+
+    def kept_bytes(self) -> int:
+        """What the grouper keeps per article it has seen: the fingerprints' exact sets."""
+        return sum(p.phrases.nbytes + p.words.nbytes + sys.getsizeof(p.names) for p in self._prints)
 
     def _matches_first(self, other: int, item: StoryInput, found: Fingerprint) -> bool:
         """A report joins a story through another report only if it is also the same story
