@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+import ahocorasick
 import lxml.html
 from lxml import etree
 
@@ -149,8 +150,29 @@ def split_paragraphs(text: str) -> list[str]:
 
 def furniture_rule_for(paragraph: str) -> FurnitureRule | None:
     """The first rule marking ``paragraph`` as furniture, if any."""
+    longest, keyword_only, any_keyword = _furniture_screen()
+    # Most paragraphs are prose: too long for every rule, or without any rule's keyword.
+    # One C-level search settles those; only the rest try the rules one by one.
+    if not furniture_rules() or (longest and len(paragraph) > longest):
+        return None
     folded = paragraph.lower()
+    if keyword_only and next(any_keyword.iter(folded), None) is None:
+        return None
     return next((rule for rule in furniture_rules() if rule.matches(paragraph, folded)), None)
+
+
+@lru_cache(maxsize=1)
+def _furniture_screen() -> tuple[int, bool, ahocorasick.Automaton]:
+    """What every rule needs: the longest paragraph any rule applies to (0: no limit),
+    whether every rule has keywords, and one automaton finding any of them in one pass."""
+    rules = furniture_rules()
+    longest = 0 if any(not r.max_chars for r in rules) else max(r.max_chars for r in rules)
+    keyword_only = bool(rules) and all(r.keywords for r in rules)
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
+    for keyword in {k for r in rules for k in r.keywords}:
+        automaton.add_word(keyword)
+    automaton.make_automaton()
+    return longest, keyword_only, automaton
 
 
 def strip_furniture(text: str) -> str:

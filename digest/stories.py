@@ -132,7 +132,7 @@ def fingerprint(title: str, text: str) -> Fingerprint:
         phrase_hashes = hashes
     phrases = np.unique(phrase_hashes)
     title_words = [w for w in _words(title) if w not in STOPWORDS]
-    keep = np.fromiter((w not in STOPWORDS for w in words), dtype=bool, count=len(words))
+    keep = np.array([w not in STOPWORDS for w in words], dtype=bool)
     content_hashes = np.unique(
         np.concatenate([hashes[keep], np.array(_word_hashes(title_words), dtype=np.uint64)])
     )
