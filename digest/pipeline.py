@@ -79,6 +79,7 @@ def deliver_all(
     *,
     kind: str,
     now: datetime,
+    renderer: DigestRenderer | None = None,
 ) -> list[Delivery]:
     """Render each digest (once per distinct content) and hand it to ``backend``.
 
@@ -86,7 +87,7 @@ def deliver_all(
     message, so a period already sent is never sent again, and one left half-done by a crash
     is sent again with the same Message-ID. Previews are only logged.
     """
-    renderer = DigestRenderer(
+    renderer = renderer or DigestRenderer(
         title=settings.digest.title,
         subject_template=settings.digest.subject,
         templates_dir=settings.resolve(settings.render.templates_dir)
@@ -154,7 +155,12 @@ def deliver_all(
             deliveries.append(
                 Delivery(subscriber, message.subject, digest.story_count, result, None)
             )
-    log.info("rendered %d distinct digests for %d subscribers", renderer.renders, len(digests))
+    log.info(
+        "rendered %d distinct digests for %d subscribers, CSS inlined %d times",
+        renderer.renders,
+        len(digests),
+        renderer.inlines,
+    )
     return deliveries
 
 

@@ -1,9 +1,12 @@
 """Render digests: Jinja2 HTML and text parts, CSS inlined by premailer, a MIME message.
 
 Rendering and inlining are the costly steps (premailer takes tens of milliseconds per
-message), so they run once per distinct digest: subscribers following the same seats in the
-same period share one rendering, and only the per-recipient parts (greeting, address,
-unsubscribe link) are filled into placeholders afterwards.
+message), so neither runs per subscriber. Premailer runs once for the frame (masthead,
+greeting, footer) and once per seat section per period; each distinct digest is assembled
+from those inlined pieces, with its seat names, subject and inbox preview filled in, and
+each recipient's copy gets the greeting, address and unsubscribe link the same way. The
+cost of inlining follows the number of seats with news, not of subscribers or of the
+combinations of seats they follow.
 """
 
 from __future__ import annotations
@@ -25,11 +28,15 @@ import jinja2
 from markupsafe import Markup
 
 from digest.errors import RenderError
-from digest.models import Digest, Subscriber
+from digest.models import Digest, SeatSection, Subscriber
 
 log = logging.getLogger(__name__)
 
 PLACEHOLDERS = ("greeting", "recipient", "unsubscribe_url")
+# Filled in per distinct digest when it is assembled from inlined pieces.
+DIGEST_PLACEHOLDERS = ("subject", "seat_names", "preheader")
+SECTION_START, SECTION_END = "<!--seatwatch:section-->", "<!--/seatwatch:section-->"
+SECTIONS_SLOT = "<!--seatwatch:sections-->"
 
 
 def _placeholder(name: str) -> str:
@@ -143,7 +150,10 @@ class DigestRenderer:
         self.subject_template = subject_template
         self.env = make_environment((templates_dir or default_templates_dir()).resolve())
         self._cache: dict[str, RenderedDigest] = {}
-        self.renders = 0
+        self._frames: dict[str, str | None] = {}
+        self._sections: dict[str, str | None] = {}
+        self.renders = 0  # distinct digests rendered
+        self.inlines = 0  # premailer runs
 
     def _css(self, name: str) -> Markup:
         """A stylesheet from the templates folder, trusted as-is (it is ours, not input)."""
@@ -174,21 +184,60 @@ class DigestRenderer:
             **{name: _placeholder(name) for name in PLACEHOLDERS},
         }
         try:
-            html_part = self.env.get_template("digest.html.j2").render(
-                base_css=self._css("digest.css"), media_css=self._css("digest.media.css"), **context
-            )
             text_part = self.env.get_template("digest.txt.j2").render(**context)
         except jinja2.TemplateError as exc:
             raise RenderError(f"template error: {exc}") from exc
+        html_part = self._assembled(digest, context)
+        if html_part is None:  # a template without section markers: inline it whole
+            html_part = self._inline(self._html(context))
+            for marker in (SECTION_START, SECTION_END, SECTIONS_SLOT):
+                html_part = html_part.replace(marker, "")
         rendered = RenderedDigest(
-            subject=subject,
-            html=inline_css(html_part),
-            text=text_part,
-            story_count=digest.story_count,
+            subject=subject, html=html_part, text=text_part, story_count=digest.story_count
         )
         self.renders += 1
         self._cache[key] = rendered
         return rendered
+
+    def _html(self, context: dict[str, Any]) -> str:
+        try:
+            return self.env.get_template("digest.html.j2").render(
+                base_css=self._css("digest.css"), media_css=self._css("digest.media.css"), **context
+            )
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"template error: {exc}") from exc
+
+    def _inline(self, markup: str) -> str:
+        self.inlines += 1
+        return inline_css(markup)
+
+    def _assembled(self, digest: Digest, context: dict[str, Any]) -> str | None:
+        """The digest's HTML from the inlined frame and sections; ``None`` when the
+        template has no section markers to cut along."""
+        pieces = {name: _placeholder(name) for name in DIGEST_PLACEHOLDERS}
+        day = digest.generated_at.date().isoformat()
+        if day not in self._frames:
+            page = self._inline(self._html({**context, **pieces, "sections": ()}))
+            self._frames[day] = page if page.count(SECTIONS_SLOT) == 1 else None
+        frame = self._frames[day]
+        if frame is None:
+            return None
+        sections = []
+        for section in digest.sections:
+            key = _section_key(digest, section)
+            if key not in self._sections:
+                page = self._inline(self._html({**context, **pieces, "sections": (section,)}))
+                start, end = page.find(SECTION_START), page.rfind(SECTION_END)
+                cut = page[start + len(SECTION_START) : end] if 0 <= start < end else None
+                self._sections[key] = cut
+            cut = self._sections[key]
+            if cut is None:
+                return None
+            sections.append(cut)
+        assembled = frame.replace(SECTIONS_SLOT, "".join(sections))
+        for name in DIGEST_PLACEHOLDERS:
+            assembled = assembled.replace(_placeholder(name), html.escape(str(context[name])))
+        return assembled
 
     def personalise(
         self, rendered: RenderedDigest, subscriber: Subscriber, unsubscribe_url: str
@@ -213,6 +262,12 @@ def _content_key(digest: Digest) -> str:
         parts.extend(str(story.id) for story in section.stories)
         parts.append("|")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _section_key(digest: Digest, section: SeatSection) -> str:
+    """A section's identity within one renderer: the same seat, period and stories."""
+    stories = ",".join(f"{story.id}{'u' * story.updated}" for story in section.stories)
+    return f"{digest.period}|{digest.generated_at.date()}|{section.key}|{stories}"
 
 
 def _join_names(names: list[str]) -> str:

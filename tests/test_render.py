@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 from datetime import UTC, datetime
+from pathlib import Path
 
 from digest.models import Digest, Role, SeatSection, Story, StorySource, Subscriber
 from digest.render import DigestRenderer, build_message, inline_css, message_id_for
@@ -167,3 +168,86 @@ def test_plain_text_wraps_words_but_never_splits_a_link() -> None:
     assert url in lines[-1] and len(lines) == 2
     assert all(len(line) <= 74 for line in lines[:-1])
     assert " ".join(part.strip() for part in lines) == text
+
+
+def _section(key: str, name: str, title: str) -> SeatSection:
+    story = Story(
+        id=abs(hash(key)) % 10_000,
+        title=title,
+        summary=(f"Something happened in {name}.",),
+        published=datetime(2026, 11, 21, 9, 0, tzinfo=UTC),
+        sources=(StorySource("Eastern News", f"https://news.example.org/{key}"),),
+        role=Role.PRIMARY,
+    )
+    return SeatSection(key=key, name=name, overview="1 new story.", stories=(story,))
+
+
+def _normalised(html: str) -> str:
+    for marker in (
+        "<!--seatwatch:section-->",
+        "<!--/seatwatch:section-->",
+        "<!--seatwatch:sections-->",
+    ):
+        html = html.replace(marker, "")
+    return " ".join(html.split()).replace("> <", "><")
+
+
+def test_digests_are_assembled_from_sections_inlined_once_each() -> None:
+    north = _section("N", "Norwich North", "Bus routes saved")
+    south = _section("S", "Norwich South", "Library reopens & more")
+    coast = _section("C", "North Norfolk", "Cliff path closed")
+    renderer = _renderer()
+    seat_sets = [(north, south), (south, coast), (north, coast), (north, south, coast)]
+    rendered = []
+    for index, sections in enumerate(seat_sets):
+        digest = Digest(
+            subscriber=Subscriber(f"{index}@example.org", "", ()),
+            period="2026-11-22",
+            generated_at=NOW,
+            sections=sections,
+        )
+        rendered.append((digest, renderer.render(digest)))
+    # Four distinct digests, but premailer ran for the frame and each seat once.
+    assert renderer.renders == 4 and renderer.inlines == 1 + 3
+    # Each assembled digest is what inlining the whole page would have given.
+    whole = DigestRenderer(title="seatwatch", subject_template="{title}: news for {seats}")
+    for digest, assembled in rendered:
+        context = {
+            "title": "seatwatch",
+            "subject": assembled.subject,
+            "sections": digest.sections,
+            "seat_names": ", ".join(s.name for s in digest.sections[:-1])
+            + " and "
+            + digest.sections[-1].name,
+            "generated_at": NOW,
+            "preheader": f"{digest.story_count} new stories. Latest: "
+            + digest.sections[0].stories[0].title,
+            **{
+                name: f"@@SEATWATCH:{name}@@"
+                for name in ("greeting", "recipient", "unsubscribe_url")
+            },
+        }
+        expected = inline_css(whole._html(context))
+        assert _normalised(assembled.html) == _normalised(expected)
+    assert "Library reopens &amp; more" in rendered[0][1].html
+    assert "News for Norwich North, Norwich South and North Norfolk" in rendered[3][1].html
+
+
+def test_templates_without_section_markers_are_inlined_whole(tmp_path: Path) -> None:
+    from digest.render import default_templates_dir
+
+    for source in default_templates_dir().rglob("*"):
+        target = tmp_path / source.relative_to(default_templates_dir())
+        if source.is_dir():
+            target.mkdir(exist_ok=True)
+        else:
+            text = source.read_text(encoding="utf-8")
+            for marker in ("<!--seatwatch:section-->", "<!--/seatwatch:section-->"):
+                text = text.replace(marker, "")
+            target.write_text(text.replace("<!--seatwatch:sections-->", ""), encoding="utf-8")
+    renderer = DigestRenderer(
+        title="seatwatch", subject_template="{title}: news for {seats}", templates_dir=tmp_path
+    )
+    html = renderer.render(_digest()).html
+    assert "Residents won their campaign." in html and 'class="story-title" style="' in html
+    assert "@@SEATWATCH:seat_names@@" not in html and "News for Norwich North" in html
