@@ -21,7 +21,13 @@ from digest.errors import SendError, TemporarySendError
 from digest.generative import ChatSummariser
 from digest.models import Digest, OutgoingEmail, SendResult, Subscriber
 from digest.polling import PollReport, SourceOutcome, poll_all, utc_now
-from digest.render import DigestRenderer, build_message, list_headers, message_id_for, safe_subject
+from digest.render import (
+    DigestRenderer,
+    list_headers,
+    message_id_for,
+    recipient_for,
+    safe_subject,
+)
 from digest.store import DigestRecord, Store
 from digest.tokens import sign_token, signing_secret
 
@@ -179,15 +185,12 @@ def _message_for(
         subject=safe_subject(copy.subject),
         html=copy.html,
         text=copy.text,
-        message_bytes=build_message(
+        message_bytes=renderer.message_template(
+            rendered,
             from_address=settings.digest.from_address,
-            subscriber=subscriber,
-            copy=copy,
-            message_id=message_id,
             date=now,
             list_id=settings.digest.list_id,
-            unsubscribe_url=unsubscribe,
-        ),
+        ).fill(recipient_for(subscriber, message_id, unsubscribe)),
         message_id=message_id,
         digest_key=f"{digest.period}-{subscriber.email}",
         story_count=digest.story_count,

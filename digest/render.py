@@ -16,9 +16,7 @@ import html
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime, formataddr, parseaddr
+from email.utils import parseaddr
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -28,6 +26,7 @@ import jinja2
 from markupsafe import Markup
 
 from digest.errors import RenderError
+from digest.mime import MessageTemplate, Recipient, build_template
 from digest.models import Digest, SeatSection, Subscriber
 
 log = logging.getLogger(__name__)
@@ -129,6 +128,7 @@ class RenderedDigest:
     html: str
     text: str
     story_count: int
+    key: str = ""  # the content it was rendered from, for caches keyed on it
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +152,7 @@ class DigestRenderer:
         self._cache: dict[str, RenderedDigest] = {}
         self._frames: dict[str, str | None] = {}
         self._sections: dict[str, str | None] = {}
+        self._templates: dict[tuple[str, str, datetime, str], MessageTemplate] = {}
         self.renders = 0  # distinct digests rendered
         self.inlines = 0  # premailer runs
 
@@ -193,7 +194,11 @@ class DigestRenderer:
             for marker in (SECTION_START, SECTION_END, SECTIONS_SLOT):
                 html_part = html_part.replace(marker, "")
         rendered = RenderedDigest(
-            subject=subject, html=html_part, text=text_part, story_count=digest.story_count
+            subject=subject,
+            html=html_part,
+            text=text_part,
+            story_count=digest.story_count,
+            key=key,
         )
         self.renders += 1
         self._cache[key] = rendered
@@ -239,17 +244,29 @@ class DigestRenderer:
             assembled = assembled.replace(_placeholder(name), html.escape(str(context[name])))
         return assembled
 
+    def message_template(
+        self, rendered: RenderedDigest, *, from_address: str, date: datetime, list_id: str
+    ) -> MessageTemplate:
+        """The MIME message of a shared rendering, built once, filled per recipient."""
+        key = (rendered.key or rendered.html, from_address, date, list_id)
+        template = self._templates.get(key)
+        if template is None:
+            template = self._templates[key] = build_template(
+                from_address=from_address,
+                subject=safe_subject(rendered.subject),
+                date=date,
+                list_id=list_id,
+                html_body=rendered.html,
+                text_body=rendered.text,
+            )
+        return template
+
     def personalise(
         self, rendered: RenderedDigest, subscriber: Subscriber, unsubscribe_url: str
     ) -> Personalised:
         """Fill one recipient's details into a shared rendering."""
-        values = {
-            "greeting": f"Hello {subscriber.name}," if subscriber.name else "Hello,",
-            "recipient": subscriber.email,
-            "unsubscribe_url": unsubscribe_url,
-        }
         html_part, text_part = rendered.html, rendered.text
-        for name, value in values.items():
+        for name, value in _personal_values(subscriber, unsubscribe_url).items():
             html_part = html_part.replace(_placeholder(name), html.escape(value))
             text_part = text_part.replace(_placeholder(name), value)
         return Personalised(subject=rendered.subject, html=html_part, text=text_part)
@@ -262,6 +279,14 @@ def _content_key(digest: Digest) -> str:
         parts.extend(str(story.id) for story in section.stories)
         parts.append("|")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _personal_values(subscriber: Subscriber, unsubscribe_url: str) -> dict[str, str]:
+    return {
+        "greeting": f"Hello {subscriber.name}," if subscriber.name else "Hello,",
+        "recipient": subscriber.email,
+        "unsubscribe_url": unsubscribe_url,
+    }
 
 
 def _section_key(digest: Digest, section: SeatSection) -> str:
@@ -327,16 +352,30 @@ def build_message(
     list_id: str,
     unsubscribe_url: str,
 ) -> bytes:
-    """An RFC 5322 multipart/alternative message: the text part first, then the HTML."""
-    message = EmailMessage(policy=SMTP)
-    message["From"] = from_address
-    message["To"] = (
-        formataddr((subscriber.name, subscriber.email)) if subscriber.name else subscriber.email
+    """An RFC 5322 multipart/alternative message: the text part first, then the HTML.
+
+    For one message; a send builds one ``MessageTemplate`` per distinct digest and fills it
+    per recipient (``DigestRenderer.message_template``).
+    """
+    template = build_template(
+        from_address=from_address,
+        subject=safe_subject(copy.subject),
+        date=date,
+        list_id=list_id,
+        html_body=copy.html,
+        text_body=copy.text,
     )
-    message["Subject"] = safe_subject(copy.subject)
-    message["Date"] = format_datetime(date)
-    for name, value in list_headers(message_id, list_id, unsubscribe_url):
-        message[name] = value
-    message.set_content(copy.text, subtype="plain", charset="utf-8")
-    message.add_alternative(copy.html, subtype="html", charset="utf-8")
-    return message.as_bytes()
+    return template.fill(
+        Recipient(subscriber.name, subscriber.email, message_id, unsubscribe_url, {})
+    )
+
+
+def recipient_for(subscriber: Subscriber, message_id: str, unsubscribe_url: str) -> Recipient:
+    """The values a shared digest's template is filled with for ``subscriber``."""
+    return Recipient(
+        name=subscriber.name,
+        email=subscriber.email,
+        message_id=message_id,
+        unsubscribe_url=unsubscribe_url,
+        body_values=_personal_values(subscriber, unsubscribe_url),
+    )

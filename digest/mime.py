@@ -1,0 +1,154 @@
+"""Digest messages built once per distinct digest, with holes for each recipient's parts.
+
+The standard library's ``email`` package costs about 15 ms to build and serialise one
+digest-sized message here (header parsing and folding, quoted-printable in Python): at
+100,000 subscribers that is the whole send. Subscribers following the same seats get the
+same message except for a handful of values (address, greeting, unsubscribe link, Message-
+ID), so the message is built once with ``email`` (headers, MIME structure) and its bodies
+quoted-printable encoded in C (``binascii``), leaving each per-recipient value as a hole on
+a line of its own between soft line breaks. Filling a copy is then joining bytes.
+
+Quoted-printable decoders drop a soft line break (``=`` at the end of a line), so a value
+spliced between two of them decodes as if it had always been in the text, and because each
+value is encoded on its own lines no line exceeds 76 characters, whatever its length.
+"""
+
+from __future__ import annotations
+
+import binascii
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, formataddr
+
+HOLE = re.compile(r"@@SEATWATCH:(\w+)@@")
+# Header values filled per recipient, as stand-ins the email package accepts and never folds.
+_HEADER_HOLES = {
+    "to": "seatwatch-hole-to@seatwatch.invalid",
+    "message_id": "<seatwatch-hole-message-id@seatwatch.invalid>",
+    "unsubscribe": "<https://seatwatch.invalid/seatwatch-hole-unsubscribe>",
+    "digest_id": "seatwatch-hole-digest-id@seatwatch.invalid",
+}
+_SOFT_BREAK = b"=\r\n"
+
+
+def _qp(text: str) -> bytes:
+    """Quoted-printable, CRLF line ends, lines of at most 76 characters (binascii, C)."""
+    encoded = binascii.b2a_qp(text.encode("utf-8"), istext=True)
+    return encoded.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def _one_line(value: str) -> str:
+    """No CR or LF in a header value: nothing a subscriber's name holds can add a header."""
+    return " ".join(value.split())
+
+
+def _address(name: str, address: str) -> str:
+    """``Name <address>``, the name RFC 2047-encoded when it is not ASCII."""
+    return formataddr((name, address), charset="utf-8") if name else address
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """What differs between two copies of one digest."""
+
+    name: str
+    email: str
+    message_id: str
+    unsubscribe_url: str
+    body_values: dict[str, str]  # hole name -> plain text (escaped for the HTML part here)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageTemplate:
+    """A serialised message in pieces: bytes, and the names of the holes between them."""
+
+    pieces: tuple[bytes | tuple[str, str], ...]  # (part, hole name) for a hole
+
+    def fill(self, recipient: Recipient) -> bytes:
+        """One recipient's complete message."""
+        headers = {
+            "to": _one_line(_address(recipient.name, recipient.email)),
+            "message_id": _one_line(recipient.message_id),
+            "unsubscribe": f"<{_one_line(recipient.unsubscribe_url)}>",
+            "digest_id": _one_line(recipient.message_id).strip("<>"),
+        }
+        out = []
+        for piece in self.pieces:
+            if isinstance(piece, bytes):
+                out.append(piece)
+                continue
+            part, name = piece
+            if part == "header":
+                out.append(headers[name].encode("utf-8"))
+            else:
+                value = recipient.body_values[name]
+                out.append(_qp(html.escape(value) if part == "html" else value))
+        return b"".join(out)
+
+
+def build_template(
+    *,
+    from_address: str,
+    subject: str,
+    date: datetime,
+    list_id: str,
+    html_body: str,
+    text_body: str,
+) -> MessageTemplate:
+    """The message shared by every recipient of one digest (multipart/alternative, text first)."""
+    message = EmailMessage(policy=SMTP)
+    message["From"] = from_address
+    message["To"] = _HEADER_HOLES["to"]
+    message["Subject"] = subject
+    message["Date"] = format_datetime(date)
+    message["Message-ID"] = _HEADER_HOLES["message_id"]
+    message["List-Id"] = f"<{list_id}>"
+    message["List-Unsubscribe"] = _HEADER_HOLES["unsubscribe"]
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["Precedence"] = "bulk"
+    message["Auto-Submitted"] = "auto-generated"
+    # Carries the digest's identity so a bounce can be matched to subscriber and period.
+    message["X-Seatwatch-Digest"] = _HEADER_HOLES["digest_id"]
+    bodies = {}
+    for subtype, body in (("plain", text_body), ("html", html_body)):
+        marker = f"seatwatch-body-{subtype}"
+        bodies[marker] = (subtype, body)
+        if subtype == "plain":
+            message.set_content(marker, subtype="plain", charset="utf-8", cte="quoted-printable")
+        else:
+            message.add_alternative(marker, subtype="html", charset="utf-8", cte="quoted-printable")
+    raw = message.as_bytes()
+    pieces: list[bytes | tuple[str, str]] = []
+    # Split the serialised skeleton at the header stand-ins and the body markers.
+    stand_ins = {value.encode(): name for name, value in _HEADER_HOLES.items()}
+    markers = {marker.encode(): body for marker, body in bodies.items()}
+    pattern = re.compile(b"|".join(re.escape(k) for k in [*stand_ins, *markers]))
+    position = 0
+    for found in pattern.finditer(raw):
+        pieces.append(raw[position : found.start()])
+        key = found.group(0)
+        if key in stand_ins:
+            pieces.append(("header", stand_ins[key]))
+        else:
+            subtype, body = markers[key]
+            pieces.extend(_body_pieces("html" if subtype == "html" else "text", body))
+        position = found.end()
+    pieces.append(raw[position:])
+    return MessageTemplate(tuple(p for p in pieces if p != b""))
+
+
+def _body_pieces(part: str, body: str) -> list[bytes | tuple[str, str]]:
+    """A body's static text encoded, each hole on lines of its own between soft breaks."""
+    pieces: list[bytes | tuple[str, str]] = []
+    position = 0
+    for found in HOLE.finditer(body):
+        pieces.append(_qp(body[position : found.start()]) + _SOFT_BREAK)
+        pieces.append((part, found.group(1)))
+        pieces.append(_SOFT_BREAK)
+        position = found.end()
+    pieces.append(_qp(body[position:]))
+    return pieces
