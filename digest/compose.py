@@ -181,6 +181,7 @@ class DigestComposer:
         self._sections: dict[tuple[str, datetime], SeatSection] = {}
         self._summaries: dict[tuple[int, ...], tuple[str, ...]] = {}
         self._prints: dict[int, Fingerprint] = {}
+        self._last_sent: dict[str, datetime] | None = None
 
     def _summary(self, articles: Sequence[Article]) -> tuple[str, ...]:
         """A story's summary, made once per composer however many seats show it."""
@@ -268,7 +269,9 @@ class DigestComposer:
     ) -> Digest:
         """One subscriber's digest: stories new since their last sent digest (or the lookback)."""
         window_start = now - timedelta(days=self.config.lookback_days)
-        last_sent = self.store.last_sent_at(subscriber.email)
+        if self._last_sent is None:  # one query for every subscriber this composer serves
+            self._last_sent = self.store.last_sent_times()
+        last_sent = self._last_sent.get(subscriber.email)
         since = max(window_start, last_sent) if last_sent else window_start
         sections = tuple(self.section(follow, since, now.date()) for follow in follows)
         return Digest(subscriber=subscriber, period=period, generated_at=now, sections=sections)

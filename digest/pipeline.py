@@ -28,7 +28,7 @@ from digest.render import (
     recipient_for,
     safe_subject,
 )
-from digest.store import DigestRecord, Store
+from digest.store import DigestRecord, Settlement, Store
 from digest.tokens import sign_token, signing_secret
 
 log = logging.getLogger(__name__)
@@ -102,65 +102,83 @@ def deliver_all(
     )
     secret = signing_secret(store, settings.digest.secret_env)
     deliveries = []
+    # The previous send's outcome, stored with the next claim (one commit per message).
+    unsettled: Settlement | None = None
     with backend:
-        for digest in digests:
-            subscriber = digest.subscriber
-            if digest.story_count == 0 and not settings.digest.send_empty:
-                log.info("subscriber %s: nothing new, no digest", subscriber.email)
-                continue
-            message = _message_for(digest, renderer, settings, secret, now)
-            record = DigestRecord(
-                subscriber=subscriber.email,
-                period=digest.period,
-                kind=kind,
-                backend=backend.name,
-                message_id=message.message_id,
-                story_count=digest.story_count,
-                created_at=now,
-                detail="",
-            )
-            if kind == "sent":
-                claim = store.claim_digest(record)
-                if claim == "done":
-                    log.info(
-                        "subscriber %s: digest for %s already sent", subscriber.email, digest.period
-                    )
+        try:
+            for digest in digests:
+                subscriber = digest.subscriber
+                if digest.story_count == 0 and not settings.digest.send_empty:
+                    log.info("subscriber %s: nothing new, no digest", subscriber.email)
                     continue
-                if claim == "resend":
-                    log.warning(
-                        "subscriber %s: retrying the %s digest (the last attempt did not finish)",
-                        subscriber.email,
-                        digest.period,
-                    )
-            try:
-                result = backend.send(message)
-            except SendError as exc:
-                temporary = isinstance(exc, TemporarySendError)
-                log.error(
-                    "subscriber %s: digest not delivered (%s): %s",
-                    subscriber.email,
-                    "will retry" if temporary else "permanent",
-                    exc,
+                message = _message_for(digest, renderer, settings, secret, now)
+                record = DigestRecord(
+                    subscriber=subscriber.email,
+                    period=digest.period,
+                    kind=kind,
+                    backend=backend.name,
+                    message_id=message.message_id,
+                    story_count=digest.story_count,
+                    created_at=now,
+                    detail="",
                 )
                 if kind == "sent":
-                    # "failed" is retried by the next send; "rejected" never is.
-                    status = "failed" if temporary else "rejected"
-                    store.finish_digest(subscriber.email, digest.period, status, str(exc))
-                deliveries.append(
-                    Delivery(
-                        subscriber, message.subject, digest.story_count, None, str(exc), temporary
+                    claim = store.claim_digest(record, settle=unsettled)
+                    unsettled = None
+                    if claim == "done":
+                        log.info(
+                            "subscriber %s: digest for %s already sent",
+                            subscriber.email,
+                            digest.period,
+                        )
+                        continue
+                    if claim == "resend":
+                        log.warning(
+                            "subscriber %s: retrying the %s digest"
+                            " (the last attempt did not finish)",
+                            subscriber.email,
+                            digest.period,
+                        )
+                try:
+                    result = backend.send(message)
+                except SendError as exc:
+                    temporary = isinstance(exc, TemporarySendError)
+                    log.error(
+                        "subscriber %s: digest not delivered (%s): %s",
+                        subscriber.email,
+                        "will retry" if temporary else "permanent",
+                        exc,
                     )
+                    if kind == "sent":
+                        # "failed" is retried by the next send; "rejected" never is.
+                        status = "failed" if temporary else "rejected"
+                        unsettled = Settlement(subscriber.email, digest.period, status, str(exc))
+                    deliveries.append(
+                        Delivery(
+                            subscriber,
+                            message.subject,
+                            digest.story_count,
+                            None,
+                            str(exc),
+                            temporary,
+                        )
+                    )
+                    continue
+                if kind == "sent":
+                    unsettled = Settlement(subscriber.email, digest.period, "sent", result.detail)
+                else:
+                    store.record_digest(
+                        replace(record, message_id=result.message_id, detail=result.detail)
+                    )
+                deliveries.append(
+                    Delivery(subscriber, message.subject, digest.story_count, result, None)
                 )
-                continue
-            if kind == "sent":
-                store.finish_digest(subscriber.email, digest.period, "sent", result.detail)
-            else:
-                store.record_digest(
-                    replace(record, message_id=result.message_id, detail=result.detail)
-                )
-            deliveries.append(
-                Delivery(subscriber, message.subject, digest.story_count, result, None)
-            )
+        finally:
+            # However the loop ends, the last outcome is stored: a message the backend
+            # accepted must never be left "sending" (it would be sent again).
+            if unsettled is not None:
+                store.finish_digest(*unsettled)
+
     log.info(
         "rendered %d distinct digests for %d subscribers, CSS inlined %d times",
         renderer.renders,

@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -89,6 +89,15 @@ class DigestRecord:
 def sqlite_url(path: Path) -> str:
     """The SQLAlchemy URL of a SQLite file."""
     return f"sqlite:///{path}"
+
+
+class Settlement(NamedTuple):
+    """How a claimed send ended: "sent", "failed" (retried later) or "rejected"."""
+
+    subscriber: str
+    period: str
+    status: str
+    detail: str
 
 
 class Store:
@@ -452,14 +461,21 @@ class Store:
                 )
             )
 
-    def claim_digest(self, record: DigestRecord) -> str:
-        """Reserve a send of ``record``'s period: "new", "resend" (after a crash) or "done"."""
+    def claim_digest(self, record: DigestRecord, settle: Settlement | None = None) -> str:
+        """Reserve a send of ``record``'s period: "new", "resend" (after a crash) or "done".
+
+        ``settle`` is the outcome of the previous send, written in the same transaction: one
+        commit per message instead of two, and the previous outcome is still stored before
+        this message reaches the backend.
+        """
         key = (
             (digests_table.c.subscriber == record.subscriber)
             & (digests_table.c.period == record.period)
             & (digests_table.c.kind == "sent")
         )
         with self._begin() as conn:
+            if settle is not None:
+                self._settle(conn, settle)
             row = conn.execute(sa.select(digests_table.c.status).where(key)).first()
             if row is not None and row.status in ("sent", "rejected"):
                 return "done"
@@ -485,17 +501,21 @@ class Store:
         return "new"
 
     def finish_digest(self, subscriber: str, period: str, status: str, detail: str) -> None:
-        """Mark a claimed send as "sent" or "failed"."""
+        """Mark a claimed send as "sent", "failed" or "rejected"."""
         with self._begin() as conn:
-            conn.execute(
-                digests_table.update()
-                .where(
-                    (digests_table.c.subscriber == subscriber)
-                    & (digests_table.c.period == period)
-                    & (digests_table.c.kind == "sent")
-                )
-                .values(status=status, detail=detail)
+            self._settle(conn, Settlement(subscriber, period, status, detail))
+
+    @staticmethod
+    def _settle(conn: Connection, settle: Settlement) -> None:
+        conn.execute(
+            digests_table.update()
+            .where(
+                (digests_table.c.subscriber == settle.subscriber)
+                & (digests_table.c.period == settle.period)
+                & (digests_table.c.kind == "sent")
             )
+            .values(status=settle.status, detail=settle.detail)
+        )
 
     def sent_subscribers(self, period: str) -> set[str]:
         """Subscribers whose digest for ``period`` is settled: sent, or refused for good."""
@@ -509,19 +529,19 @@ class Store:
             ).all()
         return {str(r.subscriber) for r in rows}
 
-    def last_sent_at(self, subscriber: str) -> datetime | None:
-        """When ``subscriber`` was last sent a digest (previews do not count)."""
+    def last_sent_times(self) -> dict[str, datetime]:
+        """When each subscriber was last sent a digest, in one query (a send asks for all)."""
         with self._begin() as conn:
-            value = conn.execute(
-                sa.select(sa.func.max(digests_table.c.created_at)).where(
-                    digests_table.c.subscriber == subscriber,
-                    digests_table.c.kind == "sent",
-                    digests_table.c.status == "sent",
-                )
-            ).scalar_one_or_none()
-        if value is None:
-            return None
-        return value if isinstance(value, datetime) and value.tzinfo else _as_utc(value)
+            rows = conn.execute(
+                sa.select(digests_table.c.subscriber, sa.func.max(digests_table.c.created_at))
+                .where(digests_table.c.kind == "sent", digests_table.c.status == "sent")
+                .group_by(digests_table.c.subscriber)
+            ).all()
+        return {
+            str(subscriber): at if isinstance(at, datetime) and at.tzinfo else _as_utc(at)
+            for subscriber, at in rows
+            if at is not None
+        }
 
     def recent_digests(self, limit: int = 20) -> list[DigestRecord]:
         """The latest digest per subscriber, newest first."""

@@ -107,3 +107,29 @@ def test_missing_password_is_a_config_error(tmp_path: Path, smtp: SmtpTestServer
     result = runner.invoke(app, ["send", "--config", str(_config(tmp_path, smtp))])
     assert result.exit_code == 2
     assert "TEST_SMTP_PASSWORD is not set" in " ".join(result.output.split())
+
+
+def test_every_outcome_is_stored_when_sends_succeed_and_fail_in_one_run(
+    tmp_path: Path, smtp: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each send's outcome is written with the next subscriber's claim, the last one at the end.
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", PASSWORD)
+    config = _config(tmp_path, smtp)
+    with config.open("a", encoding="utf-8") as out:
+        for name in ("second", "third"):
+            out.write(
+                f'\n[[subscribers]]\nemail = "{name}@example.org"\nseats = ["Norwich North"]\n'
+            )
+    smtp.received.refuse["second@example.org"] = "550 5.1.1 No such user"
+    result = runner.invoke(app, ["send", "--config", str(config)])
+    assert result.exit_code == 1
+    assert "sent 2 digests through smtp, 1 failed" in " ".join(result.output.split())
+    status = runner.invoke(app, ["status", "--config", str(config), "--json"])
+    digests = {d["subscriber"]: d["status"] for d in json.loads(status.output)["digests"]}
+    assert digests == {
+        "nn@example.org": "sent",
+        "second@example.org": "rejected",
+        "third@example.org": "sent",
+    }
+    again = runner.invoke(app, ["send", "--config", str(config), "--no-poll"])
+    assert again.exit_code == 0 and len(smtp.received.messages) == 2
