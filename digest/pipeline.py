@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -92,6 +93,12 @@ def deliver_all(
     ``kind="sent"`` claims each subscriber's period in the store before the backend sees the
     message, so a period already sent is never sent again, and one left half-done by a crash
     is sent again with the same Message-ID. Previews are only logged.
+
+    Up to ``backend.concurrency`` messages are in flight at once (worker threads); only this
+    thread touches the store. Each finished send's outcome is written in the transaction of
+    the next claim, and whatever is still unwritten when the loop ends (however it ends)
+    after the sends in flight have finished: a crash can leave at most the messages in
+    flight "sending", to be sent again with their Message-IDs.
     """
     renderer = renderer or DigestRenderer(
         title=settings.digest.title,
@@ -101,12 +108,11 @@ def deliver_all(
         else None,
     )
     secret = signing_secret(store, settings.digest.secret_env)
-    deliveries = []
-    # The previous send's outcome, stored with the next claim (one commit per message).
-    unsettled: Settlement | None = None
-    with backend:
+    batch = _SendBatch(store, kind)
+    workers = max(1, backend.concurrency)
+    with backend, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="send") as pool:
         try:
-            for digest in digests:
+            for position, digest in enumerate(digests):
                 subscriber = digest.subscriber
                 if digest.story_count == 0 and not settings.digest.send_empty:
                     log.info("subscriber %s: nothing new, no digest", subscriber.email)
@@ -122,70 +128,130 @@ def deliver_all(
                     created_at=now,
                     detail="",
                 )
-                if kind == "sent":
-                    claim = store.claim_digest(record, settle=unsettled)
-                    unsettled = None
-                    if claim == "done":
-                        log.info(
-                            "subscriber %s: digest for %s already sent",
-                            subscriber.email,
-                            digest.period,
-                        )
-                        continue
-                    if claim == "resend":
-                        log.warning(
-                            "subscriber %s: retrying the %s digest"
-                            " (the last attempt did not finish)",
-                            subscriber.email,
-                            digest.period,
-                        )
-                try:
-                    result = backend.send(message)
-                except SendError as exc:
-                    temporary = isinstance(exc, TemporarySendError)
-                    log.error(
-                        "subscriber %s: digest not delivered (%s): %s",
-                        subscriber.email,
-                        "will retry" if temporary else "permanent",
-                        exc,
-                    )
-                    if kind == "sent":
-                        # "failed" is retried by the next send; "rejected" never is.
-                        status = "failed" if temporary else "rejected"
-                        unsettled = Settlement(subscriber.email, digest.period, status, str(exc))
-                    deliveries.append(
-                        Delivery(
-                            subscriber,
-                            message.subject,
-                            digest.story_count,
-                            None,
-                            str(exc),
-                            temporary,
-                        )
-                    )
+                if kind == "sent" and not batch.claim(record):
                     continue
-                if kind == "sent":
-                    unsettled = Settlement(subscriber.email, digest.period, "sent", result.detail)
-                else:
-                    store.record_digest(
-                        replace(record, message_id=result.message_id, detail=result.detail)
-                    )
-                deliveries.append(
-                    Delivery(subscriber, message.subject, digest.story_count, result, None)
-                )
+                batch.submit(pool.submit(backend.send, message), position, digest, message, record)
+                while batch.in_flight >= workers:
+                    batch.collect(block=True)
+            while batch.in_flight:
+                batch.collect(block=True)
         finally:
-            # However the loop ends, the last outcome is stored: a message the backend
-            # accepted must never be left "sending" (it would be sent again).
-            if unsettled is not None:
-                store.finish_digest(*unsettled)
-
+            batch.finish()
     log.info(
         "rendered %d distinct digests for %d subscribers, CSS inlined %d times",
         renderer.renders,
         len(digests),
         renderer.inlines,
     )
-    return deliveries
+    return batch.deliveries()
+
+
+class _SendBatch:
+    """The sends of one ``deliver_all``: in flight, finished, and outcomes not yet stored."""
+
+    def __init__(self, store: Store, kind: str) -> None:
+        self.store = store
+        self.kind = kind
+        self._flying: dict[Future[SendResult], tuple[int, Digest, OutgoingEmail, DigestRecord]]
+        self._flying = {}
+        self._unstored: list[Settlement] = []
+        self._done: list[tuple[int, Delivery]] = []
+        self._crash: BaseException | None = None
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._flying)
+
+    def claim(self, record: DigestRecord) -> bool:
+        """Claim ``record``'s period (storing finished outcomes with it); False if done."""
+        self.collect(block=False)
+        claim = self.store.claim_digest(record, settle=self._unstored)
+        self._unstored = []
+        if claim == "done":
+            log.info("subscriber %s: digest for %s already sent", record.subscriber, record.period)
+            return False
+        if claim == "resend":
+            log.warning(
+                "subscriber %s: retrying the %s digest (the last attempt did not finish)",
+                record.subscriber,
+                record.period,
+            )
+        return True
+
+    def submit(
+        self,
+        future: Future[SendResult],
+        position: int,
+        digest: Digest,
+        message: OutgoingEmail,
+        record: DigestRecord,
+    ) -> None:
+        self._flying[future] = (position, digest, message, record)
+
+    def collect(self, *, block: bool) -> None:
+        """Take the outcomes of finished sends (waiting for one when ``block``)."""
+        if not self._flying:
+            return
+        finished, _ = wait(self._flying, timeout=None if block else 0, return_when=FIRST_COMPLETED)
+        for future in finished:
+            self._outcome(future, *self._flying.pop(future))
+
+    def _outcome(
+        self,
+        future: Future[SendResult],
+        position: int,
+        digest: Digest,
+        message: OutgoingEmail,
+        record: DigestRecord,
+    ) -> None:
+        subscriber = digest.subscriber
+        try:
+            result = future.result()
+        except SendError as exc:
+            temporary = isinstance(exc, TemporarySendError)
+            log.error(
+                "subscriber %s: digest not delivered (%s): %s",
+                subscriber.email,
+                "will retry" if temporary else "permanent",
+                exc,
+            )
+            if self.kind == "sent":
+                # "failed" is retried by the next send; "rejected" never is.
+                status = "failed" if temporary else "rejected"
+                self._unstored.append(Settlement(subscriber.email, digest.period, status, str(exc)))
+            error = Delivery(
+                subscriber, message.subject, digest.story_count, None, str(exc), temporary
+            )
+            self._done.append((position, error))
+            return
+        except Exception as exc:  # a defect in a backend: its row stays "sending" (resent)
+            log.exception("subscriber %s: the backend failed unexpectedly", subscriber.email)
+            self._crash = self._crash or exc
+            return
+        if self.kind == "sent":
+            self._unstored.append(
+                Settlement(subscriber.email, digest.period, "sent", result.detail)
+            )
+        else:
+            self.store.record_digest(
+                replace(record, message_id=result.message_id, detail=result.detail)
+            )
+        delivered = Delivery(subscriber, message.subject, digest.story_count, result, None)
+        self._done.append((position, delivered))
+
+    def finish(self) -> None:
+        """Wait for the sends in flight and store every outcome not yet stored."""
+        for future in list(self._flying):
+            self._outcome(future, *self._flying.pop(future))
+        if self._unstored:
+            self.store.finish_digests(self._unstored)
+            self._unstored = []
+        if self._crash is not None:
+            raise self._crash
+
+    def deliveries(self) -> list[Delivery]:
+        """Every delivery in the order the digests were given."""
+        return [delivery for _, delivery in sorted(self._done, key=lambda d: d[0])]
 
 
 def _message_for(

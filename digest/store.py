@@ -461,12 +461,11 @@ class Store:
                 )
             )
 
-    def claim_digest(self, record: DigestRecord, settle: Settlement | None = None) -> str:
+    def claim_digest(self, record: DigestRecord, settle: Sequence[Settlement] = ()) -> str:
         """Reserve a send of ``record``'s period: "new", "resend" (after a crash) or "done".
 
-        ``settle`` is the outcome of the previous send, written in the same transaction: one
-        commit per message instead of two, and the previous outcome is still stored before
-        this message reaches the backend.
+        ``settle`` holds the outcomes of sends finished since the last claim, written in the
+        same transaction: one commit per message instead of two.
         """
         key = (
             (digests_table.c.subscriber == record.subscriber)
@@ -474,8 +473,8 @@ class Store:
             & (digests_table.c.kind == "sent")
         )
         with self._begin() as conn:
-            if settle is not None:
-                self._settle(conn, settle)
+            for outcome in settle:
+                self._settle(conn, outcome)
             row = conn.execute(sa.select(digests_table.c.status).where(key)).first()
             if row is not None and row.status in ("sent", "rejected"):
                 return "done"
@@ -504,6 +503,12 @@ class Store:
         """Mark a claimed send as "sent", "failed" or "rejected"."""
         with self._begin() as conn:
             self._settle(conn, Settlement(subscriber, period, status, detail))
+
+    def finish_digests(self, outcomes: Sequence[Settlement]) -> None:
+        """Store several sends' outcomes in one transaction."""
+        with self._begin() as conn:
+            for outcome in outcomes:
+                self._settle(conn, outcome)
 
     @staticmethod
     def _settle(conn: Connection, settle: Settlement) -> None:

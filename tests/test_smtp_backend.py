@@ -167,3 +167,19 @@ def test_password_over_plain_text_to_a_remote_host_is_refused(
             },
             tmp_path,
         )
+
+
+def test_concurrent_sends_use_one_connection_per_thread(
+    server: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with _backend(server, monkeypatch, connections=3) as backend:
+        assert backend.concurrency == 3
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            results = list(pool.map(lambda n: backend.send(_message(number=n)), range(30)))
+    assert len(results) == 30
+    subjects = sorted(server.received.parsed(i)["Subject"] for i in range(30))
+    assert subjects == sorted(f"Digest {n}" for n in range(30))
+    # Each thread logged in once on its own connection and reused it.
+    assert 1 <= server.received.logins <= 3

@@ -9,7 +9,9 @@ Implementers subclass ``MailBackend``:
   id, or raise ``TemporarySendError`` (retry later) or ``PermanentSendError`` (do not retry);
   never return a failure value;
 - acquire connections in ``open`` and release them in ``close`` (both may be called on a
-  backend used as a context manager).
+  backend used as a context manager);
+- set ``concurrency`` above 1 only if ``send`` may be called from that many threads at once
+  (each SMTP thread gets its own connection; an HTTP client is shared).
 
 Backends register through the ``seatwatch.backends`` entry-point group in ``pyproject.toml``,
 so a new one is a new module and one line there.
@@ -36,6 +38,11 @@ class MailBackend(ABC):
     """Delivers rendered messages."""
 
     name: ClassVar[str]
+
+    @property
+    def concurrency(self) -> int:
+        """How many ``send`` calls may run at once (threads); 1 unless a backend says so."""
+        return 1
 
     @classmethod
     @abstractmethod

@@ -32,6 +32,9 @@ class HttpOptions(BaseModel):
     api_key_env: str = Field(min_length=1)
     base_url: str | None = None  # the provider's documented endpoint unless overridden
     timeout_seconds: float = Field(default=30.0, gt=0)
+    # Requests in flight at once (one shared connection pool); providers rate-limit per
+    # account, and a 429 is retried later like any temporary error.
+    concurrent_requests: int = Field(default=4, ge=1, le=64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,11 @@ class HttpMailBackend(MailBackend):
         self.base_url = (options.base_url or self.default_base_url).rstrip("/")
         self.transport = transport
         self._client: httpx.Client | None = None
+
+    @property
+    def concurrency(self) -> int:
+        """httpx's client is thread-safe: several requests share its pool."""
+        return self.options.concurrent_requests
 
     @classmethod
     def from_config(cls, options: dict[str, Any], base_dir: Path) -> Self:

@@ -1,10 +1,11 @@
-"""SMTP delivery: plain, STARTTLS or implicit TLS, with AUTH, one connection per batch.
+"""SMTP delivery: plain, STARTTLS or implicit TLS, with AUTH, a few connections per batch.
 
 Works with any submission server (Postfix, Amazon SES, Gmail, Microsoft 365; see the README).
 Certificates are verified by default; ``ca_file`` trusts a private CA instead of switching
-verification off. The connection is opened lazily, reused for every message of a batch and
-reopened once if the server dropped it. Server answers map onto the error tree: 4xx and
-connection trouble are temporary (retry later), 5xx refusals are permanent.
+verification off. Each sending thread opens its own connection lazily (up to ``connections``),
+reuses it for every message it sends in the batch and reopens it once if the server dropped
+it; ``messages_per_second`` limits all of them together. Server answers map onto the error
+tree: 4xx and connection trouble are temporary (retry later), 5xx refusals are permanent.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import os
 import smtplib
 import ssl
+import threading
 import time
 from collections.abc import Callable
 from email.utils import parseaddr
@@ -44,6 +46,10 @@ class SmtpOptions(BaseModel):
     envelope_from: str | None = None
     messages_per_second: float = Field(default=0.0, ge=0)
     local_hostname: str | None = None
+    # Messages sent at once, each over its own connection: a round trip per message is the
+    # cost of SMTP, and several in flight hide it. Providers cap concurrent connections
+    # (Gmail and Microsoft 365 a few, SES more): stay within yours.
+    connections: int = Field(default=4, ge=1, le=64)
 
 
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
@@ -69,8 +75,29 @@ class SmtpBackend(MailBackend):
         self.password = password
         self.base_dir = base_dir
         self.sleep = sleep
-        self._smtp: smtplib.SMTP | None = None
+        self._local = threading.local()  # this thread's connection
+        self._open: list[smtplib.SMTP] = []  # every thread's, to close at the end
+        self._lock = threading.Lock()
         self._last_send = 0.0
+
+    @property
+    def concurrency(self) -> int:
+        """One sending thread per connection."""
+        return self.options.connections
+
+    @property
+    def _smtp(self) -> smtplib.SMTP | None:
+        return getattr(self._local, "smtp", None)
+
+    @_smtp.setter
+    def _smtp(self, smtp: smtplib.SMTP | None) -> None:
+        current = self._smtp
+        with self._lock:
+            if current is not None and current in self._open:
+                self._open.remove(current)
+            if smtp is not None:
+                self._open.append(smtp)
+        self._local.smtp = smtp
 
     @classmethod
     def from_config(cls, options: dict[str, Any], base_dir: Path) -> Self:
@@ -179,34 +206,46 @@ class SmtpBackend(MailBackend):
         """Connections are opened on first send, so an empty batch never connects."""
 
     def close(self) -> None:
-        """Say QUIT and close the connection, if one is open."""
-        if self._smtp is not None:
+        """Say QUIT and close every thread's connection."""
+        with self._lock:
+            connections, self._open = self._open, []
+        for smtp in connections:
             try:
-                self._smtp.quit()
+                smtp.quit()
             except (OSError, smtplib.SMTPException):
-                self._smtp.close()
+                smtp.close()
+        self._local = threading.local()
+
+    def _drop(self) -> None:
+        """Close this thread's connection after an error (the next send reconnects)."""
+        smtp = self._smtp
+        if smtp is not None:
             self._smtp = None
+            smtp.close()
 
     def _throttle(self) -> None:
         rate = self.options.messages_per_second
         if rate <= 0:
             return
-        wait = self._last_send + 1.0 / rate - time.monotonic()
+        with self._lock:  # one schedule for every connection: each send takes the next slot
+            slot = max(self._last_send + 1.0 / rate, time.monotonic())
+            self._last_send = slot
+        wait = slot - time.monotonic()
         if wait > 0:
             self.sleep(wait)
-        self._last_send = time.monotonic()
 
     def send(self, message: OutgoingEmail) -> SendResult:
         """Send ``message``; reconnect once if the server dropped the connection."""
         self._throttle()
         sender = self.options.envelope_from or parseaddr(message.sender)[1]
         for attempt in (1, 2):
-            if self._smtp is None:
-                self._smtp = self._connect()
+            smtp = self._smtp
+            if smtp is None:
+                smtp = self._smtp = self._connect()
             try:
-                refused = self._smtp.sendmail(sender, [message.to], message.message_bytes)
+                refused = smtp.sendmail(sender, [message.to], message.message_bytes)
             except smtplib.SMTPServerDisconnected as exc:
-                self._smtp = None
+                self._drop()
                 if attempt == 2:
                     raise TemporarySendError(f"SMTP server disconnected: {exc}") from exc
                 log.info("smtp: connection dropped, reconnecting")
@@ -219,7 +258,7 @@ class SmtpBackend(MailBackend):
                 error = PermanentSendError if exc.smtp_code >= 500 else TemporarySendError
                 raise error(f"SMTP {exc.smtp_code} {_text(exc.smtp_error)}") from exc
             except (OSError, smtplib.SMTPException) as exc:
-                self.close()
+                self._drop()
                 raise TemporarySendError(f"SMTP send failed: {exc}") from exc
             if refused:
                 raise PermanentSendError(f"SMTP refused {message.to}: {refused}")
