@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ class Received:
     messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
     logins: int = 0
     refuse: dict[str, str] = field(default_factory=dict)  # recipient -> SMTP answer
+    delay_seconds: float = 0.0  # before answering DATA: a slow server, for crash tests
 
     def parsed(self, index: int = -1) -> Message:
         return message_from_bytes(self.messages[index][2])
@@ -49,6 +51,8 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.received.delay_seconds:
+            await asyncio.sleep(self.received.delay_seconds)
         self.received.messages.append(
             (envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content))
         )
