@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
 from digest.errors import StoreError
@@ -465,62 +466,39 @@ class Store:
         """Reserve a send of ``record``'s period: "new", "resend" (after a crash) or "done".
 
         ``settle`` holds the outcomes of sends finished since the last claim, written in the
-        same transaction: one commit per message instead of two.
+        same transaction: one commit per message instead of two. The statements are built
+        once (``_CLAIM`` and friends): building SQLAlchemy expressions per call cost more
+        than SQLite's work, and a send claims once per message.
         """
-        key = (
-            (digests_table.c.subscriber == record.subscriber)
-            & (digests_table.c.period == record.period)
-            & (digests_table.c.kind == "sent")
-        )
+        values = {
+            "b_subscriber": record.subscriber,
+            "b_period": record.period,
+            "b_backend": record.backend,
+            "b_message_id": record.message_id,
+            "b_story_count": record.story_count,
+            "b_created_at": record.created_at,
+        }
         with self._begin() as conn:
-            for outcome in settle:
-                self._settle(conn, outcome)
-            row = conn.execute(sa.select(digests_table.c.status).where(key)).first()
+            if settle:
+                conn.execute(_SETTLE, [_settle_params(outcome) for outcome in settle])
+            # The common case, a period not claimed before, is one statement.
+            if conn.execute(_CLAIM_NEW, values).rowcount:
+                return "new"
+            row = conn.execute(_CLAIM_STATUS, values).first()
             if row is not None and row.status in ("sent", "rejected"):
                 return "done"
-            values = {
-                "backend": record.backend,
-                "message_id": record.message_id,
-                "story_count": record.story_count,
-                "created_at": record.created_at,
-                "status": "sending",
-            }
-            if row is not None:
-                conn.execute(digests_table.update().where(key).values(**values))
-                return "resend"
-            conn.execute(
-                digests_table.insert().values(
-                    subscriber=record.subscriber,
-                    period=record.period,
-                    kind="sent",
-                    detail="",
-                    **values,
-                )
-            )
-        return "new"
+            conn.execute(_CLAIM_AGAIN, values)
+            return "resend"
 
     def finish_digest(self, subscriber: str, period: str, status: str, detail: str) -> None:
         """Mark a claimed send as "sent", "failed" or "rejected"."""
-        with self._begin() as conn:
-            self._settle(conn, Settlement(subscriber, period, status, detail))
+        self.finish_digests([Settlement(subscriber, period, status, detail)])
 
     def finish_digests(self, outcomes: Sequence[Settlement]) -> None:
         """Store several sends' outcomes in one transaction."""
-        with self._begin() as conn:
-            for outcome in outcomes:
-                self._settle(conn, outcome)
-
-    @staticmethod
-    def _settle(conn: Connection, settle: Settlement) -> None:
-        conn.execute(
-            digests_table.update()
-            .where(
-                (digests_table.c.subscriber == settle.subscriber)
-                & (digests_table.c.period == settle.period)
-                & (digests_table.c.kind == "sent")
-            )
-            .values(status=settle.status, detail=settle.detail)
-        )
+        if outcomes:
+            with self._begin() as conn:
+                conn.execute(_SETTLE, [_settle_params(outcome) for outcome in outcomes])
 
     def sent_subscribers(self, period: str) -> set[str]:
         """Subscribers whose digest for ``period`` is settled: sent, or refused for good."""
@@ -576,6 +554,52 @@ class Store:
             )
             for r in rows
         ]
+
+
+# A send's period of one subscriber: the row ``ux_digests_sent_period`` keeps unique.
+_SENT_PERIOD = (
+    (digests_table.c.subscriber == sa.bindparam("b_subscriber"))
+    & (digests_table.c.period == sa.bindparam("b_period"))
+    & (digests_table.c.kind == "sent")
+)
+_CLAIM_NEW = (
+    sqlite_insert(digests_table)
+    .values(
+        subscriber=sa.bindparam("b_subscriber"),
+        period=sa.bindparam("b_period"),
+        kind="sent",
+        backend=sa.bindparam("b_backend"),
+        message_id=sa.bindparam("b_message_id"),
+        story_count=sa.bindparam("b_story_count"),
+        created_at=sa.bindparam("b_created_at"),
+        detail="",
+        status="sending",
+    )
+    .on_conflict_do_nothing(
+        index_elements=["subscriber", "period"], index_where=sa.text("kind = 'sent'")
+    )
+)
+_CLAIM_STATUS = sa.select(digests_table.c.status).where(_SENT_PERIOD)
+_CLAIM_AGAIN = (
+    digests_table.update()
+    .where(_SENT_PERIOD)
+    .values(
+        backend=sa.bindparam("b_backend"),
+        message_id=sa.bindparam("b_message_id"),
+        story_count=sa.bindparam("b_story_count"),
+        created_at=sa.bindparam("b_created_at"),
+        status="sending",
+    )
+)
+_SETTLE = (
+    digests_table.update()
+    .where(_SENT_PERIOD)
+    .values(status=sa.bindparam("b_status"), detail=sa.bindparam("b_detail"))
+)
+
+
+def _settle_params(outcome: Settlement) -> dict[str, str]:
+    return {f"b_{name}": value for name, value in outcome._asdict().items()}
 
 
 def _as_utc(value: Any) -> datetime:
