@@ -39,7 +39,9 @@ def add_subscriber(
     """Add a subscriber (or change an existing one's seats and name)."""
     with reported():
         settings = load_config(config)
-        subscriber = validated(load_gazetteer(), email, name, list(seat), where="--seat")
+        subscriber = validated(
+            load_gazetteer(), email, name, list(seat), where="--seat", address_where="EMAIL"
+        )
         with store_for(settings, None, temporary=False) as store:
             outcome = store.subscribers.upsert(subscriber, utc_now())
     console.print(f"{outcome} {subscriber.email}: {'; '.join(subscriber.seats)}", highlight=False)

@@ -181,9 +181,29 @@ class DeliveryConfig(BaseModel):
 class SubscriberConfig(_Section):
     """One ``[[subscribers]]`` entry."""
 
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str
     name: str = ""
     seats: list[str] = Field(min_length=1)
+
+    @field_validator("email")
+    @classmethod
+    def _deliverable_syntax(cls, value: str) -> str:
+        return checked_address(value)
+
+
+def checked_address(value: str) -> str:
+    """``value`` as a valid address, lower-cased; ``ValueError`` saying what is wrong.
+
+    email-validator checks the syntax (RFC 5322/6531) without DNS lookups, which a config
+    check must not depend on.
+    """
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        checked = validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"{value!r} is not a valid email address: {exc}") from exc
+    return str(checked.normalized).lower()
 
 
 class Settings(_Section):

@@ -35,7 +35,7 @@ from digest.backends import create_backend
 from digest.compose import resolve_subscribers
 from digest.config import Settings, load_config
 from digest.errors import ConfigError, DigestError
-from digest.pipeline import compose_all, deliver_all, period_of, poll_all
+from digest.pipeline import deliver_all, iter_digests, period_of, poll_all
 from digest.seats.gazetteer import load_gazetteer
 from digest.store import Store
 from digest.subscribers import all_subscribers
@@ -134,7 +134,7 @@ class Daemon:
             period = period or period_of(now)
             done = store.sent_subscribers(period)
             pending = [(s, f) for s, f in subscribers if s.email not in done]
-            digests = compose_all(settings, store, pending, now, period)
+            digests = iter_digests(settings, store, pending, now, period)
             deliveries = deliver_all(digests, settings, store, backend, kind="sent", now=now)
             failed = [d for d in deliveries if d.error]
             log.info(

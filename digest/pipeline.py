@@ -10,7 +10,7 @@ delivered. ``ConfigError`` is never caught here.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -34,7 +34,15 @@ from digest.tokens import sign_token, signing_secret
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PollReport", "SourceOutcome", "compose_all", "deliver_all", "poll_all", "utc_now"]
+__all__ = [
+    "PollReport",
+    "SourceOutcome",
+    "compose_all",
+    "deliver_all",
+    "iter_digests",
+    "poll_all",
+    "utc_now",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +70,18 @@ def compose_all(
     period: str | None = None,
 ) -> list[Digest]:
     """Every subscriber's digest for ``period`` (default: now's), sections shared."""
+    return list(iter_digests(settings, store, subscribers, now, period))
+
+
+def iter_digests(
+    settings: Settings,
+    store: Store,
+    subscribers: Sequence[tuple[Subscriber, tuple[SeatFollow, ...]]],
+    now: datetime,
+    period: str | None = None,
+) -> Iterator[Digest]:
+    """Each subscriber's digest in turn, composed as it is needed: a send to 100,000
+    subscribers holds their rows and the shared sections, never 100,000 digests."""
     writer = ChatSummariser(settings.summarise) if settings.summarise.method == "openai" else None
     composer = DigestComposer(
         store,
@@ -72,14 +92,15 @@ def compose_all(
     )
     period = period or period_of(now)
     try:
-        return [composer.compose(sub, follows, now, period) for sub, follows in subscribers]
+        for subscriber, follows in subscribers:
+            yield composer.compose(subscriber, follows, now, period)
     finally:
         if writer is not None:
             writer.close()
 
 
 def deliver_all(
-    digests: Sequence[Digest],
+    digests: Iterable[Digest],
     settings: Settings,
     store: Store,
     backend: MailBackend,
@@ -110,9 +131,11 @@ def deliver_all(
     secret = signing_secret(store, settings.digest.secret_env)
     batch = _SendBatch(store, kind)
     workers = max(1, backend.concurrency)
+    count = 0
     with backend, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="send") as pool:
         try:
             for position, digest in enumerate(digests):
+                count = position + 1
                 subscriber = digest.subscriber
                 if digest.story_count == 0 and not settings.digest.send_empty:
                     log.info("subscriber %s: nothing new, no digest", subscriber.email)
@@ -140,7 +163,7 @@ def deliver_all(
     log.info(
         "rendered %d distinct digests for %d subscribers, CSS inlined %d times",
         renderer.renders,
-        len(digests),
+        count,
         renderer.inlines,
     )
     return batch.deliveries()

@@ -11,20 +11,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from digest.config import SubscriberConfig
+from digest.config import SubscriberConfig, checked_address
 from digest.errors import ConfigError
 from digest.schema import subscribers_table, transaction
 from digest.seats.gazetteer import Gazetteer
 
 CSV_COLUMNS = ("email", "name", "seats")
-_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,15 +36,22 @@ class ImportReport:
 
 
 def validated(
-    gazetteer: Gazetteer, email: str, name: str, seats: list[str], where: str
+    gazetteer: Gazetteer,
+    email: str,
+    name: str,
+    seats: list[str],
+    where: str,
+    address_where: str | None = None,
 ) -> SubscriberConfig:
-    """A subscriber whose address and seats are valid; ``ConfigError`` naming ``where``."""
+    """A subscriber whose address and seats are valid; ``ConfigError`` naming ``where``
+    (``address_where`` for the address, when it comes from elsewhere)."""
     # compose imports the store, which imports this module: resolve seats through it late.
     from digest.compose import resolve_seat
 
-    email = email.strip().lower()
-    if not _ADDRESS.match(email):
-        raise ConfigError(f"{email!r} is not an email address", key=where, hint="fix the address")
+    try:
+        email = checked_address(email)
+    except ValueError as exc:
+        raise ConfigError(str(exc), key=address_where or where, hint="fix the address") from exc
     seats = [s.strip() for s in seats if s.strip()]
     if not seats:
         raise ConfigError("no seats", key=where, hint="name at least one seat (or its code)")

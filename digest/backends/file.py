@@ -32,14 +32,26 @@ class FileOptions(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class PreviewFiles:
-    """The files written for one message."""
+    """The files written for one message (kept for the index: a few short strings each,
+    the folder shared, so a preview of 100,000 digests stays small)."""
 
     to: str
     subject: str
     stories: int
-    html: Path
-    text: Path
-    eml: Path
+    folder: Path
+    stem: str
+
+    @property
+    def html(self) -> Path:
+        return self.folder / f"{self.stem}.html"
+
+    @property
+    def text(self) -> Path:
+        return self.folder / f"{self.stem}.txt"
+
+    @property
+    def eml(self) -> Path:
+        return self.folder / f"{self.stem}.eml"
 
 
 def _slug(text: str) -> str:
@@ -96,9 +108,8 @@ class FileBackend(MailBackend):
                 to=message.to,
                 subject=message.subject,
                 stories=message.story_count,
-                html=paths["html"],
-                text=paths["txt"],
-                eml=paths["eml"],
+                folder=self.out_dir,
+                stem=stem,
             )
         )
         return SendResult(

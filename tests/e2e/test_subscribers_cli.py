@@ -83,7 +83,9 @@ def test_bad_additions_are_refused(tmp_path: Path) -> None:
         app,
         ["subscribers", "add", "not-an-address", "--seat", "Colchester", "--config", str(config)],
     )
-    assert bad_address.exit_code == 2 and "not an email address" in bad_address.output
+    assert bad_address.exit_code == 2
+    assert "EMAIL: 'not-an-address' is not a valid email address" in bad_address.output
+    assert "must have an @-sign" in " ".join(bad_address.output.split())
 
 
 CSV = """email,name,seats
@@ -103,7 +105,7 @@ def test_import_reports_bad_rows_by_line_and_reimport_changes_nothing(tmp_path: 
     assert first.exit_code == 1  # some rows were rejected
     text = " ".join(first.output.split())
     assert "2 added, 0 updated, 0 unchanged, 3 rejected" in text
-    assert "line 4: 'broken-address' is not an email address" in text
+    assert "line 4: 'broken-address' is not a valid email address" in text
     assert "line 5: no Westminster seat is called 'Atlantis North'" in text
     assert "line 6: no seats" in text
     listed = _listed(config)
