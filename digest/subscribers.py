@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,6 +61,21 @@ def validated(
     return SubscriberConfig(email=email, name=name.strip(), seats=seats)
 
 
+IMPORT_BATCH = 1000  # rows per transaction when importing
+
+_INSERT = subscribers_table.insert().values(
+    email=sa.bindparam("b_email"),
+    name=sa.bindparam("b_name"),
+    seats=sa.bindparam("b_seats"),
+    added_at=sa.bindparam("b_added_at"),
+)
+_UPDATE = (
+    subscribers_table.update()
+    .where(subscribers_table.c.email == sa.bindparam("b_email"))
+    .values(name=sa.bindparam("b_name"), seats=sa.bindparam("b_seats"))
+)
+
+
 class SubscriberStore:
     """The ``subscribers`` table."""
 
@@ -67,37 +83,54 @@ class SubscriberStore:
         self.engine = engine
 
     def all(self) -> list[SubscriberConfig]:
-        """Every stored subscriber, by address."""
+        """Every stored subscriber, by address (validated when they were stored)."""
         with transaction(self.engine) as conn:
             rows = conn.execute(
                 sa.select(subscribers_table).order_by(subscribers_table.c.email)
             ).all()
         return [
-            SubscriberConfig(email=r.email, name=r.name, seats=json.loads(r.seats)) for r in rows
+            SubscriberConfig.model_construct(email=r.email, name=r.name, seats=json.loads(r.seats))
+            for r in rows
         ]
 
     def upsert(self, subscriber: SubscriberConfig, at: datetime) -> str:
         """Add or update; return "added", "updated" or "unchanged"."""
-        seats = json.dumps(subscriber.seats)
+        return self.upsert_many([subscriber], at)[0]
+
+    def upsert_many(self, subscribers: Sequence[SubscriberConfig], at: datetime) -> list[str]:
+        """Add or update many in one transaction (an import of 100,000 rows is 100 of them,
+        not 100,000); each one's outcome, in order. A later row for the same address wins."""
+        outcomes = []
         with transaction(self.engine) as conn:
-            row = conn.execute(
-                sa.select(subscribers_table).where(subscribers_table.c.email == subscriber.email)
-            ).first()
-            if row is None:
-                conn.execute(
-                    subscribers_table.insert().values(
-                        email=subscriber.email, name=subscriber.name, seats=seats, added_at=at
-                    )
+            existing = {
+                row.email: (row.name, row.seats)
+                for row in conn.execute(
+                    sa.select(
+                        subscribers_table.c.email,
+                        subscribers_table.c.name,
+                        subscribers_table.c.seats,
+                    ).where(subscribers_table.c.email.in_({s.email for s in subscribers}))
                 )
-                return "added"
-            if row.name == subscriber.name and row.seats == seats:
-                return "unchanged"
-            conn.execute(
-                subscribers_table.update()
-                .where(subscribers_table.c.email == subscriber.email)
-                .values(name=subscriber.name, seats=seats)
-            )
-            return "updated"
+            }
+            added, updated = [], []
+            for subscriber in subscribers:
+                seats = json.dumps(subscriber.seats)
+                values = {"b_email": subscriber.email, "b_name": subscriber.name, "b_seats": seats}
+                before = existing.get(subscriber.email)
+                if before is None:
+                    added.append({**values, "b_added_at": at})
+                    outcomes.append("added")
+                elif before == (subscriber.name, seats):
+                    outcomes.append("unchanged")
+                else:
+                    updated.append(values)
+                    outcomes.append("updated")
+                existing[subscriber.email] = (subscriber.name, seats)
+            if added:
+                conn.execute(_INSERT, added)
+            if updated:
+                conn.execute(_UPDATE, updated)
+        return outcomes
 
     def remove(self, email: str) -> bool:
         """Remove a stored subscriber; False if there was none."""
@@ -119,6 +152,7 @@ class SubscriberStore:
             )
         counts = {"added": 0, "updated": 0, "unchanged": 0}
         errors: list[str] = []
+        good: list[SubscriberConfig] = []
         for line, row in enumerate(reader, start=2):
             try:
                 subscriber = validated(
@@ -131,7 +165,10 @@ class SubscriberStore:
             except ConfigError as exc:
                 errors.append(str(exc).replace("\n  fix:", "; fix:"))
                 continue
-            counts[self.upsert(subscriber, at)] += 1
+            good.append(subscriber)
+        for start in range(0, len(good), IMPORT_BATCH):
+            for outcome in self.upsert_many(good[start : start + IMPORT_BATCH], at):
+                counts[outcome] += 1
         return ImportReport(counts["added"], counts["updated"], counts["unchanged"], tuple(errors))
 
     def export_csv(self) -> str:
