@@ -112,7 +112,15 @@ class DigestConfig(_Section):
     resend_updates: Literal["material", "always", "never"] = "material"
     list_id: str = "seatwatch.example.org"
     unsubscribe_url: str = "https://example.org/unsubscribe?token={token}"
+    # A mailbox that unsubscribes whoever writes to it with the token in the subject; empty
+    # for none. Mail clients without RFC 8058 one-click support use it.
+    unsubscribe_mailto: str = ""
     secret_env: str = "SEATWATCH_SECRET"
+
+    @field_validator("unsubscribe_mailto")
+    @classmethod
+    def _mailto_address(cls, value: str) -> str:
+        return checked_address(value) if value.strip() else ""
 
     @field_validator("subject")
     @classmethod

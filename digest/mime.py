@@ -58,7 +58,7 @@ class Recipient:
     name: str
     email: str
     message_id: str
-    unsubscribe_url: str
+    list_unsubscribe: str  # the whole List-Unsubscribe value (render.list_unsubscribe)
     body_values: dict[str, str]  # hole name -> plain text (escaped for the HTML part here)
 
 
@@ -73,7 +73,7 @@ class MessageTemplate:
         headers = {
             "to": _one_line(_address(recipient.name, recipient.email)),
             "message_id": _one_line(recipient.message_id),
-            "unsubscribe": f"<{_one_line(recipient.unsubscribe_url)}>",
+            "unsubscribe": _one_line(recipient.list_unsubscribe),
             "digest_id": _one_line(recipient.message_id).strip("<>"),
         }
         out = []

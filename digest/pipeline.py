@@ -25,6 +25,7 @@ from digest.polling import PollReport, SourceOutcome, poll_all, utc_now
 from digest.render import (
     DigestRenderer,
     list_headers,
+    list_unsubscribe,
     message_id_for,
     recipient_for,
     safe_subject,
@@ -283,7 +284,9 @@ def _message_for(
     """The complete message for one subscriber's digest."""
     subscriber = digest.subscriber
     rendered = renderer.render(digest)
-    unsubscribe = settings.digest.unsubscribe_url.format(token=sign_token(secret, subscriber.email))
+    token = sign_token(secret, subscriber.email)
+    unsubscribe = settings.digest.unsubscribe_url.format(token=token)
+    unsubscribe_header = list_unsubscribe(unsubscribe, token, settings.digest.unsubscribe_mailto)
     copy = renderer.personalise(rendered, subscriber, unsubscribe)
     message_id = message_id_for(f"{subscriber.email}|{digest.period}", settings.digest.from_address)
     return OutgoingEmail(
@@ -297,9 +300,9 @@ def _message_for(
             from_address=settings.digest.from_address,
             date=now,
             list_id=settings.digest.list_id,
-        ).fill(recipient_for(subscriber, message_id, unsubscribe)),
+        ).fill(recipient_for(subscriber, message_id, unsubscribe, unsubscribe_header)),
         message_id=message_id,
         digest_key=f"{digest.period}-{subscriber.email}",
         story_count=digest.story_count,
-        headers=list_headers(message_id, settings.digest.list_id, unsubscribe),
+        headers=list_headers(message_id, settings.digest.list_id, unsubscribe_header),
     )

@@ -21,6 +21,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
@@ -311,14 +312,23 @@ def _preheader(digest: Digest) -> str:
     return f"{count}. Latest: {lead.title}"
 
 
+def list_unsubscribe(unsubscribe_url: str, token: str = "", mailto: str = "") -> str:
+    """The List-Unsubscribe value: the mailto link first (with the token in its subject)
+    when there is a mailbox, then the https link that RFC 8058 one-click POSTs go to."""
+    links = [f"<{unsubscribe_url}>"]
+    if mailto:
+        links.insert(0, f"<mailto:{mailto}?subject={quote(f'unsubscribe {token}')}>")
+    return ", ".join(links)
+
+
 def list_headers(
-    message_id: str, list_id: str, unsubscribe_url: str
+    message_id: str, list_id: str, list_unsubscribe_value: str
 ) -> tuple[tuple[str, str], ...]:
     """The headers every digest carries besides From, To, Subject and Date."""
     return (
         ("Message-ID", message_id),
         ("List-Id", f"<{list_id}>"),
-        ("List-Unsubscribe", f"<{unsubscribe_url}>"),
+        ("List-Unsubscribe", list_unsubscribe_value),
         ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
         ("Precedence", "bulk"),
         ("Auto-Submitted", "auto-generated"),
@@ -366,16 +376,20 @@ def build_message(
         text_body=copy.text,
     )
     return template.fill(
-        Recipient(subscriber.name, subscriber.email, message_id, unsubscribe_url, {})
+        Recipient(
+            subscriber.name, subscriber.email, message_id, list_unsubscribe(unsubscribe_url), {}
+        )
     )
 
 
-def recipient_for(subscriber: Subscriber, message_id: str, unsubscribe_url: str) -> Recipient:
+def recipient_for(
+    subscriber: Subscriber, message_id: str, unsubscribe_url: str, list_unsubscribe_value: str
+) -> Recipient:
     """The values a shared digest's template is filled with for ``subscriber``."""
     return Recipient(
         name=subscriber.name,
         email=subscriber.email,
         message_id=message_id,
-        unsubscribe_url=unsubscribe_url,
+        list_unsubscribe=list_unsubscribe_value,
         body_values=_personal_values(subscriber, unsubscribe_url),
     )

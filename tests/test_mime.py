@@ -7,19 +7,20 @@ import email.policy
 from datetime import UTC, datetime
 
 from digest.models import Subscriber
-from digest.render import DigestRenderer, recipient_for
+from digest.render import DigestRenderer, list_unsubscribe, recipient_for
 from tests.test_render import _digest
 
 NOW = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
 
 
-def _filled(subscriber: Subscriber, unsubscribe: str) -> tuple[bytes, str, str]:
+def _filled(subscriber: Subscriber, unsubscribe: str, mailto: str = "") -> tuple[bytes, str, str]:
     renderer = DigestRenderer(title="seatwatch", subject_template="{title}: news for {seats}")
     rendered = renderer.render(_digest())
     template = renderer.message_template(
         rendered, from_address="seatwatch <digest@example.org>", date=NOW, list_id="l.example.org"
     )
-    raw = template.fill(recipient_for(subscriber, "<abc@example.org>", unsubscribe))
+    header = list_unsubscribe(unsubscribe, "tok", mailto)
+    raw = template.fill(recipient_for(subscriber, "<abc@example.org>", unsubscribe, header))
     copy = renderer.personalise(rendered, subscriber, unsubscribe)
     return raw, copy.html, copy.text
 
@@ -67,3 +68,16 @@ def test_copies_differ_only_in_recipient_parts() -> None:
         a_text.replace("Hello Alice,", "Hello,").replace("alice@", "bob@").replace("t=1", "t=2")
         == b_text
     )
+
+
+def test_list_unsubscribe_offers_mail_and_web_links() -> None:
+    raw, _, _ = _filled(
+        Subscriber("a@example.org", "", ()),
+        "https://x/u?token=tok",
+        mailto="unsubscribe@example.org",
+    )
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["List-Unsubscribe"] == (
+        "<mailto:unsubscribe@example.org?subject=unsubscribe%20tok>, <https://x/u?token=tok>"
+    )
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
