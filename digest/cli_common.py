@@ -18,6 +18,7 @@ from typing import TypeVar
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 
 from digest import __version__
 from digest.config import Settings, load_config
@@ -56,7 +57,8 @@ JsonOption = typer.Option(False, "--json", help="Print JSON (stable; see docs/cl
 
 
 def fail(message: str, code: int) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    # Escaped: messages quote config tables ("[delivery.smtp]") that rich would eat as markup.
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True)
     return typer.Exit(code)
 
 

@@ -305,6 +305,8 @@ def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
                     "backend": d.backend,
                     "stories": d.story_count,
                     "status": d.status,
+                    "attempts": d.attempts,
+                    "error": d.detail if d.status in ("failed", "rejected") else "",
                     "at": iso(d.created_at),
                 }
                 for d in digests
@@ -345,7 +347,9 @@ def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
             d.subscriber,
             d.period,
             d.kind,
-            d.status + (f": {d.detail}" if d.status == "failed" and d.detail else ""),
+            d.status
+            + (f" (run {d.attempts})" if d.attempts > 1 else "")
+            + (f": {d.detail}" if d.status in ("failed", "rejected") and d.detail else ""),
             d.backend,
             str(d.story_count),
             when(d.created_at),

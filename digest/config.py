@@ -178,6 +178,11 @@ class DeliveryConfig(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
     backend: str = "file"
+    # A send that fails temporarily (4xx, 429, a dropped connection) is tried this many
+    # times in the run, waiting retry_wait_seconds, then about twice as long each time
+    # (with jitter; a server's Retry-After wins); then the next run tries again.
+    attempts: int = Field(default=3, ge=1, le=10)
+    retry_wait_seconds: float = Field(default=2.0, gt=0, le=60)
 
     def options(self, name: str) -> dict[str, Any]:
         """The ``[delivery.<name>]`` table, or an empty one."""
@@ -321,12 +326,14 @@ def load_config(path: Path) -> Settings:
     delivery = raw.get("delivery", {})
     if isinstance(delivery, dict):
         for key, value in delivery.items():
-            if key != "backend" and not isinstance(value, dict):
+            if key not in DeliveryConfig.model_fields and not isinstance(value, dict):
                 raise ConfigError(
                     "unknown key",
                     path=path,
                     key=f"delivery.{key}",
-                    hint="[delivery] holds `backend` and one [delivery.<backend>] table",
+                    hint="[delivery] holds "
+                    + ", ".join(f"`{name}`" for name in DeliveryConfig.model_fields)
+                    + " and one [delivery.<backend>] table",
                 )
     try:
         settings = Settings.model_validate(

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 
 from digest.backends.base import MailBackend
 from digest.compose import DigestComposer, SeatFollow
@@ -30,6 +31,7 @@ from digest.render import (
     recipient_for,
     safe_subject,
 )
+from digest.retry import SendRetry
 from digest.store import DigestRecord, Settlement, Store
 from digest.tokens import sign_token, signing_secret
 
@@ -132,6 +134,7 @@ def deliver_all(
     secret = signing_secret(store, settings.digest.secret_env)
     batch = _SendBatch(store, kind)
     workers = max(1, backend.concurrency)
+    retry = SendRetry(settings.delivery.attempts, settings.delivery.retry_wait_seconds)
     count = 0
     with backend, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="send") as pool:
         try:
@@ -154,7 +157,9 @@ def deliver_all(
                 )
                 if kind == "sent" and not batch.claim(record):
                     continue
-                batch.submit(pool.submit(backend.send, message), position, digest, message, record)
+                send = partial(backend.send, message)
+                what = f"subscriber {digest.subscriber.email}"
+                batch.submit(pool.submit(retry.call, send, what), position, digest, message, record)
                 while batch.in_flight >= workers:
                     batch.collect(block=True)
             while batch.in_flight:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from digest.errors import StoreError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # What turns a store of version N-1 into version N, run in order inside one transaction on
 # open (``Store.migrate``). Tables new in a version need nothing here: ``create_all`` makes
@@ -24,6 +24,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE articles ADD COLUMN revised_at TIMESTAMP",
         "ALTER TABLE articles ADD COLUMN updated_at TIMESTAMP",
     ),
+    4: ("ALTER TABLE digests ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0",),
 }
 
 
@@ -156,6 +157,8 @@ digests_table = sa.Table(
     # "sent" or "failed". A crash leaves "sending", and the next run resends it with the same
     # Message-ID; a "sent" row is never sent again.
     sa.Column("status", sa.String(10), nullable=False, default="done"),
+    # Runs that tried to send this period (each may have tried several times, retry.py).
+    sa.Column("attempts", sa.Integer, nullable=False, default=0, server_default="0"),
     sa.Index(
         "ux_digests_sent_period",
         "subscriber",

@@ -84,7 +84,8 @@ class DigestRecord:
     story_count: int
     created_at: datetime
     detail: str
-    status: str = "done"  # previews: done; sends: sending, sent or failed
+    status: str = "done"  # previews: done; sends: sending, sent, failed or rejected
+    attempts: int = 0  # runs that tried to send it
 
 
 def sqlite_url(path: Path) -> str:
@@ -551,6 +552,7 @@ class Store:
                 created_at=r.created_at,
                 detail=r.detail,
                 status=r.status,
+                attempts=r.attempts,
             )
             for r in rows
         ]
@@ -574,6 +576,7 @@ _CLAIM_NEW = (
         created_at=sa.bindparam("b_created_at"),
         detail="",
         status="sending",
+        attempts=1,
     )
     .on_conflict_do_nothing(
         index_elements=["subscriber", "period"], index_where=sa.text("kind = 'sent'")
@@ -589,6 +592,7 @@ _CLAIM_AGAIN = (
         story_count=sa.bindparam("b_story_count"),
         created_at=sa.bindparam("b_created_at"),
         status="sending",
+        attempts=digests_table.c.attempts + 1,
     )
 )
 _SETTLE = (

@@ -32,6 +32,7 @@ class Received:
     messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
     logins: int = 0
     refuse: dict[str, str] = field(default_factory=dict)  # recipient -> SMTP answer
+    refuse_times: dict[str, int] = field(default_factory=dict)  # refuse only this often
     delay_seconds: float = 0.0  # before answering DATA: a slow server, for crash tests
 
     def parsed(self, index: int = -1) -> Message:
@@ -46,7 +47,13 @@ class _Handler:
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
         if address in self.received.refuse:
-            return self.received.refuse[address]
+            answer = self.received.refuse[address]
+            left = self.received.refuse_times.get(address)
+            if left is not None:
+                if left <= 1:
+                    del self.received.refuse[address]
+                self.received.refuse_times[address] = left - 1
+            return answer
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -131,7 +138,9 @@ class SmtpTestServer:
     def delivery_toml(self, password_env: str) -> str:
         """The [delivery] tables that send through this server with STARTTLS and AUTH."""
         return (
-            '[delivery]\nbackend = "smtp"\n[delivery.smtp]\nhost = "127.0.0.1"\n'
+            # Retries in the same run wait milliseconds here, not seconds.
+            '[delivery]\nbackend = "smtp"\nretry_wait_seconds = 0.05\n'
+            '[delivery.smtp]\nhost = "127.0.0.1"\n'
             f'port = {self.port}\nsecurity = "{self.security}"\nusername = "{USER}"\n'
             f'password_env = "{password_env}"\nca_file = "{self.ca_file}"\n'
         )

@@ -133,3 +133,19 @@ def test_every_outcome_is_stored_when_sends_succeed_and_fail_in_one_run(
     }
     again = runner.invoke(app, ["send", "--config", str(config), "--no-poll"])
     assert again.exit_code == 0 and len(smtp.received.messages) == 2
+
+
+def test_a_temporary_refusal_is_retried_in_the_same_run(
+    tmp_path: Path, smtp: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", PASSWORD)
+    config = _config(tmp_path, smtp)
+    smtp.received.refuse["nn@example.org"] = "451 4.3.0 Try again later"
+    smtp.received.refuse_times["nn@example.org"] = 1
+    result = runner.invoke(app, ["send", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "attempt 1 failed" in result.output and "451" in result.output
+    assert len(smtp.received.messages) == 1
+    status = runner.invoke(app, ["status", "--config", str(config), "--json"])
+    (digest,) = json.loads(status.output)["digests"]
+    assert digest["status"] == "sent" and digest["attempts"] == 1
