@@ -33,8 +33,8 @@ from digest.pipeline import (
     SourceOutcome,
     compose_all,
     deliver_all,
+    due_subscribers,
     iter_digests,
-    period_of,
     poll_all,
     utc_now,
 )
@@ -238,8 +238,7 @@ def send(
         now = utc_now()
         if not dry_run:
             # Composing costs summaries and renders: skip whoever has this period already.
-            done = store.sent_subscribers(period_of(now))
-            subscribers = [(s, f) for s, f in subscribers if s.email not in done]
+            subscribers = due_subscribers(store, subscribers, now, settings.daemon.timezone)
         digests = iter_digests(settings, store, subscribers, now)
         deliveries = deliver_all(
             digests, settings, store, backend, kind="preview" if dry_run else "sent", now=now

@@ -34,13 +34,26 @@ def add_subscriber(
     email: str = typer.Argument(..., help="The subscriber's address."),
     seat: list[str] = typer.Option(..., "--seat", help="A seat to follow (repeatable)."),
     name: str = typer.Option("", "--name", help="Used in the greeting."),
+    frequency: str = typer.Option("daily", "--frequency", help="daily or weekly."),
+    timezone: str = typer.Option(
+        "", "--timezone", help="IANA time zone the digest is dated in (default: [daemon]'s)."
+    ),
+    status: str = typer.Option("active", "--status", help="active, paused or unsubscribed."),
     config: Path = ConfigOption,
 ) -> None:
-    """Add a subscriber (or change an existing one's seats and name)."""
+    """Add a subscriber (or change an existing one's seats, name, frequency or status)."""
     with reported():
         settings = load_config(config)
         subscriber = validated(
-            load_gazetteer(), email, name, list(seat), where="--seat", address_where="EMAIL"
+            load_gazetteer(),
+            email,
+            name,
+            list(seat),
+            where="--seat",
+            address_where="EMAIL",
+            frequency=frequency,
+            timezone=timezone,
+            status=status,
         )
         with store_for(settings, None, temporary=False) as store:
             outcome = store.subscribers.upsert(subscriber, utc_now())
@@ -81,6 +94,9 @@ def list_subscribers(config: Path = ConfigOption, as_json: bool = JsonOption) ->
             "email": s.email,
             "name": s.name,
             "seats": s.seats,
+            "frequency": s.frequency,
+            "timezone": s.timezone,
+            "status": s.status,
             "origin": "config" if s.email in configured else "store",
         }
         for s in everyone
@@ -89,18 +105,26 @@ def list_subscribers(config: Path = ConfigOption, as_json: bool = JsonOption) ->
         console.print_json(json.dumps({"subscribers": rows}, ensure_ascii=False))
         return
     table = Table(title=f"{len(rows)} subscribers")
-    for column in ("Email", "Name", "Seats", "From"):
+    for column in ("Email", "Name", "Seats", "Frequency", "Time zone", "Status", "From"):
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(
-            str(row["email"]), str(row["name"]), "; ".join(row["seats"]), str(row["origin"])
+            str(row["email"]),
+            str(row["name"]),
+            "; ".join(row["seats"]),
+            str(row["frequency"]),
+            str(row["timezone"]) or "(daemon's)",
+            str(row["status"]),
+            str(row["origin"]),
         )
     console.print(table)
 
 
 @subscribers_app.command("import")
 def import_subscribers(
-    file: Path = typer.Argument(..., help="A CSV file with a header row: email,name,seats."),
+    file: Path = typer.Argument(
+        ..., help="CSV with a header row: email,name,seats[,frequency,timezone,status]."
+    ),
     config: Path = ConfigOption,
 ) -> None:
     """Add or update subscribers from CSV; bad rows are reported by line and skipped."""

@@ -83,9 +83,12 @@ def resolve_subscribers(
     path: Path | None = None,
     where: str = "subscribers[{index}].seats",
 ) -> list[tuple[Subscriber, tuple[SeatFollow, ...]]]:
-    """Subscribers with their seats resolved; ``ConfigError`` names any unknown seat."""
+    """Active subscribers with their seats resolved; ``ConfigError`` names any unknown seat.
+    Paused and unsubscribed ones are left out: they are sent nothing."""
     resolved = []
     for index, entry in enumerate(configured):
+        if entry.status != "active":
+            continue
         follows = tuple(
             resolve_seat(gazetteer, name, where=where.format(index=index), path=path)
             for name in entry.seats
@@ -94,6 +97,8 @@ def resolve_subscribers(
             email=entry.email,
             name=entry.name,
             seats=tuple(f.name for f in follows),
+            frequency=entry.frequency,
+            timezone=entry.timezone,
         )
         resolved.append((subscriber, follows))
     return resolved

@@ -197,11 +197,32 @@ class SubscriberConfig(_Section):
     email: str
     name: str = ""
     seats: list[str] = Field(min_length=1)
+    # One digest per day or per ISO week, dated in the subscriber's time zone ("" for the
+    # daemon's). Paused and unsubscribed subscribers are kept but sent nothing.
+    frequency: Literal["daily", "weekly"] = "daily"
+    timezone: str = ""
+    status: Literal["active", "paused", "unsubscribed"] = "active"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return checked_timezone(value) if value.strip() else ""
 
     @field_validator("email")
     @classmethod
     def _deliverable_syntax(cls, value: str) -> str:
         return checked_address(value)
+
+
+def checked_timezone(value: str) -> str:
+    """``value`` if it names an IANA time zone; ``ValueError`` with an example otherwise."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value.strip())
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f'unknown time zone {value!r}; write e.g. "Europe/London"') from exc
+    return value.strip()
 
 
 def checked_address(value: str) -> str:

@@ -35,7 +35,7 @@ from digest.backends import create_backend
 from digest.compose import resolve_subscribers
 from digest.config import Settings, load_config
 from digest.errors import ConfigError, DigestError
-from digest.pipeline import deliver_all, iter_digests, period_of, poll_all
+from digest.pipeline import deliver_all, due_subscribers, iter_digests, poll_all
 from digest.seats.gazetteer import load_gazetteer
 from digest.store import Store
 from digest.subscribers import all_subscribers
@@ -117,7 +117,9 @@ class Daemon:
     def send_job(self, period: str | None = None, attempt: int = 0) -> None:
         """Send each subscriber the period's digest; schedule a retry for temporary failures.
 
-        Retries keep the period (and so the Message-IDs) of the run that failed, and wait
+        ``period`` only labels a retry in the logs: periods are per subscriber (their day or
+        ISO week, in their time zone), derived again from the moment, so a retry the same day
+        (or week) finds the same periods and Message-IDs. Retries wait
         ``retry_seconds`` doubled per attempt, with jitter, up to ``max_retries`` attempts.
         """
         settings = self.settings
@@ -131,10 +133,10 @@ class Daemon:
                 settings.base_dir,
             )
             now = datetime.now(ZoneInfo(settings.daemon.timezone))
-            period = period or period_of(now)
-            done = store.sent_subscribers(period)
-            pending = [(s, f) for s, f in subscribers if s.email not in done]
-            digests = iter_digests(settings, store, pending, now, period)
+            # Each subscriber's period (day or ISO week in their time zone) is derived from
+            # the moment, so a retry after a failure finds the same periods and Message-IDs.
+            pending = due_subscribers(store, subscribers, now, settings.daemon.timezone)
+            digests = iter_digests(settings, store, pending, now)
             deliveries = deliver_all(digests, settings, store, backend, kind="sent", now=now)
             failed = [d for d in deliveries if d.error]
             log.info(
@@ -150,8 +152,9 @@ class Daemon:
         finally:
             store.close()
 
-    def _schedule_retry(self, period: str, attempt: int) -> None:
+    def _schedule_retry(self, period: str | None, attempt: int) -> None:
         daemon = self.settings.daemon
+        period = period or "the current periods"
         if attempt > daemon.max_retries:
             log.error(
                 "send: giving up on retries for %s after %d attempts; the next send will try again",
@@ -164,8 +167,8 @@ class Daemon:
         self.scheduler.add_job(
             self.send_job,
             DateTrigger(run_date=run_at),
-            args=[period, attempt],
-            id=f"retry-{period}",
+            args=[None, attempt],
+            id="retry-send",
             replace_existing=True,
             misfire_grace_time=None,
         )

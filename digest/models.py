@@ -181,6 +181,8 @@ class Subscriber:
     email: str
     name: str
     seats: tuple[str, ...]
+    frequency: str = "daily"  # or "weekly"
+    timezone: str = ""  # IANA name; "" for the daemon's
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from digest.backends.base import MailBackend
 from digest.compose import DigestComposer, SeatFollow
@@ -42,7 +43,9 @@ __all__ = [
     "SourceOutcome",
     "compose_all",
     "deliver_all",
+    "due_subscribers",
     "iter_digests",
+    "period_for",
     "poll_all",
     "utc_now",
 ]
@@ -61,8 +64,31 @@ class Delivery:
 
 
 def period_of(now: datetime) -> str:
-    """The digest period ``now`` falls in: one digest per subscriber per (UTC) day."""
+    """The day ``now`` falls in, in ``now``'s own time zone."""
     return now.date().isoformat()
+
+
+def period_for(subscriber: Subscriber, now: datetime, default_timezone: str) -> str:
+    """The digest period ``now`` falls in for ``subscriber``: their day ("2026-11-23") or
+    ISO week ("2026-W48"), in their time zone (else ``default_timezone``). The outbox key is
+    subscriber + period, so any process computing it for the same moment agrees."""
+    local = now.astimezone(ZoneInfo(subscriber.timezone or default_timezone))
+    if subscriber.frequency == "weekly":
+        year, week, _ = local.isocalendar()
+        return f"{year}-W{week:02d}"
+    return local.date().isoformat()
+
+
+def due_subscribers(
+    store: Store,
+    subscribers: Sequence[tuple[Subscriber, tuple[SeatFollow, ...]]],
+    now: datetime,
+    default_timezone: str,
+) -> list[tuple[Subscriber, tuple[SeatFollow, ...]]]:
+    """Those whose digest for their current period is not settled yet (sent or refused)."""
+    periods = {s.email: period_for(s, now, default_timezone) for s, _ in subscribers}
+    settled = {period: store.sent_subscribers(period) for period in set(periods.values())}
+    return [(s, f) for s, f in subscribers if s.email not in settled[periods[s.email]]]
 
 
 def compose_all(
@@ -93,10 +119,11 @@ def iter_digests(
         rules=settings.stories,
         writer=writer,
     )
-    period = period or period_of(now)
+    default_timezone = settings.daemon.timezone
     try:
         for subscriber, follows in subscribers:
-            yield composer.compose(subscriber, follows, now, period)
+            own = period or period_for(subscriber, now, default_timezone)
+            yield composer.compose(subscriber, follows, now, own)
     finally:
         if writer is not None:
             writer.close()

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from digest.errors import StoreError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # What turns a store of version N-1 into version N, run in order inside one transaction on
 # open (``Store.migrate``). Tables new in a version need nothing here: ``create_all`` makes
@@ -25,6 +25,11 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE articles ADD COLUMN updated_at TIMESTAMP",
     ),
     4: ("ALTER TABLE digests ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0",),
+    5: (
+        "ALTER TABLE subscribers ADD COLUMN frequency TEXT NOT NULL DEFAULT 'daily'",
+        "ALTER TABLE subscribers ADD COLUMN timezone TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE subscribers ADD COLUMN status TEXT NOT NULL DEFAULT 'active'",
+    ),
 }
 
 
@@ -139,6 +144,9 @@ subscribers_table = sa.Table(
     sa.Column("name", sa.Text, nullable=False, default=""),
     sa.Column("seats", sa.Text, nullable=False),  # JSON list, as the subscriber wrote them
     sa.Column("added_at", UtcDateTime, nullable=False),
+    sa.Column("frequency", sa.String(10), nullable=False, server_default="daily"),
+    sa.Column("timezone", sa.String(64), nullable=False, server_default=""),  # "": [daemon]'s
+    sa.Column("status", sa.String(16), nullable=False, server_default="active"),
 )
 
 digests_table = sa.Table(

@@ -18,12 +18,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from digest.config import SubscriberConfig, checked_address
+from digest.config import SubscriberConfig, checked_address, checked_timezone
 from digest.errors import ConfigError
 from digest.schema import subscribers_table, transaction
 from digest.seats.gazetteer import Gazetteer
 
-CSV_COLUMNS = ("email", "name", "seats")
+CSV_COLUMNS = ("email", "name", "seats", "frequency", "timezone", "status")
+FREQUENCIES = ("daily", "weekly")
+STATUSES = ("active", "paused", "unsubscribed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,10 @@ def validated(
     seats: list[str],
     where: str,
     address_where: str | None = None,
+    *,
+    frequency: str = "daily",
+    timezone: str = "",
+    status: str = "active",
 ) -> SubscriberConfig:
     """A subscriber whose address and seats are valid; ``ConfigError`` naming ``where``
     (``address_where`` for the address, when it comes from elsewhere)."""
@@ -58,7 +64,24 @@ def validated(
         raise ConfigError("no seats", key=where, hint="name at least one seat (or its code)")
     for seat in seats:
         resolve_seat(gazetteer, seat, where=where)
-    return SubscriberConfig(email=email, name=name.strip(), seats=seats)
+    frequency = frequency.strip().lower() or "daily"
+    if frequency not in FREQUENCIES:
+        raise ConfigError(f"frequency {frequency!r}", key=where, hint='write "daily" or "weekly"')
+    status = status.strip().lower() or "active"
+    if status not in STATUSES:
+        raise ConfigError(f"status {status!r}", key=where, hint="write " + ", ".join(STATUSES))
+    try:
+        zone = checked_timezone(timezone) if timezone.strip() else ""
+    except ValueError as exc:
+        raise ConfigError(str(exc), key=where, hint="an IANA time zone name") from exc
+    return SubscriberConfig(
+        email=email,
+        name=name.strip(),
+        seats=seats,
+        frequency=frequency,  # type: ignore[arg-type]  # checked above
+        timezone=zone,
+        status=status,  # type: ignore[arg-type]
+    )
 
 
 IMPORT_BATCH = 1000  # rows per transaction when importing
@@ -67,12 +90,21 @@ _INSERT = subscribers_table.insert().values(
     email=sa.bindparam("b_email"),
     name=sa.bindparam("b_name"),
     seats=sa.bindparam("b_seats"),
+    frequency=sa.bindparam("b_frequency"),
+    timezone=sa.bindparam("b_timezone"),
+    status=sa.bindparam("b_status"),
     added_at=sa.bindparam("b_added_at"),
 )
 _UPDATE = (
     subscribers_table.update()
     .where(subscribers_table.c.email == sa.bindparam("b_email"))
-    .values(name=sa.bindparam("b_name"), seats=sa.bindparam("b_seats"))
+    .values(
+        name=sa.bindparam("b_name"),
+        seats=sa.bindparam("b_seats"),
+        frequency=sa.bindparam("b_frequency"),
+        timezone=sa.bindparam("b_timezone"),
+        status=sa.bindparam("b_status"),
+    )
 )
 
 
@@ -89,7 +121,14 @@ class SubscriberStore:
                 sa.select(subscribers_table).order_by(subscribers_table.c.email)
             ).all()
         return [
-            SubscriberConfig.model_construct(email=r.email, name=r.name, seats=json.loads(r.seats))
+            SubscriberConfig.model_construct(
+                email=r.email,
+                name=r.name,
+                seats=json.loads(r.seats),
+                frequency=r.frequency,
+                timezone=r.timezone,
+                status=r.status,
+            )
             for r in rows
         ]
 
@@ -103,29 +142,43 @@ class SubscriberStore:
         outcomes = []
         with transaction(self.engine) as conn:
             existing = {
-                row.email: (row.name, row.seats)
+                row.email: tuple(row)[1:]
                 for row in conn.execute(
                     sa.select(
                         subscribers_table.c.email,
                         subscribers_table.c.name,
                         subscribers_table.c.seats,
+                        subscribers_table.c.frequency,
+                        subscribers_table.c.timezone,
+                        subscribers_table.c.status,
                     ).where(subscribers_table.c.email.in_({s.email for s in subscribers}))
                 )
             }
             added, updated = [], []
             for subscriber in subscribers:
-                seats = json.dumps(subscriber.seats)
-                values = {"b_email": subscriber.email, "b_name": subscriber.name, "b_seats": seats}
+                row = (
+                    subscriber.name,
+                    json.dumps(subscriber.seats),
+                    subscriber.frequency,
+                    subscriber.timezone,
+                    subscriber.status,
+                )
+                values = {"b_email": subscriber.email} | {
+                    f"b_{column}": value
+                    for column, value in zip(
+                        ("name", "seats", "frequency", "timezone", "status"), row, strict=True
+                    )
+                }
                 before = existing.get(subscriber.email)
                 if before is None:
                     added.append({**values, "b_added_at": at})
                     outcomes.append("added")
-                elif before == (subscriber.name, seats):
+                elif before == row:
                     outcomes.append("unchanged")
                 else:
                     updated.append(values)
                     outcomes.append("updated")
-                existing[subscriber.email] = (subscriber.name, seats)
+                existing[subscriber.email] = row
             if added:
                 conn.execute(_INSERT, added)
             if updated:
@@ -141,14 +194,15 @@ class SubscriberStore:
         return bool(result.rowcount)
 
     def import_csv(self, text: str, gazetteer: Gazetteer, at: datetime) -> ImportReport:
-        """Import rows with columns email, name, seats ("; "-separated)."""
+        """Import rows with columns email, name, seats ("; "-separated) and optionally
+        frequency, timezone and status."""
         reader = csv.DictReader(io.StringIO(text))
         missing = [c for c in ("email", "seats") if c not in (reader.fieldnames or [])]
         if missing:
             raise ConfigError(
                 f"the CSV has no {missing[0]!r} column",
                 key="FILE",
-                hint="the header row must be: email,name,seats",
+                hint="the header row must be: " + ",".join(CSV_COLUMNS),
             )
         counts = {"added": 0, "updated": 0, "unchanged": 0}
         errors: list[str] = []
@@ -161,6 +215,9 @@ class SubscriberStore:
                     row.get("name") or "",
                     (row.get("seats") or "").split(";"),
                     where=f"line {line}",
+                    frequency=row.get("frequency") or "",
+                    timezone=row.get("timezone") or "",
+                    status=row.get("status") or "",
                 )
             except ConfigError as exc:
                 errors.append(str(exc).replace("\n  fix:", "; fix:"))
@@ -177,7 +234,16 @@ class SubscriberStore:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for subscriber in self.all():
-            writer.writerow([subscriber.email, subscriber.name, "; ".join(subscriber.seats)])
+            writer.writerow(
+                [
+                    subscriber.email,
+                    subscriber.name,
+                    "; ".join(subscriber.seats),
+                    subscriber.frequency,
+                    subscriber.timezone,
+                    subscriber.status,
+                ]
+            )
         return out.getvalue()
 
 

@@ -128,11 +128,13 @@ def test_store_of_schema_1_is_upgraded_in_place(tmp_path: Path) -> None:
         for column in ("item_hash", "revised_at", "updated_at"):
             conn.execute(sa.text(f"ALTER TABLE articles DROP COLUMN {column}"))
         conn.execute(sa.text("ALTER TABLE digests DROP COLUMN attempts"))
+        for column in ("frequency", "timezone", "status"):
+            conn.execute(sa.text(f"ALTER TABLE subscribers DROP COLUMN {column}"))
         conn.execute(sa.text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
     engine.dispose()
 
     store = Store.open(path)
-    assert store.schema_version() == SCHEMA_VERSION == 4
+    assert store.schema_version() == SCHEMA_VERSION == 5
     store.sources.add(
         SourceConfig(name="Local", kind=SourceKind.FOLDER, location=".", area="Essex"), NOW
     )

@@ -114,9 +114,9 @@ def test_import_reports_bad_rows_by_line_and_reimport_changes_nothing(tmp_path: 
     assert "0 added, 0 updated, 2 unchanged" in " ".join(again.output.split())
     exported = runner.invoke(app, ["subscribers", "export", "--config", str(config)])
     assert exported.output.splitlines() == [
-        "email,name,seats",
-        "one@example.org,One,Norwich North",
-        "two@example.org,Two,Norwich South; E14001176",
+        "email,name,seats,frequency,timezone,status",
+        "one@example.org,One,Norwich North,daily,,active",
+        "two@example.org,Two,Norwich South; E14001176,daily,,active",
     ]
 
 
@@ -126,3 +126,33 @@ def test_import_needs_the_columns(tmp_path: Path) -> None:
     csv_file.write_text("address,seat\nx@example.org,Colchester\n", encoding="utf-8")
     result = runner.invoke(app, ["subscribers", "import", str(csv_file), "--config", str(config)])
     assert result.exit_code == 2 and "no 'email' column" in result.output
+
+
+def test_frequency_time_zone_and_status_are_imported_validated_and_respected(
+    tmp_path: Path,
+) -> None:
+    config = _config(tmp_path)
+    csv_file = tmp_path / "subscribers.csv"
+    csv_file.write_text(
+        "email,name,seats,frequency,timezone,status\n"
+        "weekly@example.org,W,Norwich North,weekly,America/New_York,active\n"
+        "paused@example.org,P,Norwich North,daily,,paused\n"
+        "bad-zone@example.org,B,Norwich North,daily,Mars/Olympus,active\n"
+        "bad-freq@example.org,F,Norwich North,hourly,,active\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["subscribers", "import", str(csv_file), "--config", str(config)])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 1 and "2 added" in text and "2 rejected" in text
+    assert "line 4: unknown time zone 'Mars/Olympus'" in text
+    assert "line 5: frequency 'hourly'" in text and 'write "daily" or "weekly"' in text
+    listed = _listed(config)
+    assert listed["weekly@example.org"]["frequency"] == "weekly"
+    assert listed["weekly@example.org"]["timezone"] == "America/New_York"
+    assert listed["paused@example.org"]["status"] == "paused"
+    # Paused subscribers get nothing; the weekly one gets a digest for this ISO week.
+    sent = runner.invoke(app, ["send", "--dry-run", "--config", str(config)])
+    assert sent.exit_code == 0, sent.output
+    previews = sorted(p.name for p in (tmp_path / "out").glob("*.eml"))
+    assert [name for name in previews if "paused" in name] == []
+    assert any("weekly" in name and "-w" in name for name in previews), previews
