@@ -34,6 +34,9 @@ class Received:
     refuse: dict[str, str] = field(default_factory=dict)  # recipient -> SMTP answer
     refuse_times: dict[str, int] = field(default_factory=dict)  # refuse only this often
     delay_seconds: float = 0.0  # before answering DATA: a slow server, for crash tests
+    # Faults for the next DATA commands, in order: an SMTP answer ("451 ...", "550 ..."; a
+    # 421 also closes the connection, as servers do) or "drop" (close without answering).
+    data_faults: list[str] = field(default_factory=list)
 
     def parsed(self, index: int = -1) -> Message:
         return message_from_bytes(self.messages[index][2])
@@ -60,6 +63,14 @@ class _Handler:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.received.delay_seconds:
             await asyncio.sleep(self.received.delay_seconds)
+        if self.received.data_faults:
+            fault = self.received.data_faults.pop(0)
+            if fault == "drop":
+                server.transport.abort()
+                return "421 closing"  # never reaches the client: the connection is gone
+            if fault.startswith("421"):
+                asyncio.get_running_loop().call_later(0.05, server.transport.close)
+            return fault
         self.received.messages.append(
             (envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content))
         )

@@ -183,3 +183,32 @@ def test_concurrent_sends_use_one_connection_per_thread(
     assert subjects == sorted(f"Digest {n}" for n in range(30))
     # Each thread logged in once on its own connection and reused it.
     assert 1 <= server.received.logins <= 3
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        ("421 4.7.0 Too busy, closing", TemporarySendError),
+        ("451 4.3.0 Local error", TemporarySendError),
+        ("550 5.7.1 Message refused", PermanentSendError),
+    ],
+)
+def test_faults_at_data_map_onto_the_error_tree_and_the_next_send_works(
+    server: SmtpTestServer, monkeypatch: pytest.MonkeyPatch, fault: str, error: type[Exception]
+) -> None:
+    server.received.data_faults.append(fault)
+    with _backend(server, monkeypatch) as backend:
+        with pytest.raises(error, match=fault.split()[0]):
+            backend.send(_message(number=1))
+        backend.send(_message(number=2))  # on the same connection, or a new one after 421
+    assert [server.received.parsed(i)["Subject"] for i in range(1)] == ["Digest 2"]
+
+
+def test_connection_dropped_mid_data_is_reconnected_and_sent_once(
+    server: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.received.data_faults.append("drop")
+    with _backend(server, monkeypatch) as backend:
+        backend.send(_message(number=1))
+    assert len(server.received.messages) == 1
+    assert server.received.logins == 2  # the second connection carried it
