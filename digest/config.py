@@ -148,6 +148,8 @@ class DaemonConfig(_Section):
     timezone: str = "Europe/London"
     retry_seconds: int = Field(default=60, ge=1)
     max_retries: int = Field(default=8, ge=0, le=30)
+    # /metrics (Prometheus) and /healthz on 127.0.0.1:http_port while `digest run` runs; 0: off.
+    http_port: int = Field(default=0, ge=0, le=65535)
 
     @field_validator("send_cron")
     @classmethod

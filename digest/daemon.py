@@ -18,9 +18,11 @@ import os
 import random
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
 from typing import IO
@@ -35,6 +37,7 @@ from digest.backends import create_backend
 from digest.compose import resolve_subscribers
 from digest.config import Settings, load_config
 from digest.errors import ConfigError, DigestError
+from digest.metrics import DaemonMetrics
 from digest.pipeline import deliver_all, due_subscribers, iter_digests, poll_all
 from digest.seats.gazetteer import load_gazetteer
 from digest.store import Store
@@ -96,13 +99,29 @@ class Daemon:
         self.store_path = settings.resolve(settings.store.path)
         self.scheduler = BlockingScheduler(timezone=ZoneInfo(settings.daemon.timezone))
         self._lock = threading.Lock()
+        self.metrics = DaemonMetrics(settings.daemon.poll_every_seconds)
+        self.http: ThreadingHTTPServer | None = None
+
+    def start_http(self) -> None:
+        """Serve /metrics and /healthz on 127.0.0.1 when ``[daemon] http_port`` is set."""
+        port = self.settings.daemon.http_port
+        if port and self.http is None:
+            self.http = self.metrics.serve(port)
+            log.info("serving /metrics and /healthz on http://127.0.0.1:%d", port)
 
     def poll_job(self) -> None:
         """Poll every due source; failures are per source and already logged."""
         settings = self.settings
         store = Store.open(self.store_path)
+        started = time.monotonic()
         try:
             report = poll_all(settings, store)
+            self.metrics.polled(
+                items=sum(o.items for o in report.outcomes),
+                added=report.added,
+                failed=len(report.failed),
+                seconds=time.monotonic() - started,
+            )
             log.info(
                 "poll: %d sources polled, %d new articles, %d failed",
                 len(report.polled),
@@ -122,6 +141,7 @@ class Daemon:
         (or week) finds the same periods and Message-IDs. Retries wait
         ``retry_seconds`` doubled per attempt, with jitter, up to ``max_retries`` attempts.
         """
+        started = time.monotonic()
         settings = self.settings
         store = Store.open(self.store_path)
         try:
@@ -139,6 +159,14 @@ class Daemon:
             digests = iter_digests(settings, store, pending, now)
             deliveries = deliver_all(digests, settings, store, backend, kind="sent", now=now)
             failed = [d for d in deliveries if d.error]
+            self.metrics.sent(
+                backend.name,
+                sent=len(deliveries) - len(failed),
+                stories=sum(d.story_count for d in deliveries if d.error is None),
+                temporary=sum(1 for d in failed if d.temporary),
+                permanent=sum(1 for d in failed if not d.temporary),
+                seconds=time.monotonic() - started,
+            )
             log.info(
                 "send: %d digests sent, %d failed, %d skipped (nothing new, or already sent)",
                 len(deliveries) - len(failed),
@@ -226,6 +254,7 @@ class Daemon:
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGHUP, hangup)
         self._schedule()
+        self.start_http()
         log.info(
             "seatwatch daemon: polling every %ds, sending on %r (%s); store %s",
             self.settings.daemon.poll_every_seconds,
@@ -233,7 +262,11 @@ class Daemon:
             self.settings.daemon.timezone,
             self.store_path,
         )
-        self.scheduler.start()
+        try:
+            self.scheduler.start()
+        finally:
+            if self.http is not None:
+                self.http.shutdown()
         log.info("seatwatch daemon stopped")
 
 
