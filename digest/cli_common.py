@@ -8,10 +8,12 @@ output is stable and documented in ``docs/cli.md``.
 from __future__ import annotations
 
 import logging
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
 
@@ -78,24 +80,43 @@ def run(action: Callable[[], T]) -> T:
         return action()
 
 
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
 @app.callback()
 def _main(
     verbose: int = typer.Option(
         0, "--verbose", "-v", count=True, help="More log output (-vv for debug)."
     ),
     version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+    log_format: LogFormat = typer.Option(
+        LogFormat.TEXT,
+        "--log-format",
+        help="text (for people) or json (one object per line, for log collectors).",
+    ),
 ) -> None:
     """seatwatch: news digests for UK parliamentary seats."""
     if version:
         console.print(f"seatwatch {__version__}")
         raise typer.Exit(0)
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(
-        level=level,
-        format="%(name)s: %(message)s",
-        handlers=[RichHandler(console=errors, show_path=False, show_time=verbose > 1)],
-        force=True,
-    )
+    handler: logging.Handler
+    if log_format is LogFormat.JSON:
+        from pythonjsonlogger.json import JsonFormatter
+
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                datefmt="%Y-%m-%dT%H:%M:%S%z",
+            )
+        )
+    else:
+        handler = RichHandler(console=errors, show_path=False, show_time=verbose > 1)
+    logging.basicConfig(level=level, format="%(name)s: %(message)s", handlers=[handler], force=True)
     # The scheduler narrates every job run at INFO; keep that for -vv.
     logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
 

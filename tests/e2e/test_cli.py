@@ -415,3 +415,27 @@ def test_seats_show_norwich_north() -> None:
     ]
     unknown = runner.invoke(app, ["seats", "show", "Atlantis North"])
     assert unknown.exit_code == 2
+
+
+def test_json_log_format_writes_one_object_per_line(tmp_path: Path) -> None:
+    from tests.conftest import norwich_folder_toml
+
+    config = tmp_path / "config.toml"
+    config.write_text(norwich_folder_toml(tmp_path), encoding="utf-8")
+    command = ["--log-format", "json", "-v", "poll", "--config", str(config)]
+    completed = subprocess.run(
+        [sys.executable, "-m", "digest", *command],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    # Log records are JSON lines; the command's own summary stays plain text.
+    lines = completed.stderr.splitlines()
+    records = [json.loads(line) for line in lines if line.startswith("{")]
+    assert records and {"time", "level", "logger", "message"} <= set(records[0])
+    assert any(
+        r["logger"] == "digest.polling" and "1 new" in r["message"] and r["level"] == "INFO"
+        for r in records
+    ), records
