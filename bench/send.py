@@ -9,7 +9,7 @@ with news. Timed: composing and delivering every digest (`iter_digests` + `deliv
 file backend's previews. Printed: messages per second, premailer runs (bounded by seats, not
 subscribers), peak RSS and how much the process grew while sending.
 
-    .venv/bin/python bench/send.py --subscribers 10000 --seat-sets 50
+    .venv/bin/python bench/send.py --subscribers 10000 --seat-sets 50 [--connections 8]
     .venv/bin/python bench/send.py --subscribers 100000 --seat-sets 50 --backend file
 """
 
@@ -69,7 +69,9 @@ def write_articles(folder: Path, feeds: int, items: int) -> None:
             path.write_text(f"{entry['title']}\n\n{body}\n", encoding="utf-8")
 
 
-def write_config(folder: Path, articles: Path, backend: str, smtp_port: int) -> Path:
+def write_config(
+    folder: Path, articles: Path, backend: str, smtp_port: int, connections: int
+) -> Path:
     lines = [
         "[store]",
         f'path = "{folder / "state.sqlite3"}"',
@@ -86,6 +88,7 @@ def write_config(folder: Path, articles: Path, backend: str, smtp_port: int) -> 
         'host = "127.0.0.1"',
         f"port = {smtp_port}",
         'security = "none"',
+        f"connections = {connections}",
         "[delivery.file]",
         f'out_dir = "{folder / "previews"}"',
     ]
@@ -124,6 +127,9 @@ def main() -> None:
     parser.add_argument("--backend", choices=("smtp", "file"), default="smtp")
     parser.add_argument("--feeds", type=int, default=40, help="generated towns (seats)")
     parser.add_argument("--items", type=int, default=5, help="articles per town")
+    parser.add_argument(
+        "--connections", type=int, default=8, help="SMTP connections at once (a local relay)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="seatwatch-send-") as tmp:
         folder = Path(tmp)
@@ -134,7 +140,7 @@ def main() -> None:
         if args.backend == "smtp":
             sink, port, stats = start_sink(folder)
         try:
-            config = write_config(folder, folder / "articles", args.backend, port)
+            config = write_config(folder, folder / "articles", args.backend, port, args.connections)
             with configured_store(config) as (settings, store):
                 poll_all(settings, store)
                 seats = seats_with_news(folder / "state.sqlite3")
@@ -178,6 +184,7 @@ def main() -> None:
     print(
         f"{args.subscribers} subscribers over {len(seat_sets)} seat sets "
         f"({distinct_seats} distinct seats), backend {args.backend}"
+        + (f", {args.connections} connections" if args.backend == "smtp" else "")
     )
     print(
         f"sent {sent} ({received} at the {'sink' if args.backend == 'smtp' else 'file backend'}),"
@@ -197,6 +204,7 @@ def main() -> None:
     print(
         "reproduce: .venv/bin/python bench/send.py "
         f"--subscribers {args.subscribers} --seat-sets {args.seat_sets} --backend {args.backend}"
+        f" --connections {args.connections}"
     )
 
 
