@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
@@ -24,7 +25,7 @@ from digest.cli_common import (
     store_for,
     when,
 )
-from digest.compose import SeatFollow, resolve_subscribers
+from digest.compose import SeatFollow, resolve_everyone, resolve_subscribers
 from digest.config import Settings, SourceConfig, SubscriberConfig, load_config
 from digest.errors import ConfigError, DigestError
 from digest.models import Subscriber
@@ -214,15 +215,23 @@ def send(
 ) -> None:
     """Poll, then send each subscriber this period's digest through the configured backend."""
     with reported(), configured_store(config) as (settings, store):
-        everyone = all_subscribers(list(settings.subscribers), store.subscribers.all())
-        configured = [s for s in everyone if not subscriber or s.email in subscriber]
+        wanted = [s for s in settings.subscribers if not subscriber or s.email in subscriber]
+        stored = [s for s in store.subscribers.all() if not subscriber or s.email in subscriber]
+        configured = all_subscribers(wanted, stored)
         if not configured:
             raise ConfigError(
                 "no subscribers to send to",
                 key="subscribers",
                 hint="add a [[subscribers]] entry (or check --subscriber)",
             )
-        subscribers = resolve_subscribers(load_gazetteer(), configured, path=settings.config_path)
+        unusable: list[str] = []
+
+        def skip(entry: SubscriberConfig, exc: ConfigError) -> None:
+            unusable.append(f"{entry.email}: skipped, {exc}")
+
+        subscribers = resolve_everyone(
+            load_gazetteer(), wanted, stored, path=settings.config_path, on_error=skip
+        )
         if dry_run:
             backend: MailBackend = FileBackend.from_config(
                 settings.delivery.options("file"), settings.base_dir
@@ -245,15 +254,16 @@ def send(
         )
     sent = [d for d in deliveries if d.error is None]
     failed = [d for d in deliveries if d.error]
-    skipped = len(configured) - len(deliveries)
+    skipped = len(configured) - len(deliveries) - len(unusable)
     console.print(
         f"{'previewed' if dry_run else 'sent'} {len(sent)} digests through {backend.name}, "
-        f"{len(failed)} failed, {skipped} skipped (nothing new, or already sent this period)",
+        f"{len(failed) + len(unusable)} failed, {skipped} skipped "
+        "(nothing new, already sent this period, or not active)",
         highlight=False,
     )
-    for delivery in failed:
-        errors.print(f"[bold red]error:[/] {delivery.subscriber.email}: {delivery.error}")
-    if failed:
+    for problem in [f"{d.subscriber.email}: {d.error}" for d in failed] + unusable:
+        errors.print(f"[bold red]error:[/] {escape(problem)}", highlight=False)
+    if failed or unusable:
         raise typer.Exit(1)
 
 

@@ -8,7 +8,7 @@ seat: with 100,000 subscribers over 650 seats, the work is per seat, not per rea
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -82,17 +82,26 @@ def resolve_subscribers(
     *,
     path: Path | None = None,
     where: str = "subscribers[{index}].seats",
+    on_error: Callable[[SubscriberConfig, ConfigError], None] | None = None,
 ) -> list[tuple[Subscriber, tuple[SeatFollow, ...]]]:
-    """Active subscribers with their seats resolved; ``ConfigError`` names any unknown seat.
+    """Active subscribers with their seats resolved; ``ConfigError`` names any unknown seat,
+    or, with ``on_error``, that subscriber alone is reported and left out (a send must not
+    stop for everyone because one stored subscriber follows a seat that no longer exists).
     Paused and unsubscribed ones are left out: they are sent nothing."""
     resolved = []
     for index, entry in enumerate(configured):
         if entry.status != "active":
             continue
-        follows = tuple(
-            resolve_seat(gazetteer, name, where=where.format(index=index), path=path)
-            for name in entry.seats
-        )
+        try:
+            follows = tuple(
+                resolve_seat(gazetteer, name, where=where.format(index=index), path=path)
+                for name in entry.seats
+            )
+        except ConfigError as exc:
+            if on_error is None:
+                raise
+            on_error(entry, exc)
+            continue
         subscriber = Subscriber(
             email=entry.email,
             name=entry.name,
@@ -102,6 +111,25 @@ def resolve_subscribers(
         )
         resolved.append((subscriber, follows))
     return resolved
+
+
+def resolve_everyone(
+    gazetteer: Gazetteer,
+    configured: Sequence[SubscriberConfig],
+    stored: Sequence[SubscriberConfig],
+    *,
+    path: Path | None,
+    on_error: Callable[[SubscriberConfig, ConfigError], None],
+) -> list[tuple[Subscriber, tuple[SeatFollow, ...]]]:
+    """Config subscribers (strictly: a bad seat there is a config error), then stored ones
+    the config does not list (a bad one is reported through ``on_error`` and skipped)."""
+    listed = {s.email.lower() for s in configured}
+    return resolve_subscribers(gazetteer, configured, path=path) + resolve_subscribers(
+        gazetteer,
+        [s for s in stored if s.email.lower() not in listed],
+        where="stored subscriber",
+        on_error=on_error,
+    )
 
 
 ROLE_PHRASES = {

@@ -34,14 +34,13 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from digest.backends import create_backend
-from digest.compose import resolve_subscribers
+from digest.compose import resolve_everyone, resolve_subscribers
 from digest.config import Settings, load_config
 from digest.errors import ConfigError, DigestError
 from digest.metrics import DaemonMetrics
 from digest.pipeline import deliver_all, due_subscribers, iter_digests, poll_all
 from digest.seats.gazetteer import load_gazetteer
 from digest.store import Store
-from digest.subscribers import all_subscribers
 
 log = logging.getLogger(__name__)
 
@@ -145,8 +144,13 @@ class Daemon:
         settings = self.settings
         store = Store.open(self.store_path)
         try:
-            everyone = all_subscribers(list(settings.subscribers), store.subscribers.all())
-            subscribers = resolve_subscribers(load_gazetteer(), everyone, path=settings.config_path)
+            subscribers = resolve_everyone(
+                load_gazetteer(),
+                list(settings.subscribers),
+                store.subscribers.all(),
+                path=settings.config_path,
+                on_error=lambda entry, exc: log.error("send: %s skipped: %s", entry.email, exc),
+            )
             backend = create_backend(
                 settings.delivery.backend,
                 settings.delivery.options(settings.delivery.backend),

@@ -149,3 +149,27 @@ def test_a_temporary_refusal_is_retried_in_the_same_run(
     status = runner.invoke(app, ["status", "--config", str(config), "--json"])
     (digest,) = json.loads(status.output)["digests"]
     assert digest["status"] == "sent" and digest["attempts"] == 1
+
+
+def test_a_stored_subscriber_with_an_unknown_seat_fails_alone(
+    tmp_path: Path, smtp: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", PASSWORD)
+    config = _config(tmp_path, smtp)
+    add = ["subscribers", "add", "later@example.org", "--seat", "Norwich North"]
+    added = runner.invoke(app, [*add, "--config", str(config)])
+    assert added.exit_code == 0, added.output
+    # A seat that no longer exists (as after a boundary change the gazetteer dropped).
+    with sqlite3.connect(tmp_path / "state.sqlite3") as conn:
+        conn.execute(
+            "UPDATE subscribers SET seats = '[\"Atlantis North\"]' WHERE email = ?",
+            ("later@example.org",),
+        )
+    result = runner.invoke(app, ["send", "--config", str(config)])
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert "sent 1 digests through smtp, 1 failed" in output
+    assert "later@example.org: skipped" in output and "Atlantis North" in output
+    assert [m[1] for m in smtp.received.messages] == [["nn@example.org"]]
