@@ -28,6 +28,10 @@ class StoreConfig(_Section):
     """``[store]``: where state lives."""
 
     path: Path = Path("var/seatwatch.sqlite3")
+    # The daemon's daily housekeeping drops article text, cached pages and digest records
+    # older than this; at least two weeks, so "new since the last digest" and story grouping
+    # always find what they compare against.
+    keep_days: int = Field(default=90, ge=14)
 
 
 class PollConfig(_Section):

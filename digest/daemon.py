@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
@@ -132,6 +132,25 @@ class Daemon:
         finally:
             store.close()
 
+    def housekeeping_job(self) -> None:
+        """Drop what is older than ``[store] keep_days`` (daily)."""
+        cutoff = datetime.now(UTC) - timedelta(days=self.settings.store.keep_days)
+        store = Store.open(self.store_path)
+        try:
+            done = store.housekeep(cutoff)
+            log.info(
+                "housekeeping: %d old articles pruned, %d cached pages and %d digest records "
+                "deleted (before %s)",
+                done.articles_pruned,
+                done.pages_deleted,
+                done.digests_deleted,
+                f"{cutoff:%Y-%m-%d}",
+            )
+        except DigestError as exc:
+            log.error("housekeeping failed: %s", exc)
+        finally:
+            store.close()
+
     def send_job(self, period: str | None = None, attempt: int = 0) -> None:
         """Send each subscriber the period's digest; schedule a retry for temporary failures.
 
@@ -231,6 +250,15 @@ class Daemon:
             coalesce=True,
             max_instances=1,
             next_run_time=datetime.now(ZoneInfo(daemon.timezone)),
+        )
+        self.scheduler.add_job(
+            self.housekeeping_job,
+            IntervalTrigger(hours=24),
+            id="housekeeping",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=datetime.now(ZoneInfo(daemon.timezone)) + timedelta(minutes=10),
         )
         self.scheduler.add_job(
             self.send_job,

@@ -93,6 +93,14 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+class Housekeeping(NamedTuple):
+    """What one housekeeping pass removed."""
+
+    articles_pruned: int
+    pages_deleted: int
+    digests_deleted: int
+
+
 class Settlement(NamedTuple):
     """How a claimed send ended: "sent", "failed" (retried later) or "rejected"."""
 
@@ -526,6 +534,40 @@ class Store:
             for subscriber, at in rows
             if at is not None
         }
+
+    def housekeep(self, cutoff: datetime) -> Housekeeping:
+        """Drop what no digest needs any more, from before ``cutoff``, in one transaction.
+
+        Old articles keep their row (GUID, URL and hashes) so a feed that still lists one
+        does not bring it back as news; only their text and seat tags go. Cached pages go.
+        Digest records go, except each subscriber's latest sent one, which dates the next
+        digest's "new since".
+        """
+        with self._begin() as conn:
+            old = sa.select(articles_table.c.id).where(
+                articles_table.c.first_seen < cutoff, articles_table.c.text != ""
+            )
+            ids = [row.id for row in conn.execute(old)]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                conn.execute(
+                    seat_tags_table.delete().where(seat_tags_table.c.article_id.in_(chunk))
+                )
+                conn.execute(
+                    articles_table.update().where(articles_table.c.id.in_(chunk)).values(text="")
+                )
+            pages = conn.execute(pages_table.delete().where(pages_table.c.fetched_at < cutoff))
+            latest_sent = (
+                sa.select(sa.func.max(digests_table.c.id))
+                .where(digests_table.c.kind == "sent", digests_table.c.status == "sent")
+                .group_by(digests_table.c.subscriber)
+            )
+            digests = conn.execute(
+                digests_table.delete().where(
+                    digests_table.c.created_at < cutoff, digests_table.c.id.not_in(latest_sent)
+                )
+            )
+        return Housekeeping(len(ids), pages.rowcount, digests.rowcount)
 
     def recent_digests(self, limit: int = 20) -> list[DigestRecord]:
         """The latest digest per subscriber, newest first."""

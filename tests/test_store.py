@@ -99,3 +99,28 @@ def test_articles_for_seats_with_sources(tmp_path: Path) -> None:
         store.articles_for_seats(["E14001408"], seen_since=datetime(2027, 1, 1, tzinfo=UTC)) == []
     )
     store.close()
+
+
+def test_housekeeping_drops_old_text_pages_and_records_but_not_identity(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from digest.store import DigestRecord
+
+    store = Store.open(tmp_path / "s.sqlite3")
+    long_ago = NOW - timedelta(days=200)
+    old = store.add_article(_article("old", "https://example.org/old", "h-old"), long_ago)
+    new = store.add_article(_article("new", "https://example.org/new", "h-new"), NOW)
+    store.cache_page("https://example.org/old-page", "page text")
+    for day, period in ((long_ago, "2026-05-01"), (long_ago + timedelta(days=1), "2026-05-02")):
+        record = DigestRecord("a@example.org", period, "sent", "smtp", f"<{period}@x>", 1, day, "")
+        store.claim_digest(record)
+        store.finish_digest("a@example.org", period, "sent", "")
+    done = store.housekeep(NOW - timedelta(days=90))
+    assert done.articles_pruned == 1 and done.digests_deleted == 1
+    assert store.article_text(old) == "" and store.article_text(new) == "Body text."
+    # The old article is still known, so a feed listing it again does not make it news.
+    assert store.known_guids(["old", "new"]) == {"old", "new"}
+    assert store.articles_for_seats(["E14001408"], seen_since=long_ago)[0][0].id == new
+    # The latest sent digest still dates the next one.
+    assert store.last_sent_times() == {"a@example.org": long_ago + timedelta(days=1)}
+    assert store.housekeep(NOW - timedelta(days=90)).articles_pruned == 0
