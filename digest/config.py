@@ -10,6 +10,7 @@ environment variable to read.
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -158,12 +159,7 @@ class DaemonConfig(_Section):
     @field_validator("send_cron")
     @classmethod
     def _cron(cls, value: str) -> str:
-        fields = value.split()
-        if len(fields) not in (5, 6):
-            raise ValueError(
-                'write five crontab fields ("minute hour day month weekday", e.g. "0 7 * * *"), '
-                "or six with seconds first"
-            )
+        crontab(value)  # raises with the fix when it is neither a preset nor a crontab
         return value
 
     @field_validator("timezone")
@@ -218,6 +214,36 @@ class SubscriberConfig(_Section):
     @classmethod
     def _deliverable_syntax(cls, value: str) -> str:
         return checked_address(value)
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_PRESET = re.compile(
+    r"^(?P<every>daily|weekly)(?:\s+(?P<day>[a-z]{3})[a-z]*)?\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})$"
+)
+
+
+def crontab(schedule: str) -> str:
+    """``[daemon] send_cron`` as crontab fields: presets ("daily 07:00", "weekly mon
+    07:00") are written out; five crontab fields, or six with seconds first, pass through.
+    ``ValueError`` saying how to write it otherwise."""
+    text = " ".join(schedule.lower().split())
+    preset = _PRESET.match(text)
+    if preset:
+        hour, minute = int(preset["hour"]), int(preset["minute"])
+        day = preset["day"]
+        if hour > 23 or minute > 59:
+            raise ValueError(f"{schedule!r}: the time must be HH:MM, 00:00 to 23:59")
+        if preset["every"] == "daily" and day is None:
+            return f"{minute} {hour} * * *"
+        if preset["every"] == "weekly" and day in WEEKDAYS:
+            return f"{minute} {hour} * * {day}"
+    if preset is None and len(text.split()) in (5, 6) and not text.startswith(("daily", "weekly")):
+        return schedule
+    raise ValueError(
+        f'{schedule!r}: write a preset ("daily 07:00", "weekly mon 07:00") or five '
+        'crontab fields ("minute hour day month weekday", e.g. "0 7 * * *"), or six with '
+        "seconds first"
+    )
 
 
 def checked_timezone(value: str) -> str:

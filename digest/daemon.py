@@ -35,7 +35,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from digest.backends import create_backend
 from digest.compose import resolve_everyone, resolve_subscribers
-from digest.config import Settings, load_config
+from digest.config import Settings, crontab, load_config
 from digest.errors import ConfigError, DigestError
 from digest.metrics import DaemonMetrics
 from digest.pipeline import deliver_all, due_subscribers, iter_digests, poll_all
@@ -72,8 +72,10 @@ def store_lock(store_path: Path) -> Iterator[None]:
 
 
 def send_trigger(expression: str, timezone: str) -> CronTrigger:
-    """A cron trigger from five crontab fields, or six with seconds first."""
+    """A cron trigger from a preset ("daily 07:00", "weekly mon 07:00"), five crontab
+    fields, or six with seconds first."""
     zone = ZoneInfo(timezone)
+    expression = crontab(expression)
     fields = expression.split()
     if len(fields) == 6:
         second, minute, hour, day, month, weekday = fields

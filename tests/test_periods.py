@@ -36,3 +36,31 @@ def test_period_is_the_subscribers_day_or_week(
 ) -> None:
     subscriber = Subscriber("a@example.org", "", (), frequency=frequency, timezone=zone)
     assert period_for(subscriber, _at(moment), "Europe/London") == period
+
+
+@pytest.mark.parametrize(
+    ("schedule", "after", "fires"),
+    [
+        # 07:00 London: 06:00 UTC in summer time, 07:00 UTC in winter, across both changes.
+        ("daily 07:00", "2026-03-28T12:00", "2026-03-29T06:00"),
+        ("daily 07:00", "2026-10-24T12:00", "2026-10-25T07:00"),
+        ("0 7 * * *", "2026-10-24T12:00", "2026-10-25T07:00"),
+        ("weekly mon 07:00", "2026-11-22T12:00", "2026-11-23T07:00"),
+        ("weekly Monday 07:00", "2026-11-23T07:30", "2026-11-30T07:00"),
+    ],
+)
+def test_send_schedules_fire_at_local_time_across_daylight_saving(
+    schedule: str, after: str, fires: str
+) -> None:
+    from digest.daemon import send_trigger
+
+    trigger = send_trigger(schedule, "Europe/London")
+    assert trigger.get_next_fire_time(None, _at(after)) == _at(fires)
+
+
+@pytest.mark.parametrize("bad", ["daily 25:00", "weekly someday 07:00", "every morning"])
+def test_bad_schedules_say_how_to_write_one(bad: str) -> None:
+    from digest.config import crontab
+
+    with pytest.raises(ValueError, match=r"daily 07:00|HH:MM"):
+        crontab(bad)
