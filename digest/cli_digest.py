@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -290,6 +291,18 @@ def poll(
         raise typer.Exit(1)
 
 
+def _next_send(settings: Settings) -> datetime | None:
+    """When the daemon's send schedule fires next, in its time zone."""
+    from zoneinfo import ZoneInfo
+
+    from digest.daemon import send_trigger  # APScheduler: only when asked
+
+    zone = ZoneInfo(settings.daemon.timezone)
+    trigger = send_trigger(settings.daemon.send_cron, settings.daemon.timezone)
+    fires: datetime | None = trigger.get_next_fire_time(None, datetime.now(zone))
+    return fires
+
+
 @app.command()
 def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
     """Sources (last poll, next poll, errors), stored articles and the last digests."""
@@ -298,13 +311,17 @@ def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
         statuses = store.sources.statuses()
         articles = store.article_count()
         digests = store.recent_digests()
+        queue = store.queue_counts()
         version = store.schema_version()
     names += [n for n in statuses if n not in names]
+    next_send = _next_send(settings)
     if as_json:
         payload = {
             "store": str(settings.resolve(settings.store.path)),
             "schema_version": version,
             "articles": articles,
+            "queue": queue,
+            "next_send": next_send.isoformat() if next_send else None,
             "sources": [_source_json(name, statuses.get(name), name in names) for name in names],
             "digests": [
                 {
@@ -325,6 +342,13 @@ def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
         return
     console.print(
         f"store: {settings.resolve(settings.store.path)} (schema {version}), {articles} articles",
+        highlight=False,
+    )
+    console.print(
+        f"queue: {queue['sending']} sending (interrupted, resent next run), {queue['failed']} "
+        f"failed (retried), {queue['rejected']} rejected; next scheduled send "
+        + (f"{next_send:%Y-%m-%d %H:%M %Z}" if next_send else "unknown")
+        + f" ({settings.daemon.send_cron!r})",
         highlight=False,
     )
     table = Table(title="Sources")

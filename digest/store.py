@@ -569,6 +569,22 @@ class Store:
             )
         return Housekeeping(len(ids), pages.rowcount, digests.rowcount)
 
+    def queue_counts(self) -> dict[str, int]:
+        """Sends not settled for good: "sending" (interrupted, resent on the next run),
+        "failed" (temporary, retried) and "rejected" (refused for good), by count."""
+        with self._begin() as conn:
+            rows = conn.execute(
+                sa.select(digests_table.c.status, sa.func.count())
+                .where(
+                    digests_table.c.kind == "sent",
+                    digests_table.c.status.in_(("sending", "failed", "rejected")),
+                )
+                .group_by(digests_table.c.status)
+            ).all()
+        counts = {"sending": 0, "failed": 0, "rejected": 0}
+        counts.update({str(status): int(count) for status, count in rows})
+        return counts
+
     def recent_digests(self, limit: int = 20) -> list[DigestRecord]:
         """The latest digest per subscriber, newest first."""
         with self._begin() as conn:

@@ -173,3 +173,19 @@ def test_a_stored_subscriber_with_an_unknown_seat_fails_alone(
     assert "sent 1 digests through smtp, 1 failed" in output
     assert "later@example.org: skipped" in output and "Atlantis North" in output
     assert [m[1] for m in smtp.received.messages] == [["nn@example.org"]]
+
+
+def test_status_shows_the_queue_and_the_next_send(
+    tmp_path: Path, smtp: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", PASSWORD)
+    config = _config(tmp_path, smtp)
+    smtp.received.refuse["nn@example.org"] = "451 4.3.0 Try again later"
+    assert runner.invoke(app, ["send", "--config", str(config)]).exit_code == 1
+    status = json.loads(runner.invoke(app, ["status", "--config", str(config), "--json"]).output)
+    assert status["queue"] == {"sending": 0, "failed": 1, "rejected": 0}
+    assert datetime.fromisoformat(status["next_send"]) > datetime.now(UTC)
+    (digest,) = status["digests"]
+    assert digest["attempts"] == 1 and "451" in digest["error"]
+    text = " ".join(runner.invoke(app, ["status", "--config", str(config)]).output.split())
+    assert "queue: 0 sending (interrupted, resent next run), 1 failed (retried)" in text
