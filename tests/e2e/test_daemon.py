@@ -113,3 +113,44 @@ def test_daemon_sends_on_schedule_and_handles_signals(tmp_path: Path, smtp: Smtp
         if daemon.poll() is None:
             daemon.kill()
             daemon.wait()
+
+
+def test_sigterm_mid_send_finishes_the_batch_and_exits_cleanly(
+    tmp_path: Path, smtp: SmtpTestServer
+) -> None:
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "bus.txt").write_text(ARTICLE_NORWICH, encoding="utf-8")
+    readers = "".join(
+        f'[[subscribers]]\nemail = "reader{n:02d}@example.org"\nseats = ["Norwich North"]\n'
+        for n in range(30)
+    )
+    config = tmp_path / "config.toml"
+    config.write_text(_config_text(tmp_path, smtp) + readers, encoding="utf-8")
+    smtp.received.delay_seconds = 0.1  # a slow server: the batch takes about a second
+    log = tmp_path / "daemon.log"
+    daemon = _start(config, log)
+    try:
+        assert _wait_for(lambda: len(smtp.received.messages) >= 5), log.read_text()
+        daemon.send_signal(signal.SIGTERM)
+        assert len(smtp.received.messages) < 31, "the signal must land mid-send"
+        assert daemon.wait(timeout=60) == 0, log.read_text()
+        text = log.read_text()
+        assert "SIGTERM: finishing the running job" in text and "daemon stopped" in text
+        # Nothing lost, nothing twice: every reader got exactly one digest.
+        recipients = sorted(r for _, rs, _ in smtp.received.messages for r in rs)
+        assert recipients == sorted(
+            ["nn@example.org"] + [f"reader{n:02d}@example.org" for n in range(30)]
+        )
+        status = subprocess.run(
+            [sys.executable, "-m", "digest", "status", "--config", str(config), "--json"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "DAEMON_SMTP_PASSWORD": PASSWORD},
+            timeout=60,
+            check=True,
+        )
+        assert '"sending": 0' in status.stdout and '"failed": 0' in status.stdout
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.wait()
