@@ -155,6 +155,8 @@ class DaemonConfig(_Section):
     max_retries: int = Field(default=8, ge=0, le=30)
     # /metrics (Prometheus) and /healthz on 127.0.0.1:http_port while `digest run` runs; 0: off.
     http_port: int = Field(default=0, ge=0, le=65535)
+    # On SIGTERM/SIGINT the running job may finish for this long; then the daemon exits 1.
+    stop_timeout_seconds: int = Field(default=120, ge=1)
 
     @field_validator("send_cron")
     @classmethod

@@ -272,6 +272,16 @@ class Daemon:
             misfire_grace_time=12 * 3600,
         )
 
+    @staticmethod
+    def _give_up_stopping(limit: int) -> None:
+        log.error(
+            "the running job did not finish within %d s of the stop signal; exiting now "
+            "(interrupted sends are completed with the same Message-IDs on the next start)",
+            limit,
+        )
+        logging.shutdown()
+        os._exit(1)
+
     def run(self) -> None:
         """Schedule the jobs and block until SIGTERM or SIGINT."""
 
@@ -280,6 +290,12 @@ class Daemon:
             # shutdown(wait=True) from inside the signal handler would block the scheduler's
             # own thread; ask for it from a helper thread instead.
             threading.Thread(target=self.scheduler.shutdown, kwargs={"wait": True}).start()
+            # Bounded: a send stuck on a dead server must not hold a stop forever. What is
+            # cut short stays "sending" and is resent with the same Message-IDs on start.
+            limit = self.settings.daemon.stop_timeout_seconds
+            timer = threading.Timer(limit, self._give_up_stopping, args=[limit])
+            timer.daemon = True
+            timer.start()
 
         def hangup(_signum: int, _frame: FrameType | None) -> None:
             threading.Thread(target=self.reload).start()

@@ -154,3 +154,45 @@ def test_sigterm_mid_send_finishes_the_batch_and_exits_cleanly(
         if daemon.poll() is None:
             daemon.kill()
             daemon.wait()
+
+
+def test_a_stop_that_outlasts_stop_timeout_exits_1_and_the_restart_completes_it(
+    tmp_path: Path, smtp: SmtpTestServer
+) -> None:
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "bus.txt").write_text(ARTICLE_NORWICH, encoding="utf-8")
+    readers = "".join(
+        f'[[subscribers]]\nemail = "reader{n}@example.org"\nseats = ["Norwich North"]\n'
+        for n in range(8)
+    )
+    text = _config_text(tmp_path, smtp).replace(
+        "[daemon]\n", "[daemon]\nstop_timeout_seconds = 1\n"
+    )
+    config = tmp_path / "config.toml"
+    config.write_text(text + readers, encoding="utf-8")
+    smtp.received.delay_seconds = 1.0  # each message takes a second: the batch outlasts 1 s
+    log = tmp_path / "daemon.log"
+    daemon = _start(config, log)
+    try:
+        assert _wait_for(lambda: len(smtp.received.messages) >= 1), log.read_text()
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=30) == 1, log.read_text()
+        assert "did not finish within 1 s" in log.read_text()
+        smtp.received.delay_seconds = 0.0
+        time.sleep(1.5)  # DATA commands in flight at the exit still arrive
+        daemon = _start(config, log)
+        everyone = {"nn@example.org"} | {f"reader{n}@example.org" for n in range(8)}
+        assert _wait_for(
+            lambda: {r for _, rs, _ in smtp.received.messages for r in rs} == everyone
+        ), log.read_text()
+        time.sleep(2.5)  # later ticks send nothing more
+        ids: dict[str, set[str]] = {}
+        for index, (_, (recipient,), _) in enumerate(smtp.received.messages):
+            ids.setdefault(recipient, set()).add(str(smtp.received.parsed(index)["Message-ID"]))
+        # Repeats are only the sends in flight at the exit, and carry the same Message-ID.
+        assert all(len(found) == 1 for found in ids.values()), ids
+        assert len(smtp.received.messages) <= len(everyone) + 4
+    finally:
+        if daemon.poll() is None:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(timeout=30)
