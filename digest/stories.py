@@ -41,6 +41,7 @@ NUM_PERM = 32  # for the phrase and name sketches
 WORD_PERM = 64  # for the word sketch: finer, for the lower similarities of rewrites
 EVENT_LSH_THRESHOLD = 0.15
 MAX_COMPARED = 8  # exact comparisons per added article, at most
+SCAN_LIMIT = 300  # up to this many held articles, compare sketches with all; then LSH
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _POSSESSIVE = re.compile(r"['’]s\b")
@@ -71,8 +72,8 @@ class Fingerprint:
     phrases: np.ndarray
     words: np.ndarray
     names: frozenset[str]
-    phrase_hash: MinHash
-    word_hash: MinHash
+    phrase_sketch: np.ndarray  # MinHash signature (uint32) of the phrases
+    word_sketch: np.ndarray  # ... of the content words and names
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +145,8 @@ def fingerprint(title: str, text: str) -> Fingerprint:
         phrases,
         content_hashes,
         names,
-        _sketch(phrases, NUM_PERM),
-        _sketch(np.concatenate([content_hashes, marked]), WORD_PERM),
+        _signature(phrases, NUM_PERM),
+        _signature(np.concatenate([content_hashes, marked]), WORD_PERM),
     )
 
 
@@ -159,21 +160,25 @@ def _names(text: str) -> frozenset[str]:
     return frozenset(name for name in folded if name not in STOPWORDS)
 
 
-def _sketch(values: np.ndarray, num_perm: int) -> MinHash:
+def _signature(values: np.ndarray, num_perm: int) -> np.ndarray:
     """A MinHash signature of 32-bit hashes, computed in one numpy step: per permutation the
     multiply-shift hash ``(a * v + b) mod 2**64 >> 32`` (a universal family; numpy's
     unsigned arithmetic wraps, so there is no division). Only this process compares them."""
+    a, b = _permutations(num_perm)
+    if not len(values):
+        return np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
+    signature: np.ndarray = ((np.outer(values, a) + b) >> np.uint64(32)).min(axis=0)
+    return signature.astype(np.uint32)
+
+
+def _minhash(signature: np.ndarray) -> MinHash:
+    """datasketch's wrapper around one of our signatures, for its LSH index."""
     from datasketch import MinHash
 
-    template = _template(num_perm)
-    a, b = _permutations(num_perm)
-    if len(values):
-        signature = ((np.outer(values, a) + b) >> np.uint64(32)).min(axis=0)
-    else:
-        signature = np.full(num_perm, 0xFFFFFFFF, dtype=np.uint64)
+    template = _template(len(signature))
     return MinHash(
-        num_perm=num_perm,
-        hashvalues=signature.astype(np.uint32),
+        num_perm=len(signature),
+        hashvalues=signature,
         permutations=template.permutations,
         scheme=template.scheme,
     )
@@ -296,19 +301,19 @@ class StoryGrouper:
 
     def __init__(self, rules: StoryRules | None = None) -> None:
         self.rules = rules or StoryRules()
-        # LSH thresholds sit below the decision thresholds: the indexes propose, the exact
-        # sets decide. Other outlets' rewrites share few phrases but many words, or fewer
-        # words and the same names (places, people): one index for each. A looser word
-        # index would propose half of every topical corpus and cost time quadratic in it.
-        # The word and name indexes serve the same-event rule, which only joins reports a
-        # few days apart: they are kept per span of days and only the spans in reach are
-        # asked, so the work per article follows the news of those days, not the corpus.
-        # datasketch is imported here, not with the module: it loads scipy (0.8 s), which
-        # only a process that groups stories should pay for.
-        from datasketch import MinHashLSH
-
-        self._lsh = MinHashLSH
-        self._phrase_index = MinHashLSH(num_perm=NUM_PERM, params=_bands(0.3, NUM_PERM))
+        # Candidates: while the grouper holds at most SCAN_LIMIT articles, every earlier one
+        # (its sketch compared in one numpy step: cheaper than any index at that size, and
+        # it misses nothing). Beyond that, MinHash LSH indexes (datasketch), built then from
+        # what is held. LSH thresholds sit below the decision thresholds: the indexes
+        # propose, the exact sets decide. Other outlets' rewrites share few phrases but many
+        # words, or fewer words and the same names (places, people): one index for each. A
+        # looser word index would propose half of every topical corpus and cost time
+        # quadratic in it. The word and name indexes serve the same-event rule, which only
+        # joins reports a few days apart: they are kept per span of days and only the spans
+        # in reach are asked, so the work per article follows the news of those days, not
+        # the corpus. datasketch is imported only then: it loads scipy (0.8 s), which a
+        # digest of a few hundred articles per seat never needs.
+        self._phrase_index: MinHashLSH | None = None
         self._event_indexes: dict[int | None, MinHashLSH] = {}
         self._word_sketches = np.zeros((0, WORD_PERM), dtype=np.uint32)
         self._phrase_sketches = np.zeros((0, NUM_PERM), dtype=np.uint32)
@@ -340,17 +345,16 @@ class StoryGrouper:
         self._items.append(item)
         self._prints.append(found)
         self._parent.append(index)
-        candidates = set(self._phrase_index.query(found.phrase_hash))
-        for bucket in self._buckets(item):
-            words_index = self._event_indexes.get(bucket)
-            if words_index is not None:
-                candidates.update(words_index.query(found.word_hash))
+        if index <= SCAN_LIMIT:
+            candidates: set[int] | range = range(index)
+        else:
+            candidates = self._indexed_candidates(found, item)
         if candidates:
             chosen = sorted(candidates)
             # The sketches already tell most candidates apart: estimate every one at once
             # and only intersect the exact sets of those that may pass a rule.
-            words = (self._word_sketches[chosen] == found.word_hash.hashvalues).mean(axis=1)
-            phrases = (self._phrase_sketches[chosen] == found.phrase_hash.hashvalues).mean(axis=1)
+            words = (self._word_sketches[chosen] == found.word_sketch).mean(axis=1)
+            phrases = (self._phrase_sketches[chosen] == found.phrase_sketch).mean(axis=1)
             sizes = self._word_counts[chosen]
             teaser = np.minimum(sizes, len(found.words)) < 0.3 * np.maximum(sizes, len(found.words))
             worth = (words >= 0.08) | (phrases >= 0.15) | teaser
@@ -370,13 +374,38 @@ class StoryGrouper:
                     self._links.append((other, index, similarity))
                     self._union(other, index)
         self._grow(found)
-        self._phrase_index.insert(index, found.phrase_hash)
-        own = self._bucket(item)
+        if self._phrase_index is not None:
+            self._index(index)
+
+    def _indexed_candidates(self, found: Fingerprint, item: StoryInput) -> set[int]:
+        """Earlier articles the LSH indexes propose (built on first need)."""
+        if self._phrase_index is None:
+            from datasketch import MinHashLSH
+
+            self._phrase_index = MinHashLSH(num_perm=NUM_PERM, params=_bands(0.3, NUM_PERM))
+            for held in range(len(self._items) - 1):
+                self._index(held)
+        candidates = set(self._phrase_index.query(_minhash(found.phrase_sketch)))
+        word_hash = _minhash(found.word_sketch)
+        for bucket in self._buckets(item):
+            words_index = self._event_indexes.get(bucket)
+            if words_index is not None:
+                candidates.update(words_index.query(word_hash))
+        return candidates
+
+    def _index(self, index: int) -> None:
+        """Add a held article to the LSH indexes."""
+        from datasketch import MinHashLSH
+
+        assert self._phrase_index is not None
+        found = self._prints[index]
+        self._phrase_index.insert(index, _minhash(found.phrase_sketch))
+        own = self._bucket(self._items[index])
         if own not in self._event_indexes:
-            self._event_indexes[own] = self._lsh(
+            self._event_indexes[own] = MinHashLSH(
                 num_perm=WORD_PERM, params=_bands(EVENT_LSH_THRESHOLD, WORD_PERM)
             )
-        self._event_indexes[own].insert(index, found.word_hash)
+        self._event_indexes[own].insert(index, _minhash(found.word_sketch))
 
     def _grow(self, found: Fingerprint) -> None:
         """Append an article's sketches to the arrays candidates are estimated from."""
@@ -386,8 +415,8 @@ class StoryGrouper:
             self._word_sketches = _grown(self._word_sketches, capacity)
             self._phrase_sketches = _grown(self._phrase_sketches, capacity)
             self._word_counts = np.resize(self._word_counts, capacity)
-        self._word_sketches[count - 1] = found.word_hash.hashvalues
-        self._phrase_sketches[count - 1] = found.phrase_hash.hashvalues
+        self._word_sketches[count - 1] = found.word_sketch
+        self._phrase_sketches[count - 1] = found.phrase_sketch
         self._word_counts[count - 1] = len(found.words)
 
     def kept_bytes(self) -> int:
