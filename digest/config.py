@@ -167,13 +167,7 @@ class DaemonConfig(_Section):
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f'unknown time zone {value!r}; write e.g. "Europe/London"') from exc
-        return value
+        return checked_timezone(value)
 
 
 class DeliveryConfig(BaseModel):

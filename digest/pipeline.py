@@ -98,7 +98,8 @@ def compose_all(
     now: datetime,
     period: str | None = None,
 ) -> list[Digest]:
-    """Every subscriber's digest for ``period`` (default: now's), sections shared."""
+    """Every subscriber's digest for ``period`` (default: each one's own, ``period_for``),
+    sections shared."""
     return list(iter_digests(settings, store, subscribers, now, period))
 
 
