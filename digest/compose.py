@@ -9,27 +9,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from digest.config import DigestConfig, SubscriberConfig
 from digest.errors import ConfigError
 from digest.generative import ChatSummariser
-from digest.models import (
-    Article,
-    Digest,
-    Role,
-    Seat,
-    SeatSection,
-    Story,
-    StorySource,
-    Subscriber,
-)
+from digest.models import Digest, Role, Seat, SeatSection, Story, Subscriber
+from digest.seat_stories import SeatArticle, StoryBuilder, StoryPolicy, build_stories
 from digest.seats.gazetteer import SET_2024, Gazetteer, load_gazetteer
 from digest.store import Store
-from digest.stories import Fingerprint, StoryGrouper, StoryInput, StoryRules, fingerprint
-from digest.summarise import summarise_story
+from digest.stories import StoryRules
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,103 +200,84 @@ class DigestComposer:
         self.gazetteer = gazetteer or load_gazetteer()
         self.store = store
         self.config = config
-        self.sentences = sentences
-        self.rules = rules or StoryRules()
-        self.writer = writer
+        self.policy = StoryPolicy(
+            rules=rules or StoryRules(),
+            sentences=sentences,
+            resend_updates=config.resend_updates,
+            max_stories=config.max_stories_per_seat,
+        )
+        self.builder = StoryBuilder(self.policy, writer)
         self._sections: dict[tuple[str, datetime], SeatSection] = {}
-        self._summaries: dict[tuple[int, ...], tuple[str, ...]] = {}
-        self._prints: dict[int, Fingerprint] = {}
         self._last_sent: dict[str, datetime] | None = None
 
-    def _summary(self, articles: Sequence[Article]) -> tuple[str, ...]:
-        """A story's summary, made once per composer however many seats show it."""
-        key = tuple(a.id for a in articles)
-        if key not in self._summaries:
-            texts = [(a.title, a.text) for a in articles]
-            summary = summarise_story(texts, self.sentences)
-            if self.writer is not None:
-                summary = self.writer.summarise(texts, self.sentences, fallback=summary)
-            self._summaries[key] = summary
-        return self._summaries[key]
-
-    def _fingerprint(self, article: Article) -> Fingerprint:
-        if article.id not in self._prints:
-            self._prints[article.id] = fingerprint(article.title, article.text)
-        return self._prints[article.id]
-
     def section(self, follow: SeatFollow, since: datetime, today: date) -> SeatSection:
-        """The section for one seat, with stories first seen since ``since``.
-
-        Articles are grouped into stories (``stories.py``) together with those of the few
-        days before ``since``, so a copy arriving today of a story sent yesterday is not news
-        again: a story belongs to the period its first article arrived in.
-        """
+        """The section for one seat, with stories first seen since ``since``."""
         cache_key = (follow.key, since)
         if cache_key not in self._sections:
-            window = timedelta(days=self.rules.same_event_days)
-            found = self.store.articles_for_seats(follow.codes, seen_since=since - window)
-            by_id = {article.id: (article, role, sources) for article, role, sources in found}
-            grouper = StoryGrouper(self.rules)
-            for article, _, _ in sorted(found, key=lambda f: (f[0].first_seen, f[0].id)):
-                item = StoryInput(article.id, article.title, article.text, article.published)
-                grouper.add(item, self._fingerprint(article))
-            stories = []
-            for group in grouper.groups():
-                members = [by_id[int(str(m.key))] for m in group.members]
-                if min(article.first_seen for article, _, _ in members) >= since:
-                    stories.append(self._story(members))
-                elif self._updated_since(members, since):
-                    stories.append(replace(self._story(members), updated=True))
-            # About the seat, then mentioning it, then its MP elsewhere; newest first in each.
-            stories.sort(key=lambda s: (-s.role.rank, s.published, s.id), reverse=True)
-            stories = stories[: self.config.max_stories_per_seat]
-            self._sections[cache_key] = SeatSection(
-                key=follow.key,
-                name=follow.name,
-                overview=overview_line(stories),
-                stories=tuple(stories),
-                context=seat_context(self.gazetteer, follow, today) if follow.seats else "",
-            )
+            stories = self.builder.stories(self._articles(follow, since), since)
+            self._sections[cache_key] = self._section(follow, stories, today)
         return self._sections[cache_key]
 
-    def _updated_since(
-        self, members: Sequence[tuple[Article, Role, tuple[StorySource, ...]]], since: datetime
-    ) -> bool:
-        """Whether a story sent before ``since`` changed enough since to be shown again."""
-        policy = self.config.resend_updates
-        if policy == "never":
-            return False
-        changes = (
-            article.updated_at if policy == "material" else article.revised_at
-            for article, _, _ in members
-        )
-        return any(change is not None and change >= since for change in changes)
+    def build_sections(
+        self,
+        wanted: Iterable[tuple[SeatFollow, datetime]],
+        today: date,
+        pool: Executor,
+        workers: int,
+    ) -> None:
+        """Build the sections not built yet, the stories of several at once in ``pool``'s
+        ``workers`` processes.
 
-    def _story(self, members: Sequence[tuple[Article, Role, tuple[StorySource, ...]]]) -> Story:
-        """One entry for articles that are one story: the first one's headline, every outlet
-        once, the strongest role, one summary drawn from all of them."""
-        lead = members[0][0]
-        outlets: dict[str, StorySource] = {}
-        for _, _, sources in members:
-            for source in sources:
-                outlets.setdefault(source.name, source)
-        return Story(
-            id=lead.id,
-            title=lead.title,
-            summary=self._summary([article for article, _, _ in members]),
-            published=lead.published,
-            sources=tuple(outlets.values()),
-            role=min((role for _, role, _ in members), key=lambda r: r.rank),
+        This process reads each seat's articles and assembles the sections; the workers
+        group and summarise. At most two seats per worker are in flight, so memory holds a
+        few seats' articles, not every seat's.
+        """
+        todo: dict[tuple[str, datetime], tuple[SeatFollow, datetime]] = {}
+        for follow, since in wanted:
+            if (follow.key, since) not in self._sections:
+                todo.setdefault((follow.key, since), (follow, since))
+        limit = 2 * max(1, workers)
+        running: dict[Future[tuple[Story, ...]], tuple[SeatFollow, datetime]] = {}
+
+        def collect(done: Iterable[Future[tuple[Story, ...]]]) -> None:
+            for future in done:
+                follow, since = running.pop(future)
+                self._sections[(follow.key, since)] = self._section(follow, future.result(), today)
+
+        for follow, since in todo.values():
+            if len(running) >= limit:
+                collect(wait(running, return_when=FIRST_COMPLETED).done)
+            found = self._articles(follow, since)
+            running[pool.submit(build_stories, self.policy, found, since)] = (follow, since)
+        collect(wait(running).done)
+
+    def _articles(self, follow: SeatFollow, since: datetime) -> list[SeatArticle]:
+        """The seat's articles since ``since``, and those of the few days before, so a story
+        already sent is recognised when a new copy of it arrives."""
+        window = timedelta(days=self.policy.rules.same_event_days)
+        return self.store.articles_for_seats(follow.codes, seen_since=since - window)
+
+    def _section(self, follow: SeatFollow, stories: tuple[Story, ...], today: date) -> SeatSection:
+        return SeatSection(
+            key=follow.key,
+            name=follow.name,
+            overview=overview_line(stories),
+            stories=stories,
+            context=seat_context(self.gazetteer, follow, today) if follow.seats else "",
         )
+
+    def since_for(self, subscriber: Subscriber, now: datetime) -> datetime:
+        """Where the subscriber's news starts: their last sent digest, or the lookback."""
+        window_start = now - timedelta(days=self.config.lookback_days)
+        if self._last_sent is None:  # one query for every subscriber this composer serves
+            self._last_sent = self.store.last_sent_times()
+        last_sent = self._last_sent.get(subscriber.email)
+        return max(window_start, last_sent) if last_sent else window_start
 
     def compose(
         self, subscriber: Subscriber, follows: Sequence[SeatFollow], now: datetime, period: str
     ) -> Digest:
         """One subscriber's digest: stories new since their last sent digest (or the lookback)."""
-        window_start = now - timedelta(days=self.config.lookback_days)
-        if self._last_sent is None:  # one query for every subscriber this composer serves
-            self._last_sent = self.store.last_sent_times()
-        last_sent = self._last_sent.get(subscriber.email)
-        since = max(window_start, last_sent) if last_sent else window_start
+        since = self.since_for(subscriber, now)
         sections = tuple(self.section(follow, since, now.date()) for follow in follows)
         return Digest(subscriber=subscriber, period=period, generated_at=now, sections=sections)

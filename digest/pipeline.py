@@ -35,8 +35,12 @@ from digest.render import (
 from digest.retry import SendRetry
 from digest.store import DigestRecord, Settlement, Store
 from digest.tokens import sign_token, signing_secret
+from digest.workers import process_pool, worker_count
 
 log = logging.getLogger(__name__)
+
+# From this many distinct sections a send groups and summarises in worker processes.
+PROCESSES_FROM_SECTIONS = 8
 
 __all__ = [
     "PollReport",
@@ -122,6 +126,16 @@ def iter_digests(
     )
     default_timezone = settings.daemon.timezone
     try:
+        workers = worker_count(settings.poll.workers)
+        wanted = {
+            (follow.key, since): (follow, since)
+            for subscriber, follows in subscribers
+            for since in (composer.since_for(subscriber, now),)
+            for follow in follows
+        }
+        if writer is None and workers > 1 and len(wanted) >= PROCESSES_FROM_SECTIONS:
+            with process_pool(workers) as pool:
+                composer.build_sections(wanted.values(), now.date(), pool, workers)
         for subscriber, follows in subscribers:
             own = period or period_for(subscriber, now, default_timezone)
             yield composer.compose(subscriber, follows, now, own)

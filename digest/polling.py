@@ -11,10 +11,8 @@ next poll (``Cache-Control: max-age``, RSS ``<ttl>``) are honoured.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,6 +29,7 @@ from digest.sources.base import PollResult, SourceState, build_source, is_url
 from digest.sources.feed import FeedSource, parse_raw_feed, parse_well_formed_feed
 from digest.sources.fetch import Fetcher, RetryLater, SourceGone
 from digest.store import Store
+from digest.workers import process_pool, worker_count
 
 log = logging.getLogger(__name__)
 
@@ -331,9 +330,9 @@ def poll_all(
             due.append(config)
     threads = max(1, min(settings.poll.concurrency, len(due)))
     with (
+        _cpu_runner(settings, len(due)) as run_cpu,  # first: it may fork
         Fetcher(settings.poll, transport) as fetcher,
         ThreadPoolExecutor(max_workers=threads, thread_name_prefix="poll") as pool,
-        _cpu_runner(settings, len(due)) as run_cpu,
     ):
         futures: dict[Future[_Fetched], tuple[SourceConfig, datetime]] = {}
         for config in due:
@@ -397,13 +396,11 @@ PROCESSES_FROM_SOURCES = 16
 @contextmanager
 def _cpu_runner(settings: Settings, sources: int) -> Iterator[CpuRunner]:
     """Worker processes for parsing and preparing when the poll is big enough to gain."""
-    workers = settings.poll.workers or os.cpu_count() or 1
+    workers = worker_count(settings.poll.workers)
     if workers <= 1 or sources < PROCESSES_FROM_SOURCES:
         yield _run_here
         return
-    # spawn, not fork: the parent has threads (and sockets) that a fork would copy mid-use.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as processes:
+    with process_pool(workers) as processes:
 
         def run_in_process(fn: Callable[..., T], /, *args: Any) -> T:
             return processes.submit(fn, *args).result()

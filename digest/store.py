@@ -48,6 +48,23 @@ from digest.subscribers import SubscriberStore
 
 log = logging.getLogger(__name__)
 
+# Values per ``IN (...)`` list: SQLite allows at most 32,766 parameters per statement.
+IN_CHUNK = 5000
+
+
+def _ids_by(conn: Connection, column: sa.Column[Any], values: Sequence[str]) -> dict[str, int]:
+    """Article ids by the value of a unique column, for the values that are stored."""
+    found: dict[str, int] = {}
+    wanted = sorted(set(values))
+    for start in range(0, len(wanted), IN_CHUNK):
+        rows = conn.execute(
+            sa.select(column, articles_table.c.id).where(
+                column.in_(wanted[start : start + IN_CHUNK])
+            )
+        )
+        found.update((str(value), int(ident)) for value, ident in rows)
+    return found
+
 
 @dataclass(slots=True)
 class KnownArticles:
@@ -234,14 +251,7 @@ class Store:
         )
         with self._begin() as conn:
             for column, values, target in columns:
-                wanted = sorted(set(values))
-                # SQLite allows at most 32,766 parameters per statement; stay well below.
-                for start in range(0, len(wanted), 5000):
-                    chunk = wanted[start : start + 5000]
-                    rows = conn.execute(
-                        sa.select(column, articles_table.c.id).where(column.in_(chunk))
-                    ).all()
-                    target.update({str(value): int(ident) for value, ident in rows})
+                target.update(_ids_by(conn, column, values))
         return known
 
     def known_guids(self, guids: Sequence[str]) -> set[str]:
@@ -254,11 +264,11 @@ class Store:
         found: dict[str, tuple[int, str | None]] = {}
         wanted = sorted(set(guids))
         with self._begin() as conn:
-            for start in range(0, len(wanted), 5000):
+            for start in range(0, len(wanted), IN_CHUNK):
                 rows = conn.execute(
                     sa.select(
                         articles_table.c.guid, articles_table.c.id, articles_table.c.item_hash
-                    ).where(articles_table.c.guid.in_(wanted[start : start + 5000]))
+                    ).where(articles_table.c.guid.in_(wanted[start : start + IN_CHUNK]))
                 ).all()
                 found.update({str(g): (int(i), h) for g, i, h in rows})
         return found
@@ -334,16 +344,15 @@ class Store:
     def add_articles(self, articles: Sequence[PreparedArticle], first_seen: datetime) -> list[int]:
         """Insert articles with their first source and tags, all in one transaction.
 
-        Three multi-row statements whatever the batch size (SQLAlchemy's insertmanyvalues
-        returns the new ids in order), instead of three statements per article.
+        One multi-row insert per table, then the new ids looked up by GUID (unique): asking
+        the insert itself to return them in order makes SQLAlchemy fall back to one
+        statement per row on SQLite, which cost a cold poll of 4,000 items 0.6 s.
         """
         if not articles:
             return []
         with self._begin() as conn:
-            result = conn.execute(
-                articles_table.insert().returning(
-                    articles_table.c.id, sort_by_parameter_order=True
-                ),
+            conn.execute(
+                articles_table.insert(),
                 [
                     {
                         "source_name": a.source_name,
@@ -361,9 +370,10 @@ class Store:
                     for a in articles
                 ],
             )
-            ids = [int(row[0]) for row in result]
-            if len(ids) != len(articles):
+            by_guid = _ids_by(conn, articles_table.c.guid, [a.guid for a in articles])
+            if len(by_guid) != len({a.guid for a in articles}):
                 raise StoreError("the database did not report every new article's id")
+            ids = [by_guid[a.guid] for a in articles]
             conn.execute(
                 article_sources_table.insert(),
                 [
