@@ -16,13 +16,6 @@ from digest.cli_common import JsonOption, app, console, run
 from digest.config import load_config
 from digest.models import Role
 from digest.seats.tagger import tag_text
-from digest.stories import (
-    StoryInput,
-    StoryRules,
-    compare,
-    fingerprint,
-    group_stories,
-)
 
 
 @app.command()
@@ -38,6 +31,9 @@ def stories(
 ) -> None:
     """Group article files into stories exactly as the digest would, showing every pair's
     similarity and why it was joined or kept apart."""
+    # Imported here: numpy loads in a tenth of a second every other command would pay.
+    from digest.stories import StoryInput, StoryRules, compare, fingerprint, group_stories
+
     when = _parse_day(day) or date.today()
     rules = run(lambda: load_config(config)).stories if config else StoryRules()
     published = datetime(when.year, when.month, when.day, tzinfo=UTC)

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from digest.config import DigestConfig, SubscriberConfig
+from digest.config import DigestConfig, StoriesConfig, SubscriberConfig
 from digest.errors import ConfigError
 from digest.generative import ChatSummariser
 from digest.models import Digest, Role, Seat, SeatSection, Story, Subscriber
 from digest.seat_stories import SeatArticle, StoryBuilder, StoryPolicy, build_stories
 from digest.seats.gazetteer import SET_2024, Gazetteer, load_gazetteer
 from digest.store import Store
-from digest.stories import StoryRules
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,14 +193,14 @@ class DigestComposer:
         config: DigestConfig,
         sentences: int = 2,
         gazetteer: Gazetteer | None = None,
-        rules: StoryRules | None = None,
+        rules: StoriesConfig | None = None,
         writer: ChatSummariser | None = None,
     ) -> None:
         self.gazetteer = gazetteer or load_gazetteer()
         self.store = store
         self.config = config
         self.policy = StoryPolicy(
-            rules=rules or StoryRules(),
+            rules=rules or StoriesConfig(),
             sentences=sentences,
             resend_updates=config.resend_updates,
             max_stories=config.max_stories_per_seat,

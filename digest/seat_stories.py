@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from digest.config import StoriesConfig
 from digest.generative import ChatSummariser
 from digest.models import Article, Role, Story, StorySource
-from digest.stories import Fingerprint, StoryGrouper, StoryInput, StoryRules, fingerprint
 from digest.summarise import summarise_story
+
+if TYPE_CHECKING:
+    from digest.stories import Fingerprint
 
 # An article as the store gives it for a seat: its strongest role there and its outlets.
 SeatArticle = tuple[Article, Role, tuple[StorySource, ...]]
@@ -24,7 +28,7 @@ SeatArticle = tuple[Article, Role, tuple[StorySource, ...]]
 class StoryPolicy:
     """What deciding and summarising a seat's stories needs besides the articles."""
 
-    rules: StoryRules
+    rules: StoriesConfig  # the grouping thresholds, ``[stories]``
     sentences: int
     resend_updates: str  # "material", "always" or "never" (``[digest] resend_updates``)
     max_stories: int
@@ -49,6 +53,10 @@ class StoryBuilder:
         story sent yesterday is not news again: a story belongs to the period its first
         article arrived in.
         """
+        # Imported on first use: numpy costs a tenth of a second to load, which a send with
+        # nothing new (the common case for a daemon's or a cron job's run) never needs.
+        from digest.stories import StoryGrouper, StoryInput
+
         by_id = {article.id: (article, role, sources) for article, role, sources in found}
         grouper = StoryGrouper(self.policy.rules)
         for article, _, _ in sorted(found, key=lambda f: (f[0].first_seen, f[0].id)):
@@ -65,6 +73,8 @@ class StoryBuilder:
         return tuple(stories[: self.policy.max_stories])
 
     def _fingerprint(self, article: Article) -> Fingerprint:
+        from digest.stories import fingerprint
+
         if article.id not in self._prints:
             self._prints[article.id] = fingerprint(article.title, article.text)
         return self._prints[article.id]

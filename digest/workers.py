@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
-from digest.seats.tagger import default_matcher
-
 
 def worker_count(configured: int) -> int:
     """``[poll] workers``, or one per core when it is 0."""
@@ -27,15 +25,14 @@ def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """A pool of ``workers`` processes, started now.
 
     Call it before starting any thread of your own. A process with no other thread forks
-    its workers: they start in milliseconds with the modules and the seat matcher already
-    loaded, where a spawned worker re-imports the command line and the matcher (about two
-    seconds of CPU each, a tenth of a cold poll of 200 feeds). With other threads running
-    (the daemon's scheduler, a test's servers) a fork could copy a lock some thread holds,
-    so those workers are spawned.
+    its workers: they start in milliseconds with the modules already imported, where a
+    spawned worker re-imports the command line first (over a second of CPU each, a tenth of
+    a cold poll of 200 feeds). With other threads running (the daemon's scheduler, a test's
+    servers) a fork could copy a lock some thread holds, so those workers are spawned. The
+    seat matcher is loaded by each worker when it first tags: a poll where nothing is new
+    (every feed unchanged) then costs two forks, not a matcher.
     """
     forking = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-    if forking:
-        default_matcher()  # loaded once here, inherited by every worker
     context = multiprocessing.get_context("fork" if forking else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         # With fork the first task starts every worker, now, while this is the only thread.
