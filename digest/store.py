@@ -52,6 +52,39 @@ log = logging.getLogger(__name__)
 IN_CHUNK = 5000
 
 
+def _insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows with the same keys.
+
+    On SQLite the rows go straight to the driver's ``executemany``, each value converted by
+    its column type's own bind processor: SQLAlchemy's per-row parameter handling cost a
+    cold poll of 4,000 articles (12,000 rows with sources and tags) most of a second of the
+    storing thread's time. Other databases take the ordinary path.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(table.insert(), list(rows))
+        return
+    names = list(rows[0])
+    dialect = conn.dialect
+    processors = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    quote = dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join('?' * len(names))})"
+    )
+    conn.exec_driver_sql(
+        sql,
+        [
+            tuple(
+                value if process is None or value is None else process(value)
+                for value, process in zip(row.values(), processors, strict=True)
+            )
+            for row in rows
+        ],
+    )
+
+
 def _ids_by(conn: Connection, column: sa.Column[Any], values: Sequence[str]) -> dict[str, int]:
     """Article ids by the value of a unique column, for the values that are stored."""
     found: dict[str, int] = {}
@@ -351,8 +384,9 @@ class Store:
         if not articles:
             return []
         with self._begin() as conn:
-            conn.execute(
-                articles_table.insert(),
+            _insert_many(
+                conn,
+                articles_table,
                 [
                     {
                         "source_name": a.source_name,
@@ -374,8 +408,9 @@ class Store:
             if len(by_guid) != len({a.guid for a in articles}):
                 raise StoreError("the database did not report every new article's id")
             ids = [by_guid[a.guid] for a in articles]
-            conn.execute(
-                article_sources_table.insert(),
+            _insert_many(
+                conn,
+                article_sources_table,
                 [
                     {
                         "article_id": article_id,
@@ -391,8 +426,7 @@ class Store:
                 for article_id, a in zip(ids, articles, strict=True)
                 for row in _tag_rows(article_id, a.tags)
             ]
-            if tags:
-                conn.execute(seat_tags_table.insert(), tags)
+            _insert_many(conn, seat_tags_table, tags)
         return ids
 
     def add_article(self, article: PreparedArticle, first_seen: datetime) -> int:
