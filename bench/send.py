@@ -192,7 +192,7 @@ def main() -> None:
         f"(composing included): {sent / elapsed:.0f} messages/s"
     )
     print(
-        f"premailer runs: {renderer.inlines} (frame + seat sections) for "
+        f"premailer runs: {renderer.inlines} (the frame, then each digest's sections not yet inlined, in one run) for "
         f"{renderer.renders} distinct digests"
     )
     print(

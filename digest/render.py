@@ -228,15 +228,24 @@ class DigestRenderer:
         frame = self._frames[day]
         if frame is None:
             return None
-        sections = []
+        # The sections not inlined yet, inlined together in one premailer run: its cost is
+        # mostly per run (each CSS rule is matched against the page), not per element.
+        missing: dict[str, SeatSection] = {}
         for section in digest.sections:
             key = _section_key(digest, section)
             if key not in self._sections:
-                page = self._inline(self._html({**context, **pieces, "sections": (section,)}))
-                start, end = page.find(SECTION_START), page.rfind(SECTION_END)
-                cut = page[start + len(SECTION_START) : end] if 0 <= start < end else None
-                self._sections[key] = cut
-            cut = self._sections[key]
+                missing.setdefault(key, section)
+        if missing:
+            page = self._inline(
+                self._html({**context, **pieces, "sections": tuple(missing.values())})
+            )
+            cuts = _cut_sections(page)
+            if len(cuts) != len(missing):  # a template that moves or drops the markers
+                return None
+            self._sections.update(zip(missing, cuts, strict=True))
+        sections = []
+        for section in digest.sections:
+            cut = self._sections[_section_key(digest, section)]
             if cut is None:
                 return None
             sections.append(cut)
@@ -288,6 +297,20 @@ def _personal_values(subscriber: Subscriber, unsubscribe_url: str) -> dict[str, 
         "recipient": subscriber.email,
         "unsubscribe_url": unsubscribe_url,
     }
+
+
+def _cut_sections(page: str) -> list[str]:
+    """The pieces of an inlined page between each pair of section markers, in order."""
+    cuts = []
+    position = page.find(SECTION_START)
+    while position >= 0:
+        start = position + len(SECTION_START)
+        end = page.find(SECTION_END, start)
+        if end < 0:
+            break
+        cuts.append(page[start:end])
+        position = page.find(SECTION_START, end)
+    return cuts
 
 
 def _section_key(digest: Digest, section: SeatSection) -> str:
