@@ -471,18 +471,29 @@ class StoryGrouper:
         prints = [self._prints[other] for other in others]
         phrases = _shared_with_each(found.phrases, [p.phrases for p in prints])
         words = _shared_with_each(found.words, [p.words for p in prints])
-        for position, other in enumerate(others):
-            overlap = _overlap(
-                self._items[other],
-                prints[position],
-                item,
-                found,
-                int(phrases[position]),
-                int(words[position]),
-            )
+        overlaps = [
+            _overlap(self._items[other], print_, item, found, int(shared), int(common))
+            for other, print_, shared, common in zip(others, prints, phrases, words, strict=True)
+        ]
+        # Whether article ``index`` is the same story as an earlier one, by that one: the
+        # candidates' verdicts, then those of stories' first articles as they are needed.
+        same = {
+            other: bool(_basis(overlap, self.rules))
+            for other, overlap in zip(others, overlaps, strict=True)
+        }
+        for other, overlap in zip(others, overlaps, strict=True):
             basis = _basis(overlap, self.rules)
-            if not basis or (basis == "same event" and not self._matches_first(other, index)):
+            if not basis:
                 continue
+            if basis == "same event":
+                # A report joins a story through another report only if it is also the same
+                # story as the story's first article: reports of one event must not chain,
+                # A like B like C, into a story of everything that happened in a town that week.
+                first = self._find(other)
+                if first not in same:
+                    same[first] = self._same_story(first, index)
+                if not same[first]:
+                    continue
             self._links.append((other, index, _similarity(overlap, basis, self.rules)))
             self._union(other, index)
 
@@ -532,19 +543,11 @@ class StoryGrouper:
         """What the grouper keeps per article it has seen: the fingerprints' exact sets."""
         return sum(p.phrases.nbytes + p.words.nbytes + sys.getsizeof(p.names) for p in self._prints)
 
-    def _matches_first(self, other: int, index: int) -> bool:
-        """A report joins a story through another report only if it is also the same story
-        as the story's first article: reports of one event must not chain, A like B like C,
-        into a story of everything that happened in a town that week."""
-        first = self._find(other)
-        if first == other:
-            return True
-        a, fa = self._items[first], self._prints[first]
+    def _same_story(self, earlier: int, index: int) -> bool:
+        a, fa = self._items[earlier], self._prints[earlier]
         b, fb = self._items[index], self._prints[index]
-        overlap = _overlap(
-            a, fa, b, fb, _shared(fa.phrases, fb.phrases), _shared(fa.words, fb.words)
-        )
-        return bool(_basis(overlap, self.rules))
+        shared = _shared(fa.phrases, fb.phrases), _shared(fa.words, fb.words)
+        return bool(_basis(_overlap(a, fa, b, fb, *shared), self.rules))
 
     def _find(self, index: int) -> int:
         while self._parent[index] != index:
