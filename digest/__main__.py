@@ -1,7 +1,7 @@
 """Allow ``python -m digest``."""
 
-from digest.cli import main
+from digest.launch import main
 
-# Guarded: worker processes (spawned for big polls) import this module again.
+# Guarded: the worker fork server (and spawned workers) import this module again.
 if __name__ == "__main__":
     main()

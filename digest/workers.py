@@ -1,18 +1,29 @@
 """Worker processes for the CPU-bound steps: preparing polled items and composing sections.
 
 Cleaning, tagging, fingerprinting, grouping and summarising are pure Python over plain data,
-so a second core only helps outside the GIL. Both the poll and the composer use this one
-way of getting processes, so the rules for starting them live in one place.
+so a second core only helps outside the GIL. Both the poll and the composer get their
+processes here, so the rules for starting them live in one place.
+
+Workers are forked from multiprocessing's fork server, a small process started once (as
+early as possible: ``start_fork_server``, called by the command line before it loads
+anything else) that imports the preparing code and loads the seat matcher
+(``digest.worker_warmup``). Forking from it is safe whatever threads this process runs (the
+daemon's scheduler, the poll's fetchers), and each worker starts in milliseconds with all
+of that loaded, shared with its siblings; a spawned worker would spend over a second
+importing it again, and loading the matcher costs half a second more. Where there is no
+fork server (Windows), workers are spawned.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from multiprocessing.context import BaseContext
+
+WARM_UP_MODULES = ["digest.worker_warmup"]
 
 
 def worker_count(configured: int) -> int:
@@ -20,21 +31,25 @@ def worker_count(configured: int) -> int:
     return configured or os.cpu_count() or 1
 
 
+def _context() -> BaseContext:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(WARM_UP_MODULES)
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def start_fork_server() -> None:
+    """Start the fork server now, so that its loading overlaps this process's own start
+    (a cold ``digest send`` imports for a second on one core while the other is idle)."""
+    if _context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 @contextmanager
 def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
-    """A pool of ``workers`` processes, started now.
-
-    Call it before starting any thread of your own. A process with no other thread forks
-    its workers: they start in milliseconds with the modules already imported, where a
-    spawned worker re-imports the command line first (over a second of CPU each, a tenth of
-    a cold poll of 200 feeds). With other threads running (the daemon's scheduler, a test's
-    servers) a fork could copy a lock some thread holds, so those workers are spawned. The
-    seat matcher is loaded by each worker when it first tags: a poll where nothing is new
-    (every feed unchanged) then costs two forks, not a matcher.
-    """
-    forking = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-    context = multiprocessing.get_context("fork" if forking else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        # With fork the first task starts every worker, now, while this is the only thread.
-        pool.submit(os.getpid).result()
+    """A pool of up to ``workers`` processes, each started when work first needs it."""
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
         yield pool

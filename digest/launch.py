@@ -1,0 +1,24 @@
+"""The ``digest`` console script: starts the worker fork server, then the command line.
+
+Kept to the standard library so that the fork server (``workers.py``), started here for
+the commands that poll or compose, loads the preparing code on the idle second core while
+this process is still importing the command line (about a second).
+"""
+
+from __future__ import annotations
+
+import sys
+
+# Commands that may poll or compose with worker processes.
+POOLED_COMMANDS = frozenset({"send", "poll", "preview", "run"})
+
+
+def main() -> None:
+    """Console-script entry point."""
+    if POOLED_COMMANDS.intersection(sys.argv[1:]):
+        from digest.workers import start_fork_server
+
+        start_fork_server()
+    from digest.cli import main as run_command_line
+
+    run_command_line()
