@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from digest.config import load_config  # noqa: E402
 from digest.polling import poll_all  # noqa: E402
-from digest.seats.tagger import default_matcher  # noqa: E402
 from digest.store import Store  # noqa: E402
+from digest.workers import process_pool, start_fork_server  # noqa: E402
 
 
 def start_feed_server(
@@ -102,7 +102,11 @@ def main() -> None:
         server, port = start_feed_server(args.feeds, args.items, folder, [])
         try:
             settings = load_config(write_config(folder, port, args.feeds))
-            default_matcher()  # built once per process; not part of a poll
+            # The workers' fork server (started by the command line as it starts, and kept by
+            # the daemon across polls) loads the preparing code once: not part of a poll.
+            start_fork_server()
+            with process_pool(1) as pool:
+                pool.submit(int).result()
             store = Store.open(settings.resolve(settings.store.path))
             start, cpu = time.perf_counter(), cpu_seconds()
             cold = poll_all(settings, store)

@@ -192,8 +192,8 @@ def main() -> None:
         f"(composing included): {sent / elapsed:.0f} messages/s"
     )
     print(
-        f"premailer runs: {renderer.inlines} (the frame, then each digest's sections not yet inlined, in one run) for "
-        f"{renderer.renders} distinct digests"
+        f"premailer runs: {renderer.inlines} for {renderer.renders} distinct digests (the frame,"
+        " then per digest one run for its sections not inlined yet)"
     )
     print(
         f"peak RSS {rss_mib():.0f} MiB; RSS {rss_before:.0f} MiB before sending, "

@@ -87,15 +87,37 @@ def _insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any
 
 def _ids_by(conn: Connection, column: sa.Column[Any], values: Sequence[str]) -> dict[str, int]:
     """Article ids by the value of a unique column, for the values that are stored."""
-    found: dict[str, int] = {}
+    rows = _rows_where_in(conn, (column, articles_table.c.id), column, values)
+    return {str(value): int(ident) for value, ident in rows}
+
+
+def _rows_where_in(
+    conn: Connection,
+    selected: Sequence[sa.Column[Any]],
+    column: sa.Column[Any],
+    values: Sequence[str],
+) -> list[tuple[Any, ...]]:
+    """The ``selected`` columns of the articles whose ``column`` is one of ``values``.
+
+    Asked for every source of a poll: on SQLite straight through the driver (the columns
+    are plain text and integers, with nothing to convert), which costs a tenth of building
+    the statement with an expanding ``IN`` each time.
+    """
     wanted = sorted(set(values))
+    found: list[tuple[Any, ...]] = []
     for start in range(0, len(wanted), IN_CHUNK):
-        rows = conn.execute(
-            sa.select(column, articles_table.c.id).where(
-                column.in_(wanted[start : start + IN_CHUNK])
+        chunk = wanted[start : start + IN_CHUNK]
+        if conn.dialect.name == "sqlite":
+            quote = conn.dialect.identifier_preparer.quote
+            names = ", ".join(quote(c.name) for c in selected)
+            sql = (
+                f"SELECT {names} FROM {quote(articles_table.name)} "
+                f"WHERE {quote(column.name)} IN ({', '.join('?' * len(chunk))})"
             )
-        )
-        found.update((str(value), int(ident)) for value, ident in rows)
+            found.extend(tuple(row) for row in conn.exec_driver_sql(sql, tuple(chunk)))
+        else:
+            query = sa.select(*selected).where(column.in_(chunk))
+            found.extend(tuple(row) for row in conn.execute(query))
     return found
 
 
@@ -294,17 +316,10 @@ class Store:
     def known_items(self, guids: Sequence[str]) -> dict[str, tuple[int, str | None]]:
         """For the GUIDs among ``guids`` that are stored: the article's id and the hash of
         the item as last delivered (``None`` for articles stored before schema 3)."""
-        found: dict[str, tuple[int, str | None]] = {}
-        wanted = sorted(set(guids))
+        columns = (articles_table.c.guid, articles_table.c.id, articles_table.c.item_hash)
         with self._begin() as conn:
-            for start in range(0, len(wanted), IN_CHUNK):
-                rows = conn.execute(
-                    sa.select(
-                        articles_table.c.guid, articles_table.c.id, articles_table.c.item_hash
-                    ).where(articles_table.c.guid.in_(wanted[start : start + IN_CHUNK]))
-                ).all()
-                found.update({str(g): (int(i), h) for g, i, h in rows})
-        return found
+            rows = _rows_where_in(conn, columns, articles_table.c.guid, guids)
+        return {str(guid): (int(ident), item_hash) for guid, ident, item_hash in rows}
 
     def set_item_hashes(self, hashes: dict[int, str]) -> None:
         """Record the delivered items' hashes of articles stored before schema 3."""
