@@ -17,7 +17,6 @@ from digest.config import check_area
 from digest.errors import ConfigError, DigestError
 from digest.models import Seat
 from digest.seats.gazetteer import Gazetteer, load_gazetteer
-from digest.seats.search import search
 from digest.seats.tagger import tag_text
 from digest.sources.folder import parse_article_text
 from digest.summarise import summarise_text
@@ -142,6 +141,8 @@ def seats_search(
 
     Exact names rank first, then names holding the words typed, then near misses (typos).
     """
+    from digest.seats.search import search  # rapidfuzz: only this command needs it
+
     found = search(load_gazetteer(), text, limit=limit)
     results: list[dict[str, Any]] = [
         {
