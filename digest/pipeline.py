@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -166,13 +167,37 @@ def deliver_all(
     after the sends in flight have finished: a crash can leave at most the messages in
     flight "sending", to be sent again with their Message-IDs.
     """
-    renderer = renderer or DigestRenderer(
-        title=settings.digest.title,
-        subject_template=settings.digest.subject,
-        templates_dir=settings.resolve(settings.render.templates_dir)
-        if settings.render.templates_dir
-        else None,
-    )
+    with ExitStack() as stack:
+        if renderer is None:
+            # premailer runs in worker processes (at most the frame and one batch of
+            # sections at once): loaded there already, and off this thread.
+            inliner = None
+            if worker_count(settings.poll.workers) > 1:
+                inliner = stack.enter_context(process_pool(INLINING_PROCESSES))
+            renderer = DigestRenderer(
+                title=settings.digest.title,
+                subject_template=settings.digest.subject,
+                templates_dir=settings.resolve(settings.render.templates_dir)
+                if settings.render.templates_dir
+                else None,
+                inliner=inliner,
+            )
+        return _deliver(digests, settings, store, backend, kind, now, renderer)
+
+
+# Pages premailer has at once: a digest's frame and its sections not inlined yet.
+INLINING_PROCESSES = 2
+
+
+def _deliver(
+    digests: Iterable[Digest],
+    settings: Settings,
+    store: Store,
+    backend: MailBackend,
+    kind: str,
+    now: datetime,
+    renderer: DigestRenderer,
+) -> list[Delivery]:
     secret = signing_secret(store, settings.digest.secret_env)
     batch = _SendBatch(store, kind)
     workers = max(1, backend.concurrency)

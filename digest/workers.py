@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from multiprocessing.connection import wait
 from multiprocessing.context import BaseContext
 
 WARM_UP_MODULES = ["digest.worker_warmup"]
@@ -51,5 +53,23 @@ def start_fork_server() -> None:
 @contextmanager
 def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """A pool of up to ``workers`` processes, each started when work first needs it."""
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=_context(), initializer=_exit_with_parent
+    ) as pool:
         yield pool
+
+
+def _exit_with_parent() -> None:
+    """Worker initializer: end this worker when the process that started it ends, however
+    it ends. After a SIGKILL nothing shuts the pool down, and a worker waits for its next
+    task forever (it holds its own task queue open); it would also keep the fork server
+    alive, and with them any pipe a caller reads this command's output from."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
