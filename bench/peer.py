@@ -116,7 +116,9 @@ def seatwatch_config(
         "[store]",
         f'path = "{folder / "state.sqlite3"}"',
         "[poll]",
-        "per_host_connections = 16",  # every synthetic feed shares the host 127.0.0.1
+        # Every synthetic feed shares the host 127.0.0.1; real feeds spread over many hosts,
+        # so the per-host limit is lifted to the overall concurrency (32 by default).
+        "per_host_connections = 32",
         "[digest]",
         "max_stories_per_seat = 1000",
         "[delivery]",

@@ -46,7 +46,7 @@ class PollConfig(_Section):
     max_items_per_source: int = Field(default=200, gt=0)
     user_agent: str = "seatwatch/0.1 (+https://example.org/seatwatch; digest@example.org)"
     interval_minutes: int = Field(default=30, gt=0)
-    concurrency: int = Field(default=16, ge=1, le=256)
+    concurrency: int = Field(default=32, ge=1, le=256)
     per_host_connections: int = Field(default=2, ge=1, le=32)
     max_backoff_hours: float = Field(default=24.0, gt=0)
     workers: int = Field(default=0, ge=0, le=64)
