@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -185,3 +186,42 @@ def transaction(engine: Engine) -> Iterator[Connection]:
             yield connection
     except sa.exc.OperationalError as exc:
         raise StoreError(f"store {engine.url}: {exc.orig}") from exc
+
+
+def execute_many(
+    conn: Connection,
+    statement: sa.Insert | sa.Update,
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    """Run ``statement`` once per row (rows with the same keys), in one ``executemany``.
+
+    On SQLite the statement is compiled once and the rows go straight to the driver, each
+    value converted by its parameter type's own bind processor: SQLAlchemy's per-row
+    parameter handling cost a cold poll of 4,000 articles (12,000 rows with their sources
+    and tags) most of a second, and a warm poll of 1,000 sources a tenth of its CPU. Other
+    databases take the ordinary path.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(statement, list(rows))
+        return
+    dialect = conn.dialect
+    compiled = statement.compile(dialect=dialect, column_keys=list(rows[0]))
+    names = compiled.positiontup or []
+    binds = [compiled.binds[name] for name in names]
+    processors = [bind.type.dialect_impl(dialect).bind_processor(dialect) for bind in binds]
+    defaults = [bind.value for bind in binds]
+    conn.exec_driver_sql(
+        str(compiled),
+        [
+            tuple(
+                value if process is None or value is None else process(value)
+                for value, process in (
+                    (row.get(name, default), process)
+                    for name, default, process in zip(names, defaults, processors, strict=True)
+                )
+            )
+            for row in rows
+        ],
+    )

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from digest.config import SourceConfig
 from digest.errors import ConfigError, StoreError
 from digest.models import SourceKind
-from digest.schema import sources_table, transaction
+from digest.schema import execute_many, sources_table, transaction
 from digest.sources.base import SourceState
 
 
@@ -257,7 +257,7 @@ class SourceStore:
                 }
             )
         with transaction(self.engine) as conn:
-            conn.execute(statement, rows)
+            execute_many(conn, statement, rows)
 
     def record(self, record: PollRecord) -> None:
         """Store the outcome of one poll: one UPDATE of the source's row."""

@@ -37,6 +37,7 @@ from digest.schema import (
     article_sources_table,
     articles_table,
     digests_table,
+    execute_many,
     meta_table,
     metadata,
     pages_table,
@@ -50,39 +51,6 @@ log = logging.getLogger(__name__)
 
 # Values per ``IN (...)`` list: SQLite allows at most 32,766 parameters per statement.
 IN_CHUNK = 5000
-
-
-def _insert_many(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert many rows with the same keys.
-
-    On SQLite the rows go straight to the driver's ``executemany``, each value converted by
-    its column type's own bind processor: SQLAlchemy's per-row parameter handling cost a
-    cold poll of 4,000 articles (12,000 rows with sources and tags) most of a second of the
-    storing thread's time. Other databases take the ordinary path.
-    """
-    if not rows:
-        return
-    if conn.dialect.name != "sqlite":
-        conn.execute(table.insert(), list(rows))
-        return
-    names = list(rows[0])
-    dialect = conn.dialect
-    processors = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
-    quote = dialect.identifier_preparer.quote
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-        f"VALUES ({', '.join('?' * len(names))})"
-    )
-    conn.exec_driver_sql(
-        sql,
-        [
-            tuple(
-                value if process is None or value is None else process(value)
-                for value, process in zip(row.values(), processors, strict=True)
-            )
-            for row in rows
-        ],
-    )
 
 
 def _ids_by(conn: Connection, column: sa.Column[Any], values: Sequence[str]) -> dict[str, int]:
@@ -400,9 +368,9 @@ class Store:
             return []
         with self._begin() as conn:
             before = conn.execute(sa.select(sa.func.max(articles_table.c.id))).scalar() or 0
-            _insert_many(
+            execute_many(
                 conn,
-                articles_table,
+                articles_table.insert(),
                 [
                     {
                         "source_name": a.source_name,
@@ -431,9 +399,9 @@ class Store:
             if any(a.guid not in by_guid for a in articles):
                 raise StoreError("the database did not report every new article's id")
             ids = [by_guid[a.guid] for a in articles]
-            _insert_many(
+            execute_many(
                 conn,
-                article_sources_table,
+                article_sources_table.insert(),
                 [
                     {
                         "article_id": article_id,
@@ -449,7 +417,7 @@ class Store:
                 for article_id, a in zip(ids, articles, strict=True)
                 for row in _tag_rows(article_id, a.tags)
             ]
-            _insert_many(conn, seat_tags_table, tags)
+            execute_many(conn, seat_tags_table.insert(), tags)
         return ids
 
     def add_article(self, article: PreparedArticle, first_seen: datetime) -> int:
