@@ -191,8 +191,13 @@ def _names(text: str) -> frozenset[str]:
     A word counts when a word, comma or bracket and one space come before it; after a full
     stop, a line break or a quotation mark it may only be capitalised for the sentence.
     """
-    folded = (_POSSESSIVE.sub("", name.casefold()) for name in _NAME.findall(text))
-    return frozenset(name for name in folded if name not in STOPWORDS)
+    found = set()
+    for name in set(_NAME.findall(text)):  # each name once: they recur through an article
+        folded = name.casefold()
+        if "'" in folded or "’" in folded:
+            folded = _POSSESSIVE.sub("", folded)
+        found.add(folded)
+    return frozenset(found - STOPWORDS)
 
 
 def _signature(values: np.ndarray, num_perm: int) -> np.ndarray:
