@@ -15,6 +15,7 @@ a second run on the same state, every feed answering 304. Each figure is the med
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import statistics
 import subprocess
@@ -187,6 +188,10 @@ def main() -> None:
         try:
             seats = feed_seats(feed_port, args.feeds)
             digest = Path(sys.executable).with_name("digest")
+            # pip compiled rss2email's bytecode when it installed it; an editable install of
+            # seatwatch has none, and with PYTHONDONTWRITEBYTECODE set Python never writes
+            # it, so both are measured with their code compiled once, as installed.
+            compileall.compile_dir(ROOT / "digest", quiet=1)
 
             def r2e_state(run: int) -> Path:
                 state = folder / f"r2e-{run}"
