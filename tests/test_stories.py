@@ -135,3 +135,37 @@ def test_stories_command_explains_the_grouping(tmp_path: Path) -> None:
     assert not apart and reason.startswith("different stories: only")
     human = runner.invoke(app, ["stories", *files, "--date", "2024-09-10"])
     assert "3 articles, 2 stories" in human.output
+
+
+def test_sections_built_in_worker_processes_match_those_built_here(tmp_path: Path) -> None:
+    """A big send builds its sections' stories in worker processes: same stories, same
+    summaries, same order as building them one by one in this process."""
+    from digest.models import FeedItem
+    from digest.polling import store_prepared
+    from digest.prepare import prepare_items
+    from digest.workers import process_pool
+
+    now = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    items = []
+    for line in (FIXTURES / "articles.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        day = date.fromisoformat(row["date"])
+        published = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+        items.append(FeedItem("fixture", row["id"], None, row["title"], row["body"], published))
+    store = Store.open(tmp_path / "s.sqlite3")
+    prepared = prepare_items(items, now)
+    store_prepared(prepared, store, now - timedelta(days=1))  # exact copies merged
+    gazetteer = load_gazetteer()
+    names = sorted({t.name for a in prepared for t in a.tags})
+    follows = [resolve_seat(gazetteer, name) for name in names]
+    assert len(follows) >= 8
+    since = now - timedelta(days=7)
+    here = DigestComposer(store, DigestConfig(max_stories_per_seat=100))
+    expected = [here.section(follow, since, now.date()) for follow in follows]
+    pooled = DigestComposer(store, DigestConfig(max_stories_per_seat=100))
+    with process_pool(2) as pool:
+        pooled.build_sections([(f, since) for f in follows], now.date(), pool, 2)
+    built = [pooled.section(follow, since, now.date()) for follow in follows]
+    assert built == expected
+    assert sum(len(s.stories) for s in built) > len(follows)
+    store.close()
