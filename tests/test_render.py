@@ -252,3 +252,27 @@ def test_templates_without_section_markers_are_inlined_whole(tmp_path: Path) -> 
     html = renderer.render(_digest()).html
     assert "Residents won their campaign." in html and 'class="story-title" style="' in html
     assert "@@SEATWATCH:seat_names@@" not in html and "News for Norwich North" in html
+
+
+def test_inlining_in_worker_processes_gives_the_same_digest() -> None:
+    """A send runs premailer in worker processes: the digest is the same to the byte."""
+    from digest.workers import process_pool
+
+    sections = (
+        _section("N", "Norwich North", "Bus routes saved"),
+        _section("S", "Norwich South", "Library reopens"),
+    )
+    digest = Digest(
+        subscriber=Subscriber("reader@example.org", "", ()),
+        period="2026-11-22",
+        generated_at=NOW,
+        sections=sections,
+    )
+    here = _renderer().render(digest)
+    with process_pool(2) as pool:
+        pooled = DigestRenderer(
+            title="seatwatch", subject_template="{title}: news for {seats}", inliner=pool
+        )
+        rendered = pooled.render(digest)
+    assert rendered.html == here.html and 'style="' in rendered.html
+    assert pooled.inlines == 2  # the frame and both sections, as two pages at once
