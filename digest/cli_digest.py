@@ -53,8 +53,6 @@ def _poll_with_progress(
     settings: Settings, store: Store, sources: list[SourceConfig], *, force: bool = False
 ) -> PollReport:
     enabled = [s for s in sources if s.enabled]
-    # Redrawn as each source finishes rather than by rich's refresh thread: with no thread of
-    # its own running, the poll can fork its worker processes (``workers.py``).
     with Progress(
         TextColumn("[bold]polling[/]"),
         BarColumn(),
@@ -63,12 +61,11 @@ def _poll_with_progress(
         console=errors,
         transient=True,
         disable=not errors.is_terminal,
-        auto_refresh=False,
     ) as progress:
         task = progress.add_task("", total=len(enabled))
 
         def advance(outcome: SourceOutcome) -> None:
-            progress.update(task, advance=1, description=outcome.name, refresh=True)
+            progress.update(task, advance=1, description=outcome.name)
 
         report = poll_all(settings, store, sources=enabled, on_progress=advance, force=force)
     _print_poll_report(report)

@@ -330,7 +330,7 @@ def poll_all(
             due.append(config)
     threads = max(1, min(settings.poll.concurrency, len(due)))
     with (
-        _cpu_runner(settings, len(due)) as run_cpu,  # first: it may fork
+        _cpu_runner(settings, len(due)) as run_cpu,  # outlives the threads that use it
         Fetcher(settings.poll, transport) as fetcher,
         ThreadPoolExecutor(max_workers=threads, thread_name_prefix="poll") as pool,
     ):

@@ -2,8 +2,9 @@
 
 Rendering and inlining are the costly steps (premailer takes tens of milliseconds per
 message), so neither runs per subscriber. Premailer runs once for the frame (masthead,
-greeting, footer) and once per seat section per period; each distinct digest is assembled
-from those inlined pieces, with its seat names, subject and inbox preview filled in, and
+greeting, footer) and, per digest, once for those of its seat sections not inlined yet (each
+seat section is inlined once per period); each distinct digest is assembled from those
+inlined pieces, with its seat names, subject and inbox preview filled in, and
 each recipient's copy gets the greeting, address and unsubscribe link the same way. The
 cost of inlining follows the number of seats with news, not of subscribers or of the
 combinations of seats they follow.
@@ -262,9 +263,9 @@ class DigestRenderer:
         if frame is None:
             return None
         if missing:
-            cuts = _cut_sections(inlined.pop(0))
+            cuts: list[str | None] = list(_cut_sections(inlined.pop(0)))
             if len(cuts) != len(missing):  # a template that moves or drops the markers
-                return None
+                cuts = [None] * len(missing)  # remembered: such sections go whole-page
             self._sections.update(zip(missing, cuts, strict=True))
         sections = []
         for section in digest.sections:
