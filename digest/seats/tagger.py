@@ -339,11 +339,18 @@ def _cache_path() -> Path:
 
 
 def _load_cached(path: Path) -> SeatMatcher | None:
+    # The collector is paused while the matcher's hundreds of thousands of objects are made:
+    # it would otherwise scan them again and again as they pile up (a third of the load).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         with path.open("rb") as handle:
             matcher = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         return None
+    finally:
+        if collecting:
+            gc.enable()
     return matcher if isinstance(matcher, SeatMatcher) else None
 
 
