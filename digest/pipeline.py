@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -169,77 +169,73 @@ def deliver_all(
     """
     with ExitStack() as stack:
         if renderer is None:
-            # premailer runs in worker processes (at most the frame and one batch of
-            # sections at once): loaded there already, and off this thread.
-            inliner = None
-            if worker_count(settings.poll.workers) > 1:
-                inliner = stack.enter_context(process_pool(INLINING_PROCESSES))
-            renderer = DigestRenderer(
-                title=settings.digest.title,
-                subject_template=settings.digest.subject,
-                templates_dir=settings.resolve(settings.render.templates_dir)
-                if settings.render.templates_dir
-                else None,
-                inliner=inliner,
-            )
-        return _deliver(digests, settings, store, backend, kind, now, renderer)
+            renderer = stack.enter_context(_configured_renderer(settings))
+        secret = signing_secret(store, settings.digest.secret_env)
+        batch = _SendBatch(store, kind)
+        workers = max(1, backend.concurrency)
+        retry = SendRetry(settings.delivery.attempts, settings.delivery.retry_wait_seconds)
+        count = 0
+        with backend, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="send") as pool:
+            try:
+                for position, digest in enumerate(digests):
+                    count = position + 1
+                    subscriber = digest.subscriber
+                    if digest.story_count == 0 and not settings.digest.send_empty:
+                        log.info("subscriber %s: nothing new, no digest", subscriber.email)
+                        continue
+                    message = _message_for(digest, renderer, settings, secret, now)
+                    record = DigestRecord(
+                        subscriber=subscriber.email,
+                        period=digest.period,
+                        kind=kind,
+                        backend=backend.name,
+                        message_id=message.message_id,
+                        story_count=digest.story_count,
+                        created_at=now,
+                        detail="",
+                    )
+                    if kind == "sent" and not batch.claim(record):
+                        continue
+                    send = partial(backend.send, message)
+                    what = f"subscriber {digest.subscriber.email}"
+                    batch.submit(
+                        pool.submit(retry.call, send, what), position, digest, message, record
+                    )
+                    while batch.in_flight >= workers:
+                        batch.collect(block=True)
+                while batch.in_flight:
+                    batch.collect(block=True)
+            finally:
+                batch.finish()
+        log.info(
+            "rendered %d distinct digests for %d subscribers, CSS inlined %d times",
+            renderer.renders,
+            count,
+            renderer.inlines,
+        )
+        return batch.deliveries()
 
 
 # Pages premailer has at once: a digest's frame and its sections not inlined yet.
 INLINING_PROCESSES = 2
 
 
-def _deliver(
-    digests: Iterable[Digest],
-    settings: Settings,
-    store: Store,
-    backend: MailBackend,
-    kind: str,
-    now: datetime,
-    renderer: DigestRenderer,
-) -> list[Delivery]:
-    secret = signing_secret(store, settings.digest.secret_env)
-    batch = _SendBatch(store, kind)
-    workers = max(1, backend.concurrency)
-    retry = SendRetry(settings.delivery.attempts, settings.delivery.retry_wait_seconds)
-    count = 0
-    with backend, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="send") as pool:
-        try:
-            for position, digest in enumerate(digests):
-                count = position + 1
-                subscriber = digest.subscriber
-                if digest.story_count == 0 and not settings.digest.send_empty:
-                    log.info("subscriber %s: nothing new, no digest", subscriber.email)
-                    continue
-                message = _message_for(digest, renderer, settings, secret, now)
-                record = DigestRecord(
-                    subscriber=subscriber.email,
-                    period=digest.period,
-                    kind=kind,
-                    backend=backend.name,
-                    message_id=message.message_id,
-                    story_count=digest.story_count,
-                    created_at=now,
-                    detail="",
-                )
-                if kind == "sent" and not batch.claim(record):
-                    continue
-                send = partial(backend.send, message)
-                what = f"subscriber {digest.subscriber.email}"
-                batch.submit(pool.submit(retry.call, send, what), position, digest, message, record)
-                while batch.in_flight >= workers:
-                    batch.collect(block=True)
-            while batch.in_flight:
-                batch.collect(block=True)
-        finally:
-            batch.finish()
-    log.info(
-        "rendered %d distinct digests for %d subscribers, CSS inlined %d times",
-        renderer.renders,
-        count,
-        renderer.inlines,
-    )
-    return batch.deliveries()
+@contextmanager
+def _configured_renderer(settings: Settings) -> Iterator[DigestRenderer]:
+    """The renderer the config describes; premailer runs in worker processes (loaded there
+    already, and off the sending thread) unless ``[poll] workers`` is 1."""
+    with ExitStack() as stack:
+        inliner = None
+        if worker_count(settings.poll.workers) > 1:
+            inliner = stack.enter_context(process_pool(INLINING_PROCESSES))
+        yield DigestRenderer(
+            title=settings.digest.title,
+            subject_template=settings.digest.subject,
+            templates_dir=settings.resolve(settings.render.templates_dir)
+            if settings.render.templates_dir
+            else None,
+            inliner=inliner,
+        )
 
 
 class _SendBatch:
