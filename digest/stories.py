@@ -480,14 +480,11 @@ class StoryGrouper:
             _overlap(self._items[other], print_, item, found, int(shared), int(common))
             for other, print_, shared, common in zip(others, prints, phrases, words, strict=True)
         ]
+        bases = [_basis(overlap, self.rules) for overlap in overlaps]
         # Whether article ``index`` is the same story as an earlier one, by that one: the
         # candidates' verdicts, then those of stories' first articles as they are needed.
-        same = {
-            other: bool(_basis(overlap, self.rules))
-            for other, overlap in zip(others, overlaps, strict=True)
-        }
-        for other, overlap in zip(others, overlaps, strict=True):
-            basis = _basis(overlap, self.rules)
+        same = {other: bool(basis) for other, basis in zip(others, bases, strict=True)}
+        for other, overlap, basis in zip(others, overlaps, bases, strict=True):
             if not basis:
                 continue
             if basis == "same event":
