@@ -26,6 +26,8 @@ from multiprocessing.connection import wait
 from multiprocessing.context import BaseContext
 
 WARM_UP_MODULES = ["digest.worker_warmup"]
+# Added to the workers' nice value (Unix) by the warm-up: lower priority than the command.
+WORKER_NICENESS = 10
 
 
 def worker_count(configured: int) -> int:

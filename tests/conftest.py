@@ -6,15 +6,18 @@ import gzip
 import hashlib
 import os
 import shutil
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import brotli
 import pytest
+import trustme
 
 from digest.models import Evidence, EvidenceKind, PreparedArticle, Role, SeatTag
 from tests.smtp_server import SmtpTestServer
@@ -25,7 +28,8 @@ SHARED = ROOT.parent / "shared"
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No DIGEST_*/SEATWATCH_* settings or proxies leak in from the developer's shell."""
+    """No DIGEST_*/SEATWATCH_* settings, proxies or trust stores leak in from the developer's
+    shell."""
     for name in list(os.environ):
         upper = name.upper()
         if upper.startswith(("DIGEST_", "SEATWATCH_")) or upper in {
@@ -33,6 +37,8 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             "HTTPS_PROXY",
             "ALL_PROXY",
             "NO_PROXY",
+            "SSL_CERT_FILE",
+            "SSL_CERT_DIR",
         }:
             monkeypatch.delenv(name, raising=False)
 
@@ -95,6 +101,32 @@ class LoopbackServer:
 
 @pytest.fixture
 def http_server() -> Iterator[LoopbackServer]:
+    with _loopback_server(None) as server:
+        yield server
+
+
+@dataclass
+class TlsLoopback:
+    """The loopback server over TLS, and the throwaway CA its certificate comes from."""
+
+    server: LoopbackServer
+    ca_file: Path  # the CA's certificate: trust it (SSL_CERT_FILE) to accept the server
+
+
+@pytest.fixture
+def https_server(tmp_path: Path) -> Iterator[TlsLoopback]:
+    """The loopback server over TLS, with a certificate no default trust store accepts."""
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    ca_file = tmp_path / "loopback-ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    with _loopback_server(context) as server:
+        yield TlsLoopback(server, ca_file)
+
+
+@contextmanager
+def _loopback_server(tls: ssl.SSLContext | None) -> Iterator[LoopbackServer]:
     routes: dict[str, Route] = {}
     requests: list[tuple[str, dict[str, str]]] = []
     in_flight = {"now": 0, "max": 0}
@@ -183,11 +215,13 @@ def http_server() -> Iterator[LoopbackServer]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield LoopbackServer(
-            f"http://127.0.0.1:{server.server_address[1]}",
+            f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}",
             routes,
             requests,
             in_flight,

@@ -12,7 +12,7 @@ from digest.errors import FeedParseError, FetchError
 from digest.sources.base import SourceState
 from digest.sources.feed import FeedSource, corrected_content_type
 from digest.sources.fetch import Fetcher, RetryLater, SourceGone, parse_max_age, parse_retry_after
-from tests.conftest import LoopbackServer, Route
+from tests.conftest import LoopbackServer, Route, TlsLoopback
 
 RSS = """<?xml version="1.0" encoding="{encoding}"?>
 <rss version="2.0"><channel><title>Test</title><link>https://example.org/</link><ttl>90</ttl>
@@ -255,3 +255,28 @@ def test_per_host_connections_are_bounded(http_server: LoopbackServer, per_host:
     with Fetcher(config) as fetcher, ThreadPoolExecutor(max_workers=6) as pool:
         list(pool.map(lambda _: fetcher.fetch(http_server.url("/s")), range(6)))
     assert http_server.in_flight["max"] == per_host
+
+
+def test_https_certificates_are_checked(https_server: TlsLoopback) -> None:
+    """A feed over TLS whose certificate no trusted authority signed is refused, saying why."""
+    https_server.server.routes["/f"] = Route(_rss())
+    with pytest.raises(FetchError, match="CERTIFICATE_VERIFY_FAILED"):
+        _poll(https_server.server, "/f")
+
+
+def test_https_and_http_feeds_in_one_poll(
+    https_server: TlsLoopback, http_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the server's authority trusted (``SSL_CERT_FILE``), one fetcher reads feeds over
+    https and plain http alike (two connection pools; the TLS one made on first need)."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(https_server.ca_file))
+    https_server.server.routes["/f"] = Route(_rss())
+    http_server.routes["/f"] = Route(_rss())
+    config = PollConfig()
+    with Fetcher(config) as fetcher:
+        for server in (http_server, https_server.server, http_server):
+            result = FeedSource("t", server.url("/f"), config, fetcher, full_text=False).poll(
+                SourceState()
+            )
+            assert [item.title for item in result.items] == ["Café culture in Norwich North"]
+    assert https_server.server.hits("/f") == 1 and http_server.hits("/f") == 2

@@ -10,7 +10,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from digest.workers import process_pool
+from digest.workers import WORKER_NICENESS, process_pool
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,3 +74,32 @@ def test_workers_end_when_their_parent_is_killed(tmp_path: Path) -> None:
         while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
             time.sleep(0.1)
     assert not [pid for pid in workers if _alive(pid)], "workers outlived their killed parent"
+
+
+def test_workers_run_at_a_lower_priority_than_their_command(tmp_path: Path) -> None:
+    """The command fetches, stores and sends; its workers' batch work must not take the
+    cores from it (nor the fork server's warm-up, which they inherit their priority from)."""
+    script = tmp_path / "niceness.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import os
+            from digest.workers import process_pool, start_fork_server
+
+            if __name__ == "__main__":
+                start_fork_server()
+                with process_pool(1) as pool:
+                    print(os.nice(0), pool.submit(os.nice, 0).result())
+            """
+        )
+    )
+    answer = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    command, worker = map(int, answer.stdout.split())
+    assert worker == min(19, command + WORKER_NICENESS)
