@@ -1,4 +1,8 @@
-"""Commands over one article or the gazetteer: ``tag``, ``summarise``, ``seats search``."""
+"""Commands over one article or the gazetteer: ``tag``, ``summarise``, ``seats search``.
+
+Every command's start imports this module; what reads articles (cleaning, tagging,
+summarising) is imported by the commands that use it, so ``send`` does not pay for it.
+"""
 
 from __future__ import annotations
 
@@ -11,19 +15,18 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from digest.clean import clean_body, clean_title
 from digest.cli_common import JsonOption, app, console, errors, run, seats_app
 from digest.config import check_area
 from digest.errors import ConfigError, DigestError
 from digest.models import Seat
 from digest.seats.gazetteer import Gazetteer, load_gazetteer
-from digest.seats.tagger import tag_text
-from digest.sources.folder import parse_article_text
-from digest.summarise import summarise_text
 
 
 def _read_article(file: str) -> tuple[str, str]:
     """Title and cleaned body of an article file, or of stdin for ``-``."""
+    from digest.clean import clean_body, clean_title
+    from digest.sources.folder import parse_article_text
+
     if file == "-":
         text = sys.stdin.read()
     else:
@@ -72,6 +75,8 @@ def tag(
     if area:
         run(lambda: check_area(area, key="--area"))
     title, body = run(lambda: _read_article(file))
+    from digest.seats.tagger import tag_text
+
     boundary_set, tags = tag_text(title, body, when, area=area)
     payload = {
         "file": file,
@@ -116,6 +121,8 @@ def summarise(
 ) -> None:
     """The summary sentences of one article."""
     title, body = run(lambda: _read_article(file))
+    from digest.summarise import summarise_text
+
     chosen = summarise_text(body, sentences, title=title)
     if as_json:
         console.print_json(

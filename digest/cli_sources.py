@@ -30,7 +30,6 @@ from digest.config import FullText, SourceConfig, check_area, load_config
 from digest.errors import ConfigError
 from digest.polling import all_sources, utc_now
 from digest.sources.base import is_url, source_for_location
-from digest.sources.opml import OpmlFeed, read_opml, write_opml
 
 
 def _validated(location: str, name: str | None, full_text: str, area: str = "") -> SourceConfig:
@@ -154,6 +153,8 @@ def import_sources(
             content = file.read_bytes()
         except OSError as exc:
             raise ConfigError(f"{file}: {exc.strerror}", key="FILE", hint="check the path") from exc
+        from digest.sources.opml import read_opml  # lxml: only for OPML files
+
         feeds, skipped = read_opml(content, str(file))
         added = 0
         with store_for(settings, None, temporary=False) as store:
@@ -185,6 +186,8 @@ def export_sources(
     """Write every feed source (configured and added) as OPML 2.0."""
     with reported(), configured_store(config) as (settings, store):
         sources = all_sources(settings, store)
+    from digest.sources.opml import OpmlFeed, write_opml
+
     feeds = [OpmlFeed(s.name, s.location) for s in sources if is_url(s.location)]
     document = write_opml(feeds, f"{settings.digest.title} sources")
     if out is None:

@@ -15,7 +15,6 @@ from digest.cli_article import _parse_day, _read_article
 from digest.cli_common import JsonOption, app, console, run
 from digest.config import load_config
 from digest.models import Role
-from digest.seats.tagger import tag_text
 
 
 @app.command()
@@ -32,6 +31,7 @@ def stories(
     """Group article files into stories exactly as the digest would, showing every pair's
     similarity and why it was joined or kept apart."""
     # Imported here: numpy loads in a tenth of a second every other command would pay.
+    from digest.seats.tagger import tag_text
     from digest.stories import StoryInput, StoryRules, compare, fingerprint, group_stories
 
     when = _parse_day(day) or date.today()

@@ -18,7 +18,6 @@ import httpx
 
 from digest.config import SummariseConfig
 from digest.errors import ConfigError
-from digest.summarise import split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +84,8 @@ class ChatSummariser:
             content = _content(response.json())
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             return self._fallback(title, f"unexpected answer ({exc!r})", fallback)
+        from digest.summarise import split_sentences
+
         chosen = tuple(split_sentences(content.strip()))[:sentences]
         if not chosen:
             return self._fallback(title, "empty answer", fallback)

@@ -16,6 +16,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from digest.backends.base import MailBackend
@@ -25,18 +26,11 @@ from digest.errors import SendError, TemporarySendError
 from digest.generative import ChatSummariser
 from digest.models import Digest, OutgoingEmail, SendResult, Subscriber
 from digest.polling import PollReport, SourceOutcome, poll_all, utc_now
-from digest.render import (
-    DigestRenderer,
-    list_headers,
-    list_unsubscribe,
-    message_id_for,
-    recipient_for,
-    safe_subject,
-)
-from digest.retry import SendRetry
 from digest.store import DigestRecord, Settlement, Store
-from digest.tokens import sign_token, signing_secret
 from digest.workers import process_pool, worker_count
+
+if TYPE_CHECKING:
+    from digest.render import DigestRenderer
 
 log = logging.getLogger(__name__)
 
@@ -167,9 +161,12 @@ def deliver_all(
     after the sends in flight have finished: a crash can leave at most the messages in
     flight "sending", to be sent again with their Message-IDs.
     """
+    # Rendering, signing and retrying are loaded with the first digest to send: a run with
+    # nothing new (most of a daemon's or a cron job's) never needs Jinja2 or tenacity.
+    from digest.retry import SendRetry
+    from digest.tokens import signing_secret
+
     with ExitStack() as stack:
-        if renderer is None:
-            renderer = stack.enter_context(_configured_renderer(settings))
         secret = signing_secret(store, settings.digest.secret_env)
         batch = _SendBatch(store, kind)
         workers = max(1, backend.concurrency)
@@ -183,6 +180,8 @@ def deliver_all(
                     if digest.story_count == 0 and not settings.digest.send_empty:
                         log.info("subscriber %s: nothing new, no digest", subscriber.email)
                         continue
+                    if renderer is None:
+                        renderer = stack.enter_context(_configured_renderer(settings))
                     message = _message_for(digest, renderer, settings, secret, now)
                     record = DigestRecord(
                         subscriber=subscriber.email,
@@ -209,9 +208,9 @@ def deliver_all(
                 batch.finish()
         log.info(
             "rendered %d distinct digests for %d subscribers, CSS inlined %d times",
-            renderer.renders,
+            renderer.renders if renderer else 0,
             count,
-            renderer.inlines,
+            renderer.inlines if renderer else 0,
         )
         return batch.deliveries()
 
@@ -224,6 +223,8 @@ INLINING_PROCESSES = 2
 def _configured_renderer(settings: Settings) -> Iterator[DigestRenderer]:
     """The renderer the config describes; premailer runs in worker processes (loaded there
     already, and off the sending thread) unless ``[poll] workers`` is 1."""
+    from digest.render import DigestRenderer
+
     with ExitStack() as stack:
         inliner = None
         if worker_count(settings.poll.workers) > 1:
@@ -350,6 +351,15 @@ def _message_for(
     digest: Digest, renderer: DigestRenderer, settings: Settings, secret: str, now: datetime
 ) -> OutgoingEmail:
     """The complete message for one subscriber's digest."""
+    from digest.render import (
+        list_headers,
+        list_unsubscribe,
+        message_id_for,
+        recipient_for,
+        safe_subject,
+    )
+    from digest.tokens import sign_token
+
     subscriber = digest.subscriber
     rendered = renderer.render(digest)
     token = sign_token(secret, subscriber.email)

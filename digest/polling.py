@@ -11,8 +11,10 @@ next poll (``Cache-Control: max-age``, RSS ``<ttl>``) are honoured.
 from __future__ import annotations
 
 import logging
+import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -23,7 +25,6 @@ import httpx
 from digest.config import Settings, SourceConfig
 from digest.errors import SourceError
 from digest.models import FeedItem, PreparedArticle, SourceKind
-from digest.prepare import is_material_change, item_hash, prepare_items
 from digest.source_store import PollRecord, SourceStatus, backoff_delay
 from digest.sources.base import PollResult, SourceState, build_source, is_url
 from digest.sources.feed import FeedSource, parse_raw_feed, parse_well_formed_feed
@@ -167,6 +168,10 @@ def _poll_one(
     now: datetime,
 ) -> _Fetched:
     """Fetch, parse and prepare one source's items (in a worker thread)."""
+    # Cleaning and tagging load with the first new items: a poll of unchanged feeds (most
+    # polls) never needs lxml's HTML parser or the seat matcher in this process.
+    from digest.prepare import item_hash, prepare_items
+
     source = build_source(config, settings, fetcher, page_cache=store)
     if isinstance(source, FeedSource):
         raw = source.fetch(state, fetcher)
@@ -221,6 +226,8 @@ def _record_successes(
     flags = iter(store_prepared(prepared, store, clock()) if prepared else [])
     for config, fetched, _ in done:
         for article_id, revision in fetched.revised:
+            from digest.prepare import is_material_change
+
             material = is_material_change(store.article_text(article_id), revision.text)
             if store.revise_article(article_id, revision, material, clock()):
                 log.info(
@@ -334,15 +341,24 @@ def poll_all(
         Fetcher(settings.poll, transport) as fetcher,
         ThreadPoolExecutor(max_workers=threads, thread_name_prefix="poll") as pool,
     ):
-        futures: dict[Future[_Fetched], tuple[SourceConfig, datetime]] = {}
-        for config in due:
-            status = statuses.get(config.name)
-            state = status.state if status else SourceState()
-            started = clock()
-            future = pool.submit(
-                _poll_one, config, state, settings, fetcher, store, run_cpu, started
-            )
-            futures[future] = (config, started)
+        waiting = deque(due)
+        window = PollWindow(threads)
+        running: dict[Future[_Fetched], tuple[SourceConfig, datetime, float]] = {}
+        ended: dict[Future[_Fetched], float] = {}
+
+        def start_more() -> None:
+            while waiting and len(running) < window.size:
+                config = waiting.popleft()
+                status = statuses.get(config.name)
+                state = status.state if status else SourceState()
+                started = clock()
+                future = pool.submit(
+                    _poll_one, config, state, settings, fetcher, store, run_cpu, started
+                )
+                running[future] = (config, started, time.monotonic())
+                # When it ended, not when this thread got to it (a batch may be storing).
+                future.add_done_callback(lambda f: ended.setdefault(f, time.monotonic()))
+
         # Successful polls are stored in batches: one transaction for many sources' articles,
         # then one for their poll records (ETags). Between batches a crash costs a refetch.
         done: list[tuple[SourceConfig, _Fetched, datetime]] = []
@@ -361,28 +377,57 @@ def poll_all(
             done, done_articles = [], 0
 
         try:
-            for future in as_completed(futures):
-                # Popped, so a stored source's items can be freed before the poll ends.
-                config, started = futures.pop(future)
-                try:
-                    fetched = future.result()
-                except SourceError as exc:
-                    outcome = _record_failure(
-                        config, exc, statuses.get(config.name), settings, store, started
-                    )
-                    report.outcomes.append(outcome)
-                    if on_progress is not None:
-                        on_progress(outcome)
-                    continue
-                done.append((config, fetched, started))
-                done_articles += len(fetched.prepared)
-                if len(done) >= RECORD_BATCH or done_articles >= ARTICLE_BATCH:
-                    flush()
+            start_more()
+            while running:
+                for future in wait(running, return_when=FIRST_COMPLETED).done:
+                    # Popped, so a stored source's items can be freed before the poll ends.
+                    config, started, began = running.pop(future)
+                    # (The callback may not have run yet: waiters are woken first.)
+                    window.finished(ended.pop(future, time.monotonic()) - began)
+                    try:
+                        fetched = future.result()
+                    except SourceError as exc:
+                        outcome = _record_failure(
+                            config, exc, statuses.get(config.name), settings, store, started
+                        )
+                        report.outcomes.append(outcome)
+                        if on_progress is not None:
+                            on_progress(outcome)
+                        continue
+                    done.append((config, fetched, started))
+                    done_articles += len(fetched.prepared)
+                    if len(done) >= RECORD_BATCH or done_articles >= ARTICLE_BATCH:
+                        flush()
+                start_more()
         finally:
             flush()
     order = {config.name: index for index, config in enumerate(chosen)}
     report.outcomes.sort(key=lambda o: order.get(o.name, len(order)))
     return report
+
+
+class PollWindow:
+    """How many sources are polled at once: a few, and more while they keep the threads
+    waiting, up to ``[poll] concurrency``.
+
+    Slow publishers need many requests in flight to keep a poll short; fast ones (a nearby
+    mirror, unchanged feeds answered in a millisecond) need few, and more threads only
+    contend for the interpreter: 200 unchanged loopback feeds took 0.25 s with 32 threads
+    and 0.13 s with 4. Each source that took at least ``SLOW_SECONDS`` widens the window by
+    one, so behind slow servers it doubles every round trip, as TCP's slow start does.
+    """
+
+    START = 4
+    SLOW_SECONDS = 0.02
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = min(limit, self.START)
+
+    def finished(self, seconds: float) -> None:
+        """One source's poll took ``seconds``."""
+        if seconds >= self.SLOW_SECONDS:
+            self.size = min(self.limit, self.size + 1)
 
 
 # Successful polls recorded per transaction, and new articles stored per transaction.

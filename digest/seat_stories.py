@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from digest.config import StoriesConfig
 from digest.generative import ChatSummariser
 from digest.models import Article, Role, Story, StorySource
-from digest.summarise import summarise_story
 
 if TYPE_CHECKING:
     from digest.stories import Fingerprint
@@ -82,6 +81,8 @@ class StoryBuilder:
     def _summary(self, articles: Sequence[Article]) -> tuple[str, ...]:
         key = tuple(a.id for a in articles)
         if key not in self._summaries:
+            from digest.summarise import summarise_story
+
             texts = [(a.title, a.text) for a in articles]
             summary = summarise_story(texts, self.policy.sentences)
             if self.writer is not None:

@@ -309,3 +309,22 @@ def test_revised_items_update_their_article_and_come_back_only_when_material(
     assert section(sent) == [("Bus news", True)]
     assert section(sent, "never") == []
     assert "evening journeys" in store.article_text(1)
+
+
+def test_slow_sources_are_polled_many_at_once_fast_ones_a_few(
+    tmp_path: Path, http_server: LoopbackServer, store: Store
+) -> None:
+    """Publishers that keep a request waiting get up to ``concurrency`` requests in flight;
+    ones that answer at once get a few (more threads would only contend for the CPU)."""
+    for index in range(24):
+        http_server.routes[f"/slow{index}"] = Route(rss(), delay=0.3)
+        http_server.routes[f"/fast{index}"] = Route(rss())
+    extra = "concurrency = 8\nper_host_connections = 8\nworkers = 1"
+    fast = make_settings(tmp_path, http_server, {f"f{i}": f"/fast{i}" for i in range(24)}, extra)
+    poll_all(fast, store, clock=Clock())
+    assert 1 <= http_server.in_flight["max"] <= 4
+    http_server.in_flight["max"] = 0
+    slow = make_settings(tmp_path, http_server, {f"s{i}": f"/slow{i}" for i in range(24)}, extra)
+    report = poll_all(slow, store, clock=Clock())
+    assert len(report.polled) == 24 and not report.failed
+    assert http_server.in_flight["max"] == 8

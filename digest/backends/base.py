@@ -24,7 +24,7 @@ from abc import ABC, abstractmethod
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeGuard, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -103,19 +103,27 @@ def available_backends() -> dict[str, type[MailBackend]]:
     found: dict[str, type[MailBackend]] = {}
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         backend = entry.load()
-        if isinstance(backend, type) and issubclass(backend, MailBackend):
+        if _is_backend(backend):
             found[entry.name] = backend
     return found
 
 
+def _is_backend(value: object) -> TypeGuard[type[MailBackend]]:
+    return isinstance(value, type) and issubclass(value, MailBackend)
+
+
 def create_backend(name: str, options: dict[str, Any], base_dir: Path) -> MailBackend:
-    """The backend registered as ``name``, configured; ``ConfigError`` if unknown."""
-    backends = available_backends()
-    if name not in backends:
-        known = ", ".join(sorted(backends)) or "none (is seatwatch installed with pip?)"
+    """The backend registered as ``name``, configured; ``ConfigError`` if unknown.
+
+    Only that backend's module is loaded: a send over SMTP has no use for the HTTP APIs'.
+    """
+    entries = {entry.name: entry for entry in entry_points(group=ENTRY_POINT_GROUP)}
+    backend = entries[name].load() if name in entries else None
+    if not _is_backend(backend):
+        known = ", ".join(sorted(available_backends())) or "none (is seatwatch installed with pip?)"
         raise ConfigError(
             f"unknown mail backend {name!r}",
             key="delivery.backend",
             hint=f"use one of: {known}",
         )
-    return backends[name].from_config(options, base_dir)
+    return backend.from_config(options, base_dir)

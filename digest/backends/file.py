@@ -19,7 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from digest.backends.base import MailBackend, parse_options
 from digest.errors import PermanentSendError
 from digest.models import OutgoingEmail, SendResult
-from digest.render import default_templates_dir, make_environment
 
 
 class FileOptions(BaseModel):
@@ -123,6 +122,8 @@ class FileBackend(MailBackend):
 
     def write_index(self, title: str = "seatwatch") -> Path:
         """The index page of this batch's previews."""
+        from digest.render import default_templates_dir, make_environment  # Jinja2 on use
+
         env = make_environment(default_templates_dir().resolve())
         entries = [
             {

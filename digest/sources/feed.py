@@ -21,9 +21,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-import lxml.html
-from lxml import etree
-
 from digest.config import FullText, PollConfig
 from digest.errors import FeedParseError, FetchError
 from digest.models import FeedItem
@@ -80,6 +77,9 @@ def looks_like_html(content: bytes, content_type: str) -> bool:
 
 def discover_feed_links(content: bytes, page_url: str) -> list[str]:
     """Feed URLs a web page advertises with ``<link rel="alternate" type="...">``."""
+    import lxml.html  # lxml loads with the first document: a poll of unchanged feeds has none
+    from lxml import etree
+
     try:
         root = lxml.html.document_fromstring(content)
     except (etree.ParserError, ValueError):
@@ -302,6 +302,8 @@ def parse_well_formed_feed(raw: RawFeed, max_items: int) -> PollResult | None:
     declared = _XML_ENCODING.search(content[:200])
     if declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8", b"us-ascii"):
         return None
+    from lxml import etree
+
     try:
         # No external entities, no network, no recovery: a document a strict parser rejects
         # goes to feedparser, which says what is wrong with it. (A parser per call: lxml
