@@ -31,6 +31,7 @@ from digest.workers import process_pool, worker_count
 
 if TYPE_CHECKING:
     from digest.render import DigestRenderer
+    from digest.retry import SendRetry
 
 log = logging.getLogger(__name__)
 
@@ -161,16 +162,13 @@ def deliver_all(
     after the sends in flight have finished: a crash can leave at most the messages in
     flight "sending", to be sent again with their Message-IDs.
     """
-    # Rendering, signing and retrying are loaded with the first digest to send: a run with
-    # nothing new (most of a daemon's or a cron job's) never needs Jinja2 or tenacity.
-    from digest.retry import SendRetry
-    from digest.tokens import signing_secret
-
+    # Rendering, signing and retrying are set up with the first digest to send: a run with
+    # nothing new (most of a daemon's or a cron job's) never loads Jinja2 or tenacity.
     with ExitStack() as stack:
-        secret = signing_secret(store, settings.digest.secret_env)
+        secret = ""
         batch = _SendBatch(store, kind)
         workers = max(1, backend.concurrency)
-        retry = SendRetry(settings.delivery.attempts, settings.delivery.retry_wait_seconds)
+        retry: SendRetry | None = None
         count = 0
         with backend, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="send") as pool:
             try:
@@ -180,6 +178,14 @@ def deliver_all(
                     if digest.story_count == 0 and not settings.digest.send_empty:
                         log.info("subscriber %s: nothing new, no digest", subscriber.email)
                         continue
+                    if retry is None:
+                        from digest.retry import SendRetry
+                        from digest.tokens import signing_secret
+
+                        secret = signing_secret(store, settings.digest.secret_env)
+                        retry = SendRetry(
+                            settings.delivery.attempts, settings.delivery.retry_wait_seconds
+                        )
                     if renderer is None:
                         renderer = stack.enter_context(_configured_renderer(settings))
                     message = _message_for(digest, renderer, settings, secret, now)
