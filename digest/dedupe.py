@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that identify a campaign or a click, never the page.
@@ -88,12 +89,14 @@ def normalised_text(title: str, text: str) -> str:
 MIN_WORDS_FOR_TEXT_ONLY = 30
 
 
-def content_hash(title: str, text: str) -> str:
-    """A stable fingerprint of the normalised text.
+def content_hash(title: str, text: str, words: Sequence[str] | None = None) -> str:
+    """A stable fingerprint of the normalised text (``words``: its words, when already
+    split: ``normalised_text("", text).split()``).
 
     A re-headlined copy of the same text is the same article, so the title only counts when
     the text is too short to identify the article on its own (a teaser, a one-liner).
     """
-    body = normalised_text("", text)
-    basis = body if len(body.split()) >= MIN_WORDS_FOR_TEXT_ONLY else normalised_text(title, text)
+    words = normalised_text("", text).split() if words is None else words
+    long_enough = len(words) >= MIN_WORDS_FOR_TEXT_ONLY
+    basis = " ".join(words) if long_enough else normalised_text(title, text)
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()

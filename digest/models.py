@@ -101,6 +101,7 @@ class Article:
     tags: tuple[SeatTag, ...] = ()
     revised_at: datetime | None = None  # last change of any kind
     updated_at: datetime | None = None  # last material change (new paragraphs)
+    story_print: bytes = b""  # its fingerprint for story grouping, b"" if none is stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +123,7 @@ class PreparedArticle:
     boundary_set: str
     tags: tuple[SeatTag, ...]
     item_hash: str = ""  # the raw item (title and body) as delivered, hashed
+    story_print: bytes = b""  # ``stories.print_bytes`` of the title and text
 
 
 @dataclass(frozen=True, slots=True)

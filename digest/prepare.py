@@ -1,4 +1,4 @@
-"""Turn raw items into articles ready to store: clean, fingerprint, tag.
+"""Turn raw items into articles ready to store: clean, hash, tag, fingerprint for stories.
 
 A pure function over plain data, so the poller can run it in worker processes: this is where
 a cold poll spends its CPU, and a second core doubles throughput only outside the GIL.
@@ -29,18 +29,24 @@ def prepare_item(item: FeedItem, today: datetime, area: str = "") -> PreparedArt
         return None
     day = (item.published or today).date()
     boundary_set, tags = tag_text(title, text, day, area=area)
+    # numpy comes with it: imported here, where a poll with new items needs it anyway.
+    from digest.stories import fingerprint, print_bytes, words_and_hash_words
+
+    words, hash_words = words_and_hash_words(text)
+
     return PreparedArticle(
         source_name=item.source_name,
         guid=item.guid,
         url=item.url,
         canonical_url=canonical_url(item.url),
-        content_hash=content_hash(title, text),
+        content_hash=content_hash(title, text, hash_words),
         title=title,
         text=text,
         published=item.published,
         boundary_set=boundary_set,
         tags=tags,
         item_hash=item_hash(item),
+        story_print=print_bytes(fingerprint(title, text, words)),
     )
 
 

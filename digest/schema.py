@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from digest.errors import StoreError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # What turns a store of version N-1 into version N, run in order inside one transaction on
 # open (``Store.migrate``). Tables new in a version need nothing here: ``create_all`` makes
@@ -123,6 +123,16 @@ article_sources_table = sa.Table(
     sa.Column("source_name", sa.String(200), primary_key=True),
     sa.Column("url", sa.Text),
     sa.Column("first_seen", UtcDateTime, nullable=False),
+)
+
+# Each article's story fingerprint (``stories.print_bytes``), made when it is prepared.
+# Articles stored before schema 6, or with a print of an older format, have none here and
+# are fingerprinted when a digest needs them.
+article_prints_table = sa.Table(
+    "article_prints",
+    metadata,
+    sa.Column("article_id", sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("print", sa.LargeBinary, nullable=False),
 )
 
 seat_tags_table = sa.Table(

@@ -72,10 +72,13 @@ class StoryBuilder:
         return tuple(stories[: self.policy.max_stories])
 
     def _fingerprint(self, article: Article) -> Fingerprint:
-        from digest.stories import fingerprint
+        """The print stored with the article; made here for one stored without (before
+        schema 6) or with a print of an older format."""
+        from digest.stories import fingerprint, print_from_bytes
 
         if article.id not in self._prints:
-            self._prints[article.id] = fingerprint(article.title, article.text)
+            stored = print_from_bytes(article.story_print) if article.story_print else None
+            self._prints[article.id] = stored or fingerprint(article.title, article.text)
         return self._prints[article.id]
 
     def _summary(self, articles: Sequence[Article]) -> tuple[str, ...]:

@@ -34,6 +34,7 @@ from digest.models import (
 from digest.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
+    article_prints_table,
     article_sources_table,
     articles_table,
     digests_table,
@@ -349,6 +350,15 @@ class Store:
             conn.execute(seat_tags_table.delete().where(seat_tags_table.c.article_id == article_id))
             if article.tags:
                 conn.execute(seat_tags_table.insert(), _tag_rows(article_id, article.tags))
+            conn.execute(
+                article_prints_table.delete().where(article_prints_table.c.article_id == article_id)
+            )
+            if article.story_print:
+                conn.execute(
+                    article_prints_table.insert().values(
+                        article_id=article_id, print=article.story_print
+                    )
+                )
         return True
 
     def find_duplicate(self, guid: str, canonical: str | None, digest: str) -> int | None:
@@ -418,6 +428,12 @@ class Store:
                 for row in _tag_rows(article_id, a.tags)
             ]
             execute_many(conn, seat_tags_table.insert(), tags)
+            prints = [
+                {"article_id": article_id, "print": a.story_print}
+                for article_id, a in zip(ids, articles, strict=True)
+                if a.story_print
+            ]
+            execute_many(conn, article_prints_table.insert(), prints)
         return ids
 
     def add_article(self, article: PreparedArticle, first_seen: datetime) -> int:
@@ -463,8 +479,11 @@ class Store:
             return []
         with self._begin() as conn:
             rows = conn.execute(
-                sa.select(articles_table, seat_tags_table.c.role)
+                sa.select(articles_table, seat_tags_table.c.role, article_prints_table.c.print)
                 .join(seat_tags_table, seat_tags_table.c.article_id == articles_table.c.id)
+                .outerjoin(
+                    article_prints_table, article_prints_table.c.article_id == articles_table.c.id
+                )
                 .where(
                     seat_tags_table.c.code.in_(list(codes)),
                     (articles_table.c.first_seen >= seen_since)
@@ -587,6 +606,11 @@ class Store:
                 chunk = ids[start : start + 500]
                 conn.execute(
                     seat_tags_table.delete().where(seat_tags_table.c.article_id.in_(chunk))
+                )
+                conn.execute(
+                    article_prints_table.delete().where(
+                        article_prints_table.c.article_id.in_(chunk)
+                    )
                 )
                 conn.execute(
                     articles_table.update().where(articles_table.c.id.in_(chunk)).values(text="")
@@ -740,6 +764,7 @@ def _article_from_row(row: Any) -> Article:
         first_seen=row.first_seen,
         revised_at=row.revised_at,
         updated_at=row.updated_at,
+        story_print=row.print or b"",
     )
 
 

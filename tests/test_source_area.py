@@ -130,11 +130,12 @@ def test_store_of_schema_1_is_upgraded_in_place(tmp_path: Path) -> None:
         conn.execute(sa.text("ALTER TABLE digests DROP COLUMN attempts"))
         for column in ("frequency", "timezone", "status"):
             conn.execute(sa.text(f"ALTER TABLE subscribers DROP COLUMN {column}"))
+        conn.execute(sa.text("DROP TABLE article_prints"))
         conn.execute(sa.text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
     engine.dispose()
 
     store = Store.open(path)
-    assert store.schema_version() == SCHEMA_VERSION == 5
+    assert store.schema_version() == SCHEMA_VERSION == 6
     store.sources.add(
         SourceConfig(name="Local", kind=SourceKind.FOLDER, location=".", area="Essex"), NOW
     )

@@ -124,3 +124,28 @@ def test_housekeeping_drops_old_text_pages_and_records_but_not_identity(tmp_path
     # The latest sent digest still dates the next one.
     assert store.last_sent_times() == {"a@example.org": long_ago + timedelta(days=1)}
     assert store.housekeep(NOW - timedelta(days=90)).articles_pruned == 0
+
+
+def test_story_prints_are_stored_replaced_on_revision_and_pruned(tmp_path: Path) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    store = Store.open(tmp_path / "s.sqlite3")
+    article_id = store.add_article(replace(_article(), story_print=b"first print"), NOW)
+    no_print = store.add_article(_article("g2", "https://example.org/b", "h2"), NOW)
+    found = {
+        a.id: a.story_print for a, _, _ in store.articles_for_seats(["E14001408"], seen_since=NOW)
+    }
+    assert found == {article_id: b"first print", no_print: b""}
+    revision = replace(
+        _article(), content_hash="h1b", text="Body text, revised.", story_print=b"second"
+    )
+    assert store.revise_article(article_id, revision, material=True, at=NOW)
+    (article, _, _), _ = sorted(
+        store.articles_for_seats(["E14001408"], seen_since=NOW), key=lambda f: f[0].id
+    )
+    assert article.story_print == b"second"
+    store.housekeep(NOW + timedelta(days=1))
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM article_prints")).scalar() == 0
+    store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -169,3 +170,82 @@ def test_sections_built_in_worker_processes_match_those_built_here(tmp_path: Pat
     assert built == expected
     assert sum(len(s.stories) for s in built) > len(follows)
     store.close()
+
+
+def test_stored_prints_read_back_as_made_and_other_formats_are_refused() -> None:
+    from digest.stories import PRINT_FORMAT, fingerprint, print_bytes, print_from_bytes
+
+    bus = ARTICLES["nn-bus"]
+    made = fingerprint(bus.title, bus.text)
+    read = print_from_bytes(print_bytes(made))
+    assert read is not None
+    for name in ("phrases", "words", "phrase_sketch", "word_sketch"):
+        assert getattr(read, name).tolist() == getattr(made, name).tolist(), name
+        assert getattr(read, name).dtype == getattr(made, name).dtype, name
+    assert read.names == made.names and made.names
+    stored = print_bytes(made)
+    other_format = (PRINT_FORMAT + 1).to_bytes(4, "little") + stored[4:]
+    assert print_from_bytes(other_format) is None
+    assert print_from_bytes(stored[:40]) is None  # cut short
+
+
+def test_print_format_is_bumped_when_fingerprints_change() -> None:
+    """A stored print is only read back under the format it was made with: if this fails,
+    ``fingerprint`` now gives other values for the same text, so bump ``PRINT_FORMAT``
+    (stores then fingerprint their articles again) and record the new digest here."""
+    import hashlib
+
+    from digest.stories import PRINT_FORMAT, fingerprint, print_bytes
+
+    text = (
+        "Labour's candidate for Norwich North, Alice Macdonald, said the Sprowston bus route "
+        "would be saved. The county council's cabinet meets on Tuesday to decide on cuts."
+    )
+    made = hashlib.sha256(print_bytes(fingerprint("Bus route to be saved", text))).hexdigest()
+    assert (PRINT_FORMAT, made[:16]) == (1, "cab32aeb6f22b1b0")
+
+
+def test_groups_use_the_prints_stored_with_articles(tmp_path: Path) -> None:
+    """Composing reads each article's stored print, not its text: an article stored with
+    another story's print groups by that print (fingerprinting is done once, at poll)."""
+    from digest.stories import fingerprint, print_bytes
+
+    now = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
+    bus, school = ARTICLES["nn-bus"], ARTICLES["nn-school"]
+    school_copy = replace(
+        norwich_north_article("school2", "Broadland Bulletin", school.title, school.text),
+        story_print=print_bytes(fingerprint(bus.title, bus.text)),
+    )
+    store = Store.open(tmp_path / "s.sqlite3")
+    store.add_articles(
+        [norwich_north_article("bus", "Norwich Evening Post", bus.title, bus.text), school_copy],
+        first_seen=now - timedelta(hours=3),
+    )
+    found = store.articles_for_seats(["E14001408"], seen_since=now - timedelta(days=1))
+    assert [a.story_print for a, _, _ in found if a.guid == "school2"] == [school_copy.story_print]
+    follow = resolve_seat(load_gazetteer(), "Norwich North")
+    section = DigestComposer(store, DigestConfig()).section(
+        follow, now - timedelta(days=1), now.date()
+    )
+    assert len(section.stories) == 1  # joined through the stored print alone
+    store.close()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *(article.text for article in ARTICLES.values()),
+        "O'Neill's café: 3.5% rise — «vote» rock’n’roll_band İstanbul ﬁne a__b Clacton's",
+        "‘Quoted,’ she said. (U.K.) --- 'tis x\u00a0y ß",
+    ],
+)
+def test_one_pass_gives_the_fingerprints_words_and_the_content_hashs(text: str) -> None:
+    """Preparing splits a text once for both its fingerprint and its content hash: the
+    same words as each splitting on its own (a stored hash must never change)."""
+    from digest.dedupe import content_hash, normalised_text
+    from digest.stories import _words, words_and_hash_words
+
+    words, hash_words = words_and_hash_words(text)
+    assert words == _words(text)
+    assert hash_words == normalised_text("", text).split()
+    assert content_hash("T", text, hash_words) == content_hash("T", text)
