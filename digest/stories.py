@@ -278,7 +278,11 @@ def _signature(values: np.ndarray, num_perm: int) -> np.ndarray:
     a, b = _permutations(num_perm)
     if not len(values):
         return np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
-    signature: np.ndarray = ((np.outer(values, a) + b) >> np.uint64(32)).min(axis=0)
+    # One row per permutation, added to in place; the shift commutes with the minimum (it
+    # keeps order), so only the minima are shifted: half the cost, the same signature.
+    hashed = np.multiply.outer(a, values)
+    hashed += b[:, None]
+    signature: np.ndarray = hashed.min(axis=1) >> np.uint64(32)
     return signature.astype(np.uint32)
 
 
