@@ -318,13 +318,32 @@ def test_slow_sources_are_polled_many_at_once_fast_ones_a_few(
     ones that answer at once get a few (more threads would only contend for the CPU)."""
     for index in range(24):
         http_server.routes[f"/slow{index}"] = Route(rss(), delay=0.3)
-        http_server.routes[f"/fast{index}"] = Route(rss())
+        # 2 ms: long enough that all 8 threads would be busy at once without the window.
+        http_server.routes[f"/fast{index}"] = Route(rss(), delay=0.002)
     extra = "concurrency = 8\nper_host_connections = 8\nworkers = 1"
     fast = make_settings(tmp_path, http_server, {f"f{i}": f"/fast{i}" for i in range(24)}, extra)
-    poll_all(fast, store, clock=Clock())
+    poll_all(fast, store, clock=Clock())  # the first polls also load code: not timed
+    http_server.in_flight["max"] = 0
+    poll_all(fast, store, clock=Clock(), force=True)
     assert 1 <= http_server.in_flight["max"] <= 4
     http_server.in_flight["max"] = 0
     slow = make_settings(tmp_path, http_server, {f"s{i}": f"/slow{i}" for i in range(24)}, extra)
     report = poll_all(slow, store, clock=Clock())
     assert len(report.polled) == 24 and not report.failed
     assert http_server.in_flight["max"] == 8
+
+
+def test_poll_window_opens_one_per_slow_source_up_to_the_limit() -> None:
+    from digest.polling import PollWindow
+
+    window = PollWindow(6)
+    assert window.size == 4
+    for _ in range(10):
+        window.finished(0.001)  # answered at once: no more threads
+    assert window.size == 4
+    window.finished(0.3)
+    assert window.size == 5
+    for _ in range(5):
+        window.finished(0.3)
+    assert window.size == 6  # never beyond [poll] concurrency
+    assert PollWindow(2).size == 2
