@@ -23,31 +23,8 @@ def prepare_item(item: FeedItem, today: datetime, area: str = "") -> PreparedArt
 
     ``area`` is the source's home county or district, for telling same-named places apart.
     """
-    title = clean_title(item.title)
-    text = clean_body(item.body, is_html=item.body_is_html)
-    if not title or not text:
-        return None
-    day = (item.published or today).date()
-    boundary_set, tags = tag_text(title, text, day, area=area)
-    # numpy comes with it: imported here, where a poll with new items needs it anyway.
-    from digest.stories import fingerprint, print_bytes, words_and_hash_words
-
-    words, hash_words = words_and_hash_words(text)
-
-    return PreparedArticle(
-        source_name=item.source_name,
-        guid=item.guid,
-        url=item.url,
-        canonical_url=canonical_url(item.url),
-        content_hash=content_hash(title, text, hash_words),
-        title=title,
-        text=text,
-        published=item.published,
-        boundary_set=boundary_set,
-        tags=tags,
-        item_hash=item_hash(item),
-        story_print=print_bytes(fingerprint(title, text, words)),
-    )
+    prepared = prepare_items([item], today, area)
+    return prepared[0] if prepared else None
 
 
 def item_hash(item: FeedItem) -> str:
@@ -77,5 +54,53 @@ def is_material_change(old_text: str, new_text: str) -> bool:
 def prepare_items(
     items: Sequence[FeedItem], today: datetime, area: str = ""
 ) -> list[PreparedArticle]:
-    """Every item that survives cleaning, prepared."""
-    return [p for p in (prepare_item(item, today, area) for item in items) if p is not None]
+    """Every item that survives cleaning, prepared.
+
+    Each step runs over the whole batch before the next begins: cleaning (lxml and the
+    furniture rules), tagging (the seat automaton), hashing and fingerprinting each work
+    on their own tables, and taking the items one step at a time keeps one step's tables
+    in the processor's caches. The same articles at a fifth less CPU than taking each item
+    through every step (bench/prepare.py).
+    """
+    cleaned = [(item, clean_title(item.title), item.body) for item in items]
+    cleaned = [
+        (item, title, clean_body(body, is_html=item.body_is_html))
+        for item, title, body in cleaned
+        if title
+    ]
+    kept = [(item, title, text) for item, title, text in cleaned if text]
+    tagged = [
+        tag_text(title, text, (item.published or today).date(), area=area)
+        for item, title, text in kept
+    ]
+    # numpy comes with it: imported here, where a poll with new items needs it anyway.
+    from digest.stories import fingerprint, print_bytes, words_and_hash_words
+
+    words = [words_and_hash_words(text) for _, _, text in kept]
+    hashes = [
+        content_hash(title, text, hash_words)
+        for (_, title, text), (_, hash_words) in zip(kept, words, strict=True)
+    ]
+    prints = [
+        print_bytes(fingerprint(title, text, found))
+        for (_, title, text), (found, _) in zip(kept, words, strict=True)
+    ]
+    return [
+        PreparedArticle(
+            source_name=item.source_name,
+            guid=item.guid,
+            url=item.url,
+            canonical_url=canonical_url(item.url),
+            content_hash=content_hash_,
+            title=title,
+            text=text,
+            published=item.published,
+            boundary_set=boundary_set,
+            tags=tags,
+            item_hash=item_hash(item),
+            story_print=story_print,
+        )
+        for (item, title, text), (boundary_set, tags), content_hash_, story_print in zip(
+            kept, tagged, hashes, prints, strict=True
+        )
+    ]
