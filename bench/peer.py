@@ -6,7 +6,8 @@ same ../shared/bench/smtpsink.py. rss2email runs in digest mode (one message per
 run `digest send --all` with one subscriber following every seat the feeds are about, so
 both end with one digest holding every new item. Cold: fresh state, every item new. Warm:
 a second run on the same state, every feed answering 304. Each figure is the median of
---runs whole-process runs. rss2email is installed into a throwaway venv by this script.
+--runs whole-process runs. Both are installed into throwaway venvs by this script
+(seatwatch from this checkout, as a user installs it).
 
     .venv/bin/python bench/peer.py --feeds 200 --items 20 --runs 5
     .venv/bin/python bench/peer.py --feeds 200 --items 20 --runs 5 --delay-ms 100
@@ -15,7 +16,6 @@ a second run on the same state, every feed answering 304. Each figure is the med
 from __future__ import annotations
 
 import argparse
-import compileall
 import json
 import statistics
 import subprocess
@@ -89,6 +89,19 @@ def install_rss2email(folder: Path) -> Path:
         check=True,
     )
     return target / "bin" / "r2e"
+
+
+def install_seatwatch(folder: Path) -> Path:
+    """A throwaway venv with seatwatch installed from this checkout as a user installs it
+    (a wheel with its runtime dependencies only, bytecode compiled by pip): measured the
+    same way as rss2email, not through the development venv and its test tools."""
+    target = folder / "seatwatch-venv"
+    venv.EnvBuilder(with_pip=True).create(target)
+    subprocess.run(
+        [str(target / "bin" / "python"), "-m", "pip", "install", "--quiet", str(ROOT)],
+        check=True,
+    )
+    return target / "bin" / "digest"
 
 
 def rss2email_config(folder: Path, feed_port: int, smtp_port: int, feeds: int) -> Path:
@@ -187,11 +200,7 @@ def main() -> None:
         sink, smtp_port, stats = start_sink(folder)
         try:
             seats = feed_seats(feed_port, args.feeds)
-            digest = Path(sys.executable).with_name("digest")
-            # pip compiled rss2email's bytecode when it installed it; an editable install of
-            # seatwatch has none, and with PYTHONDONTWRITEBYTECODE set Python never writes
-            # it, so both are measured with their code compiled once, as installed.
-            compileall.compile_dir(ROOT / "digest", quiet=1)
+            digest = install_seatwatch(folder)
 
             def r2e_state(run: int) -> Path:
                 state = folder / f"r2e-{run}"

@@ -47,7 +47,10 @@ SCAN_LIMIT = 300  # up to this many held articles, compare sketches with all; th
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _HASH_WORD = re.compile(r"[^\W_]+")  # dedupe.normalised_text's words
-_NAME = re.compile(r"(?<=[\w,)] )[A-Z][\w’'-]*")
+# A capitalised word after a space; the character before the space is checked in Python
+# (a word character, comma or bracket): a look-behind in the pattern would make the regex
+# engine try it at every character of the text, at twice the cost.
+_SPACED_CAPITAL = re.compile(r" [A-Z][\w’'-]*")
 # Trimmed from both ends of a token (the straight apostrophe is left to the word pattern).
 _EDGE_PUNCTUATION = string.punctuation.replace("'", "") + "“”‘’—–…«»„"
 
@@ -262,8 +265,13 @@ def _names(text: str) -> frozenset[str]:
     A word counts when a word, comma or bracket and one space come before it; after a full
     stop, a line break or a quotation mark it may only be capitalised for the sentence.
     """
+    spotted = set()
+    for match in _SPACED_CAPITAL.finditer(text):
+        before = match.start() - 1
+        if before >= 0 and (text[before].isalnum() or text[before] in ",)_"):
+            spotted.add(match.group()[1:])
     found = set()
-    for name in set(_NAME.findall(text)):  # each name once: they recur through an article
+    for name in spotted:  # each name once: they recur through an article
         folded = name.casefold()
         if "'" in folded or "’" in folded:
             folded = _POSSESSIVE.sub("", folded)
