@@ -320,7 +320,9 @@ def default_matcher() -> SeatMatcher:
         for table in ("seats", "seat_names", "mp_terms", "candidacies", "results", "successors"):
             getattr(gazetteer, table)  # computed now so that the cache holds them
         _store_cached(path, matcher)
-    gc.collect()
+    # Frozen as they are, without a collection first: one now would walk every object of
+    # the process (60 ms of the fork server's warm-up, which workers wait for), to find
+    # the few cycles importing left behind.
     gc.freeze()
     return matcher
 
