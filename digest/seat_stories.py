@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from digest.config import StoriesConfig
-from digest.generative import ChatSummariser
 from digest.models import Article, Role, Story, StorySource
 
 if TYPE_CHECKING:
+    # Only a type here: the worker processes that build stories never load httpx for it.
+    from digest.generative import ChatSummariser
     from digest.stories import Fingerprint
 
 # An article as the store gives it for a seat: its strongest role there and its outlets.

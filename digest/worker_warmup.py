@@ -1,6 +1,6 @@
 """Loaded once by the fork server that worker processes are forked from (``workers.py``).
 
-Importing this module imports what workers run (parsing, cleaning, tagging, fingerprinting,
+Importing this module imports what workers run (cleaning, tagging, fingerprinting,
 grouping, summarising, CSS inlining) and loads the seat matcher, so every worker starts
 with them in memory, shared copy-on-write. It is a warm-up only: if any of it fails here,
 each worker loads the same things when it first needs them and reports the failure then.
@@ -19,9 +19,11 @@ import os
 
 from digest.workers import WORKER_NICENESS
 
+# Not the feed parsers: a worker parses only what the poll's own fast parser refused (a
+# broken or odd feed, rare), and loads feedparser and httpx (0.1 s) the first time it does;
+# preloading them kept every poll's first workers waiting that long.
 WORKER_MODULES = (
     "digest.prepare",
-    "digest.sources.feed",
     "digest.seat_stories",
     "digest.stories",  # numpy with it
     "premailer",  # requests and cssutils with it: 0.4 s
