@@ -54,3 +54,21 @@ def test_corrupt_cache_is_rebuilt_not_an_error(tmp_path: Path) -> None:
     cache.write_bytes(b"\x80\x05garbage")
     assert run(tmp_path) == built
     assert cache.stat().st_size > 1_000_000, "the rebuilt matcher is written back"
+
+
+def test_cache_key_follows_content_not_file_times() -> None:
+    """Two installs of one release (a development checkout and a wheel) share the user's
+    cache: keyed by file times, each would delete the other's cache as stale and rebuild
+    it (a second of CPU) at every other command."""
+    from importlib import resources
+
+    from digest.seats.tagger import _cache_path
+
+    data = Path(str(resources.files("digest.seats").joinpath("data", "constituencies.csv")))
+    before = _cache_path()
+    times = data.stat()
+    try:
+        os.utime(data, ns=(times.st_atime_ns, times.st_mtime_ns - 86_400 * 10**9))
+        assert _cache_path() == before
+    finally:
+        os.utime(data, ns=(times.st_atime_ns, times.st_mtime_ns))

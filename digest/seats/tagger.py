@@ -27,12 +27,9 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import ahocorasick
-
-if TYPE_CHECKING:
-    from importlib.resources.abc import Traversable
 
 from digest.models import Evidence, EvidenceKind, Role, Seat, SeatTag
 from digest.seats.gazetteer import (
@@ -338,23 +335,9 @@ def _cache_path() -> Path:
         + ["gazetteer.py", "tagger.py"]
     ):
         key.update(name.encode())
-        key.update(_file_identity(package.joinpath(name)))
+        key.update(package.joinpath(name).read_bytes())
     key.update(sys.version.encode())
     return Path(root) / f"matcher-{key.hexdigest()[:16]}.pickle"
-
-
-def _file_identity(resource: Traversable) -> bytes:
-    """What identifies one version of a data or code file: its size and modification time
-    where it is a file on disk (the data is 9 MB: hashing it cost every process start
-    13 ms), else its bytes (a package imported from a zip)."""
-    if isinstance(resource, Path):
-        try:
-            stat = resource.stat()
-        except OSError:
-            pass
-        else:
-            return f"{stat.st_size}:{stat.st_mtime_ns}".encode()
-    return resource.read_bytes()
 
 
 def _load_cached(path: Path) -> SeatMatcher | None:
