@@ -2,10 +2,11 @@
 """seatwatch against rss2email 3.14 on the same work, whole process, cold and warm.
 
 Both poll the same N feeds x M items from ../shared/bench/feedserver.py and deliver to the
-same ../shared/bench/smtpsink.py. rss2email runs in digest mode (one message per run); we
-run `digest send --all` with one subscriber following every seat the feeds are about, so
-both end with one digest holding every new item. Cold: fresh state, every item new. Warm:
-a second run on the same state, every feed answering 304. Each figure is the median of
+same ../shared/bench/smtpsink.py. rss2email runs in digest mode (one message per feed per
+run, holding that feed's new items: 200 messages cold); we run `digest send --all` with one
+subscriber following every seat the feeds are about (one digest holding every new item).
+Cold: fresh state, every item new. Warm: a second run on the same state, every feed
+answering 304. Each figure is the median of
 --runs whole-process runs. Both are installed into throwaway venvs by this script
 (seatwatch from this checkout, as a user installs it).
 
