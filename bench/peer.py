@@ -6,9 +6,8 @@ same ../shared/bench/smtpsink.py. rss2email runs in digest mode (one message per
 run, holding that feed's new items: 200 messages cold); we run `digest send --all` with one
 subscriber following every seat the feeds are about (one digest holding every new item).
 Cold: fresh state, every item new. Warm: a second run on the same state, every feed
-answering 304. Each figure is the median of
---runs whole-process runs. Both are installed into throwaway venvs by this script
-(seatwatch from this checkout, as a user installs it).
+answering 304. Each figure is the median of --runs whole-process runs. Both are installed
+into throwaway venvs by this script (seatwatch from this checkout, as a user installs it).
 
     .venv/bin/python bench/peer.py --feeds 200 --items 20 --runs 5
     .venv/bin/python bench/peer.py --feeds 200 --items 20 --runs 5 --delay-ms 100
