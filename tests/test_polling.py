@@ -98,6 +98,31 @@ def test_failing_source_backs_off_while_others_poll(
     assert store.article_count() == 2
 
 
+def test_items_that_clean_to_nothing_are_dropped_and_the_rest_stored(
+    tmp_path: Path, http_server: LoopbackServer, store: Store
+) -> None:
+    """An item left without a title by cleaning, or with nothing but page furniture, is not
+    an article; the items around it in the same feed are stored as usual."""
+    school = (
+        "North Norfolk parents asked the county council on Monday to keep the school bus, "
+        "and the cabinet member said a decision would follow the consultation in March."
+    )
+    http_server.routes["/mixed"] = Route(
+        rss(
+            ("1", "Bus news", BODY),
+            ("2", "&lt;b&gt;&lt;/b&gt;", BODY + " A second report."),
+            ("3", "Support us", "Become a Supporter"),
+            ("4", "School bus", school),
+        )
+    )
+    settings = make_settings(tmp_path, http_server, {"mixed": "/mixed"})
+    report = poll_all(settings, store, clock=Clock())
+    (outcome,) = report.outcomes
+    assert outcome.error is None and outcome.items == 4
+    assert report.added == 2
+    assert store.known_guids(["1", "2", "3", "4"]) == {"1", "4"}
+
+
 def test_retry_after_is_honoured(tmp_path: Path, http_server: LoopbackServer, store: Store) -> None:
     http_server.routes["/busy"] = Route(status=429, headers={"Retry-After": "7200"})
     settings = make_settings(tmp_path, http_server, {"busy": "/busy"})
