@@ -221,7 +221,8 @@ def deliver_all(
         return batch.deliveries()
 
 
-# Pages premailer has at once: a digest's frame and its sections not inlined yet.
+# Processes premailer runs in: a digest's frame and its sections not inlined yet, in one page
+# per process, at once.
 INLINING_PROCESSES = 2
 
 
@@ -242,6 +243,7 @@ def _configured_renderer(settings: Settings) -> Iterator[DigestRenderer]:
             if settings.render.templates_dir
             else None,
             inliner=inliner,
+            inliner_workers=INLINING_PROCESSES,
         )
 
 

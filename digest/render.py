@@ -154,12 +154,15 @@ class DigestRenderer:
         subject_template: str,
         templates_dir: Path | None = None,
         inliner: Executor | None = None,
+        inliner_workers: int = 1,
     ) -> None:
-        """``inliner``: worker processes to run premailer in. A worker has it loaded already
-        (the fork server's warm-up), where this process would spend 0.4 s importing it on
-        a send's critical path; and a digest's frame and sections are inlined at once."""
+        """``inliner``: worker processes to run premailer in (``inliner_workers`` of them).
+        A worker has it loaded already (the fork server's warm-up), where this process
+        would spend 0.4 s importing it on a send's critical path; and a digest's frame and
+        its new sections, in one page per worker, are inlined at once."""
         self.title = title
         self.inliner = inliner
+        self.inliner_workers = max(1, inliner_workers) if inliner is not None else 1
         self.subject_template = subject_template
         self.env = make_environment((templates_dir or default_templates_dir()).resolve())
         self._cache: dict[str, RenderedDigest] = {}
@@ -243,18 +246,21 @@ class DigestRenderer:
         day = digest.generated_at.date().isoformat()
         if day in self._frames and self._frames[day] is None:
             return None
-        # The sections not inlined yet go through premailer together, in one run: its cost
-        # is mostly per run (each CSS rule is matched against the page), not per element.
+        # The sections not inlined yet go through premailer in as few runs as there are
+        # workers: a page of sections costs premailer about the same per story whether it
+        # holds a few or a hundred, so one page per worker takes the least time.
         missing: dict[str, SeatSection] = {}
         for section in digest.sections:
             key = _section_key(digest, section)
             if key not in self._sections:
                 missing.setdefault(key, section)
+        batches = _balanced(list(missing.items()), self.inliner_workers)
         pages = []
         if day not in self._frames:
             pages.append(self._html({**context, **pieces, "sections": ()}))
-        if missing:
-            pages.append(self._html({**context, **pieces, "sections": tuple(missing.values())}))
+        for batch in batches:
+            shown = tuple(section for _, section in batch)
+            pages.append(self._html({**context, **pieces, "sections": shown}))
         inlined = self._inline_all(pages)
         if day not in self._frames:
             page = inlined.pop(0)
@@ -262,11 +268,11 @@ class DigestRenderer:
         frame = self._frames[day]
         if frame is None:
             return None
-        if missing:
-            cuts: list[str | None] = list(_cut_sections(inlined.pop(0)))
-            if len(cuts) != len(missing):  # a template that moves or drops the markers
-                cuts = [None] * len(missing)  # remembered: such sections go whole-page
-            self._sections.update(zip(missing, cuts, strict=True))
+        for batch, page in zip(batches, inlined, strict=True):
+            cuts: list[str | None] = list(_cut_sections(page))
+            if len(cuts) != len(batch):  # a template that moves or drops the markers
+                cuts = [None] * len(batch)  # remembered: such sections go whole-page
+            self._sections.update(zip((key for key, _ in batch), cuts, strict=True))
         sections = []
         for section in digest.sections:
             cut = self._sections[_section_key(digest, section)]
@@ -321,6 +327,25 @@ def _personal_values(subscriber: Subscriber, unsubscribe_url: str) -> dict[str, 
         "recipient": subscriber.email,
         "unsubscribe_url": unsubscribe_url,
     }
+
+
+def _balanced(
+    sections: list[tuple[str, SeatSection]], parts: int
+) -> list[list[tuple[str, SeatSection]]]:
+    """``sections`` in order, cut into at most ``parts`` runs of about as many stories each
+    (none empty)."""
+    if not sections:
+        return []
+    weights = [1 + len(section.stories) for _, section in sections]
+    share = sum(weights) / min(parts, len(sections))
+    batches: list[list[tuple[str, SeatSection]]] = [[]]
+    filled = 0.0
+    for entry, weight in zip(sections, weights, strict=True):
+        if batches[-1] and filled + weight / 2 > share * len(batches) and len(batches) < parts:
+            batches.append([])
+        batches[-1].append(entry)
+        filled += weight
+    return batches
 
 
 def _cut_sections(page: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -271,8 +272,28 @@ def test_inlining_in_worker_processes_gives_the_same_digest() -> None:
     here = _renderer().render(digest)
     with process_pool(2) as pool:
         pooled = DigestRenderer(
-            title="seatwatch", subject_template="{title}: news for {seats}", inliner=pool
+            title="seatwatch",
+            subject_template="{title}: news for {seats}",
+            inliner=pool,
+            inliner_workers=2,
         )
         rendered = pooled.render(digest)
     assert rendered.html == here.html and 'style="' in rendered.html
-    assert pooled.inlines == 2  # the frame and both sections, as two pages at once
+    assert pooled.inlines == 3  # the frame, and the two sections as a page per worker, at once
+
+
+def test_new_sections_are_shared_among_the_inlining_workers_by_stories() -> None:
+    from digest.render import _balanced
+
+    sizes = [1, 1, 1, 1, 6, 1, 1, 1, 1]
+    sections = []
+    for i, n in enumerate(sizes):
+        one = _section(f"S{i}", f"Seat {i}", "Story")
+        sections.append((f"k{i}", replace(one, stories=one.stories * n)))
+    batches = _balanced(sections, 2)
+    assert [key for batch in batches for key, _ in batch] == [key for key, _ in sections]
+    weights = [sum(1 + len(s.stories) for _, s in batch) for batch in batches]
+    assert len(batches) == 2 and max(weights) - min(weights) <= 7
+    assert _balanced(sections[:1], 4) == [sections[:1]]
+    assert _balanced([], 2) == []
+    assert len(_balanced(sections, 1)) == 1
