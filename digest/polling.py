@@ -51,6 +51,7 @@ class SourceOutcome:
     items: int = 0
     added: int = 0
     duplicates: int = 0
+    dropped: int = 0  # new items that cleaning left without a title or any text
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     not_modified: bool = False
@@ -153,9 +154,10 @@ def _run_here(fn: Callable[..., T], /, *args: Any) -> T:
 class _Fetched:
     result: PollResult
     prepared: list[PreparedArticle]
-    known: int
+    known: int  # items whose GUID is stored already
     # Stored articles whose source now delivers a different item: (article id, revision).
     revised: list[tuple[int, PreparedArticle]] = field(default_factory=list)
+    dropped: int = 0  # new items that cleaning left without a title or any text
 
 
 def _poll_one(
@@ -208,7 +210,8 @@ def _poll_one(
     )
     by_guid = {revision.guid: revision for revision in revisions}
     revised = [(i, by_guid[item.guid]) for i, item in changed if item.guid in by_guid]
-    return _Fetched(result, prepared, len(result.items) - len(prepared), revised)
+    known_count = len(result.items) - len(fresh)
+    return _Fetched(result, prepared, known_count, revised, dropped=len(fresh) - len(prepared))
 
 
 def _record_successes(
@@ -247,6 +250,7 @@ def _record_successes(
         new = [next(flags) for _ in fetched.prepared]
         outcome.added = sum(new)
         outcome.duplicates = len(new) - outcome.added + fetched.known
+        outcome.dropped = fetched.dropped
         record = PollRecord(
             config=config,
             at=started,
@@ -258,12 +262,13 @@ def _record_successes(
             ),
         )
         log.info(
-            "source %r: %s%d items, %d new, %d already known",
+            "source %r: %s%d items, %d new, %d already known%s",
             config.name,
             "not modified, " if result.not_modified else "",
             outcome.items,
             outcome.added,
             outcome.duplicates,
+            f", {outcome.dropped} with no title or text after cleaning" if outcome.dropped else "",
         )
         results.append((outcome, record))
     return results

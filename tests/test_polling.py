@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -99,10 +100,11 @@ def test_failing_source_backs_off_while_others_poll(
 
 
 def test_items_that_clean_to_nothing_are_dropped_and_the_rest_stored(
-    tmp_path: Path, http_server: LoopbackServer, store: Store
+    tmp_path: Path, http_server: LoopbackServer, store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
     """An item left without a title by cleaning, or with nothing but page furniture, is not
-    an article; the items around it in the same feed are stored as usual."""
+    an article; the items around it in the same feed are stored as usual, and the log says
+    what became of each (not "already known")."""
     school = (
         "North Norfolk parents asked the county council on Monday to keep the school bus, "
         "and the cabinet member said a decision would follow the consultation in March."
@@ -116,11 +118,16 @@ def test_items_that_clean_to_nothing_are_dropped_and_the_rest_stored(
         )
     )
     settings = make_settings(tmp_path, http_server, {"mixed": "/mixed"})
-    report = poll_all(settings, store, clock=Clock())
+    with caplog.at_level(logging.INFO, logger="digest.polling"):
+        report = poll_all(settings, store, clock=Clock())
     (outcome,) = report.outcomes
     assert outcome.error is None and outcome.items == 4
-    assert report.added == 2
+    assert report.added == 2 and outcome.dropped == 2 and outcome.duplicates == 0
     assert store.known_guids(["1", "2", "3", "4"]) == {"1", "4"}
+    assert (
+        "source 'mixed': 4 items, 2 new, 0 already known, 2 with no title or text after "
+        "cleaning" in caplog.text
+    )
 
 
 def test_retry_after_is_honoured(tmp_path: Path, http_server: LoopbackServer, store: Store) -> None:
