@@ -11,7 +11,11 @@
      ├── RenderError                 a template failed to render
      └── SendError                   a message could not be handed over
           ├── TemporarySendError     retry later
-          └── PermanentSendError     do not retry
+          ├── PermanentSendError     this recipient refused for good: do not retry
+          ├── SenderSetupError       the sender's own setup was refused (TLS, login, API key):
+          │                          stop the run, leave the queue as it was
+          └── UnknownOutcomeError    the server may have taken the message (no answer after
+                                     DATA): not resent in this run, resent once later
 
 Runtime errors are caught per unit of work (per source, per message), logged with context and
 the loop carries on. ``ConfigError`` sits in the same tree so the CLI can report every failure
@@ -83,3 +87,22 @@ class TemporarySendError(SendError):
 
 class PermanentSendError(SendError):
     """The backend refused the message for good: do not retry."""
+
+
+class SenderSetupError(SendError):
+    """The sender's own configuration or credentials were refused, not one recipient.
+
+    An untrusted certificate, STARTTLS not offered, a failed login, an HTTP API answering
+    401 or 403: every message would fail the same way. The send loop stops after the first
+    one and leaves every digest unsent (not "rejected"), so the next run after the operator
+    fixes the configuration delivers the whole period.
+    """
+
+
+class UnknownOutcomeError(SendError):
+    """The message was handed over but the server never answered (e.g. dropped after DATA).
+
+    It may have been delivered. It is not sent again in the same run (a new connection would
+    likely deliver a second copy); it is left "unknown" and resent at most once by a later
+    run, with the same Message-ID so receivers can drop a duplicate.
+    """
