@@ -303,6 +303,10 @@ def _next_send(settings: Settings) -> datetime | None:
     return fires
 
 
+# Statuses whose detail is an error an operator should read.
+_PROBLEMS = ("failed", "rejected", "unknown")
+
+
 @app.command()
 def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
     """Sources (last poll, next poll, errors), stored articles and the last digests."""
@@ -332,7 +336,7 @@ def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
                     "stories": d.story_count,
                     "status": d.status,
                     "attempts": d.attempts,
-                    "error": d.detail if d.status in ("failed", "rejected") else "",
+                    "error": d.detail if d.status in _PROBLEMS else "",
                     "at": iso(d.created_at),
                 }
                 for d in digests
@@ -346,7 +350,8 @@ def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
     )
     console.print(
         f"queue: {queue['sending']} sending (interrupted, resent next run), {queue['failed']} "
-        f"failed (retried), {queue['rejected']} rejected; next scheduled send "
+        f"failed (retried), {queue['rejected']} rejected, {queue['unknown']} unknown (no answer "
+        "from the server: resent once); next scheduled send "
         + (f"{next_send:%Y-%m-%d %H:%M %Z}" if next_send else "unknown")
         + f" ({settings.daemon.send_cron!r})",
         highlight=False,
@@ -382,7 +387,7 @@ def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
             d.kind,
             d.status
             + (f" (run {d.attempts})" if d.attempts > 1 else "")
-            + (f": {d.detail}" if d.status in ("failed", "rejected") and d.detail else ""),
+            + (f": {d.detail}" if d.status in _PROBLEMS and d.detail else ""),
             d.backend,
             str(d.story_count),
             when(d.created_at),

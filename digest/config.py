@@ -181,6 +181,9 @@ class DeliveryConfig(BaseModel):
     # (with jitter; a server's Retry-After wins); then the next run tries again.
     attempts: int = Field(default=3, ge=1, le=10)
     retry_wait_seconds: float = Field(default=2.0, gt=0, le=60)
+    # A message larger than this is not sent (an error for that message, logged and shown
+    # by `digest status`), never cut short: most providers refuse 10-25 MB.
+    max_message_bytes: int = Field(default=10_000_000, ge=100_000)
 
     def options(self, name: str) -> dict[str, Any]:
         """The ``[delivery.<name>]`` table, or an empty one."""

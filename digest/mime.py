@@ -11,6 +11,12 @@ a line of its own between soft line breaks. Filling a copy is then joining bytes
 Quoted-printable decoders drop a soft line break (``=`` at the end of a line), so a value
 spliced between two of them decodes as if it had always been in the text, and because each
 value is encoded on its own lines no line exceeds 76 characters, whatever its length.
+
+A hole is marked ``@@SEATWATCH-<mark>:<name>@@`` where ``mark`` is random per renderer
+(``new_mark``): text from a feed is in the bodies too, and a headline that happened to
+contain a marker must neither fill a hole (a publisher's link receiving each recipient's
+address and unsubscribe link) nor name one that does not exist. Nobody outside the process
+knows the mark, so only the template's own slots are ever filled.
 """
 
 from __future__ import annotations
@@ -18,13 +24,31 @@ from __future__ import annotations
 import binascii
 import html
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr
 
-HOLE = re.compile(r"@@SEATWATCH:(\w+)@@")
+from digest.errors import RenderError
+
+
+
+def new_mark() -> str:
+    """A fresh secret for the hole markers of one renderer (see the module docstring)."""
+    return secrets.token_hex(8)
+
+
+def placeholder(mark: str, name: str) -> str:
+    """The marker of hole ``name`` in text rendered with ``mark``."""
+    return f"@@SEATWATCH-{mark}:{name}@@"
+
+
+def hole_pattern(mark: str) -> re.Pattern[str]:
+    """Finds the holes made with ``mark`` (and only those)."""
+    return re.compile(rf"@@SEATWATCH-{re.escape(mark)}:(\w+)@@")
+
 # Header values filled per recipient, as stand-ins the email package accepts and never folds.
 _HEADER_HOLES = {
     "to": "seatwatch-hole-to@seatwatch.invalid",
@@ -85,7 +109,9 @@ class MessageTemplate:
             if part == "header":
                 out.append(headers[name].encode("utf-8"))
             else:
-                value = recipient.body_values[name]
+                value = recipient.body_values.get(name)
+                if value is None:  # a template naming a slot we do not fill
+                    raise RenderError(f"the template has a slot {name!r} with no value")
                 out.append(_qp(html.escape(value) if part == "html" else value))
         return b"".join(out)
 
@@ -98,6 +124,7 @@ def build_template(
     list_id: str,
     html_body: str,
     text_body: str,
+    mark: str,
 ) -> MessageTemplate:
     """The message shared by every recipient of one digest (multipart/alternative, text first)."""
     message = EmailMessage(policy=SMTP)
@@ -135,17 +162,20 @@ def build_template(
             pieces.append(("header", stand_ins[key]))
         else:
             subtype, body = markers[key]
-            pieces.extend(_body_pieces("html" if subtype == "html" else "text", body))
+            part = "html" if subtype == "html" else "text"
+            pieces.extend(_body_pieces(part, body, hole_pattern(mark)))
         position = found.end()
     pieces.append(raw[position:])
     return MessageTemplate(tuple(p for p in pieces if p != b""))
 
 
-def _body_pieces(part: str, body: str) -> list[bytes | tuple[str, str]]:
+def _body_pieces(
+    part: str, body: str, holes: re.Pattern[str]
+) -> list[bytes | tuple[str, str]]:
     """A body's static text encoded, each hole on lines of its own between soft breaks."""
     pieces: list[bytes | tuple[str, str]] = []
     position = 0
-    for found in HOLE.finditer(body):
+    for found in holes.finditer(body):
         pieces.append(_qp(body[position : found.start()]) + _SOFT_BREAK)
         pieces.append((part, found.group(1)))
         pieces.append(_SOFT_BREAK)

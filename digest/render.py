@@ -30,7 +30,7 @@ import jinja2
 from markupsafe import Markup
 
 from digest.errors import RenderError
-from digest.mime import MessageTemplate, Recipient, build_template
+from digest.mime import MessageTemplate, Recipient, build_template, new_mark, placeholder
 from digest.models import Digest, SeatSection, Subscriber
 
 log = logging.getLogger(__name__)
@@ -40,10 +40,6 @@ PLACEHOLDERS = ("greeting", "recipient", "unsubscribe_url")
 DIGEST_PLACEHOLDERS = ("subject", "seat_names", "preheader")
 SECTION_START, SECTION_END = "<!--seatwatch:section-->", "<!--/seatwatch:section-->"
 SECTIONS_SLOT = "<!--seatwatch:sections-->"
-
-
-def _placeholder(name: str) -> str:
-    return f"@@SEATWATCH:{name}@@"
 
 
 def default_templates_dir() -> Path:
@@ -155,12 +151,15 @@ class DigestRenderer:
         templates_dir: Path | None = None,
         inliner: Executor | None = None,
         inliner_workers: int = 1,
+        mark: str | None = None,
     ) -> None:
         """``inliner``: worker processes to run premailer in (``inliner_workers`` of them).
         A worker has it loaded already (the fork server's warm-up), where this process
         would spend 0.4 s importing it on a send's critical path; and a digest's frame and
         its new sections, in one page per worker, are inlined at once."""
         self.title = title
+        # The placeholders' secret: feed text can never name one of our slots (mime.py).
+        self.mark = mark or new_mark()
         self.inliner = inliner
         self.inliner_workers = max(1, inliner_workers) if inliner is not None else 1
         self.subject_template = subject_template
@@ -171,6 +170,10 @@ class DigestRenderer:
         self._templates: dict[tuple[str, str, datetime, str], MessageTemplate] = {}
         self.renders = 0  # distinct digests rendered
         self.inlines = 0  # premailer runs
+
+    def placeholder(self, name: str) -> str:
+        """The marker this renderer leaves where slot ``name`` is filled in later."""
+        return placeholder(self.mark, name)
 
     def _css(self, name: str) -> Markup:
         """A stylesheet from the templates folder, trusted as-is (it is ours, not input)."""
@@ -198,7 +201,7 @@ class DigestRenderer:
             "seat_names": seat_names,
             "generated_at": digest.generated_at,
             "preheader": _preheader(digest),
-            **{name: _placeholder(name) for name in PLACEHOLDERS},
+            **{name: self.placeholder(name) for name in PLACEHOLDERS},
         }
         try:
             text_part = self.env.get_template("digest.txt.j2").render(**context)
@@ -242,7 +245,7 @@ class DigestRenderer:
     def _assembled(self, digest: Digest, context: dict[str, Any]) -> str | None:
         """The digest's HTML from the inlined frame and sections; ``None`` when the
         template has no section markers to cut along."""
-        pieces = {name: _placeholder(name) for name in DIGEST_PLACEHOLDERS}
+        pieces = {name: self.placeholder(name) for name in DIGEST_PLACEHOLDERS}
         day = digest.generated_at.date().isoformat()
         if day in self._frames and self._frames[day] is None:
             return None
@@ -281,7 +284,9 @@ class DigestRenderer:
             sections.append(cut)
         assembled = frame.replace(SECTIONS_SLOT, "".join(sections))
         for name in DIGEST_PLACEHOLDERS:
-            assembled = assembled.replace(_placeholder(name), html.escape(str(context[name])))
+            assembled = assembled.replace(
+                self.placeholder(name), html.escape(str(context[name]))
+            )
         return assembled
 
     def message_template(
@@ -298,6 +303,7 @@ class DigestRenderer:
                 list_id=list_id,
                 html_body=rendered.html,
                 text_body=rendered.text,
+                mark=self.mark,
             )
         return template
 
@@ -307,8 +313,8 @@ class DigestRenderer:
         """Fill one recipient's details into a shared rendering."""
         html_part, text_part = rendered.html, rendered.text
         for name, value in _personal_values(subscriber, unsubscribe_url).items():
-            html_part = html_part.replace(_placeholder(name), html.escape(value))
-            text_part = text_part.replace(_placeholder(name), value)
+            html_part = html_part.replace(self.placeholder(name), html.escape(value))
+            text_part = text_part.replace(self.placeholder(name), value)
         return Personalised(subject=rendered.subject, html=html_part, text=text_part)
 
 
@@ -446,6 +452,7 @@ def build_message(
         list_id=list_id,
         html_body=copy.html,
         text_body=copy.text,
+        mark=new_mark(),  # a personalised copy has no slots left to fill
     )
     return template.fill(
         Recipient(

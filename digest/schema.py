@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from digest.errors import StoreError
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # What turns a store of version N-1 into version N, run in order inside one transaction on
 # open (``Store.migrate``). Tables new in a version need nothing here: ``create_all`` makes
@@ -30,6 +30,11 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE subscribers ADD COLUMN frequency TEXT NOT NULL DEFAULT 'daily'",
         "ALTER TABLE subscribers ADD COLUMN timezone TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE subscribers ADD COLUMN status TEXT NOT NULL DEFAULT 'active'",
+    ),
+    7: (
+        "ALTER TABLE digests ADD COLUMN lease_owner TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE digests ADD COLUMN lease_until TIMESTAMP",
+        "ALTER TABLE digests ADD COLUMN unknown_count INTEGER NOT NULL DEFAULT 0",
     ),
 }
 
@@ -173,11 +178,20 @@ digests_table = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("detail", sa.Text, nullable=False, default=""),
     # Previews are "done" at once; a send is "sending" before the backend sees it, then
-    # "sent" or "failed". A crash leaves "sending", and the next run resends it with the same
-    # Message-ID; a "sent" row is never sent again.
+    # "sent", "failed" (retried), "rejected" (refused for good) or "unknown" (no answer after
+    # the message was handed over: resent once by a later run). A crash leaves "sending", and
+    # a later run resends it with the same Message-ID once its lease has lapsed; a "sent" row
+    # is never sent again.
     sa.Column("status", sa.String(10), nullable=False, default="done"),
     # Runs that tried to send this period (each may have tried several times, retry.py).
     sa.Column("attempts", sa.Integer, nullable=False, default=0, server_default="0"),
+    # A "sending" row belongs to one live sender: its owner ("host:pid:nonce") renews the
+    # lease while it sends; another sender skips the row until the lease runs out (or, on
+    # the same host, the owner's process is gone) and only then sends it again.
+    sa.Column("lease_owner", sa.Text, nullable=False, default="", server_default=""),
+    sa.Column("lease_until", UtcDateTime, nullable=True),
+    # Sends that ended "unknown" (handed over, never answered): resent once, never twice.
+    sa.Column("unknown_count", sa.Integer, nullable=False, default=0, server_default="0"),
     sa.Index(
         "ux_digests_sent_period",
         "subscriber",

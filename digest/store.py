@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
+from digest import outbox
 from digest.errors import StoreError
 from digest.models import (
     Article,
@@ -30,6 +30,15 @@ from digest.models import (
     Role,
     SeatTag,
     StorySource,
+)
+from digest.outbox import (
+    SETTLED,
+    UNKNOWN_LIMIT,
+    Claim,
+    DigestRecord,
+    DigestStatus,
+    Lease,
+    Settlement,
 )
 from digest.schema import (
     MIGRATIONS,
@@ -113,22 +122,6 @@ class KnownArticles:
             self.by_url[url] = article_id
 
 
-@dataclass(frozen=True, slots=True)
-class DigestRecord:
-    """One digest that was previewed or sent."""
-
-    subscriber: str
-    period: str
-    kind: str
-    backend: str
-    message_id: str
-    story_count: int
-    created_at: datetime
-    detail: str
-    status: str = "done"  # previews: done; sends: sending, sent, failed or rejected
-    attempts: int = 0  # runs that tried to send it
-
-
 def sqlite_url(path: Path) -> str:
     """The SQLAlchemy URL of a SQLite file."""
     return f"sqlite:///{path}"
@@ -140,15 +133,6 @@ class Housekeeping(NamedTuple):
     articles_pruned: int
     pages_deleted: int
     digests_deleted: int
-
-
-class Settlement(NamedTuple):
-    """How a claimed send ended: "sent", "failed" (retried later) or "rejected"."""
-
-    subscriber: str
-    period: str
-    status: str
-    detail: str
 
 
 class Store:
@@ -525,43 +509,37 @@ class Store:
                 )
             )
 
-    def claim_digest(self, record: DigestRecord, settle: Sequence[Settlement] = ()) -> str:
-        """Reserve a send of ``record``'s period: "new", "resend" (after a crash) or "done".
+    def claim_digest(
+        self,
+        record: DigestRecord,
+        settle: Sequence[Settlement] = (),
+        lease: Lease | None = None,
+        now: datetime | None = None,
+    ) -> Claim:
+        """Reserve a send of ``record``'s period for ``lease``'s owner (``outbox.claim``).
 
         ``settle`` holds the outcomes of sends finished since the last claim, written in the
-        same transaction: one commit per message instead of two. The statements are built
-        once (``_CLAIM`` and friends): building SQLAlchemy expressions per call cost more
-        than SQLite's work, and a send claims once per message.
+        same transaction: one commit per message instead of two. Without a lease the claim
+        is nobody's, as before leases existed: any later sender may take it over.
         """
-        values = {
-            "b_subscriber": record.subscriber,
-            "b_period": record.period,
-            "b_backend": record.backend,
-            "b_message_id": record.message_id,
-            "b_story_count": record.story_count,
-            "b_created_at": record.created_at,
-        }
         with self._begin() as conn:
-            if settle:
-                conn.execute(_SETTLE, [_settle_params(outcome) for outcome in settle])
-            # The common case, a period not claimed before, is one statement.
-            if conn.execute(_CLAIM_NEW, values).rowcount:
-                return "new"
-            row = conn.execute(_CLAIM_STATUS, values).first()
-            if row is not None and row.status in ("sent", "rejected"):
-                return "done"
-            conn.execute(_CLAIM_AGAIN, values)
-            return "resend"
+            outbox.settle(conn, settle)
+            return outbox.claim(conn, record, lease, now or datetime.now(UTC))
+
+    def renew_leases(self, owner: str, now: datetime | None = None) -> None:
+        """Keep ``owner``'s claims its own while it is still sending them."""
+        with self._begin() as conn:
+            outbox.renew(conn, owner, now or datetime.now(UTC))
 
     def finish_digest(self, subscriber: str, period: str, status: str, detail: str) -> None:
-        """Mark a claimed send as "sent", "failed" or "rejected"."""
+        """Mark a claimed send as "sent", "failed", "rejected" or "unknown"."""
         self.finish_digests([Settlement(subscriber, period, status, detail)])
 
     def finish_digests(self, outcomes: Sequence[Settlement]) -> None:
         """Store several sends' outcomes in one transaction."""
         if outcomes:
             with self._begin() as conn:
-                conn.execute(_SETTLE, [_settle_params(outcome) for outcome in outcomes])
+                outbox.settle(conn, outcomes)
 
     def sent_subscribers(self, period: str) -> set[str]:
         """Subscribers whose digest for ``period`` is settled: sent, or refused for good."""
@@ -570,7 +548,11 @@ class Store:
                 sa.select(digests_table.c.subscriber).where(
                     digests_table.c.period == period,
                     digests_table.c.kind == "sent",
-                    digests_table.c.status.in_(("sent", "rejected")),
+                    digests_table.c.status.in_(SETTLED)
+                    | (
+                        (digests_table.c.status == DigestStatus.UNKNOWN)
+                        & (digests_table.c.unknown_count >= UNKNOWN_LIMIT)
+                    ),
                 )
             ).all()
         return {str(r.subscriber) for r in rows}
@@ -629,20 +611,11 @@ class Store:
         return Housekeeping(len(ids), pages.rowcount, digests.rowcount)
 
     def queue_counts(self) -> dict[str, int]:
-        """Sends not settled for good: "sending" (interrupted, resent on the next run),
-        "failed" (temporary, retried) and "rejected" (refused for good), by count."""
+        """Sends not settled for good, by status: "sending" (in progress, or interrupted and
+        resent once its lease lapses), "failed" (temporary, retried), "rejected" (refused for
+        good) and "unknown" (no answer after handing over: resent once)."""
         with self._begin() as conn:
-            rows = conn.execute(
-                sa.select(digests_table.c.status, sa.func.count())
-                .where(
-                    digests_table.c.kind == "sent",
-                    digests_table.c.status.in_(("sending", "failed", "rejected")),
-                )
-                .group_by(digests_table.c.status)
-            ).all()
-        counts = {"sending": 0, "failed": 0, "rejected": 0}
-        counts.update({str(status): int(count) for status, count in rows})
-        return counts
+            return outbox.queue_counts(conn)
 
     def recent_digests(self, limit: int = 20) -> list[DigestRecord]:
         """The latest digest per subscriber, newest first."""
@@ -673,54 +646,6 @@ class Store:
             )
             for r in rows
         ]
-
-
-# A send's period of one subscriber: the row ``ux_digests_sent_period`` keeps unique.
-_SENT_PERIOD = (
-    (digests_table.c.subscriber == sa.bindparam("b_subscriber"))
-    & (digests_table.c.period == sa.bindparam("b_period"))
-    & (digests_table.c.kind == "sent")
-)
-_CLAIM_NEW = (
-    sqlite_insert(digests_table)
-    .values(
-        subscriber=sa.bindparam("b_subscriber"),
-        period=sa.bindparam("b_period"),
-        kind="sent",
-        backend=sa.bindparam("b_backend"),
-        message_id=sa.bindparam("b_message_id"),
-        story_count=sa.bindparam("b_story_count"),
-        created_at=sa.bindparam("b_created_at"),
-        detail="",
-        status="sending",
-        attempts=1,
-    )
-    .on_conflict_do_nothing(
-        index_elements=["subscriber", "period"], index_where=sa.text("kind = 'sent'")
-    )
-)
-_CLAIM_STATUS = sa.select(digests_table.c.status).where(_SENT_PERIOD)
-_CLAIM_AGAIN = (
-    digests_table.update()
-    .where(_SENT_PERIOD)
-    .values(
-        backend=sa.bindparam("b_backend"),
-        message_id=sa.bindparam("b_message_id"),
-        story_count=sa.bindparam("b_story_count"),
-        created_at=sa.bindparam("b_created_at"),
-        status="sending",
-        attempts=digests_table.c.attempts + 1,
-    )
-)
-_SETTLE = (
-    digests_table.update()
-    .where(_SENT_PERIOD)
-    .values(status=sa.bindparam("b_status"), detail=sa.bindparam("b_detail"))
-)
-
-
-def _settle_params(outcome: Settlement) -> dict[str, str]:
-    return {f"b_{name}": value for name, value in outcome._asdict().items()}
 
 
 def _as_utc(value: Any) -> datetime:

@@ -212,7 +212,9 @@ def test_digests_are_assembled_from_sections_inlined_once_each_in_batches() -> N
     # two seats together and once for the seat the second digest added.
     assert renderer.renders == 4 and renderer.inlines == 1 + 2
     # Each assembled digest is what inlining the whole page would have given.
-    whole = DigestRenderer(title="seatwatch", subject_template="{title}: news for {seats}")
+    whole = DigestRenderer(
+        title="seatwatch", subject_template="{title}: news for {seats}", mark=renderer.mark
+    )
     for digest, assembled in rendered:
         context = {
             "title": "seatwatch",
@@ -225,7 +227,7 @@ def test_digests_are_assembled_from_sections_inlined_once_each_in_batches() -> N
             "preheader": f"{digest.story_count} new stories. Latest: "
             + digest.sections[0].stories[0].title,
             **{
-                name: f"@@SEATWATCH:{name}@@"
+                name: renderer.placeholder(name)
                 for name in ("greeting", "recipient", "unsubscribe_url")
             },
         }
@@ -252,7 +254,7 @@ def test_templates_without_section_markers_are_inlined_whole(tmp_path: Path) -> 
     )
     html = renderer.render(_digest()).html
     assert "Residents won their campaign." in html and 'class="story-title" style="' in html
-    assert "@@SEATWATCH:seat_names@@" not in html and "News for Norwich North" in html
+    assert renderer.placeholder("seat_names") not in html and "News for Norwich North" in html
 
 
 def test_inlining_in_worker_processes_gives_the_same_digest() -> None:
@@ -269,13 +271,15 @@ def test_inlining_in_worker_processes_gives_the_same_digest() -> None:
         generated_at=NOW,
         sections=sections,
     )
-    here = _renderer().render(digest)
+    serial = _renderer()
+    here = serial.render(digest)
     with process_pool(2) as pool:
         pooled = DigestRenderer(
             title="seatwatch",
             subject_template="{title}: news for {seats}",
             inliner=pool,
             inliner_workers=2,
+            mark=serial.mark,
         )
         rendered = pooled.render(digest)
     assert rendered.html == here.html and 'style="' in rendered.html

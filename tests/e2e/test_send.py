@@ -183,7 +183,7 @@ def test_status_shows_the_queue_and_the_next_send(
     smtp.received.refuse["nn@example.org"] = "451 4.3.0 Try again later"
     assert runner.invoke(app, ["send", "--config", str(config)]).exit_code == 1
     status = json.loads(runner.invoke(app, ["status", "--config", str(config), "--json"]).output)
-    assert status["queue"] == {"sending": 0, "failed": 1, "rejected": 0}
+    assert status["queue"] == {"sending": 0, "failed": 1, "rejected": 0, "unknown": 0}
     assert datetime.fromisoformat(status["next_send"]) > datetime.now(UTC)
     (digest,) = status["digests"]
     assert digest["attempts"] == 1 and "451" in digest["error"]
