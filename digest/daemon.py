@@ -202,6 +202,7 @@ class Daemon:
                 self._schedule_retry(period, attempt + 1)
         except DigestError as exc:
             log.error("send failed: %s", exc)
+            self.metrics.send_failed(str(exc))
         finally:
             store.close()
 

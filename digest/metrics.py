@@ -5,7 +5,8 @@
 - ``/metrics``: Prometheus text format (prometheus-client), with the metrics below;
 - ``/healthz``: JSON with the last successful poll and send; 200 while polling is fresh
   (a successful poll within three poll intervals, or the daemon started less than that
-  ago), 503 otherwise, so a supervisor or load balancer can tell a stuck daemon.
+  ago) and the last send job did not fail as a whole, 503 otherwise, so a supervisor or
+  load balancer can tell a stuck daemon or one that cannot send at all.
 
 Each daemon has its own registry (no process-wide globals), so tests can run several.
 """
@@ -72,8 +73,15 @@ class DaemonMetrics:
             registry=registry,
         )
 
+        self.send_jobs_failed = Counter(
+            "seatwatch_send_job_failures",
+            "Send jobs that stopped as a whole (store, sender setup, rendering).",
+            registry=registry,
+        )
+
         self._last_poll = 0.0
         self._last_send = 0.0
+        self._send_error = ""  # why the last send job failed; "" once one succeeds
 
     def polled(self, items: int, added: int, failed: int, seconds: float) -> None:
         """A poll job finished (without a store error)."""
@@ -95,6 +103,12 @@ class DaemonMetrics:
         self.send_seconds.observe(seconds)
         self._last_send = self.clock()
         self.last_send.set(self._last_send)
+        self._send_error = ""
+
+    def send_failed(self, error: str) -> None:
+        """A send job stopped as a whole: counted, and unhealthy until one succeeds."""
+        self.send_jobs_failed.inc()
+        self._send_error = error
 
     def health(self) -> tuple[bool, dict[str, object]]:
         """Whether polling is fresh, and the figures behind the verdict."""
@@ -102,8 +116,11 @@ class DaemonMetrics:
         last_poll, last_send = self._last_poll, self._last_send
         limit = 3 * self.poll_every_seconds
         fresh = (last_poll and now - last_poll <= limit) or now - self.started <= limit
-        return bool(fresh), {
-            "status": "ok" if fresh else "stale",
+        sending = not self._send_error
+        status = "ok" if fresh and sending else "stale" if not fresh else "send failing"
+        return bool(fresh) and sending, {
+            "status": status,
+            "send_error": self._send_error or None,
             "last_poll_success": last_poll or None,
             "last_send": last_send or None,
             "poll_fresh_within_seconds": limit,

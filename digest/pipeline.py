@@ -25,6 +25,7 @@ from digest.compose import DigestComposer, SeatFollow
 from digest.config import Settings
 from digest.errors import (
     DigestError,
+    PermanentSendError,
     RenderError,
     SendError,
     SenderSetupError,
@@ -339,7 +340,12 @@ class _SendBatch:
         else:
             log.exception("subscriber %s: the message could not be built", subscriber.email)
         detail = f"the message could not be built: {exc}"
-        self._settle(subscriber, digest, DigestStatus.FAILED, detail)
+        # An address no server can take is refused for good; anything else (a template or
+        # size problem an operator can fix) is tried again by the next run.
+        status = (
+            DigestStatus.REJECTED if isinstance(exc, PermanentSendError) else DigestStatus.FAILED
+        )
+        self._settle(subscriber, digest, status, detail)
         self._done.append((position, Delivery(subscriber, "", digest.story_count, None, detail)))
 
     def collect(self, *, block: bool) -> None:
@@ -464,6 +470,13 @@ def _message_for(
     from digest.tokens import sign_token
 
     subscriber = digest.subscriber
+    if not subscriber.email.isascii():
+        # Stored before addresses were checked on entry (they are now): without SMTPUTF8,
+        # which few servers and no HTTP API here offer, no backend can address it.
+        raise PermanentSendError(
+            f"the address {subscriber.email!r} is not ASCII; seatwatch sends to ASCII "
+            "addresses only (domains are IDNA-encoded): change it with `digest subscribers`"
+        )
     rendered = renderer.render(digest)
     token = sign_token(secret, subscriber.email)
     unsubscribe = settings.digest.unsubscribe_url.format(token=token)
