@@ -34,7 +34,6 @@ from email.utils import format_datetime, formataddr
 from digest.errors import RenderError
 
 
-
 def new_mark() -> str:
     """A fresh secret for the hole markers of one renderer (see the module docstring)."""
     return secrets.token_hex(8)
@@ -48,6 +47,7 @@ def placeholder(mark: str, name: str) -> str:
 def hole_pattern(mark: str) -> re.Pattern[str]:
     """Finds the holes made with ``mark`` (and only those)."""
     return re.compile(rf"@@SEATWATCH-{re.escape(mark)}:(\w+)@@")
+
 
 # Header values filled per recipient, as stand-ins the email package accepts and never folds.
 _HEADER_HOLES = {
@@ -169,9 +169,7 @@ def build_template(
     return MessageTemplate(tuple(p for p in pieces if p != b""))
 
 
-def _body_pieces(
-    part: str, body: str, holes: re.Pattern[str]
-) -> list[bytes | tuple[str, str]]:
+def _body_pieces(part: str, body: str, holes: re.Pattern[str]) -> list[bytes | tuple[str, str]]:
     """A body's static text encoded, each hole on lines of its own between soft breaks."""
     pieces: list[bytes | tuple[str, str]] = []
     position = 0

@@ -284,9 +284,7 @@ class DigestRenderer:
             sections.append(cut)
         assembled = frame.replace(SECTIONS_SLOT, "".join(sections))
         for name in DIGEST_PLACEHOLDERS:
-            assembled = assembled.replace(
-                self.placeholder(name), html.escape(str(context[name]))
-            )
+            assembled = assembled.replace(self.placeholder(name), html.escape(str(context[name])))
         return assembled
 
     def message_template(
