@@ -254,10 +254,14 @@ def checked_timezone(value: str) -> str:
 
 
 def checked_address(value: str) -> str:
-    """``value`` as a valid address, lower-cased; ``ValueError`` saying what is wrong.
+    """``value`` as a valid address in its ASCII form, lower-cased; ``ValueError`` saying
+    what is wrong and what to do.
 
     email-validator checks the syntax (RFC 5322/6531) without DNS lookups, which a config
-    check must not depend on.
+    check must not depend on. Every address seatwatch keeps is ASCII: an internationalised
+    domain is stored IDNA-encoded (``plain@xn--e1afmkfd.xn--p1ai``), which every mail server
+    and API accepts; a non-ASCII local part would need SMTPUTF8, which not every backend
+    supports, so it is refused here rather than failing at send time.
     """
     from email_validator import EmailNotValidError, validate_email
 
@@ -265,7 +269,13 @@ def checked_address(value: str) -> str:
         checked = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
         raise ValueError(f"{value!r} is not a valid email address: {exc}") from exc
-    return str(checked.normalized).lower()
+    if checked.ascii_email is None:
+        raise ValueError(
+            f"{value!r} has non-ASCII characters before the @, which need SMTPUTF8 and not "
+            "every mail server or API supports it; give this subscriber an ASCII address "
+            "(a non-ASCII domain is fine: it is stored IDNA-encoded)"
+        )
+    return str(checked.ascii_email).lower()
 
 
 class Settings(_Section):
