@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from digest.errors import ConfigError
 from digest.models import SourceKind
@@ -209,7 +210,13 @@ class SubscriberConfig(_Section):
     @field_validator("email")
     @classmethod
     def _deliverable_syntax(cls, value: str) -> str:
-        return checked_address(value)
+        try:
+            return checked_address(value)
+        except AddressNotAsciiError as exc:
+            # Its own error type, so the config error carries its own fix (_HINTS).
+            raise PydanticCustomError(
+                "address_not_ascii", "{reason}", {"reason": str(exc)}
+            ) from exc
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -270,12 +277,20 @@ def checked_address(value: str) -> str:
     except EmailNotValidError as exc:
         raise ValueError(f"{value!r} is not a valid email address: {exc}") from exc
     if checked.ascii_email is None:
-        raise ValueError(
-            f"{value!r} has non-ASCII characters before the @, which need SMTPUTF8 and not "
-            "every mail server or API supports it; give this subscriber an ASCII address "
-            "(a non-ASCII domain is fine: it is stored IDNA-encoded)"
+        raise AddressNotAsciiError(
+            f"{value!r} has non-ASCII characters before the @, which need SMTPUTF8, and not "
+            "every mail server or API supports it"
         )
     return str(checked.ascii_email).lower()
+
+
+class AddressNotAsciiError(ValueError):
+    """An address whose local part is not ASCII: sending to it would need SMTPUTF8."""
+
+    hint = (
+        "give this subscriber an ASCII address (a non-ASCII domain is fine: it is kept "
+        "IDNA-encoded)"
+    )
 
 
 class Settings(_Section):
@@ -309,6 +324,7 @@ _HINTS: dict[str, str] = {
     "string_type": 'write a quoted string, e.g. "text"',
     "list_type": 'write a list, e.g. ["Norwich North"]',
     "missing": "add this key",
+    "address_not_ascii": AddressNotAsciiError.hint,
 }
 
 

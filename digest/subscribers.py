@@ -26,7 +26,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from digest.config import SubscriberConfig, checked_address, checked_timezone
+from digest.config import (
+    AddressNotAsciiError,
+    SubscriberConfig,
+    checked_address,
+    checked_timezone,
+)
 from digest.errors import ConfigError
 from digest.schema import subscribers_table, transaction
 from digest.seats.gazetteer import Gazetteer
@@ -75,7 +80,8 @@ def validated(
     try:
         email = checked_address(email)
     except ValueError as exc:
-        raise ConfigError(str(exc), key=address_where or where, hint="fix the address") from exc
+        hint = exc.hint if isinstance(exc, AddressNotAsciiError) else "fix the address"
+        raise ConfigError(str(exc), key=address_where or where, hint=hint) from exc
     seats = [s.strip() for s in seats if s.strip()]
     if not seats:
         raise ConfigError("no seats", key=where, hint="name at least one seat (or its code)")
@@ -254,7 +260,8 @@ class SubscriberStore:
             )
         counts = {"added": 0, "updated": 0, "unchanged": 0}
         errors: list[str] = []
-        good: list[SubscriberConfig] = []
+        # One entry per address: a later row for it replaces the earlier one's values.
+        good: dict[str, SubscriberConfig] = {}
         first_line: dict[str, tuple[int, str]] = {}
         merged: list[str] = []
         for line, raw in enumerate(reader, start=2):
@@ -279,9 +286,10 @@ class SubscriberStore:
                     f"line {line} ({row['email'].strip()}) merged with line {earlier[0]} "
                     f"({earlier[1]}): both are {subscriber.email}; line {line}'s values kept"
                 )
-            good.append(subscriber)
-        for start in range(0, len(good), IMPORT_BATCH):
-            for outcome in self.upsert_many(good[start : start + IMPORT_BATCH], at):
+            good[subscriber.email] = subscriber
+        rows = list(good.values())
+        for start in range(0, len(rows), IMPORT_BATCH):
+            for outcome in self.upsert_many(rows[start : start + IMPORT_BATCH], at):
                 counts[outcome] += 1
         return ImportReport(
             counts["added"],
@@ -294,22 +302,26 @@ class SubscriberStore:
     def export_csv(self) -> str:
         """Every stored subscriber as CSV, in the import format; formula-looking cells are
         prefixed with ``'`` so a spreadsheet opening the file runs nothing."""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
+        lines = [_csv_line(CSV_COLUMNS)]
         for subscriber in self.stored():
-            writer.writerow(
-                _prefixed(cell)
-                for cell in [
-                    subscriber.email,
-                    subscriber.name,
-                    "; ".join(subscriber.seats),
-                    subscriber.frequency,
-                    subscriber.timezone,
-                    subscriber.status,
-                ]
+            cells = (
+                subscriber.email,
+                subscriber.name,
+                "; ".join(subscriber.seats),
+                subscriber.frequency,
+                subscriber.timezone,
+                subscriber.status,
             )
-        return out.getvalue()
+            lines.append(_csv_line(tuple(_prefixed(cell) for cell in cells)))
+        return "".join(lines)
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    """One CSV row ending in "\n", a cell holding a CR or LF quoted (Python 3.11's csv quotes
+    only the characters of the line terminator, so it is "\r\n" while writing)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue().removesuffix("\r\n") + "\n"
 
 
 def _prefixed(cell: str) -> str:
