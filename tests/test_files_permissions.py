@@ -27,7 +27,9 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_a_new_store_its_wal_and_shm_and_new_folders_are_owner_only(tmp_path: Path) -> None:
+def test_a_new_store_its_wal_and_shm_and_new_folders_are_owner_only_existing_ones_kept(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "var" / "lib" / "seatwatch.sqlite3"
     store = Store.open(path)
     store.subscribers.upsert(
@@ -44,17 +46,11 @@ def test_a_new_store_its_wal_and_shm_and_new_folders_are_owner_only(tmp_path: Pa
         assert _mode(tmp_path / "var" / "lib") == 0o700
     finally:
         store.close()
-
-
-def test_existing_folders_and_stores_are_left_as_the_operator_made_them(tmp_path: Path) -> None:
-    shared = tmp_path / "shared"
-    shared.mkdir(mode=0o750)
-    os.chmod(shared, 0o750)
-    path = shared / "s.sqlite3"
-    Store.open(path).close()
+    # What exists already keeps the mode the operator gave it.
+    os.chmod(tmp_path / "var", 0o750)
     os.chmod(path, 0o640)
     Store.open(path).close()
-    assert _mode(shared) == 0o750
+    assert _mode(tmp_path / "var") == 0o750
     assert _mode(path) == 0o640
 
 
