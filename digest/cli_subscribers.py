@@ -22,7 +22,7 @@ from digest.cli_common import (
     store_for,
     subscribers_app,
 )
-from digest.config import load_config
+from digest.config import checked_address, load_config
 from digest.errors import ConfigError
 from digest.polling import utc_now
 from digest.seats.gazetteer import load_gazetteer
@@ -68,7 +68,11 @@ def remove_subscriber(
     """Remove a stored subscriber (ones in config.toml are removed by editing it)."""
     with reported():
         settings = load_config(config)
-        if email.lower() in {s.email.lower() for s in settings.subscribers}:
+        try:
+            ascii_form = checked_address(email)
+        except ValueError:
+            ascii_form = email.lower()
+        if {email.lower(), ascii_form} & {s.email.lower() for s in settings.subscribers}:
             raise ConfigError(
                 f"{email} is listed in config.toml",
                 path=settings.config_path,
@@ -87,7 +91,9 @@ def remove_subscriber(
 def list_subscribers(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
     """Every subscriber: from config.toml and from the store."""
     with reported(), configured_store(config) as (settings, store):
-        everyone = all_subscribers(list(settings.subscribers), store.subscribers.all())
+        # Stored rows as they are: one no send can use (a non-ASCII local part kept by an
+        # older seatwatch) is shown, so the operator can see it and remove it.
+        everyone = all_subscribers(list(settings.subscribers), store.subscribers.stored())
     configured = {s.email for s in settings.subscribers}
     rows = [
         {
@@ -140,9 +146,12 @@ def import_subscribers(
             report = store.subscribers.import_csv(text, load_gazetteer(), utc_now())
     console.print(
         f"{file}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{len(report.errors)} rejected",
+        f"{len(report.errors)} rejected"
+        + (f", {len(report.merged)} merged with an earlier row" if report.merged else ""),
         highlight=False,
     )
+    for merged in report.merged:
+        console.print(f"  {merged}", highlight=False, soft_wrap=True)
     for error in report.errors:
         errors.print(f"  {error}", highlight=False)
     if report.errors:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from digest.errors import ConfigError
 from digest.models import SourceKind
@@ -212,7 +213,13 @@ class SubscriberConfig(_Section):
     @field_validator("email")
     @classmethod
     def _deliverable_syntax(cls, value: str) -> str:
-        return checked_address(value)
+        try:
+            return checked_address(value)
+        except AddressNotAsciiError as exc:
+            # Its own error type, so the config error carries its own fix (_HINTS).
+            raise PydanticCustomError(
+                "address_not_ascii", "{reason}", {"reason": str(exc)}
+            ) from exc
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -257,10 +264,14 @@ def checked_timezone(value: str) -> str:
 
 
 def checked_address(value: str) -> str:
-    """``value`` as a valid address, lower-cased; ``ValueError`` saying what is wrong.
+    """``value`` as a valid address in its ASCII form, lower-cased; ``ValueError`` saying
+    what is wrong and what to do.
 
     email-validator checks the syntax (RFC 5322/6531) without DNS lookups, which a config
-    check must not depend on.
+    check must not depend on. Every address seatwatch keeps is ASCII: an internationalised
+    domain is stored IDNA-encoded (``plain@xn--e1afmkfd.xn--p1ai``), which every mail server
+    and API accepts; a non-ASCII local part would need SMTPUTF8, which not every backend
+    supports, so it is refused here rather than failing at send time.
     """
     from email_validator import EmailNotValidError, validate_email
 
@@ -268,7 +279,21 @@ def checked_address(value: str) -> str:
         checked = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
         raise ValueError(f"{value!r} is not a valid email address: {exc}") from exc
-    return str(checked.normalized).lower()
+    if checked.ascii_email is None:
+        raise AddressNotAsciiError(
+            f"{value!r} has non-ASCII characters before the @, which need SMTPUTF8, and not "
+            "every mail server or API supports it"
+        )
+    return str(checked.ascii_email).lower()
+
+
+class AddressNotAsciiError(ValueError):
+    """An address whose local part is not ASCII: sending to it would need SMTPUTF8."""
+
+    hint = (
+        "give this subscriber an ASCII address (a non-ASCII domain is fine: it is kept "
+        "IDNA-encoded)"
+    )
 
 
 class Settings(_Section):
@@ -302,6 +327,7 @@ _HINTS: dict[str, str] = {
     "string_type": 'write a quoted string, e.g. "text"',
     "list_type": 'write a list, e.g. ["Norwich North"]',
     "missing": "add this key",
+    "address_not_ascii": AddressNotAsciiError.hint,
 }
 
 

@@ -37,6 +37,7 @@ from digest.backends import create_backend
 from digest.compose import resolve_everyone, resolve_subscribers
 from digest.config import Settings, crontab, load_config
 from digest.errors import ConfigError, DigestError
+from digest.files import private_file
 from digest.metrics import DaemonMetrics
 from digest.pipeline import deliver_all, due_subscribers, iter_digests, poll_all
 from digest.seats.gazetteer import load_gazetteer
@@ -49,7 +50,7 @@ log = logging.getLogger(__name__)
 def store_lock(store_path: Path) -> Iterator[None]:
     """Hold an exclusive lock beside the store; ``ConfigError`` if another daemon has it."""
     lock_path = store_path.with_name(store_path.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    private_file(lock_path)  # owner-only, like the store it guards (files.py)
     handle: IO[str] = lock_path.open("a+", encoding="utf-8")
     try:
         try:

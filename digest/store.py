@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from digest import outbox
 from digest.errors import StoreError
+from digest.files import private_file
 from digest.models import (
     Article,
     Evidence,
@@ -148,9 +149,10 @@ class Store:
         """Open (creating when needed) the store at a SQLite path or SQLAlchemy URL."""
         if isinstance(target, Path):
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
+                # Owner-only (files.py): SQLite gives -wal and -shm the store file's mode.
+                private_file(target)
             except OSError as exc:
-                raise StoreError(f"cannot create {target.parent}: {exc.strerror}") from exc
+                raise StoreError(f"cannot create {target}: {exc.strerror}") from exc
             url = sqlite_url(target)
         else:
             url = target
@@ -214,6 +216,15 @@ class Store:
             value = conn.execute(
                 sa.select(meta_table.c.value).where(meta_table.c.key == key)
             ).scalar_one_or_none()
+        return None if value is None else str(value)
+
+    def pop_meta(self, key: str) -> str | None:
+        """Remove ``key`` from ``meta``; the value it had, or ``None``."""
+        with self._begin() as conn:
+            value = conn.execute(
+                sa.select(meta_table.c.value).where(meta_table.c.key == key)
+            ).scalar_one_or_none()
+            conn.execute(meta_table.delete().where(meta_table.c.key == key))
         return None if value is None else str(value)
 
     def set_meta_if_absent(self, key: str, value: str) -> str:

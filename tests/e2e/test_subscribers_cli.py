@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from digest.cli import app
+from digest.config import SubscriberConfig
+from digest.polling import utc_now
+from digest.store import Store
 from tests.conftest import ARTICLE_NORWICH
 
 runner = CliRunner()
@@ -156,3 +161,75 @@ def test_frequency_time_zone_and_status_are_imported_validated_and_respected(
     previews = sorted(p.name for p in (tmp_path / "out").glob("*.eml"))
     assert [name for name in previews if "paused" in name] == []
     assert any("weekly" in name and "-w" in name for name in previews), previews
+
+
+def test_export_prefixes_formula_cells_and_import_reads_them_back(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "email,name,seats\n"
+        '=cmd|\'/Ccalc\'!A0@example.org,"=HYPERLINK(""http://evil.example/"")",Norwich North\n'
+        "plus@example.org,+44 Desk,Norwich North\n"
+        "at@example.org,@Desk,Norwich North\n"
+        "dash@example.org,-Desk,Norwich North\n"
+        "plain@example.org,O'Brien,Norwich North\n",
+        encoding="utf-8",
+    )
+    imported = runner.invoke(app, ["subscribers", "import", str(csv_file), "--config", str(config)])
+    assert imported.exit_code == 0, imported.output
+    exported = runner.invoke(app, ["subscribers", "export", "--config", str(config)])
+    assert exported.exit_code == 0, exported.output
+    rows = {row[0]: row[1] for row in csv.reader(io.StringIO(exported.output))}
+    assert rows["'=cmd|'/ccalc'!a0@example.org"] == '\'=HYPERLINK("http://evil.example/")'
+    assert rows["plus@example.org"] == "'+44 Desk"
+    assert rows["at@example.org"] == "'@Desk"
+    assert rows["dash@example.org"] == "'-Desk"
+    assert rows["plain@example.org"] == "O'Brien"
+    # The export imports back unchanged: the prefixes are taken off again.
+    again_file = tmp_path / "again.csv"
+    again_file.write_text(exported.output, encoding="utf-8")
+    again = runner.invoke(app, ["subscribers", "import", str(again_file), "--config", str(config)])
+    assert "0 added, 0 updated, 5 unchanged, 0 rejected" in " ".join(again.output.split())
+    assert _listed(config)["=cmd|'/ccalc'!a0@example.org"]["name"] == (
+        '=HYPERLINK("http://evil.example/")'
+    )
+    # Names starting with a tab or CR (an import strips them; an older store may hold them).
+    store = Store.open(tmp_path / "state.sqlite3")
+    for email, name in (("tab@example.org", "\tDesk"), ("cr@example.org", "\rDesk")):
+        store.subscribers.upsert(
+            SubscriberConfig(email=email, name=name, seats=["Norwich North"]), utc_now()
+        )
+    store.close()
+    exported = runner.invoke(app, ["subscribers", "export", "--config", str(config)])
+    rows = {row[0]: row[1] for row in csv.reader(io.StringIO(exported.output))}
+    assert rows["tab@example.org"] == "'\tDesk"
+    assert rows["cr@example.org"] == "'\rDesk"
+
+
+def test_import_says_which_rows_were_merged_with_an_earlier_one(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "email,name,seats\n"
+        "Jo@Example.org,Jo,Norwich North\n"
+        "other@example.org,Other,Norwich North\n"
+        "jo@example.org,Jo again,Norwich South\n"
+        "plain@пример.рф,P,Norwich North\n"
+        "PLAIN@xn--e1afmkfd.xn--p1ai,P2,Norwich North\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["subscribers", "import", str(csv_file), "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "3 added, 0 updated, 0 unchanged, 0 rejected, 2 merged with an earlier row" in text
+    assert (
+        "line 4 (jo@example.org) merged with line 2 (Jo@Example.org): both are "
+        "jo@example.org; line 4's values kept" in text
+    )
+    assert (
+        "line 6 (PLAIN@xn--e1afmkfd.xn--p1ai) merged with line 5 (plain@пример.рф): both are "
+        "plain@xn--e1afmkfd.xn--p1ai; line 6's values kept" in text
+    )
+    listed = _listed(config)
+    assert listed["jo@example.org"]["name"] == "Jo again"
+    assert listed["jo@example.org"]["seats"] == ["Norwich South"]
