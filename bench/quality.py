@@ -202,6 +202,19 @@ class TagScores:
             self.errors.append((page_id, name, what))
 
 
+def seat_key(tag: SeatTag, label: Mapping[str, Any]) -> str:
+    """The tag's seat as the page's labels name it; a seat of the other set is another seat.
+
+    Labels name seats in the set in force on the page's date: a 2024 story tagged with the
+    2010 "Tottenham" (through its MP's earlier term) is not the 2024 "Tottenham" a
+    subscriber follows, so it stays apart as "Tottenham [2010 set]". A name labelled
+    ``optional`` stays optional in either set.
+    """
+    if tag.boundary_set == label["boundary_set"] or tag.name in label.get("optional", ()):
+        return tag.name
+    return f"{tag.name} [{tag.boundary_set} set]"
+
+
 def _figures(score: Score) -> dict[str, float | int]:
     return {
         "precision": round(score.precision, 3),
@@ -247,7 +260,7 @@ def evaluate_local_dev() -> tuple[dict[str, Any], list[str]]:
         path = LOCAL_DEV / label["file"]
         page = read_page(path, date.fromisoformat(label["date"]), label)
         pages[label["file"]] = page
-        scores.add(page.id, {t.name: t.role.value for t in page.tags}, label)
+        scores.add(page.id, {seat_key(t, label): t.role.value for t in page.tags}, label)
         if any(strong_kind(sentence, page.title) for sentence in page.summary):
             unlabelled_pages.add(page.id)
         hits = furniture_hits(page.summary, label["furniture"], label["furniture_fragments"])
@@ -257,7 +270,7 @@ def evaluate_local_dev() -> tuple[dict[str, Any], list[str]]:
             kind = furniture_kind(line)
             kinds[kind] += 1
             errors.append(f"{page.id} furniture ({kind}): {line[:90]!r} in {sentence[:140]!r}")
-    evidence = {(p.id, t.name): _evidence(t) for p in pages.values() for t in p.tags}
+    evidence = {(p.id, seat_key(t, p.label)): _evidence(t) for p in pages.values() for t in p.tags}
     for page_id, name, what in scores.errors:
         found = evidence.get((page_id, name))
         errors.append(f"{page_id} {what}" + (f"; evidence {found}" if found else ""))

@@ -12,7 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.quality import TagScores, _pair_figures, furniture_hits, furniture_kind
+from bench.quality import TagScores, _pair_figures, furniture_hits, furniture_kind, seat_key
+from digest.models import Role, SeatTag
 from tests.conftest import shared_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +48,19 @@ def test_a_role_mix_up_is_right_for_shown_tags_but_wrong_in_both_roles() -> None
     assert scores.shown.precision == scores.shown.recall == 1.0
     assert scores.roles["primary"].recall == 0.0
     assert scores.roles["mentioned"].precision == 0.0
-    assert scores.errors == [("036", "Tamworth", "role: Tamworth tagged mentioned, labelled primary")]
+    assert scores.errors == [
+        ("036", "Tamworth", "role: Tamworth tagged mentioned, labelled primary")
+    ]
+
+
+def test_a_seat_of_the_other_boundary_set_is_another_seat_unless_optional() -> None:
+    label = {"boundary_set": "2024", "optional": ["Hackney North and Stoke Newington"]}
+    old = SeatTag("E14000998", "Tottenham", "2010", Role.MEMBER, 1.0, ())
+    now = SeatTag("E14001553", "Tottenham", "2024", Role.PRIMARY, 2.0, ())
+    leader = SeatTag("E14000720", "Hackney North and Stoke Newington", "2010", Role.MEMBER, 1.0, ())
+    assert seat_key(old, label) == "Tottenham [2010 set]"
+    assert seat_key(now, label) == "Tottenham"
+    assert seat_key(leader, label) == "Hackney North and Stoke Newington"
 
 
 def test_furniture_is_found_glued_or_whole_but_short_words_do_not_match_content() -> None:
@@ -58,7 +71,10 @@ def test_furniture_is_found_glued_or_whole_but_short_words_do_not_match_content(
         "The MP at the count on Friday (Image: Staff)The MP thanked the voters.",
     ]
     hits = furniture_hits(summary, lines, [" date 2023-02-10 "])
-    assert [line for _, line in hits] == ["Published", "The MP at the count on Friday (Image: Staff)"]
+    assert [line for _, line in hits] == [
+        "Published",
+        "The MP at the count on Friday (Image: Staff)",
+    ]
     assert furniture_hits(["date 2023-02-10 The council met on Monday."], [], [" date 2023-02-10 "])
 
 
