@@ -135,7 +135,7 @@ def test_store_of_schema_1_is_upgraded_in_place(tmp_path: Path) -> None:
     engine.dispose()
 
     store = Store.open(path)
-    assert store.schema_version() == SCHEMA_VERSION == 6
+    assert store.schema_version() == SCHEMA_VERSION == 7
     store.sources.add(
         SourceConfig(name="Local", kind=SourceKind.FOLDER, location=".", area="Essex"), NOW
     )
