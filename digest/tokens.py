@@ -7,11 +7,11 @@ endpoint may refuse very old ones (``verify_token(max_age=...)``, never under a 
 one-click unsubscribe must keep working from old digests). The endpoint still needs no
 lookup table: ``verify_token`` gives back the address.
 
-The construction uses only HMAC-SHA256 (keys derived from the secret, one per purpose):
-a synthetic IV, ``HMAC(k_iv, header + address)``, makes equal inputs give equal tokens
-without a random source; the address is XORed with an HMAC-SHA256 keystream over that IV
-(counter mode); a tag, ``HMAC(k_mac, header + iv + ciphertext)``, covers the whole token and
-is checked in constant time before anything is decrypted.
+The address is sealed with AES-SIV (RFC 5297, from ``cryptography``): deterministic
+authenticated encryption, so equal inputs give equal tokens without a random source (a
+rendered digest stays reproducible), with the header (format version and issue time) as
+associated data. Its 256-bit key is derived from the secret with HMAC-SHA256; any change
+to a token makes it invalid.
 
 Tokens from seatwatch before this format (itsdangerous, HMAC-SHA1, the address readable in
 base64, no date) are still accepted by ``verify_token`` unless ``legacy=False``: they are in
@@ -39,6 +39,8 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from itsdangerous import BadData, URLSafeSerializer
 
 from digest.errors import ConfigError
@@ -54,10 +56,9 @@ MIN_SECRET_LENGTH = 32
 MIN_MAX_AGE = timedelta(days=366)
 SALT = "seatwatch.unsubscribe"  # the legacy (itsdangerous) tokens' salt
 
-_VERSION = 2
+_VERSION = 3
 _HEADER = 5  # version byte + issued-at (seconds since 1970, 4 bytes: good until 2106)
-_IV = 16
-_TAG = 16
+_SIV = 16  # AES-SIV's synthetic IV, which is also its authentication tag
 # Issued later than now by more than this: not a token of ours (or a clock far off).
 _CLOCK_SKEW = timedelta(days=1)
 
@@ -71,45 +72,23 @@ class TokenClaim:
     issued_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class _Keys:
-    iv: bytes
-    stream: bytes
-    mac: bytes
-
-
 @lru_cache(maxsize=4)
-def _keys(secret: str) -> _Keys:
-    def derive(purpose: str) -> bytes:
-        label = f"{SALT}.v{_VERSION}.{purpose}".encode()
-        return hmac.new(secret.encode("utf-8"), label, hashlib.sha256).digest()
-
-    return _Keys(iv=derive("iv"), stream=derive("stream"), mac=derive("mac"))
-
-
-def _keystream(key: bytes, iv: bytes, length: int) -> bytes:
-    blocks = (
-        hmac.new(key, iv + counter.to_bytes(4, "big"), hashlib.sha256).digest()
-        for counter in range(-(-length // hashlib.sha256().digest_size))
-    )
-    return b"".join(blocks)[:length]
-
-
-def _xor(data: bytes, stream: bytes) -> bytes:
-    return bytes(a ^ b for a, b in zip(data, stream, strict=True))
+def _sealer(secret: str) -> AESSIV:
+    """AES-SIV with a key made from ``secret`` for this purpose and format version."""
+    label = f"{SALT}.v{_VERSION}.aes-siv".encode()
+    first = hmac.new(secret.encode("utf-8"), label + b".1", hashlib.sha256).digest()
+    second = hmac.new(secret.encode("utf-8"), label + b".2", hashlib.sha256).digest()
+    return AESSIV(first + second)  # 512 bits: AES-256 in SIV mode
 
 
 def sign_token(secret: str, email: str, issued_at: datetime | None = None) -> str:
     """An opaque URL-safe token for ``email`` (lower-cased), issued at ``issued_at`` (now
     when not given), that only ``secret`` can make and read."""
-    keys = _keys(secret)
     address = email.strip().lower().encode("utf-8")
     issued = int((issued_at or datetime.now(UTC)).timestamp())
     header = bytes([_VERSION]) + issued.to_bytes(_HEADER - 1, "big")
-    iv = hmac.new(keys.iv, header + address, hashlib.sha256).digest()[:_IV]
-    body = header + iv + _xor(address, _keystream(keys.stream, iv, len(address)))
-    tag = hmac.new(keys.mac, body, hashlib.sha256).digest()[:_TAG]
-    return base64.urlsafe_b64encode(body + tag).decode("ascii").rstrip("=")
+    sealed = _sealer(secret).encrypt(address, [header])
+    return base64.urlsafe_b64encode(header + sealed).decode("ascii").rstrip("=")
 
 
 def read_token(secret: str, token: str, *, legacy: bool = True) -> TokenClaim | None:
@@ -122,18 +101,14 @@ def read_token(secret: str, token: str, *, legacy: bool = True) -> TokenClaim | 
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except (binascii.Error, ValueError):
         return None
-    if len(raw) <= _HEADER + _IV + _TAG or raw[0] != _VERSION:
+    if len(raw) <= _HEADER + _SIV or raw[0] != _VERSION:
         return None
-    keys = _keys(secret)
-    body, tag = raw[:-_TAG], raw[-_TAG:]
-    if not hmac.compare_digest(hmac.new(keys.mac, body, hashlib.sha256).digest()[:_TAG], tag):
-        return None
-    iv, sealed = body[_HEADER : _HEADER + _IV], body[_HEADER + _IV :]
+    header, sealed = raw[:_HEADER], raw[_HEADER:]
     try:
-        email = _xor(sealed, _keystream(keys.stream, iv, len(sealed))).decode("utf-8")
-    except UnicodeDecodeError:
+        email = _sealer(secret).decrypt(sealed, [header]).decode("utf-8")
+    except (InvalidTag, UnicodeDecodeError):
         return None
-    issued = datetime.fromtimestamp(int.from_bytes(body[1:_HEADER], "big"), UTC)
+    issued = datetime.fromtimestamp(int.from_bytes(header[1:], "big"), UTC)
     return TokenClaim(email=email, issued_at=issued)
 
 
