@@ -146,10 +146,25 @@ def preview(
         )
 
 
+def _as_stored(addresses: list[str]) -> list[str]:
+    """``--subscriber`` values in the form addresses are kept in (ASCII, IDNA domain,
+    lower-case), so ``jo@exämple.org`` finds ``jo@xn--exmple-cua.org``."""
+    from digest.config import checked_address
+
+    kept = []
+    for address in addresses:
+        try:
+            kept.append(checked_address(address))
+        except ValueError:  # not an address at all: reported as "no subscriber ..." later
+            kept.append(address.strip().lower())
+    return kept
+
+
 def _preview_subscribers(
     settings: Settings, store: Store, seats: list[str], wanted: list[str]
 ) -> list[tuple[Subscriber, tuple[SeatFollow, ...]]]:
     """One preview subscriber for ``--seat``, else the configured and stored subscribers."""
+    wanted = _as_stored(wanted)
     if seats:
         # A stand-in address that is never delivered to (.invalid), so not validated.
         preview = [
@@ -216,6 +231,7 @@ def send(
 ) -> None:
     """Poll, then send each subscriber this period's digest through the configured backend."""
     with reported(), configured_store(config) as (settings, store):
+        subscriber = _as_stored(subscriber)
         wanted = [s for s in settings.subscribers if not subscriber or s.email in subscriber]
         stored = [s for s in store.subscribers.all() if not subscriber or s.email in subscriber]
         configured = all_subscribers(wanted, stored)

@@ -169,3 +169,16 @@ def test_unsubscribe_mailto_is_kept_ascii_too(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(f'[digest]\nunsubscribe_mailto = "{IDN}"\n', encoding="utf-8")
     assert load_config(config).digest.unsubscribe_mailto == IDN_ASCII
+
+
+def test_preview_and_send_find_a_subscriber_named_in_either_form(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    added = runner.invoke(
+        app, ["subscribers", "add", IDN, "--seat", "Norwich North", "--config", str(config)]
+    )
+    assert added.exit_code == 0, added.output
+    for command in (["preview"], ["send", "--dry-run"]):
+        result = runner.invoke(app, [*command, "--subscriber", IDN, "--config", str(config)])
+        assert result.exit_code == 0, result.output
+        assert "no subscriber" not in result.output
+    assert any("xn-e1afmkfd" in path.name for path in (tmp_path / "out").rglob("*.eml"))
