@@ -163,7 +163,9 @@ class FeedSource:
         if fetcher is None:
             raise FetchError(f"{self.location}: no HTTP client to fetch with")
         url = state.url or self.location
-        result = fetcher.fetch(url, etag=state.etag, last_modified=state.last_modified)
+        result = fetcher.fetch(
+            url, etag=state.etag, last_modified=state.last_modified, origin=self.location
+        )
         messages: list[str] = []
         moved_to = result.moved_to
         if moved_to:
@@ -189,7 +191,7 @@ class FeedSource:
                 )
             feed_url = links[0]
             messages.append(f"{url} is a web page; using its feed {feed_url}")
-            found = fetcher.fetch(feed_url)
+            found = fetcher.fetch(feed_url, origin=self.location)
             if found.content is None:
                 raise FeedParseError(f"{feed_url}: empty answer")
             content, content_type, final_url = found.content, found.content_type, found.url
@@ -210,7 +212,9 @@ class FeedSource:
             plain = _plain(item)
             wanted = item.url and (self.full_text is True or is_teaser(plain))
             text = (
-                fetch_full_text(fetcher, item.url, self.page_cache) if wanted and item.url else None
+                fetch_full_text(fetcher, item.url, self.page_cache, origin=self.location)
+                if wanted and item.url
+                else None
             )
             if text and len(text) > len(plain):
                 item = replace(item, body=text, body_is_html=False)
