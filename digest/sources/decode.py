@@ -29,7 +29,9 @@ class UndecodableBody(FetchError):
     """The body's Content-Encoding is unknown, refused, or its data is corrupt."""
 
 
-def _inflate(chunks: Iterable[bytes], wbits: int, fallback_wbits: int | None = None) -> Iterator[bytes]:
+def _inflate(
+    chunks: Iterable[bytes], wbits: int, fallback_wbits: int | None = None
+) -> Iterator[bytes]:
     decoder = zlib.decompressobj(wbits)
     started = False
     for chunk in chunks:

@@ -28,6 +28,7 @@ from digest.sources.base import PollResult, SourceState, is_url
 from digest.sources.fetch import Fetcher
 from digest.sources.jsonfeed import looks_like_json_feed, parse_json_feed
 from digest.sources.page import PageCache, fetch_full_text, is_teaser
+from digest.sources.sniff import sniff_document
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +69,11 @@ def corrected_content_type(content: bytes, content_type: str) -> str:
 
 
 def looks_like_html(content: bytes, content_type: str) -> bool:
-    """True for a web page rather than a feed."""
-    if "html" in content_type.lower() and "xml" not in content_type.lower():
-        return True
-    head = content.lstrip(b"\xef\xbb\xbf \t\r\n")[:512].lower()
-    return head.startswith((b"<!doctype html", b"<html"))
+    """True for a web page rather than a feed: by the bytes, by the Content-Type if unsure."""
+    kind = sniff_document(content)
+    if kind is not None:
+        return kind == "html"
+    return "html" in content_type.lower() and "xml" not in content_type.lower()
 
 
 def discover_feed_links(content: bytes, page_url: str) -> list[str]:

@@ -33,7 +33,13 @@ import httpx
 from digest.config import PollConfig
 from digest.errors import FetchError
 from digest.sources.decode import ACCEPT_ENCODING, decoded
-from digest.sources.netguard import AddressPolicy, AddressRefused, Exchange, GuardedBackend, exchange
+from digest.sources.netguard import (
+    AddressPolicy,
+    AddressRefused,
+    Exchange,
+    GuardedBackend,
+    exchange,
+)
 
 log = logging.getLogger(__name__)
 
@@ -164,9 +170,7 @@ class _TransportPerScheme(httpx.BaseTransport):
         self._backend = backend
         # A bare TLS context, never used: no https request reaches this pool, and were one
         # to, a context without CA certificates refuses every certificate (fails closed).
-        self._plain = _GuardedTransport(
-            limits, ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), backend
-        )
+        self._plain = _GuardedTransport(limits, ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), backend)
         self._tls: httpx.HTTPTransport | None = None
         self._lock = threading.Lock()
 
@@ -243,7 +247,10 @@ class Fetcher:
     def is_local(self, url: str) -> bool:
         """True when ``url``'s host resolves to a private address (a source on our network)."""
         parts = urlsplit(url)
-        key = ((parts.hostname or "").lower(), parts.port or (443 if parts.scheme == "https" else 80))
+        key = (
+            (parts.hostname or "").lower(),
+            parts.port or (443 if parts.scheme == "https" else 80),
+        )
         with self._hosts_lock:
             known = self._local.get(key)
         if known is None:
