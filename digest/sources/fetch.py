@@ -32,7 +32,7 @@ import httpx
 
 from digest.config import PollConfig
 from digest.errors import FetchError
-from digest.sources.decode import ACCEPT_ENCODING, decoded
+from digest.sources.decode import ACCEPT_ENCODING, UndecodableBody, decoded
 from digest.sources.netguard import (
     AddressPolicy,
     AddressRefused,
@@ -355,6 +355,8 @@ class Fetcher:
             raise FetchError(f"{url}: more than {self.poll.max_redirects} redirects") from exc
         except AddressRefused as exc:
             raise AddressRefused(f"{url}: {exc}") from exc
+        except UndecodableBody as exc:
+            raise UndecodableBody(f"{url}: {exc}") from exc
         except httpx.TimeoutException as exc:
             if self.monotonic() >= deadline:
                 raise FetchError(
