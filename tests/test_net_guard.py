@@ -95,9 +95,11 @@ PRIVATE_URLS = [
 @pytest.mark.parametrize("url", PRIVATE_URLS)
 def test_a_public_source_may_not_reach_private_addresses(url: str) -> None:
     policy = AddressPolicy(resolver=_resolve)
-    with Fetcher(PollConfig(connect_timeout_seconds=1), policy=policy) as fetcher:
-        with pytest.raises(AddressRefused) as caught:
-            fetcher.fetch(url, origin="http://public.test/feed.xml")
+    with (
+        Fetcher(PollConfig(connect_timeout_seconds=1), policy=policy) as fetcher,
+        pytest.raises(AddressRefused) as caught,
+    ):
+        fetcher.fetch(url, origin="http://public.test/feed.xml")
     assert str(caught.value).startswith(f"{url}: refused to connect to ")
     assert "a private address" in str(caught.value)
 
