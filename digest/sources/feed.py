@@ -5,8 +5,10 @@ from ``Fetcher`` and feedparser parses them with the response's Content-Type, af
 correction: a body that is valid UTF-8 but served as Latin-1 is read as UTF-8 (publishers'
 servers often default the header; the XML is what the CMS wrote). ``bozo`` is a warning with
 its reason and the recovered entries are kept; a document with nothing readable is a
-``FeedParseError``. A web page served where a feed was expected is searched for its
-``<link rel="alternate">`` feed, which then replaces the configured URL.
+``FeedParseError``. Whether a body is RSS/Atom, a JSON Feed or a web page is decided by its
+bytes (``sniff``), the Content-Type only when they say nothing. A web page served where a
+feed was expected is searched for its ``<link rel="alternate">`` feed, which then replaces
+the configured URL.
 """
 
 from __future__ import annotations
