@@ -51,6 +51,9 @@ class PollConfig(_Section):
     per_host_connections: int = Field(default=2, ge=1, le=32)
     max_backoff_hours: float = Field(default=24.0, gt=0)
     workers: int = Field(default=0, ge=0, le=64)
+    # Article pages and redirects may reach private addresses (loopback, 10/8, 192.168/16,
+    # link-local...) only for sources whose own address is private, unless this is true.
+    allow_private_addresses: bool = False
 
     @field_validator("user_agent")
     @classmethod

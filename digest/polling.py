@@ -11,11 +11,13 @@ next poll (``Cache-Control: max-age``, RSS ``<ttl>``) are honoured.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
@@ -23,12 +25,13 @@ from typing import Any, Protocol, TypeVar
 import httpx
 
 from digest.config import Settings, SourceConfig
-from digest.errors import SourceError
+from digest.errors import ConfigError, SourceError
 from digest.models import FeedItem, PreparedArticle, SourceKind
 from digest.source_store import PollRecord, SourceStatus, backoff_delay
 from digest.sources.base import PollResult, SourceState, build_source, is_url
 from digest.sources.feed import FeedSource, parse_raw_feed, parse_well_formed_feed
 from digest.sources.fetch import Fetcher, RetryLater, SourceGone
+from digest.sources.netguard import AddressPolicy
 from digest.store import Store
 from digest.workers import process_pool, worker_count
 
@@ -274,14 +277,31 @@ def _record_successes(
     return results
 
 
+def failure_reason(exc: Exception) -> str:
+    """What to tell the operator about a source's failure.
+
+    A ``SourceError`` says what went wrong in its own words; anything else (a parser
+    exhausted by a hostile document, a bug) is named by its type so it can be reported.
+    """
+    if isinstance(exc, SourceError):
+        return str(exc)
+    return f"unexpected {type(exc).__name__} while reading this source: {exc}"
+
+
 def _record_failure(
     config: SourceConfig,
-    exc: SourceError,
+    exc: Exception,
     status: SourceStatus | None,
     settings: Settings,
     store: Store,
     started: datetime,
 ) -> SourceOutcome:
+    """Record one source's failure for ``digest status`` and schedule its retry.
+
+    Every exception from one source's fetch, parse or preparation (worker processes
+    included) lands here: it is that source's failure, and the poll goes on.
+    """
+    reason = failure_reason(exc)
     failures = (status.consecutive_failures if status else 0) + 1
     next_poll = _next_poll(config, settings, started, failures=failures)
     disabled = None
@@ -294,14 +314,22 @@ def _record_failure(
         PollRecord(
             config=config,
             at=started,
-            error=str(exc),
+            error=reason,
             next_poll_at=next_poll,
             disabled_reason=disabled,
         )
     )
     when = f"; next try {next_poll:%Y-%m-%d %H:%M} UTC" if next_poll else ""
-    log.error("source %r failed (%d in a row): %s%s", config.name, failures, exc, when)
-    return SourceOutcome(name=config.name, error=str(exc))
+    log.error(
+        "source %r failed (%d in a row): %s%s",
+        config.name,
+        failures,
+        reason,
+        when,
+        # The traceback only for what no source error describes: that is a bug to report.
+        exc_info=None if isinstance(exc, SourceError) else exc,
+    )
+    return SourceOutcome(name=config.name, error=reason)
 
 
 def poll_all(
@@ -313,8 +341,13 @@ def poll_all(
     on_progress: Callable[[SourceOutcome], None] | None = None,
     transport: httpx.BaseTransport | None = None,
     force: bool = False,
+    policy: AddressPolicy | None = None,
 ) -> PollReport:
-    """Poll every enabled, due source (all of them with ``force``) concurrently."""
+    """Poll every enabled, due source (all of them with ``force``) concurrently.
+
+    ``policy`` decides which addresses count as private and resolves host names (the
+    system's resolver and the usual private ranges by default).
+    """
     report = PollReport()
     chosen = [
         s for s in (all_sources(settings, store) if sources is None else sources) if s.enabled
@@ -343,7 +376,7 @@ def poll_all(
     threads = max(1, min(settings.poll.concurrency, len(due)))
     with (
         _cpu_runner(settings, len(due)) as run_cpu,  # outlives the threads that use it
-        Fetcher(settings.poll, transport) as fetcher,
+        Fetcher(settings.poll, transport, policy=policy) as fetcher,
         ThreadPoolExecutor(max_workers=threads, thread_name_prefix="poll") as pool,
     ):
         waiting = deque(due)
@@ -393,7 +426,9 @@ def poll_all(
                     window.finished(ended.pop(config.name) - began)
                     try:
                         fetched = future.result()
-                    except SourceError as exc:
+                    except ConfigError:
+                        raise
+                    except Exception as exc:
                         outcome = _record_failure(
                             config, exc, statuses.get(config.name), settings, store, started
                         )
@@ -453,9 +488,22 @@ def _cpu_runner(settings: Settings, sources: int) -> Iterator[CpuRunner]:
     if workers <= 1 or sources < PROCESSES_FROM_SOURCES:
         yield _run_here
         return
-    with process_pool(workers) as processes:
+    with ExitStack() as stack:
+        pools = [stack.enter_context(process_pool(workers))]
+        lock = threading.Lock()
 
         def run_in_process(fn: Callable[..., T], /, *args: Any) -> T:
-            return processes.submit(fn, *args).result()
+            processes = pools[-1]
+            try:
+                return processes.submit(fn, *args).result()
+            except BrokenProcessPool as exc:
+                # A worker died (a crash in a C parser, the OOM killer): the sources it and
+                # its siblings were reading fail, and later sources get a fresh pool.
+                with lock:
+                    if pools[-1] is processes:
+                        pools.append(stack.enter_context(process_pool(workers)))
+                raise SourceError(
+                    "a worker process died while reading this source; retried at the next poll"
+                ) from exc
 
         yield run_in_process

@@ -5,8 +5,10 @@ from ``Fetcher`` and feedparser parses them with the response's Content-Type, af
 correction: a body that is valid UTF-8 but served as Latin-1 is read as UTF-8 (publishers'
 servers often default the header; the XML is what the CMS wrote). ``bozo`` is a warning with
 its reason and the recovered entries are kept; a document with nothing readable is a
-``FeedParseError``. A web page served where a feed was expected is searched for its
-``<link rel="alternate">`` feed, which then replaces the configured URL.
+``FeedParseError``. Whether a body is RSS/Atom, a JSON Feed or a web page is decided by its
+bytes (``sniff``), the Content-Type only when they say nothing. A web page served where a
+feed was expected is searched for its ``<link rel="alternate">`` feed, which then replaces
+the configured URL.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from digest.sources.base import PollResult, SourceState, is_url
 from digest.sources.fetch import Fetcher
 from digest.sources.jsonfeed import looks_like_json_feed, parse_json_feed
 from digest.sources.page import PageCache, fetch_full_text, is_teaser
+from digest.sources.sniff import sniff_document
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +71,11 @@ def corrected_content_type(content: bytes, content_type: str) -> str:
 
 
 def looks_like_html(content: bytes, content_type: str) -> bool:
-    """True for a web page rather than a feed."""
-    if "html" in content_type.lower() and "xml" not in content_type.lower():
-        return True
-    head = content.lstrip(b"\xef\xbb\xbf \t\r\n")[:512].lower()
-    return head.startswith((b"<!doctype html", b"<html"))
+    """True for a web page rather than a feed: by the bytes, by the Content-Type if unsure."""
+    kind = sniff_document(content)
+    if kind is not None:
+        return kind == "html"
+    return "html" in content_type.lower() and "xml" not in content_type.lower()
 
 
 def discover_feed_links(content: bytes, page_url: str) -> list[str]:
@@ -163,7 +166,9 @@ class FeedSource:
         if fetcher is None:
             raise FetchError(f"{self.location}: no HTTP client to fetch with")
         url = state.url or self.location
-        result = fetcher.fetch(url, etag=state.etag, last_modified=state.last_modified)
+        result = fetcher.fetch(
+            url, etag=state.etag, last_modified=state.last_modified, origin=self.location
+        )
         messages: list[str] = []
         moved_to = result.moved_to
         if moved_to:
@@ -189,7 +194,7 @@ class FeedSource:
                 )
             feed_url = links[0]
             messages.append(f"{url} is a web page; using its feed {feed_url}")
-            found = fetcher.fetch(feed_url)
+            found = fetcher.fetch(feed_url, origin=self.location)
             if found.content is None:
                 raise FeedParseError(f"{feed_url}: empty answer")
             content, content_type, final_url = found.content, found.content_type, found.url
@@ -210,7 +215,9 @@ class FeedSource:
             plain = _plain(item)
             wanted = item.url and (self.full_text is True or is_teaser(plain))
             text = (
-                fetch_full_text(fetcher, item.url, self.page_cache) if wanted and item.url else None
+                fetch_full_text(fetcher, item.url, self.page_cache, origin=self.location)
+                if wanted and item.url
+                else None
             )
             if text and len(text) > len(plain):
                 item = replace(item, body=text, body_is_html=False)

@@ -4,8 +4,11 @@ One ``Fetcher`` per poll holds one ``httpx.Client`` (one connection pool, keep-a
 worker threads. Concurrency is bounded overall by the number of workers and per host by a
 semaphore, so a poll of a thousand feeds never opens more than ``per_host_connections`` to
 one publisher. Every response is bounded: connect and read timeouts, a total deadline
-checked while streaming, a byte cap enforced while streaming (the body is abandoned, never
-buffered then checked) and a redirect cap.
+covering the whole exchange (connect, headers and body: ``netguard``), a byte cap on the
+decoded body enforced while streaming and decoding in bounded pieces (``decode``: a
+compression bomb is abandoned at the cap, never inflated then checked) and a redirect cap.
+Connections go only to public addresses unless the source is itself local or the operator
+allows private ones (``netguard``).
 
 This is the only place that turns httpx errors into ``FetchError`` subclasses: the rest of
 seatwatch never sees an httpx exception.
@@ -24,10 +27,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 from digest.config import PollConfig
 from digest.errors import FetchError
+from digest.sources.decode import ACCEPT_ENCODING, UndecodableBody, decoded
+from digest.sources.netguard import (
+    AddressPolicy,
+    AddressRefused,
+    Exchange,
+    GuardedBackend,
+    exchange,
+)
 
 log = logging.getLogger(__name__)
 
@@ -121,23 +133,44 @@ class _CookielessClient(httpx.Client):
         return self._jar
 
 
+class _GuardedTransport(httpx.HTTPTransport):
+    """httpx's transport over a connection pool whose every connection is ``GuardedBackend``'s.
+
+    httpx offers no way to hand its transport a network backend, so the pool is built here
+    the way ``HTTPTransport.__init__`` builds it, with ours; everything else (request and
+    response mapping, error translation) is httpx's own.
+    """
+
+    def __init__(
+        self, limits: httpx.Limits, verify: ssl.SSLContext | bool, backend: GuardedBackend
+    ) -> None:
+        # No super().__init__(): it would only build the pool we replace (and load the CA
+        # bundle a second time).
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(verify=verify),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=backend,
+        )
+
+
 class _TransportPerScheme(httpx.BaseTransport):
     """Plain http through one connection pool, https through another made on first need.
 
     Loading the CA bundle that certificates are checked against costs 20 ms, a tenth of a
     poll of 200 unchanged feeds: a poll whose sources are all plain http (a local mirror,
     the loopback benchmark) never pays it, and any other pays it once, at its first https
-    request. The https pool is httpx's default transport: certificates checked against
-    certifi's bundle, or ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` when set.
+    request. The https pool checks certificates against certifi's bundle, or
+    ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` when set, as httpx's default transport does.
     """
 
-    def __init__(self, limits: httpx.Limits) -> None:
+    def __init__(self, limits: httpx.Limits, backend: GuardedBackend) -> None:
         self._limits = limits
+        self._backend = backend
         # A bare TLS context, never used: no https request reaches this pool, and were one
         # to, a context without CA certificates refuses every certificate (fails closed).
-        self._plain = httpx.HTTPTransport(
-            limits=limits, verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        )
+        self._plain = _GuardedTransport(limits, ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), backend)
         self._tls: httpx.HTTPTransport | None = None
         self._lock = threading.Lock()
 
@@ -146,7 +179,7 @@ class _TransportPerScheme(httpx.BaseTransport):
             return self._plain.handle_request(request)
         with self._lock:
             if self._tls is None:
-                self._tls = httpx.HTTPTransport(limits=self._limits)
+                self._tls = _GuardedTransport(self._limits, True, self._backend)
         return self._tls.handle_request(request)
 
     def close(self) -> None:
@@ -163,9 +196,12 @@ class Fetcher:
         poll: PollConfig,
         transport: httpx.BaseTransport | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        policy: AddressPolicy | None = None,
     ) -> None:
         self.poll = poll
         self.monotonic = monotonic
+        self.policy = policy or AddressPolicy()
+        backend = GuardedBackend(self.policy, allow_private=poll.allow_private_addresses)
         limits = httpx.Limits(
             max_connections=poll.concurrency, max_keepalive_connections=poll.concurrency
         )
@@ -180,11 +216,14 @@ class Fetcher:
                 "User-Agent": poll.user_agent,
                 "Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
                 "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.5, */*;q=0.3",
+                # Only what ``decode`` can undo in bounded pieces.
+                "Accept-Encoding": ACCEPT_ENCODING,
             },
-            transport=transport or _TransportPerScheme(limits),
+            transport=transport or _TransportPerScheme(limits, backend),
         )
         self._hosts: dict[str, threading.BoundedSemaphore] = {}
         self._hosts_lock = threading.Lock()
+        self._local: dict[tuple[str, int], bool] = {}
 
     def __enter__(self) -> Fetcher:
         return self
@@ -205,6 +244,21 @@ class Fetcher:
                 self._hosts[host] = slot
             return slot
 
+    def is_local(self, url: str) -> bool:
+        """True when ``url``'s host resolves to a private address (a source on our network)."""
+        parts = urlsplit(url)
+        key = (
+            (parts.hostname or "").lower(),
+            parts.port or (443 if parts.scheme == "https" else 80),
+        )
+        with self._hosts_lock:
+            known = self._local.get(key)
+        if known is None:
+            known = self.policy.is_local(*key)
+            with self._hosts_lock:
+                self._local[key] = known
+        return known
+
     def fetch(
         self,
         url: str,
@@ -212,22 +266,39 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         max_bytes: int | None = None,
+        origin: str | None = None,
     ) -> FetchResult:
-        """GET ``url`` (conditionally when validators are given); raise ``FetchError``."""
+        """GET ``url`` (conditionally when validators are given); raise ``FetchError``.
+
+        ``origin`` is the configured address of the source this fetch is for (``url``
+        itself by default): when it is local, this fetch may reach private addresses too.
+        """
+        allow_private = self.poll.allow_private_addresses or self.is_local(origin or url)
         with self._host_slot(url):
-            return self._fetch(url, etag, last_modified, max_bytes or self.poll.max_bytes)
+            return self._fetch(
+                url, etag, last_modified, max_bytes or self.poll.max_bytes, allow_private
+            )
 
     def _fetch(
-        self, url: str, etag: str | None, last_modified: str | None, max_bytes: int
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        max_bytes: int,
+        allow_private: bool,
     ) -> FetchResult:
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        deadline = self.monotonic() + self.poll.total_timeout_seconds
+        total = self.poll.total_timeout_seconds
+        deadline = self.monotonic() + total
         try:
-            with self.client.stream("GET", url, headers=headers) as response:
+            with (
+                exchange(Exchange(deadline, self.monotonic, allow_private)),
+                self.client.stream("GET", url, headers=headers) as response,
+            ):
                 moved_to = _permanent_target(response)
                 status = response.status_code
                 if status == 304:
@@ -259,17 +330,16 @@ class Fetcher:
                     )
                 chunks: list[bytes] = []
                 received = 0
-                for chunk in response.iter_bytes():
+                encoding = response.headers.get("Content-Encoding", "")
+                for chunk in decoded(response.iter_raw(), encoding):
                     received += len(chunk)
                     if received > max_bytes:
                         raise FetchError(
-                            f"{url}: body exceeds the {max_bytes}-byte limit; download aborted"
+                            f"{url}: body exceeds the {max_bytes}-byte limit"
+                            f"{' once decompressed' if encoding else ''}; download aborted"
                         )
                     if self.monotonic() > deadline:
-                        raise FetchError(
-                            f"{url}: still downloading after "
-                            f"{self.poll.total_timeout_seconds:.0f}s; aborted"
-                        )
+                        raise FetchError(f"{url}: still downloading after {total:g}s; aborted")
                     chunks.append(chunk)
                 return FetchResult(
                     url=str(response.url),
@@ -283,7 +353,16 @@ class Fetcher:
                 )
         except httpx.TooManyRedirects as exc:
             raise FetchError(f"{url}: more than {self.poll.max_redirects} redirects") from exc
+        except AddressRefused as exc:
+            raise AddressRefused(f"{url}: {exc}") from exc
+        except UndecodableBody as exc:
+            raise UndecodableBody(f"{url}: {exc}") from exc
         except httpx.TimeoutException as exc:
+            if self.monotonic() >= deadline:
+                raise FetchError(
+                    f"{url}: still downloading after {total:g}s "
+                    "([poll] total_timeout_seconds); aborted"
+                ) from exc
             raise FetchError(f"{url}: timed out ({type(exc).__name__})") from exc
         except httpx.DecodingError as exc:
             raise FetchError(f"{url}: body could not be decoded ({exc})") from exc

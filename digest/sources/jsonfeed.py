@@ -12,13 +12,18 @@ from urllib.parse import urljoin
 
 from digest.errors import FeedParseError
 from digest.models import FeedItem
+from digest.sources.sniff import sniff_document
 
 
 def looks_like_json_feed(content: bytes, content_type: str) -> bool:
-    """True for a JSON document (by type, or by its first character)."""
-    if "json" in content_type.lower():
-        return True
-    return content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+    """True for a JSON document: by its bytes, by the Content-Type only when they are unsure.
+
+    RSS served as ``application/json`` is RSS.
+    """
+    kind = sniff_document(content)
+    if kind is not None:
+        return kind == "json"
+    return "json" in content_type.lower()
 
 
 def _date(value: Any) -> datetime | None:
@@ -39,6 +44,10 @@ def parse_json_feed(
         document = json.loads(content.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FeedParseError(f"{base_url}: not valid JSON ({exc})") from exc
+    except RecursionError as exc:
+        # A small document nested a hundred thousand levels deep: no feed is, but a
+        # hostile one may be, and it must fail this source only.
+        raise FeedParseError(f"{base_url}: JSON nested too deeply to be a feed") from exc
     if not isinstance(document, dict) or "jsonfeed.org" not in str(document.get("version", "")):
         raise FeedParseError(f"{base_url}: JSON, but not a JSON Feed (no jsonfeed.org version)")
     raw_items = document.get("items")

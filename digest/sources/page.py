@@ -64,15 +64,25 @@ def extract_main_text(html: bytes | str, url: str) -> str:
     return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
-def fetch_full_text(fetcher: Fetcher, url: str, cache: PageCache | None) -> str | None:
-    """The main text of the page at ``url``, from the cache when fetched before."""
+def fetch_full_text(
+    fetcher: Fetcher, url: str, cache: PageCache | None, *, origin: str
+) -> str | None:
+    """The main text of the page at ``url``, from the cache when fetched before.
+
+    ``origin`` is the feed's configured address: a page at a private address is fetched
+    only when that is private too (see ``netguard``).
+    """
     key = canonical_url(url) or url
     if cache is not None:
         cached = cache.cached_page(key)
         if cached is not None:
             return cached or None
     try:
-        result = fetcher.fetch(url, max_bytes=min(PAGE_MAX_BYTES, fetcher.poll.max_bytes))
+        result = fetcher.fetch(
+            url,
+            max_bytes=min(PAGE_MAX_BYTES, fetcher.poll.max_bytes),
+            origin=origin,
+        )
     except FetchError as exc:
         log.warning("full text: could not fetch %s: %s", url, exc)
         return None
