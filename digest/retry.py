@@ -4,8 +4,12 @@ A 421 from a busy SMTP server, a 429 or a 503 from a mail API, a dropped connect
 clear up within seconds, so a send is tried again in the same run, after an exponentially
 growing, jittered wait (jitter keeps a batch of threads from retrying in lock-step), or
 after the server's own ``Retry-After`` when it gave one. Permanent refusals are never
-retried. What still fails after the last attempt is left to the next run (the period stays
-"failed" in the store, with its attempts and last error).
+retried, nor are ``SenderSetupError`` (every message would fail the same way until the
+operator fixes the configuration) and ``UnknownOutcomeError`` (the server may already have
+the message: a second attempt would likely deliver a second copy), even should a backend
+ever raise one that is also a ``TemporarySendError``. What still fails after the last
+attempt is left to the next run (the period stays "failed" in the store, with its attempts
+and last error).
 """
 
 from __future__ import annotations
@@ -19,15 +23,19 @@ from tenacity import (
     RetryCallState,
     Retrying,
     retry_if_exception_type,
+    retry_if_not_exception_type,
     stop_after_attempt,
     wait_exponential_jitter,
 )
 
-from digest.errors import TemporarySendError
+from digest.errors import SenderSetupError, TemporarySendError, UnknownOutcomeError
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+# Never tried again in the run, whatever else they are.
+NEVER_RETRIED = (SenderSetupError, UnknownOutcomeError)
 
 # The longest wait between two attempts, whatever a server asks for: a send that has to wait
 # longer is better left to the next run than holding a thread.
@@ -76,7 +84,8 @@ class SendRetry:
         retrying = Retrying(
             stop=stop_after_attempt(self.attempts),
             wait=self.wait_seconds,
-            retry=retry_if_exception_type(TemporarySendError),
+            retry=retry_if_exception_type(TemporarySendError)
+            & retry_if_not_exception_type(NEVER_RETRIED),
             before_sleep=before_sleep,
             sleep=self.sleep,
             reraise=True,

@@ -37,6 +37,17 @@ class Received:
     # Faults for the next DATA commands, in order: an SMTP answer ("451 ...", "550 ..."; a
     # 421 also closes the connection, as servers do) or "drop" (close without answering).
     data_faults: list[str] = field(default_factory=list)
+    # Take every message's content, then drop the connection without answering: the client
+    # cannot know whether it was delivered. What arrived that way is in ``unanswered``.
+    drop_after_data: bool = False
+    unanswered: list[bytes] = field(default_factory=list)
+    drops_at_rcpt: int = 0  # drop this many connections at RCPT TO, before any content
+    refuse_sender: str | None = None  # the answer to every MAIL FROM, e.g. "553 ..."
+
+    @property
+    def copies(self) -> int:
+        """Every message content the server took, answered or not."""
+        return len(self.messages) + len(self.unanswered)
 
     def parsed(self, index: int = -1) -> Message:
         return message_from_bytes(self.messages[index][2])
@@ -46,9 +57,22 @@ class _Handler:
     def __init__(self, received: Received) -> None:
         self.received = received
 
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.received.refuse_sender is not None:
+            return self.received.refuse_sender
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
+        if self.received.drops_at_rcpt > 0:
+            self.received.drops_at_rcpt -= 1
+            server.transport.abort()
+            return "421 closing"  # never reaches the client: the connection is gone
         if address in self.received.refuse:
             answer = self.received.refuse[address]
             left = self.received.refuse_times.get(address)
@@ -63,9 +87,14 @@ class _Handler:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.received.delay_seconds:
             await asyncio.sleep(self.received.delay_seconds)
+        if self.received.drop_after_data:
+            self.received.unanswered.append(bytes(envelope.original_content))
+            server.transport.abort()
+            return "421 closing"  # never reaches the client: the connection is gone
         if self.received.data_faults:
             fault = self.received.data_faults.pop(0)
             if fault == "drop":
+                self.received.unanswered.append(bytes(envelope.original_content))
                 server.transport.abort()
                 return "421 closing"  # never reaches the client: the connection is gone
             if fault.startswith("421"):

@@ -13,7 +13,13 @@ import pytest
 
 from digest.backends import create_backend
 from digest.backends.http import HttpMailBackend, RateLimited
-from digest.errors import ConfigError, PermanentSendError, TemporarySendError
+from digest.errors import (
+    ConfigError,
+    PermanentSendError,
+    SendError,
+    SenderSetupError,
+    TemporarySendError,
+)
 from digest.models import OutgoingEmail
 from tests.conftest import LoopbackServer, Route
 
@@ -144,7 +150,8 @@ def test_accepted(name: str, http_server: LoopbackServer, monkeypatch: pytest.Mo
         (500, {}, TemporarySendError),
         (400, {}, PermanentSendError),
         (422, {}, PermanentSendError),
-        (401, {}, PermanentSendError),
+        (401, {}, SenderSetupError),
+        (403, {}, SenderSetupError),
     ],
 )
 def test_refusals_map_onto_the_error_tree(
@@ -165,6 +172,88 @@ def test_refusals_map_onto_the_error_tree(
     assert str(status) in str(caught.value)
     if isinstance(caught.value, RateLimited):
         assert caught.value.retry_after == 30.0
+    if isinstance(caught.value, SenderSetupError):
+        # The operator is told which environment variable holds the refused key.
+        assert "$MAIL_API_KEY" in str(caught.value)
+
+
+# Provider answers as their documentation gives them (../shared/mail-apis/SUMMARY.md): each
+# either refuses our own set-up (every message would fail) or this one recipient.
+PROVIDER_REFUSALS = [
+    ("postmark", 422, {"ErrorCode": 10, "Message": "Bad or missing API token"}, SenderSetupError),
+    (
+        "postmark",
+        422,
+        {"ErrorCode": 400, "Message": "Sender signature not found"},
+        SenderSetupError,
+    ),
+    (
+        "postmark",
+        422,
+        {"ErrorCode": 401, "Message": "Sender signature not confirmed"},
+        SenderSetupError,
+    ),
+    ("postmark", 422, {"ErrorCode": 406, "Message": "Inactive recipient"}, PermanentSendError),
+    (
+        "resend",
+        403,
+        {"statusCode": 403, "name": "validation_error", "message": "verify a domain"},
+        SenderSetupError,
+    ),
+    (
+        "resend",
+        422,
+        {"statusCode": 422, "name": "validation_error", "message": "Invalid `to` field"},
+        PermanentSendError,
+    ),
+    (
+        "sendgrid",
+        403,
+        {"errors": [{"message": "The from address does not match a verified Sender Identity"}]},
+        SenderSetupError,
+    ),
+    (
+        "sendgrid",
+        400,
+        {"errors": [{"message": "Does not contain a valid address.", "field": "to"}]},
+        PermanentSendError,
+    ),
+    ("mailgun", 401, {"message": "Forbidden"}, SenderSetupError),
+    ("mailgun", 400, {"message": "to parameter is not a valid address"}, PermanentSendError),
+    ("webhook", 403, {"error": "bad signature"}, SenderSetupError),
+    ("webhook", 422, {"error": "unknown recipient"}, PermanentSendError),
+]
+
+
+@pytest.mark.parametrize(("name", "status", "answer", "error"), PROVIDER_REFUSALS)
+def test_setup_refusals_and_recipient_refusals_per_provider(
+    name: str,
+    status: int,
+    answer: dict[str, object],
+    error: type[Exception],
+    http_server: LoopbackServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    http_server.routes[PROVIDERS[name][0]] = Route(
+        json.dumps(answer).encode(), status=status, content_type="application/json"
+    )
+    with _backend(name, http_server, monkeypatch) as backend, pytest.raises(SendError) as caught:
+        backend.send(MESSAGE)
+    assert type(caught.value) is error
+    assert str(status) in str(caught.value)
+
+
+def test_postmark_sender_signature_refusal_says_what_to_fix(
+    http_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    http_server.routes["/email"] = Route(
+        json.dumps({"ErrorCode": 400, "Message": "Sender signature not found"}).encode(),
+        status=422,
+        content_type="application/json",
+    )
+    backend = _backend("postmark", http_server, monkeypatch)
+    with backend, pytest.raises(SenderSetupError, match=r"\[digest\] from_address has no Sender"):
+        backend.send(MESSAGE)
 
 
 def test_postmark_error_code_in_a_200_is_not_success(
@@ -176,6 +265,13 @@ def test_postmark_error_code_in_a_200_is_not_success(
     )
     backend = _backend("postmark", http_server, monkeypatch)
     with backend, pytest.raises(PermanentSendError, match="ErrorCode 300"):
+        backend.send(MESSAGE)
+    # A bad token reported inside a 200 is still a setup error.
+    http_server.routes["/email"] = Route(
+        json.dumps({"ErrorCode": 10, "Message": "Bad or missing API token"}).encode(),
+        content_type="application/json",
+    )
+    with backend, pytest.raises(SenderSetupError, match=r"\$MAIL_API_KEY"):
         backend.send(MESSAGE)
 
 

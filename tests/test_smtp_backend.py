@@ -9,8 +9,16 @@ import pytest
 
 from digest.backends import create_backend
 from digest.backends.smtp import SmtpBackend
-from digest.errors import ConfigError, PermanentSendError, TemporarySendError
+from digest.errors import (
+    ConfigError,
+    PermanentSendError,
+    SendError,
+    SenderSetupError,
+    TemporarySendError,
+    UnknownOutcomeError,
+)
 from digest.models import OutgoingEmail
+from digest.retry import SendRetry
 from tests.smtp_server import PASSWORD, USER, SmtpTestServer, free_port
 
 
@@ -71,21 +79,71 @@ def test_sends_a_batch_over_one_authenticated_connection(
     assert server.received.parsed(1)["Subject"] == "Digest 2"
 
 
-def test_wrong_password_is_permanent(
+def test_wrong_password_is_a_sender_setup_error_naming_the_keys(
     server: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     backend = _backend(server, monkeypatch)
     backend.password = "wrong"
-    with pytest.raises(PermanentSendError, match="refused the login"):
+    with pytest.raises(SenderSetupError, match="refused the login") as caught:
         backend.send(_message())
+    assert "535" in str(caught.value)
+    assert "[delivery.smtp] username" in str(caught.value) and "$SMTP_PASSWORD" in str(caught.value)
+    assert server.received.copies == 0
 
 
-def test_untrusted_certificate_is_refused(
+def test_untrusted_certificate_is_a_sender_setup_error_naming_ca_file(
     server: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     backend = _backend(server, monkeypatch, ca_file=None)
-    with pytest.raises(PermanentSendError, match="certificate not trusted"):
+    with pytest.raises(SenderSetupError, match="certificate not trusted") as caught:
         backend.send(_message())
+    assert "[delivery.smtp] ca_file" in str(caught.value)
+
+
+def test_starttls_not_offered_is_a_sender_setup_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = SmtpTestServer(tmp_path, "none")  # offers no STARTTLS
+    plain.start()
+    try:
+        backend = _backend(plain, monkeypatch, security="starttls")
+        with backend, pytest.raises(SenderSetupError, match="does not offer STARTTLS") as caught:
+            backend.send(_message())
+    finally:
+        plain.stop()
+    assert "[delivery.smtp]" in str(caught.value)
+    assert plain.received.copies == 0 and plain.received.logins == 0
+
+
+def test_implicit_tls_against_a_starttls_port_is_a_sender_setup_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    starttls = SmtpTestServer(tmp_path, "starttls")
+    starttls.start()
+    try:
+        backend = _backend(starttls, monkeypatch, security="tls")
+        with backend, pytest.raises(SenderSetupError, match="TLS handshake failed") as caught:
+            backend.send(_message())
+    finally:
+        starttls.stop()
+    assert "security and port" in str(caught.value)
+
+
+def test_sender_refused_at_mail_from_is_a_sender_setup_error(
+    server: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.received.refuse_sender = "553 5.7.1 Sender address rejected: not owned by user"
+    with _backend(server, monkeypatch) as backend:
+        with pytest.raises(SenderSetupError, match="553") as caught:
+            backend.send(_message())
+        assert "[digest] from_address" in str(caught.value)
+        # A 4xx at MAIL FROM may clear up: temporary, on the same connection.
+        server.received.refuse_sender = "451 4.3.0 Try later"
+        with pytest.raises(TemporarySendError, match="451"):
+            backend.send(_message(number=2))
+        server.received.refuse_sender = None
+        backend.send(_message(number=3))
+    assert server.received.copies == 1 and server.received.logins == 1
 
 
 @pytest.mark.parametrize(
@@ -204,11 +262,57 @@ def test_faults_at_data_map_onto_the_error_tree_and_the_next_send_works(
     assert [server.received.parsed(i)["Subject"] for i in range(1)] == ["Digest 2"]
 
 
-def test_connection_dropped_mid_data_is_reconnected_and_sent_once(
+def test_connection_dropped_before_data_is_reconnected_and_sent_once(
     server: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    server.received.data_faults.append("drop")
+    server.received.drops_at_rcpt = 1
     with _backend(server, monkeypatch) as backend:
         backend.send(_message(number=1))
-    assert len(server.received.messages) == 1
+    assert server.received.copies == 1
     assert server.received.logins == 2  # the second connection carried it
+
+
+def test_no_answer_after_data_is_an_unknown_outcome_sent_once(
+    server: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server takes the content and hangs up: one copy, however often the run retries.
+
+    Before this was handled, the backend reconnected once and the retry policy tried three
+    times: six copies of each message.
+    """
+    server.received.drop_after_data = True
+    waits: list[float] = []
+    with _backend(server, monkeypatch) as backend:
+        retry = SendRetry(3, 0.01, sleep=waits.append)
+        with pytest.raises(SendError) as caught:
+            retry.call(lambda: backend.send(_message(number=1)), "reader@example.org")
+        assert server.received.copies == 1 and waits == []
+        assert isinstance(caught.value, UnknownOutcomeError)
+        assert "may have been delivered" in str(caught.value)
+        # The next message goes over a new connection and is delivered normally.
+        server.received.drop_after_data = False
+        backend.send(_message(number=2))
+    assert server.received.copies == 2
+    assert [m[2] for m in server.received.messages] == [_message(number=2).message_bytes]
+
+
+def test_lines_starting_with_a_dot_arrive_intact(
+    server: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message = _message()
+    body = b"Hello\r\n.\r\n..two dots\r\n.hidden"
+    raw = message.message_bytes.replace(b"Hello 1\r\n", body)
+    with _backend(server, monkeypatch) as backend:
+        backend.send(
+            OutgoingEmail(
+                to=message.to,
+                sender=message.sender,
+                subject=message.subject,
+                html="",
+                text="",
+                message_bytes=raw,
+                message_id=message.message_id,
+                digest_key=message.digest_key,
+            )
+        )
+    assert server.received.messages[0][2] == raw + b"\r\n"

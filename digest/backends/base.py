@@ -6,8 +6,10 @@ Implementers subclass ``MailBackend``:
 - validate options in ``from_config`` and raise ``ConfigError`` naming the key and the fix,
   so a bad setting stops start-up rather than the first send;
 - in ``send``, hand the message over and return a ``SendResult`` with the provider's message
-  id, or raise ``TemporarySendError`` (retry later) or ``PermanentSendError`` (do not retry);
-  never return a failure value;
+  id, or raise ``TemporarySendError`` (retry later), ``PermanentSendError`` (this recipient
+  or message refused: do not retry), ``SenderSetupError`` (our own TLS, login, key or sender
+  refused: the run stops, naming the key to fix) or ``UnknownOutcomeError`` (handed over
+  but unanswered: never resent on a new connection); never return a failure value;
 - acquire connections in ``open`` and release them in ``close`` (both may be called on a
   backend used as a context manager);
 - set ``concurrency`` above 1 only if ``send`` may be called from that many threads at once

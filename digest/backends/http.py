@@ -2,9 +2,18 @@
 
 A provider module writes only its endpoint, its auth header, ``build_request`` (the
 provider's documented fields, explicitly) and ``parse_success`` (the provider's message id).
-This base class maps everything else onto the error tree, once: transport failures, 429
-and 5xx are temporary (retry later, honouring ``Retry-After``); 401/403 are permanent
-(credentials); any other 4xx is permanent, with the provider's own message.
+This base class maps everything else onto the error tree, once:
+
+- 401/403 (and whatever ``is_setup_refusal`` adds for a provider, e.g. Postmark's sender
+  signature codes): ``SenderSetupError``, naming the key to fix; every message would fail
+  the same way;
+- 429 and 5xx, and transport failures before the request was sent in full: temporary
+  (retry later, honouring ``Retry-After``);
+- no answer after the request was sent in full (a read timeout, a dropped connection): the
+  provider may have accepted the message, so ``UnknownOutcomeError``, unless the provider
+  takes an idempotency key (``idempotent = True``): then a retry with the same key cannot
+  deliver a second copy, and it stays temporary;
+- any other 4xx is permanent, with the provider's own message.
 """
 
 from __future__ import annotations
@@ -19,7 +28,14 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from digest.backends.base import MailBackend, parse_options
-from digest.errors import ConfigError, PermanentSendError, TemporarySendError
+from digest.errors import (
+    ConfigError,
+    PermanentSendError,
+    SendError,
+    SenderSetupError,
+    TemporarySendError,
+    UnknownOutcomeError,
+)
 from digest.models import OutgoingEmail, SendResult
 from digest.sources.fetch import parse_retry_after
 
@@ -57,11 +73,22 @@ class RateLimited(TemporarySendError):
         self.retry_after = retry_after
 
 
+# Raised after the whole request went out, while waiting for the answer: the provider may
+# have taken the message. (A failure while connecting or writing is raised as ConnectError,
+# ConnectTimeout, PoolTimeout, WriteError or WriteTimeout: the request was not complete, so
+# the provider cannot have acted on it.)
+ANSWER_LOST = (httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError)
+
+
 class HttpMailBackend(MailBackend):
     """Base for mail APIs reached over HTTPS."""
 
     options_model: ClassVar[type[HttpOptions]] = HttpOptions
     default_base_url: ClassVar[str]
+    # True only if the provider documents an idempotency key and the request carries one
+    # that is the same on every attempt at a message: then a request left unanswered may be
+    # sent again safely.
+    idempotent: ClassVar[bool] = False
 
     def __init__(
         self, options: HttpOptions, api_key: str, transport: httpx.BaseTransport | None = None
@@ -123,8 +150,40 @@ class HttpMailBackend(MailBackend):
                     return str(body[key])[:300]
         return str(body)[:300]
 
+    def is_setup_refusal(self, response: httpx.Response) -> bool:
+        """Whether a 4xx refuses our credentials or sender, not this message or recipient.
+
+        401 and 403 always do; a provider overrides this to add its own error codes.
+        """
+        return response.status_code in (401, 403)
+
+    def setup_hint(self, response: httpx.Response) -> str:
+        """What the operator should check after a setup refusal."""
+        return (
+            f"check the key in ${self.options.api_key_env} ([delivery.{self.name}] "
+            "api_key_env), its permissions, and that [digest] from_address is a sender "
+            f"{self.name} lets this key use"
+        )
+
+    def refusal(self, response: httpx.Response) -> SendError:
+        """The error-tree exception for a non-2xx answer."""
+        status = response.status_code
+        if status == 429:
+            wait = parse_retry_after(response.headers.get("Retry-After"))
+            return RateLimited(
+                f"{self.name}: rate limited (429): {self.error_text(response)}", wait
+            )
+        if status >= 500:
+            return TemporarySendError(f"{self.name}: HTTP {status}: {self.error_text(response)}")
+        if self.is_setup_refusal(response):
+            return SenderSetupError(
+                f"{self.name}: HTTP {status}, the sender's credentials or address were refused: "
+                f"{self.error_text(response)}; {self.setup_hint(response)}"
+            )
+        return PermanentSendError(f"{self.name}: HTTP {status}: {self.error_text(response)}")
+
     def send(self, message: OutgoingEmail) -> SendResult:
-        """POST the message; map the answer onto sent, temporary or permanent."""
+        """POST the message; map the answer onto sent or the error tree."""
         self.open()
         assert self._client is not None
         request = self.build_request(message)
@@ -140,18 +199,17 @@ class HttpMailBackend(MailBackend):
                 else None,
                 auth=request.auth if request.auth is not None else httpx.USE_CLIENT_DEFAULT,
             )
+        except ANSWER_LOST as exc:
+            what = (
+                f"{self.name}: no answer after the request was sent ({type(exc).__name__}: {exc})"
+            )
+            if self.idempotent:
+                raise TemporarySendError(f"{what}; retried with the same idempotency key") from exc
+            raise UnknownOutcomeError(
+                f"{what}; it may have been delivered, so it is not sent again in this run"
+            ) from exc
         except httpx.HTTPError as exc:
             raise TemporarySendError(f"{self.name}: {type(exc).__name__}: {exc}") from exc
-        status = response.status_code
-        if status == 429:
-            wait = parse_retry_after(response.headers.get("Retry-After"))
-            raise RateLimited(f"{self.name}: rate limited (429): {self.error_text(response)}", wait)
-        if status >= 500:
-            raise TemporarySendError(f"{self.name}: HTTP {status}: {self.error_text(response)}")
-        if status in (401, 403):
-            raise PermanentSendError(
-                f"{self.name}: HTTP {status}, the API key was refused: {self.error_text(response)}"
-            )
-        if status >= 400:
-            raise PermanentSendError(f"{self.name}: HTTP {status}: {self.error_text(response)}")
+        if response.status_code >= 400:
+            raise self.refusal(response)
         return SendResult(backend=self.name, message_id=self.parse_success(response, message))

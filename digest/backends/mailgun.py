@@ -65,6 +65,15 @@ class MailgunBackend(HttpMailBackend):
             auth=("api", self.api_key),
         )
 
+    def setup_hint(self, response: httpx.Response) -> str:
+        """The key, and the domain and region it belongs to."""
+        options = self.options
+        assert isinstance(options, MailgunOptions)
+        return (
+            f"check the key in ${options.api_key_env} ([delivery.mailgun] api_key_env) and that "
+            f"it belongs to domain {options.domain!r} in region {options.region!r}"
+        )
+
     def parse_success(self, response: httpx.Response, message: OutgoingEmail) -> str:
         """``id`` from the 200."""
         identifier = response.json().get("id")

@@ -2,7 +2,9 @@
 
 Fields as Resend's OpenAPI document gives them (``../shared/mail-apis/resend``): from, to,
 subject, html, text, headers (an object) and tags ([{name, value}]). The idempotency key is
-the digest's Message-ID, so a retry after a crash cannot deliver a second copy.
+the digest's Message-ID, so a retry after a crash cannot deliver a second copy. Resend keeps
+a key for 24 hours, so a request left unanswered is retried in the run with the same key
+(``idempotent``) rather than left with an unknown outcome.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class ResendBackend(HttpMailBackend):
 
     name = "resend"
     default_base_url = "https://api.resend.com"
+    idempotent = True
 
     def build_request(self, message: OutgoingEmail) -> ApiRequest:
         """The documented ``SendEmailRequest``."""

@@ -5,7 +5,10 @@ Body (UTF-8 JSON): ``{"message_id", "digest", "to", "from", "subject", "html", "
 HMAC-SHA256 of the exact body bytes with the secret from ``secret_env``; the receiver
 recomputes it and rejects a mismatch. ``X-Seatwatch-Message-Id`` repeats the Message-ID so a
 receiver can drop a retried duplicate. Any 2xx is success (``{"id": ...}`` in the answer is
-kept as the provider id when present); 429 and 5xx are retried; other 4xx are permanent.
+kept as the provider id when present); 429 and 5xx are retried; 401/403 stop the run (the
+token or signature was refused); other 4xx are permanent. A request left unanswered is not
+sent again in the run (the receiver may have taken it); a later run sends it once more with
+the same ``X-Seatwatch-Message-Id``.
 """
 
 from __future__ import annotations
@@ -92,6 +95,15 @@ class WebhookBackend(HttpMailBackend):
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
         return ApiRequest(url=options.url, headers=headers, content=body)
+
+    def setup_hint(self, response: httpx.Response) -> str:
+        """The token, the secret and the URL: the receiver refused one of them."""
+        options = self.options
+        assert isinstance(options, WebhookOptions)
+        return (
+            f"check the token in ${options.api_key_env}, the secret in ${options.secret_env} "
+            f"and the receiver at [delivery.webhook] url ({options.url})"
+        )
 
     def parse_success(self, response: httpx.Response, message: OutgoingEmail) -> str:
         """The receiver's ``id`` if it gave one, else our Message-ID."""
