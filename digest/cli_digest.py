@@ -233,7 +233,15 @@ def send(
     with reported(), configured_store(config) as (settings, store):
         subscriber = _as_stored(subscriber)
         wanted = [s for s in settings.subscribers if not subscriber or s.email in subscriber]
-        stored = [s for s in store.subscribers.all() if not subscriber or s.email in subscriber]
+        unusable: list[str] = []
+        unreadable: list[str] = []  # stored rows no message can be addressed to
+
+        def unaddressable(address: str, why: str) -> None:
+            if not subscriber or address in subscriber:
+                unreadable.append(f"{address}: skipped, {why}")
+
+        everyone = store.subscribers.all(on_error=unaddressable)
+        stored = [s for s in everyone if not subscriber or s.email in subscriber]
         configured = all_subscribers(wanted, stored)
         if not configured:
             raise ConfigError(
@@ -241,7 +249,6 @@ def send(
                 key="subscribers",
                 hint="add a [[subscribers]] entry (or check --subscriber)",
             )
-        unusable: list[str] = []
 
         def skip(entry: SubscriberConfig, exc: ConfigError) -> None:
             unusable.append(f"{entry.email}: skipped, {exc}")
@@ -274,13 +281,14 @@ def send(
     skipped = len(configured) - len(deliveries) - len(unusable)
     console.print(
         f"{'previewed' if dry_run else 'sent'} {len(sent)} digests through {backend.name}, "
-        f"{len(failed) + len(unusable)} failed, {skipped} skipped "
+        f"{len(failed) + len(unusable) + len(unreadable)} failed, {skipped} skipped "
         "(nothing new, already sent this period, or not active)",
         highlight=False,
     )
-    for problem in [f"{d.subscriber.email}: {d.error}" for d in failed] + unusable:
+    problems = [f"{d.subscriber.email}: {d.error}" for d in failed] + unusable + unreadable
+    for problem in problems:
         errors.print(f"[bold red]error:[/] {escape(problem)}", highlight=False)
-    if failed or unusable:
+    if problems:
         raise typer.Exit(1)
 
 

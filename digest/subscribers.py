@@ -19,7 +19,7 @@ import csv
 import io
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -156,13 +156,14 @@ class SubscriberStore:
             for r in rows
         ]
 
-    def all(self) -> list[SubscriberConfig]:
+    def all(self, on_error: Callable[[str, str], None] | None = None) -> list[SubscriberConfig]:
         """Every stored subscriber a send can address, by address, in ASCII form.
 
         Rows stored before addresses were kept ASCII get their domain IDNA-encoded; a row
         whose address is not usable (a non-ASCII local part) is logged as an error and left
         out, and so is a second row for an address already read, so one bad row costs only
-        its own digest and nobody is sent two.
+        its own digest and nobody is sent two. ``on_error(address, reason)`` hears of each
+        unusable row, for a command to report as a failure.
         """
         usable: dict[str, SubscriberConfig] = {}
         for row in self.stored():
@@ -170,6 +171,8 @@ class SubscriberStore:
                 email = checked_address(row.email)
             except ValueError as exc:
                 log.error("stored subscriber %r skipped: %s", row.email, exc)
+                if on_error is not None:
+                    on_error(row.email, str(exc))
                 continue
             if email in usable:
                 log.error(
@@ -178,7 +181,7 @@ class SubscriberStore:
                     usable[email].email,
                     email,
                 )
-                continue
+                continue  # one digest for the address, as asked: not a failure
             usable[email] = row if email == row.email else row.model_copy(update={"email": email})
         return list(usable.values())
 

@@ -84,3 +84,20 @@ def test_healthz_is_ok_while_polling_is_fresh_and_503_when_stale(daemon: Daemon)
     stale = _get(daemon, "/healthz")
     assert stale.status_code == 503 and json.loads(stale.text)["status"] == "stale"
     assert _get(daemon, "/nothing").status_code == 404
+
+
+def test_a_send_job_that_fails_as_a_whole_is_counted_and_unhealthy(
+    daemon: Daemon, smtp: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    daemon.poll_job()
+    monkeypatch.setenv("HTTP_SMTP_PASSWORD", "not-the-password")
+    daemon.send_job()  # the login is refused: the job stops, nothing is lost
+    answer = _get(daemon, "/healthz")
+    assert answer.status_code == 503
+    health = answer.json()
+    assert health["status"] == "send failing" and "HTTP_SMTP_PASSWORD" in health["send_error"]
+    assert _metric(_get(daemon, "/metrics").text, "seatwatch_send_job_failures_total") == 1
+    monkeypatch.setenv("HTTP_SMTP_PASSWORD", PASSWORD)
+    daemon.send_job()
+    assert _get(daemon, "/healthz").json()["status"] == "ok"
+    assert len(smtp.received.messages) == 1

@@ -112,7 +112,7 @@ def test_one_message_that_cannot_be_built_settles_alone(
     tmp_path: Path, smtp: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An address that cannot be encoded (stored before addresses were checked) fails its
-    own digest; the subscribers after it still get theirs, and status names it."""
+    own digest; the subscribers after it still get theirs, and the command names it."""
     monkeypatch.setenv("TEST_SMTP_PASSWORD", PASSWORD)
     config = _config(tmp_path, smtp, 0)
     config.write_text(
@@ -132,11 +132,10 @@ def test_one_message_that_cannot_be_built_settles_alone(
         )
     result = runner.invoke(app, ["send", "--config", str(config)])
     assert result.exit_code == 1
+    assert "m\u00f6\u00f6@example.org: skipped" in " ".join(result.output.split())
+    assert "2 digests" in result.output and "1 failed" in result.output
     delivered = sorted(recipient for _, (recipient,), _ in smtp.received.messages)
     assert delivered == ["aaa@example.org", "zzz@example.org"]
-    status = json.loads(runner.invoke(app, ["status", "--config", str(config), "--json"]).output)
-    (broken,) = [d for d in status["digests"] if d["subscriber"].startswith("m")]
-    assert broken["status"] == "rejected" and "not ASCII" in broken["error"]
 
 
 def test_a_message_over_the_size_limit_is_refused_not_cut_short(
@@ -178,3 +177,65 @@ def test_a_message_over_the_size_limit_is_refused_not_cut_short(
     status = json.loads(runner.invoke(app, ["status", "--config", str(config), "--json"]).output)
     (big,) = [d for d in status["digests"] if d["subscriber"] == "big@example.org"]
     assert big["status"] == "failed" and "max_message_bytes" in big["error"]
+
+
+def _three_readers(tmp_path: Path, smtp: SmtpTestServer) -> Path:
+    return _config(tmp_path, smtp, 3)
+
+
+def test_a_refused_login_stops_the_run_and_the_next_run_delivers_everything(
+    tmp_path: Path, smtp: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wrong password is the sender's problem, not the subscribers': nothing is marked
+    refused, and after the fix the whole period goes out."""
+    config = _three_readers(tmp_path, smtp)
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", "not-the-password")
+    stopped = runner.invoke(app, ["send", "--config", str(config)])
+    assert stopped.exit_code == 1
+    text = " ".join(stopped.output.split())
+    assert "sending stopped" in text and "$TEST_SMTP_PASSWORD" in text
+    assert smtp.received.copies == 0
+    status = json.loads(runner.invoke(app, ["status", "--config", str(config), "--json"]).output)
+    assert status["queue"]["rejected"] == 0
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", PASSWORD)
+    fixed = runner.invoke(app, ["send", "--config", str(config), "--no-poll"])
+    assert fixed.exit_code == 0, fixed.output
+    assert sorted(r for _, (r,), _ in smtp.received.messages) == [
+        f"reader{n:02d}@example.org" for n in range(3)
+    ]
+
+
+def test_an_unanswered_message_is_left_unknown_and_resent_once_with_its_message_id(
+    tmp_path: Path, smtp: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", PASSWORD)
+    config = _config(tmp_path, smtp, 1)
+    smtp.received.drop_after_data = True
+    first = runner.invoke(app, ["send", "--config", str(config)])
+    assert first.exit_code == 1
+    assert smtp.received.copies == 1  # not resent on a new connection in the same run
+    status = json.loads(runner.invoke(app, ["status", "--config", str(config), "--json"]).output)
+    assert status["queue"]["unknown"] == 1
+    (unanswered,) = smtp.received.unanswered
+    # A later run sends it once more, with the same Message-ID; the server answers now.
+    smtp.received.drop_after_data = False
+    second = runner.invoke(app, ["send", "--config", str(config), "--no-poll"])
+    assert second.exit_code == 0, second.output
+    assert smtp.received.copies == 2
+    first_id = email.message_from_bytes(unanswered)["Message-ID"]
+    assert smtp.received.parsed()["Message-ID"] == first_id
+    third = runner.invoke(app, ["send", "--config", str(config), "--no-poll"])
+    assert third.exit_code == 0 and smtp.received.copies == 2
+
+
+def test_a_second_unanswered_send_is_not_sent_a_third_time(
+    tmp_path: Path, smtp: SmtpTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", PASSWORD)
+    config = _config(tmp_path, smtp, 1)
+    smtp.received.drop_after_data = True
+    for _ in range(3):
+        runner.invoke(app, ["send", "--config", str(config)])
+    assert smtp.received.copies == 2
+    status = runner.invoke(app, ["status", "--config", str(config)]).output
+    assert "1 unknown" in " ".join(status.split())
