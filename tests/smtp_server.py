@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
+import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
@@ -43,6 +44,11 @@ class Received:
     unanswered: list[bytes] = field(default_factory=list)
     drops_at_rcpt: int = 0  # drop this many connections at RCPT TO, before any content
     refuse_sender: str | None = None  # the answer to every MAIL FROM, e.g. "553 ..."
+    # Keep the first ``hold_first`` messages unanswered until ``release`` is set: messages
+    # in flight for as long as a test needs (``held`` counts those waiting), no timing.
+    hold_first: int = 0
+    held: int = 0
+    release: threading.Event = field(default_factory=threading.Event)
 
     @property
     def copies(self) -> int:
@@ -85,6 +91,11 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.received.hold_first > 0:
+            self.received.hold_first -= 1
+            self.received.held += 1
+            while not self.received.release.is_set():
+                await asyncio.sleep(0.01)
         if self.received.delay_seconds:
             await asyncio.sleep(self.received.delay_seconds)
         if self.received.drop_after_data:
