@@ -54,6 +54,8 @@ class PollConfig(_Section):
     # Article pages and redirects may reach private addresses (loopback, 10/8, 192.168/16,
     # link-local...) only for sources whose own address is private, unless this is true.
     allow_private_addresses: bool = False
+    # Seconds one source may spend fetching its article pages (full_text) in one poll.
+    page_budget_seconds: float = Field(default=30.0, gt=0)
 
     @field_validator("user_agent")
     @classmethod

@@ -1,10 +1,12 @@
 """Polling: fetch every due source concurrently, then clean, dedupe, tag and store its items.
 
 Worker threads do the waiting (HTTP, through one shared ``Fetcher`` with per-host limits) and
-the parsing; the calling thread stores each source's items in one transaction as its result
-arrives, so a slow publisher never holds up the others and the store sees one writer. A
-source that fails is recorded with its reason and scheduled for a later retry (exponential
-backoff, or the server's ``Retry-After``); a 410 disables it. Publishers' own floors on the
+the parsing; a source's article pages (``full_text``) go through the same ``Fetcher``,
+several at a time within its limits and the source's page budget (``sources/page.py``). The
+calling thread stores each source's items in one transaction as its result arrives, so a
+slow publisher never holds up the others and the store sees one writer. A source that fails
+is recorded with its reason and scheduled for a later retry (exponential backoff, or the
+server's ``Retry-After``); a 410 disables it. Publishers' own floors on the
 next poll (``Cache-Control: max-age``, RSS ``<ttl>``) are honoured.
 """
 
@@ -188,7 +190,7 @@ def _poll_one(
             limit = settings.poll.max_items_per_source
             fast = parse_well_formed_feed(raw, limit) if not raw.is_json else None
             result = fast if fast is not None else run_cpu(parse_raw_feed, raw, limit)
-            result = source.with_full_text(result, fetcher)
+            result = source.with_full_text(result, fetcher, now)
     else:
         result = source.poll(state)
     if not result.items:

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from digest.errors import StoreError
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # What turns a store of version N-1 into version N, run in order inside one transaction on
 # open (``Store.migrate``). Tables new in a version need nothing here: ``create_all`` makes
@@ -35,6 +35,11 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE digests ADD COLUMN lease_owner TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE digests ADD COLUMN lease_until TIMESTAMP",
         "ALTER TABLE digests ADD COLUMN unknown_count INTEGER NOT NULL DEFAULT 0",
+    ),
+    8: (
+        "ALTER TABLE pages ADD COLUMN failures INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE pages ADD COLUMN next_try TIMESTAMP",
+        "ALTER TABLE pages ADD COLUMN error TEXT",
     ),
 }
 
@@ -95,8 +100,14 @@ pages_table = sa.Table(
     "pages",
     metadata,
     sa.Column("url", sa.Text, primary_key=True),
+    # When the page was last fetched (or last failed to be).
     sa.Column("fetched_at", UtcDateTime, nullable=False),
+    # The extracted text ("" when the page had none, and while it has only failed).
     sa.Column("text", sa.Text, nullable=False),
+    # A page that could not be fetched: failures in a row, when it may be tried again, why.
+    sa.Column("failures", sa.Integer, nullable=False, default=0, server_default="0"),
+    sa.Column("next_try", UtcDateTime),
+    sa.Column("error", sa.Text),
 )
 
 articles_table = sa.Table(

@@ -128,6 +128,15 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+class PageRecord(NamedTuple):
+    """What the page cache keeps for one article page."""
+
+    text: str | None  # the extracted text ("" if the page had none); None while it fails
+    failures: int = 0  # failed fetches in a row
+    next_try: datetime | None = None  # a failed page is not fetched again before this
+    error: str | None = None  # why the last fetch failed
+
+
 class Housekeeping(NamedTuple):
     """What one housekeeping pass removed."""
 
@@ -241,12 +250,34 @@ class Store:
     # Pages (full-text cache) -----------------------------------------------------------------
 
     def cached_page(self, url: str) -> str | None:
-        """The text extracted from ``url`` before; ``""`` if it had none; ``None`` if never."""
+        """The text extracted from ``url`` before; ``""`` if it had none; ``None`` if never
+        (or if every fetch so far failed)."""
+        record = self.page_records([url]).get(url)
+        return None if record is None else record.text
+
+    def page_records(self, urls: Sequence[str]) -> dict[str, PageRecord]:
+        """What is kept for each of ``urls`` that has a row: its text or its failures."""
+        wanted = sorted(set(urls))
+        columns = (
+            pages_table.c.url,
+            pages_table.c.text,
+            pages_table.c.failures,
+            pages_table.c.next_try,
+            pages_table.c.error,
+        )
+        found: dict[str, PageRecord] = {}
         with self._begin() as conn:
-            value = conn.execute(
-                sa.select(pages_table.c.text).where(pages_table.c.url == url)
-            ).scalar_one_or_none()
-        return None if value is None else str(value)
+            for start in range(0, len(wanted), IN_CHUNK):
+                chunk = wanted[start : start + IN_CHUNK]
+                for row in conn.execute(sa.select(*columns).where(pages_table.c.url.in_(chunk))):
+                    failures = int(row.failures or 0)
+                    found[str(row.url)] = PageRecord(
+                        text=None if failures else str(row.text),
+                        failures=failures,
+                        next_try=row.next_try,
+                        error=row.error,
+                    )
+        return found
 
     def cache_page(self, url: str, text: str) -> None:
         """Keep the text extracted from ``url`` (empty when the page had none)."""
@@ -254,6 +285,24 @@ class Store:
             conn.execute(pages_table.delete().where(pages_table.c.url == url))
             conn.execute(
                 pages_table.insert().values(url=url, text=text, fetched_at=datetime.now(UTC))
+            )
+
+    def page_failed(
+        self, url: str, *, error: str, failures: int, next_try: datetime, at: datetime
+    ) -> None:
+        """Remember that fetching ``url`` failed (``failures`` times in a row) and when it
+        may be tried again."""
+        with self._begin() as conn:
+            conn.execute(pages_table.delete().where(pages_table.c.url == url))
+            conn.execute(
+                pages_table.insert().values(
+                    url=url,
+                    text="",
+                    fetched_at=at,
+                    failures=failures,
+                    next_try=next_try,
+                    error=error,
+                )
             )
 
     # Articles ------------------------------------------------------------------------------
@@ -717,4 +766,4 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-__all__ = ["SCHEMA_VERSION", "EvidenceKind", "Store"]
+__all__ = ["SCHEMA_VERSION", "EvidenceKind", "PageRecord", "Store"]

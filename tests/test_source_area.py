@@ -131,11 +131,15 @@ def test_store_of_schema_1_is_upgraded_in_place(tmp_path: Path) -> None:
         for column in ("frequency", "timezone", "status"):
             conn.execute(sa.text(f"ALTER TABLE subscribers DROP COLUMN {column}"))
         conn.execute(sa.text("DROP TABLE article_prints"))
+        for column in ("lease_owner", "lease_until", "unknown_count"):
+            conn.execute(sa.text(f"ALTER TABLE digests DROP COLUMN {column}"))
+        for column in ("failures", "next_try", "error"):
+            conn.execute(sa.text(f"ALTER TABLE pages DROP COLUMN {column}"))
         conn.execute(sa.text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
     engine.dispose()
 
     store = Store.open(path)
-    assert store.schema_version() == SCHEMA_VERSION == 7
+    assert store.schema_version() == SCHEMA_VERSION == 8
     store.sources.add(
         SourceConfig(name="Local", kind=SourceKind.FOLDER, location=".", area="Essex"), NOW
     )

@@ -29,7 +29,7 @@ from digest.models import FeedItem
 from digest.sources.base import PollResult, SourceState, is_url
 from digest.sources.fetch import Fetcher
 from digest.sources.jsonfeed import looks_like_json_feed, parse_json_feed
-from digest.sources.page import PageCache, fetch_full_text, is_teaser
+from digest.sources.page import PageCache, fetch_full_texts, is_teaser
 from digest.sources.sniff import sniff_document
 
 log = logging.getLogger(__name__)
@@ -205,20 +205,28 @@ class FeedSource:
             self.name, content, content_type, final_url, new_state, tuple(messages), result.max_age
         )
 
-    def with_full_text(self, result: PollResult, fetcher: Fetcher | None = None) -> PollResult:
-        """``result`` with teaser bodies replaced by their pages' main text (when enabled)."""
+    def with_full_text(
+        self, result: PollResult, fetcher: Fetcher | None = None, now: datetime | None = None
+    ) -> PollResult:
+        """``result`` with teaser bodies replaced by their pages' main text (when enabled).
+
+        The pages are fetched together (``fetch_full_texts``); ``now`` dates page failures.
+        """
         fetcher = fetcher or self.fetcher
         if self.full_text is False or fetcher is None or not result.items:
             return result
+        plains = [_plain(item) for item in result.items]
+        wanted = [
+            item.url
+            for item, plain in zip(result.items, plains, strict=True)
+            if item.url and (self.full_text is True or is_teaser(plain))
+        ]
+        texts = fetch_full_texts(
+            fetcher, wanted, self.page_cache, origin=self.location, source=self.name, now=now
+        )
         enriched = []
-        for item in result.items:
-            plain = _plain(item)
-            wanted = item.url and (self.full_text is True or is_teaser(plain))
-            text = (
-                fetch_full_text(fetcher, item.url, self.page_cache, origin=self.location)
-                if wanted and item.url
-                else None
-            )
+        for item, plain in zip(result.items, plains, strict=True):
+            text = texts.get(item.url) if item.url else None
             if text and len(text) > len(plain):
                 item = replace(item, body=text, body_is_html=False)
             enriched.append(item)

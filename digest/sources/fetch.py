@@ -3,7 +3,10 @@
 One ``Fetcher`` per poll holds one ``httpx.Client`` (one connection pool, keep-alive) shared by
 worker threads. Concurrency is bounded overall by the number of workers and per host by a
 semaphore, so a poll of a thousand feeds never opens more than ``per_host_connections`` to
-one publisher. Every response is bounded: connect and read timeouts, a total deadline
+one publisher, and by a semaphore of ``concurrency`` requests in flight: article pages,
+fetched by several threads per source, share these limits with the feeds. A caller may give
+a fetch its own deadline (a source's page budget): waiting for a slot counts against it.
+Every response is bounded: connect and read timeouts, a total deadline
 covering the whole exchange (connect, headers and body: ``netguard``), a byte cap on the
 decoded body enforced while streaming and decoding in bounded pieces (``decode``: a
 compression bomb is abandoned at the cap, never inflated then checked) and a redirect cap.
@@ -22,7 +25,8 @@ import re
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -53,6 +57,18 @@ class RetryLater(FetchError):
     def __init__(self, message: str, retry_after: float | None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class OutOfTime(FetchError):
+    """The deadline the caller gave ``Fetcher.fetch`` passed.
+
+    ``elapsed`` is how long the exchange had run when it was cut off, 0.0 when it never
+    started (no connection slot came free in time).
+    """
+
+    def __init__(self, message: str, elapsed: float) -> None:
+        super().__init__(message)
+        self.elapsed = elapsed
 
 
 class SourceGone(FetchError):
@@ -222,6 +238,7 @@ class Fetcher:
             transport=transport or _TransportPerScheme(limits, backend),
         )
         self._hosts: dict[str, threading.BoundedSemaphore] = {}
+        self._in_flight = threading.BoundedSemaphore(poll.concurrency)
         self._hosts_lock = threading.Lock()
         self._local: dict[tuple[str, int], bool] = {}
 
@@ -267,17 +284,37 @@ class Fetcher:
         last_modified: str | None = None,
         max_bytes: int | None = None,
         origin: str | None = None,
+        deadline: float | None = None,
     ) -> FetchResult:
         """GET ``url`` (conditionally when validators are given); raise ``FetchError``.
 
         ``origin`` is the configured address of the source this fetch is for (``url``
         itself by default): when it is local, this fetch may reach private addresses too.
+        ``deadline`` (on ``monotonic``'s clock) ends the fetch, waiting for a slot included,
+        with ``OutOfTime``; ``total_timeout_seconds`` applies as well.
         """
         allow_private = self.poll.allow_private_addresses or self.is_local(origin or url)
-        with self._host_slot(url):
+        # The host's slot first: a thread waiting for a busy host holds no poll-wide slot.
+        with (
+            self._slot(self._host_slot(url), url, deadline),
+            self._slot(self._in_flight, url, deadline),
+        ):
             return self._fetch(
-                url, etag, last_modified, max_bytes or self.poll.max_bytes, allow_private
+                url, etag, last_modified, max_bytes or self.poll.max_bytes, allow_private, deadline
             )
+
+    @contextmanager
+    def _slot(
+        self, slot: threading.BoundedSemaphore, url: str, deadline: float | None
+    ) -> Iterator[None]:
+        """Hold ``slot`` for a fetch; ``OutOfTime`` if it does not come free by ``deadline``."""
+        timeout = None if deadline is None else max(0.0, deadline - self.monotonic())
+        if timeout == 0.0 or not slot.acquire(timeout=timeout):
+            raise OutOfTime(f"{url}: not started: its time ran out waiting for a connection", 0.0)
+        try:
+            yield
+        finally:
+            slot.release()
 
     def _fetch(
         self,
@@ -286,6 +323,7 @@ class Fetcher:
         last_modified: str | None,
         max_bytes: int,
         allow_private: bool,
+        cut_off: float | None = None,
     ) -> FetchResult:
         headers = {}
         if etag:
@@ -293,7 +331,17 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         total = self.poll.total_timeout_seconds
-        deadline = self.monotonic() + total
+        began = self.monotonic()
+        deadline = began + total
+        if cut_off is not None and cut_off < deadline:
+            deadline = cut_off
+        else:
+            cut_off = None  # the total timeout comes first: it is what ends the fetch
+
+        def out_of_time() -> OutOfTime:
+            elapsed = self.monotonic() - began
+            return OutOfTime(f"{url}: stopped after {elapsed:.1f}s: its time ran out", elapsed)
+
         try:
             with (
                 exchange(Exchange(deadline, self.monotonic, allow_private)),
@@ -339,6 +387,8 @@ class Fetcher:
                             f"{' once decompressed' if encoding else ''}; download aborted"
                         )
                     if self.monotonic() > deadline:
+                        if cut_off is not None:
+                            raise out_of_time()
                         raise FetchError(f"{url}: still downloading after {total:g}s; aborted")
                     chunks.append(chunk)
                 return FetchResult(
@@ -359,6 +409,8 @@ class Fetcher:
             raise UndecodableBody(f"{url}: {exc}") from exc
         except httpx.TimeoutException as exc:
             if self.monotonic() >= deadline:
+                if cut_off is not None:
+                    raise out_of_time() from exc
                 raise FetchError(
                     f"{url}: still downloading after {total:g}s "
                     "([poll] total_timeout_seconds); aborted"
