@@ -52,7 +52,12 @@ class EvidenceKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FeedItem:
-    """One raw item as a source delivered it, before cleaning."""
+    """One raw item as a source delivered it, before cleaning.
+
+    Its link is the one thing kept only when it is safe (``links.safe_link``): every later
+    step (fetching the page, storing, the digest) reads ``url``, and none of them may get a
+    ``javascript:`` link or one with control characters a client library refuses.
+    """
 
     source_name: str
     guid: str
@@ -61,6 +66,10 @@ class FeedItem:
     body: str
     published: datetime | None
     body_is_html: bool = False
+
+    def __post_init__(self) -> None:
+        # A frozen dataclass sets its fields once; this is that one time, for ``url``.
+        object.__setattr__(self, "url", safe_link(self.url))
 
 
 class Evidence(NamedTuple):
