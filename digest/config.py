@@ -114,7 +114,7 @@ class DigestConfig(_Section):
     # How much of an article a summary reads, and how long one summary sentence may be;
     # longer ones are cut at a paragraph, sentence or word end (``digest/bounds.py``).
     max_text_chars: int = Field(default=200_000, ge=1_000)
-    max_sentence_chars: int = Field(default=400, ge=40)
+    max_sentence_chars: int = Field(default=400, ge=40, le=2_000)
     send_empty: bool = False
     # A story already sent whose article was revised: shown again (marked "Updated") when
     # the revision is "material" (a new paragraph), "always", or "never".

@@ -92,6 +92,17 @@ def _printable(value: Any) -> Any:
     return value
 
 
+# The longest summary sentence a template prints (``[digest] max_sentence_chars`` is at most
+# this): summaries are bounded when stories are made; this guard keeps any digest a
+# template is given (one built by hand, a writer's answer) a message with its footer.
+MAX_SHOWN_SENTENCE_CHARS = 2_000
+
+
+def _bounded(value: str, limit: int = MAX_SHOWN_SENTENCE_CHARS) -> str:
+    """A summary sentence (or other feed text) at most ``limit`` characters long."""
+    return shorten(value, limit)
+
+
 def _headline(value: str) -> str:
     """A story's title for the body, shortened like the subject is (a template's guard; the
     stories are shortened when they are made)."""
@@ -104,7 +115,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
 
     Links from feeds go through the ``safe_link`` filter (``None`` for anything but an
     absolute http(s) link: the template then prints the headline without a link), titles
-    through ``headline``, and every printed value loses its control characters.
+    through ``headline``, summary sentences through ``bounded``, and every printed value
+    loses its control characters.
     """
     if not (templates_dir / "digest.html.j2").is_file():
         raise RenderError(f"{templates_dir} holds no digest.html.j2 template")
@@ -121,6 +133,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["wrap"] = _wrap
     env.filters["safe_link"] = safe_link
     env.filters["headline"] = _headline
+    env.filters["bounded"] = _bounded
     env.tests["safe_link"] = lambda value: safe_link(value) is not None
     return env
 
