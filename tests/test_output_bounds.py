@@ -12,7 +12,6 @@ import json
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -64,16 +63,12 @@ def message(tmp_path_factory: pytest.TempPathFactory) -> email.message.EmailMess
     feed.write_text(json.dumps(document), encoding="utf-8")
     config = folder / "config.toml"
     config.write_text(
-        '[store]\npath = "store.sqlite3"\n[poll]\nworkers = 1\n'
-        "[digest]\nlookback_days = 100000\n",
+        '[store]\npath = "store.sqlite3"\n[poll]\nworkers = 1\n[digest]\nlookback_days = 100000\n',
         encoding="utf-8",
     )
     out = folder / "out"
-    result = runner.invoke(
-        app,
-        ["preview", "--config", str(config), "--source", str(feed)]
-        + ["--seat", "Norwich North", "--out", str(out)],
-    )
+    arguments = ["preview", "--config", str(config), "--source", str(feed)]
+    result = runner.invoke(app, [*arguments, "--seat", "Norwich North", "--out", str(out)])
     assert result.exit_code == 0, result.output
     (eml,) = out.glob("*.eml")
     return email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
@@ -138,7 +133,9 @@ def _digest(summary: tuple[str, ...], title: str = "Bus routes saved") -> Digest
         role=Role.PRIMARY,
     )
     second = replace(story, id=2, title="Second story")
-    section = SeatSection(key="E1", name="Norwich North", overview="2 new.", stories=(story, second))
+    section = SeatSection(
+        key="E1", name="Norwich North", overview="2 new.", stories=(story, second)
+    )
     subscriber = Subscriber("a@example.org", "Alice", ("Norwich North",))
     return Digest(subscriber=subscriber, period="p", generated_at=NOW, sections=(section,))
 

@@ -11,7 +11,6 @@ import email.policy
 import html
 import json
 import re
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -193,4 +192,3 @@ def test_unsafe_links_are_refused(link: str | None) -> None:
 def test_web_links_are_kept_as_a_browser_reads_them(link: str, kept: str) -> None:
     assert safe_link(link) == kept
     assert StorySource("outlet", link).url == kept
-
