@@ -20,6 +20,8 @@ import ahocorasick
 import lxml.html
 from lxml import etree
 
+from digest.bounds import MAX_TEXT_CHARS, bound_text, strip_control_references, strip_controls
+
 _BLOCK_TAGS = frozenset(
     [
         "p",
@@ -113,8 +115,9 @@ def furniture_rules() -> tuple[FurnitureRule, ...]:
 
 
 def normalise_whitespace(text: str) -> str:
-    """NFC, no zero-width characters, single spaces, paragraphs separated by one blank line."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    """NFC, no zero-width or control characters, single spaces, paragraphs separated by one
+    blank line."""
+    text = strip_controls(unicodedata.normalize("NFC", text))
     text = _ZERO_WIDTH.sub("", text)
     # str.split() without arguments splits on every Unicode space, non-breaking ones included.
     paragraphs = [" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text)]
@@ -188,10 +191,15 @@ def _drop_furniture(normalised: str) -> str:
 def clean_title(title: str) -> str:
     """A one-line title: entities decoded, tags and furniture suffixes removed."""
     text = html.unescape(re.sub(r"<[^>]+>", "", title))
-    return " ".join(text.split())
+    return " ".join(strip_controls(text).split())
 
 
-def clean_body(body: str, *, is_html: bool) -> str:
-    """The article text every later stage reads."""
+def clean_body(body: str, *, is_html: bool, max_chars: int = MAX_TEXT_CHARS) -> str:
+    """The article text every later stage reads, at most ``max_chars`` of it."""
+    # Control characters go before parsing, and references to them (``&#1;``) too: lxml
+    # refuses a string holding a NUL, and a text it decoded one into.
+    body = strip_controls(body)
+    if is_html:
+        body = strip_control_references(body)
     text = html_to_text(body) if is_html else normalise_whitespace(body)
-    return _drop_furniture(text)
+    return bound_text(_drop_furniture(text), max_chars)

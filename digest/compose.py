@@ -204,6 +204,8 @@ class DigestComposer:
             sentences=sentences,
             resend_updates=config.resend_updates,
             max_stories=config.max_stories_per_seat,
+            max_text_chars=config.max_text_chars,
+            max_sentence_chars=config.max_sentence_chars,
         )
         self.builder = StoryBuilder(self.policy, writer)
         self._sections: dict[tuple[str, datetime], SeatSection] = {}

@@ -117,6 +117,10 @@ class DigestConfig(_Section):
     subject: str = "{title}: news for {seats}"
     lookback_days: int = Field(default=7, ge=1)
     max_stories_per_seat: int = Field(default=10, ge=1)
+    # How much of an article a summary reads, and how long one summary sentence may be;
+    # longer ones are cut at a paragraph, sentence or word end (``digest/bounds.py``).
+    max_text_chars: int = Field(default=200_000, ge=1_000)
+    max_sentence_chars: int = Field(default=400, ge=40, le=2_000)
     send_empty: bool = False
     # A story already sent whose article was revised: shown again (marked "Updated") when
     # the revision is "material" (a new paragraph), "always", or "never".

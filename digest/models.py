@@ -11,6 +11,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import NamedTuple
 
+from digest.links import safe_link
+
 
 class SourceKind(StrEnum):
     """How a source is read."""
@@ -50,7 +52,12 @@ class EvidenceKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FeedItem:
-    """One raw item as a source delivered it, before cleaning."""
+    """One raw item as a source delivered it, before cleaning.
+
+    Its link is the one thing kept only when it is safe (``links.safe_link``): every later
+    step (fetching the page, storing, the digest) reads ``url``, and none of them may get a
+    ``javascript:`` link or one with control characters a client library refuses.
+    """
 
     source_name: str
     guid: str
@@ -59,6 +66,10 @@ class FeedItem:
     body: str
     published: datetime | None
     body_is_html: bool = False
+
+    def __post_init__(self) -> None:
+        # A frozen dataclass sets its fields once; this is that one time, for ``url``.
+        object.__setattr__(self, "url", safe_link(self.url))
 
 
 class Evidence(NamedTuple):
@@ -128,10 +139,19 @@ class PreparedArticle:
 
 @dataclass(frozen=True, slots=True)
 class StorySource:
-    """One outlet that carried a story."""
+    """One outlet that carried a story, with its link when that is a safe web link.
+
+    Every story's links pass through here, so no consumer (templates, exports, a future
+    backend) can get a ``javascript:`` or ``data:`` link from a feed: anything but an
+    absolute http(s) link becomes ``None`` and the story is shown without one.
+    """
 
     name: str
     url: str | None
+
+    def __post_init__(self) -> None:
+        # A frozen dataclass sets its fields once; this is that one time, for ``url``.
+        object.__setattr__(self, "url", safe_link(self.url))
 
 
 @dataclass(frozen=True, slots=True)

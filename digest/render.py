@@ -29,7 +29,9 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
+from digest.bounds import MAX_TITLE_CHARS, shorten, strip_controls
 from digest.errors import RenderError
+from digest.links import safe_link
 from digest.mime import MessageTemplate, Recipient, build_template, new_mark, placeholder
 from digest.models import Digest, SeatSection, Subscriber
 
@@ -75,9 +77,43 @@ def _wrap(value: str, width: int = 76) -> str:
     return "\n  ".join(lines) or value
 
 
+def _printable(value: Any) -> Any:
+    """Every value a template prints, without control characters (``finalize``).
+
+    Stories are cleaned when they are made; this is the second line, for whatever else a
+    template is given. Markup is ours (stylesheets) and passes as it is.
+    """
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return strip_controls(value)
+    return value
+
+
+# The longest summary sentence a template prints (``[digest] max_sentence_chars`` is at most
+# this): summaries are bounded when stories are made; this guard keeps any digest a
+# template is given (one built by hand, a writer's answer) a message with its footer.
+MAX_SHOWN_SENTENCE_CHARS = 2_000
+
+
+def _bounded(value: str, limit: int = MAX_SHOWN_SENTENCE_CHARS) -> str:
+    """A summary sentence (or other feed text) at most ``limit`` characters long."""
+    return shorten(value, limit)
+
+
+def _headline(value: str) -> str:
+    """A story's title for the body, shortened like the subject is (a template's guard; the
+    stories are shortened when they are made)."""
+    return shorten(" ".join(value.split()), MAX_TITLE_CHARS)
+
+
 @lru_cache(maxsize=4)
 def make_environment(templates_dir: Path) -> jinja2.Environment:
-    """The Jinja2 environment: autoescape for HTML templates, strict about undefined names."""
+    """The Jinja2 environment: autoescape for HTML templates, strict about undefined names.
+
+    Links from feeds go through the ``safe_link`` filter (``None`` for anything but an
+    absolute http(s) link: the template then prints the headline without a link), titles
+    through ``headline``, summary sentences through ``bounded``, and every printed value
+    loses its control characters.
+    """
     if not (templates_dir / "digest.html.j2").is_file():
         raise RenderError(f"{templates_dir} holds no digest.html.j2 template")
     env = jinja2.Environment(
@@ -87,9 +123,14 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_printable,
     )
     env.filters["day"] = _day
     env.filters["wrap"] = _wrap
+    env.filters["safe_link"] = safe_link
+    env.filters["headline"] = _headline
+    env.filters["bounded"] = _bounded
+    env.tests["safe_link"] = lambda value: safe_link(value) is not None
     return env
 
 
@@ -100,11 +141,29 @@ def inline_css(markup: str) -> str:
     """
     # Imported here: premailer pulls in requests and cssutils, a tenth of a second that
     # commands which never render (poll, status, tag) should not pay.
+    from lxml import etree
     from premailer import Premailer
 
+    # The page is parsed here, not by premailer: its parser's errors are silent. libxml2
+    # stops at a resource limit (one text run of about 10 MB) with a fatal error the
+    # recovering HTML parser swallows, and premailer then returned the page cut there (no
+    # later summaries, no footer, no unsubscribe link). A page that does not parse whole is
+    # an error for its message, never a shorter message.
+    parser = etree.HTMLParser()
+    stripped = markup.strip()
     try:
-        inlined = Premailer(
-            markup,
+        tree = etree.fromstring(stripped, parser).getroottree()
+    except (etree.ParserError, ValueError) as exc:
+        raise RenderError(f"the digest's HTML does not parse: {exc}") from exc
+    fatal = [e for e in parser.error_log if e.level >= etree.ErrorLevels.FATAL]
+    if fatal:
+        raise RenderError(
+            f"the digest's HTML could not be read whole ({fatal[0].message.strip()}, at "
+            f"character {fatal[0].column}); it is not sent cut short"
+        )
+    try:
+        Premailer(
+            tree.getroot(),
             keep_style_tags=False,
             remove_classes=False,
             strip_important=False,
@@ -114,7 +173,9 @@ def inline_css(markup: str) -> str:
         ).transform()
     except Exception as exc:  # premailer raises bare parser errors from cssutils and lxml
         raise RenderError(f"CSS inlining failed: {exc}") from exc
-    text = str(inlined)
+    # Serialised as premailer does with a page it parsed itself.
+    root = tree if stripped.startswith(tree.docinfo.doctype) else tree.getroot()
+    text = etree.tostring(root, method="html", pretty_print=True, encoding="unicode")
     if markup.lstrip().lower().startswith("<!doctype") and not text.lower().startswith("<!doctype"):
         text = "<!DOCTYPE html>\n" + text
     return text

@@ -12,6 +12,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from digest.bounds import (
+    MAX_SENTENCE_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_TITLE_CHARS,
+    bound_text,
+    shorten,
+    strip_controls,
+)
 from digest.config import StoriesConfig
 from digest.models import Article, Role, Story, StorySource
 
@@ -32,6 +40,10 @@ class StoryPolicy:
     sentences: int
     resend_updates: str  # "material", "always" or "never" (``[digest] resend_updates``)
     max_stories: int
+    # ``[digest] max_text_chars`` / ``max_sentence_chars``: how much of each article a
+    # summary reads, how long one of its sentences may be.
+    max_text_chars: int = MAX_TEXT_CHARS
+    max_sentence_chars: int = MAX_SENTENCE_CHARS
 
 
 class StoryBuilder:
@@ -87,11 +99,17 @@ class StoryBuilder:
         if key not in self._summaries:
             from digest.summarise import summarise_story
 
-            texts = [(a.title, a.text) for a in articles]
-            summary = summarise_story(texts, self.policy.sentences)
+            # Articles stored before texts were bounded at polling may still be huge.
+            policy = self.policy
+            texts = [(a.title, bound_text(a.text, policy.max_text_chars)) for a in articles]
+            summary = summarise_story(texts, policy.sentences, policy.max_sentence_chars)
             if self.writer is not None:
-                summary = self.writer.summarise(texts, self.policy.sentences, fallback=summary)
-            self._summaries[key] = summary
+                summary = self.writer.summarise(texts, policy.sentences, fallback=summary)
+            # Whoever wrote it (a model answers what it likes), a summary is bounded text.
+            cleaned = (" ".join(strip_controls(sentence).split()) for sentence in summary)
+            self._summaries[key] = tuple(
+                shorten(sentence, policy.max_sentence_chars) for sentence in cleaned if sentence
+            )
         return self._summaries[key]
 
     def _updated_since(self, members: Sequence[SeatArticle], since: datetime) -> bool:
@@ -115,7 +133,7 @@ class StoryBuilder:
                 outlets.setdefault(source.name, source)
         return Story(
             id=lead.id,
-            title=lead.title,
+            title=shorten(" ".join(strip_controls(lead.title).split()), MAX_TITLE_CHARS),
             summary=self._summary([article for article, _, _ in members]),
             published=lead.published,
             sources=tuple(outlets.values()),

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from digest.bounds import MAX_SENTENCE_CHARS, bound_text, shorten
 from digest.clean import split_paragraphs
 
 ABBREVIATIONS = frozenset(
@@ -296,13 +297,23 @@ def _eligible(sentence: str) -> bool:
 
 
 # Summary sentences are drawn from the top of an article, where news puts its point; the whole
-# text still decides which words matter. Bounding the window bounds the cost per article.
+# text still decides which words matter. Bounding the window bounds the cost per article:
+# scoring is quadratic in sentences, so the window has a length in characters too (one
+# endless paragraph is as long as a whole article).
 WINDOW_PARAGRAPHS = 12
+WINDOW_CHARS = 20_000
 
 
 def candidate_sentences(text: str) -> list[str]:
-    """The sentences a summary may use: those of the first ``WINDOW_PARAGRAPHS``."""
-    return split_sentences("\n\n".join(split_paragraphs(text)[:WINDOW_PARAGRAPHS]))
+    """The sentences a summary may use: those of the first ``WINDOW_PARAGRAPHS``, at most
+    ``WINDOW_CHARS`` characters of them."""
+    window = "\n\n".join(split_paragraphs(text[: WINDOW_CHARS * 2])[:WINDOW_PARAGRAPHS])
+    return split_sentences(bound_text(window, WINDOW_CHARS))
+
+
+def shorten_summary(summary: Sequence[str], max_chars: int = MAX_SENTENCE_CHARS) -> tuple[str, ...]:
+    """Each sentence of ``summary`` at most ``max_chars`` long, cut at a word end."""
+    return tuple(shorten(sentence, max_chars) for sentence in summary)
 
 
 def summarise_text(text: str, sentences: int = 2, title: str = "") -> tuple[str, ...]:
@@ -310,8 +321,13 @@ def summarise_text(text: str, sentences: int = 2, title: str = "") -> tuple[str,
     return summarise_story([(title, text)], sentences)
 
 
-def summarise_story(texts: Sequence[tuple[str, str]], sentences: int = 2) -> tuple[str, ...]:
-    """One summary for a story told by one or more articles (``(title, text)`` each).
+def summarise_story(
+    texts: Sequence[tuple[str, str]],
+    sentences: int = 2,
+    max_sentence_chars: int = MAX_SENTENCE_CHARS,
+) -> tuple[str, ...]:
+    """One summary for a story told by one or more articles (``(title, text)`` each), no
+    sentence longer than ``max_sentence_chars``.
 
     Each sentence is scored by its centrality: how much it shares with every other sentence
     of the story (word overlap over log lengths, as in TextRank, summed rather than
@@ -362,7 +378,7 @@ def summarise_story(texts: Sequence[tuple[str, str]], sentences: int = 2) -> tup
         if any(_overlap(words[index], words[c]) >= REPEAT_OVERLAP for c in chosen):
             continue
         chosen.append(index)
-    return tuple(candidates[i][2] for i in sorted(chosen))
+    return shorten_summary([candidates[i][2] for i in sorted(chosen)], max_sentence_chars)
 
 
 def _overlap(a: set[str], b: set[str]) -> float:

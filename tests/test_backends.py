@@ -56,17 +56,17 @@ def test_file_backend_writes_three_files_and_an_index(tmp_path: Path) -> None:
         result = backend.send(_message())
     files = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert files == [
-        "2026-11-22-a-example-org.eml",
-        "2026-11-22-a-example-org.html",
-        "2026-11-22-a-example-org.txt",
+        "2026-11-22-a-example-org-3f2b1f8f52.eml",
+        "2026-11-22-a-example-org-3f2b1f8f52.html",
+        "2026-11-22-a-example-org-3f2b1f8f52.txt",
         "index.html",
     ]
     assert result.backend == "file" and result.message_id == "<1@example.org>"
     index = (tmp_path / "out" / "index.html").read_text()
-    assert 'href="2026-11-22-a-example-org.html"' in index and "b@example.org" in index
+    assert 'href="2026-11-22-a-example-org-3f2b1f8f52.html"' in index and "b@example.org" in index
     assert "<td>3</td>" in index
     parsed = email.message_from_bytes(
-        (tmp_path / "out" / "2026-11-22-a-example-org.eml").read_bytes(),
+        (tmp_path / "out" / "2026-11-22-a-example-org-3f2b1f8f52.eml").read_bytes(),
         policy=email.policy.default,
     )
     assert parsed["Message-ID"] == "<1@example.org>"

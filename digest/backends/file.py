@@ -6,6 +6,7 @@ exactly what a mail client would get: the .eml is the complete message a real ba
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -57,6 +58,18 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "digest"
 
 
+def preview_stem(digest_key: str) -> str:
+    """The file name (without extension) of a digest's preview: readable, and unique.
+
+    The readable part folds every other character into "-", so ``a.b@example.org`` and
+    ``a-b@example.org`` (or two addresses differing in case, on a case-insensitive disk)
+    would share it and one preview overwrite the other; a short hash of the exact key
+    tells them apart.
+    """
+    digest = hashlib.sha256(digest_key.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{_slug(digest_key)}-{digest}"
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so a reader never sees half a file."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
@@ -94,7 +107,7 @@ class FileBackend(MailBackend):
     def send(self, message: OutgoingEmail) -> SendResult:
         """Write the three files of ``message``."""
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        stem = _slug(f"{message.digest_key}")
+        stem = preview_stem(message.digest_key)
         paths = {ext: self.out_dir / f"{stem}.{ext}" for ext in ("html", "txt", "eml")}
         try:
             write_atomically(paths["html"], message.html.encode("utf-8"))
