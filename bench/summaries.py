@@ -39,8 +39,8 @@ from rouge_score import rouge_scorer
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from digest.clean import clean_body  # noqa: E402
-from digest.summarise import (  # noqa: E402
+from digest.prepare.clean import clean_body  # noqa: E402
+from digest.stories.summarise import (  # noqa: E402
     STOPWORDS,
     candidate_sentences,
     summarise_text,

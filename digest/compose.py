@@ -16,11 +16,11 @@ from pathlib import Path
 
 from digest.config import DigestConfig, StoriesConfig, SubscriberConfig
 from digest.errors import ConfigError
-from digest.generative import ChatSummariser
 from digest.models import Digest, Role, Seat, SeatSection, Story, Subscriber
-from digest.seat_stories import SeatArticle, StoryBuilder, StoryPolicy, build_stories
 from digest.seats.gazetteer import SET_2024, Gazetteer, load_gazetteer
-from digest.store import Store
+from digest.store.core import Store
+from digest.stories.generative import ChatSummariser
+from digest.stories.seat_stories import SeatArticle, StoryBuilder, StoryPolicy, build_stories
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,15 +33,15 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from digest.backends import create_backend
 from digest.compose import resolve_everyone, resolve_subscribers
 from digest.config import Settings, crontab, load_config
+from digest.delivery.backends import create_backend
 from digest.errors import ConfigError, DigestError
 from digest.files import private_file
 from digest.metrics import DaemonMetrics
 from digest.pipeline import deliver_all, due_subscribers, iter_digests, poll_all
 from digest.seats.gazetteer import load_gazetteer
-from digest.store import Store
+from digest.store.core import Store
 
 log = logging.getLogger(__name__)
 

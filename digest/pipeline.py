@@ -20,9 +20,9 @@ from functools import partial
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from digest.backends.base import MailBackend
 from digest.compose import DigestComposer, SeatFollow
 from digest.config import Settings
+from digest.delivery.backends.base import MailBackend
 from digest.errors import (
     DigestError,
     PermanentSendError,
@@ -32,9 +32,11 @@ from digest.errors import (
     TemporarySendError,
     UnknownOutcomeError,
 )
-from digest.generative import ChatSummariser
 from digest.models import Digest, OutgoingEmail, SendResult, Subscriber
-from digest.outbox import (
+from digest.parallel.workers import process_pool, worker_count
+from digest.polling import PollReport, SourceOutcome, poll_all, utc_now
+from digest.store.core import Store
+from digest.store.outbox import (
     RENEW_EVERY_SECONDS,
     Claim,
     DigestRecord,
@@ -43,13 +45,11 @@ from digest.outbox import (
     Settlement,
     new_owner,
 )
-from digest.polling import PollReport, SourceOutcome, poll_all, utc_now
-from digest.store import Store
-from digest.workers import process_pool, worker_count
+from digest.stories.generative import ChatSummariser
 
 if TYPE_CHECKING:
-    from digest.render import DigestRenderer
-    from digest.retry import SendRetry
+    from digest.delivery.retry import SendRetry
+    from digest.render.renderer import DigestRenderer
 
 log = logging.getLogger(__name__)
 
@@ -206,8 +206,8 @@ def deliver_all(
                         log.info("subscriber %s: nothing new, no digest", subscriber.email)
                         continue
                     if retry is None:
-                        from digest.retry import SendRetry
-                        from digest.tokens import signing_secret
+                        from digest.delivery.retry import SendRetry
+                        from digest.delivery.tokens import signing_secret
 
                         secret = signing_secret(store, settings.digest.secret_env)
                         retry = SendRetry(
@@ -261,7 +261,7 @@ INLINING_PROCESSES = 2
 def _configured_renderer(settings: Settings) -> Iterator[DigestRenderer]:
     """The renderer the config describes; premailer runs in worker processes (loaded there
     already, and off the sending thread) unless ``[poll] workers`` is 1."""
-    from digest.render import DigestRenderer
+    from digest.render.renderer import DigestRenderer
 
     with ExitStack() as stack:
         inliner = None
@@ -456,7 +456,7 @@ def _failure_status(exc: SendError) -> tuple[DigestStatus, bool]:
 
 def _message_id(digest: Digest, settings: Settings) -> str:
     """The digest's Message-ID: the same for every attempt at one subscriber's period."""
-    from digest.render import message_id_for
+    from digest.render.renderer import message_id_for
 
     subscriber = digest.subscriber.email
     return message_id_for(f"{subscriber}|{digest.period}", settings.digest.from_address)
@@ -466,8 +466,8 @@ def _message_for(
     digest: Digest, renderer: DigestRenderer, settings: Settings, secret: str, now: datetime
 ) -> OutgoingEmail:
     """The complete message for one subscriber's digest."""
-    from digest.render import list_headers, list_unsubscribe, recipient_for, safe_subject
-    from digest.tokens import sign_token
+    from digest.delivery.tokens import sign_token
+    from digest.render.renderer import list_headers, list_unsubscribe, recipient_for, safe_subject
 
     subscriber = digest.subscriber
     if not subscriber.email.isascii():

@@ -27,13 +27,13 @@ import httpx
 from digest.config import Settings, SourceConfig
 from digest.errors import ConfigError, SourceError
 from digest.models import FeedItem, PreparedArticle, SourceKind
-from digest.source_store import PollRecord, SourceStatus, backoff_delay
+from digest.parallel.workers import process_pool, worker_count
 from digest.sources.base import PollResult, SourceState, build_source, is_url
 from digest.sources.feed import FeedSource, parse_raw_feed, parse_well_formed_feed
 from digest.sources.fetch import Fetcher, RetryLater, SourceGone
 from digest.sources.netguard import AddressPolicy
-from digest.store import Store
-from digest.workers import process_pool, worker_count
+from digest.store.core import Store
+from digest.store.sources import PollRecord, SourceStatus, backoff_delay
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ def _poll_one(
     """Fetch, parse and prepare one source's items (in a worker thread)."""
     # Cleaning and tagging load with the first new items: a poll of unchanged feeds (most
     # polls) never needs lxml's HTML parser or the seat matcher in this process.
-    from digest.prepare import item_hash, prepare_items
+    from digest.prepare.items import item_hash, prepare_items
 
     source = build_source(config, settings, fetcher, page_cache=store)
     if isinstance(source, FeedSource):
@@ -232,7 +232,7 @@ def _record_successes(
     flags = iter(store_prepared(prepared, store, clock()) if prepared else [])
     for config, fetched, _ in done:
         for article_id, revision in fetched.revised:
-            from digest.prepare import is_material_change
+            from digest.prepare.items import is_material_change
 
             material = is_material_change(store.article_text(article_id), revision.text)
             if store.revise_article(article_id, revision, material, clock()):

@@ -12,7 +12,7 @@ import pytest
 
 from digest.config import Settings, load_config
 from digest.polling import poll_all
-from digest.store import Store
+from digest.store.core import Store
 from tests.conftest import LoopbackServer, Route
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)

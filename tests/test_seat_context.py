@@ -9,7 +9,7 @@ from digest.compose import DigestComposer, resolve_seat, seat_context
 from digest.config import DigestConfig
 from digest.models import Evidence, EvidenceKind, PreparedArticle, Role, SeatTag
 from digest.seats.gazetteer import load_gazetteer
-from digest.store import Store
+from digest.store.core import Store
 
 
 def test_context_names_the_mp_and_the_last_majority() -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.backends import create_backend
-from digest.backends.smtp import SmtpBackend
+from digest.delivery.backends import create_backend
+from digest.delivery.backends.smtp import SmtpBackend
 from digest.errors import ConfigError, PermanentSendError, TemporarySendError
 from digest.models import OutgoingEmail
 from tests.smtp_server import PASSWORD, USER, SmtpTestServer, free_port

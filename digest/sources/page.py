@@ -14,8 +14,8 @@ import logging
 import re
 from typing import Protocol
 
-from digest.dedupe import canonical_url
 from digest.errors import FetchError
+from digest.prepare.dedupe import canonical_url
 from digest.sources.fetch import Fetcher
 
 log = logging.getLogger(__name__)

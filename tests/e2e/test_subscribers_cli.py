@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from digest.cli import app
 from digest.config import SubscriberConfig
 from digest.polling import utc_now
-from digest.store import Store
+from digest.store.core import Store
 from tests.conftest import ARTICLE_NORWICH
 
 runner = CliRunner()
