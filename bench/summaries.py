@@ -40,11 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from digest.prepare.clean import clean_body  # noqa: E402
-from digest.stories.summarise import (  # noqa: E402
-    STOPWORDS,
-    candidate_sentences,
-    summarise_text,
-)
+from digest.stories.summarise import candidate_sentences, summarise_text  # noqa: E402
+from digest.text import STOPWORDS  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "eval" / "summaries" / "bbc_news_summary.jsonl"
 _WORD = re.compile(r"[a-z0-9]+")

@@ -61,6 +61,19 @@ class FeedItem:
     body_is_html: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What a source remembers between polls.
+
+    ``url`` replaces the configured address once the publisher has moved the feed (301/308)
+    or once the feed was discovered from a web page.
+    """
+
+    etag: str | None = None
+    last_modified: str | None = None
+    url: str | None = None
+
+
 class Evidence(NamedTuple):
     """One matched span of text supporting a seat tag.
 

@@ -19,16 +19,19 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 import httpx
 
+from digest.clock import Clock, utc_now
 from digest.config import Settings, SourceConfig
 from digest.errors import ConfigError, SourceError
 from digest.models import FeedItem, PreparedArticle, SourceKind
+from digest.parallel.thresholds import PROCESSES_FROM_SOURCES
 from digest.parallel.workers import process_pool, worker_count
-from digest.sources.base import PollResult, SourceState, build_source, is_url
+from digest.sources.base import PollResult, SourceState, is_url
+from digest.sources.factory import build_source
 from digest.sources.feed import FeedSource, parse_raw_feed, parse_well_formed_feed
 from digest.sources.fetch import Fetcher, RetryLater, SourceGone
 from digest.sources.netguard import AddressPolicy
@@ -37,13 +40,7 @@ from digest.store.sources import PollRecord, SourceStatus, backoff_delay
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 T = TypeVar("T")
-
-
-def utc_now() -> datetime:
-    """The default clock."""
-    return datetime.now(UTC)
 
 
 @dataclass(slots=True)
@@ -476,9 +473,6 @@ class PollWindow:
 # Successful polls recorded per transaction, and new articles stored per transaction.
 RECORD_BATCH = 100
 ARTICLE_BATCH = 1000
-
-# Below this many sources a poll is done before worker processes would have started.
-PROCESSES_FROM_SOURCES = 16
 
 
 @contextmanager

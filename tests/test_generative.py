@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from digest.compose import DigestComposer, resolve_seat
+from digest.compose import DigestComposer
 from digest.config import DigestConfig, SummariseConfig
 from digest.errors import ConfigError
+from digest.seats.follows import resolve_seat
 from digest.seats.gazetteer import load_gazetteer
 from digest.store.core import Store
 from digest.stories.generative import ChatSummariser

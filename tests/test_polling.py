@@ -299,8 +299,9 @@ def test_captured_real_world_feeds_poll_end_to_end(tmp_path: Path, store: Store)
 def test_revised_items_update_their_article_and_come_back_only_when_material(
     tmp_path: Path, http_server: LoopbackServer, store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from digest.compose import DigestComposer, resolve_seat
+    from digest.compose import DigestComposer
     from digest.config import DigestConfig
+    from digest.seats.follows import resolve_seat
     from digest.seats.gazetteer import load_gazetteer
 
     first = BODY

@@ -11,9 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from digest.cli import app
-from digest.compose import DigestComposer, resolve_seat
+from digest.compose import DigestComposer
 from digest.config import DigestConfig
 from digest.models import Role
+from digest.seats.follows import resolve_seat
 from digest.seats.gazetteer import load_gazetteer
 from digest.seats.tagger import tag_text
 from digest.store.core import Store

@@ -24,7 +24,6 @@ from digest.cli.common import (
     store_for,
     when,
 )
-from digest.compose import SeatFollow, resolve_everyone, resolve_subscribers
 from digest.config import Settings, SourceConfig, SubscriberConfig, load_config
 from digest.delivery.backends import MailBackend, create_backend
 from digest.delivery.backends.file import FileBackend
@@ -35,16 +34,16 @@ from digest.pipeline import (
     SourceOutcome,
     compose_all,
     deliver_all,
-    due_subscribers,
-    iter_digests,
     poll_all,
+    send_due,
     utc_now,
 )
 from digest.polling import all_sources
+from digest.seats.follows import SeatFollow, resolve_everyone, resolve_subscribers
 from digest.seats.gazetteer import load_gazetteer
 from digest.sources.base import source_for_location
 from digest.store.core import Store
-from digest.store.subscribers import all_subscribers
+from digest.subscribers import all_subscribers
 
 PREVIEW_EMAIL = "preview@seatwatch.invalid"
 
@@ -261,14 +260,7 @@ def send(
             )
         if not no_poll:
             _poll_with_progress(settings, store, all_sources(settings, store), force=force)
-        now = utc_now()
-        if not dry_run:
-            # Composing costs summaries and renders: skip whoever has this period already.
-            subscribers = due_subscribers(store, subscribers, now, settings.daemon.timezone)
-        digests = iter_digests(settings, store, subscribers, now)
-        deliveries = deliver_all(
-            digests, settings, store, backend, kind="preview" if dry_run else "sent", now=now
-        )
+        deliveries = send_due(settings, store, subscribers, backend, utc_now(), dry_run=dry_run)
     sent = [d for d in deliveries if d.error is None]
     failed = [d for d in deliveries if d.error]
     skipped = len(configured) - len(deliveries) - len(unusable)

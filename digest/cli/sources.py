@@ -26,9 +26,10 @@ from digest.cli.common import (
     store_for,
     when,
 )
+from digest.clock import utc_now
 from digest.config import FullText, SourceConfig, check_area, load_config
 from digest.errors import ConfigError
-from digest.polling import all_sources, utc_now
+from digest.polling import all_sources
 from digest.sources.base import is_url, source_for_location
 
 

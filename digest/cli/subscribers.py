@@ -22,11 +22,11 @@ from digest.cli.common import (
     store_for,
     subscribers_app,
 )
+from digest.clock import utc_now
 from digest.config import checked_address, load_config
 from digest.errors import ConfigError
-from digest.polling import utc_now
 from digest.seats.gazetteer import load_gazetteer
-from digest.store.subscribers import all_subscribers, validated
+from digest.subscribers import all_subscribers, import_csv, validated
 
 
 @subscribers_app.command("add")
@@ -143,7 +143,7 @@ def import_subscribers(
                 f"{file}: cannot read ({exc})", key="FILE", hint="a UTF-8 CSV"
             ) from exc
         with store_for(settings, None, temporary=False) as store:
-            report = store.subscribers.import_csv(text, load_gazetteer(), utc_now())
+            report = import_csv(store.subscribers, text, load_gazetteer(), utc_now())
     console.print(
         f"{file}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
         f"{len(report.errors)} rejected"

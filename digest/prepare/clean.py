@@ -20,6 +20,8 @@ import ahocorasick
 import lxml.html
 from lxml import etree
 
+from digest.text import split_paragraphs
+
 _BLOCK_TAGS = frozenset(
     [
         "p",
@@ -141,11 +143,6 @@ def html_to_text(markup: str) -> str:
         element.text = "\n\n" + (element.text or "")
         element.tail = "\n\n" + (element.tail or "")
     return normalise_whitespace(root.text_content())
-
-
-def split_paragraphs(text: str) -> list[str]:
-    """The paragraphs of normalised text."""
-    return [p for p in text.split("\n\n") if p]
 
 
 def furniture_rule_for(paragraph: str) -> FurnitureRule | None:

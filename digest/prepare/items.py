@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from digest.models import FeedItem, PreparedArticle
-from digest.prepare.clean import clean_body, clean_title, split_paragraphs
+from digest.prepare.clean import clean_body, clean_title
 from digest.prepare.dedupe import canonical_url, content_hash
 from digest.seats.tagger import tag_text
+from digest.text import split_paragraphs
 
 
 def item_hash(item: FeedItem) -> str:

@@ -18,8 +18,7 @@ from sqlalchemy.engine import Engine
 
 from digest.config import SourceConfig
 from digest.errors import ConfigError, StoreError
-from digest.models import SourceKind
-from digest.sources.base import SourceState
+from digest.models import SourceKind, SourceState
 from digest.store.schema import execute_many, sources_table, transaction
 
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from datasketch import MinHash, MinHashLSH
 
 from digest.config import StoriesConfig
-from digest.stories.summarise import STOPWORDS
+from digest.text import STOPWORDS
 
 PHRASE_WORDS = 3
 MIN_SHARED_WORDS = 8

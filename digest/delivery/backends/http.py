@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from digest.delivery.backends.base import MailBackend, parse_options
 from digest.errors import ConfigError, PermanentSendError, TemporarySendError
 from digest.models import OutgoingEmail, SendResult
-from digest.sources.fetch import parse_retry_after
+from digest.web import parse_retry_after
 
 
 class HttpOptions(BaseModel):
