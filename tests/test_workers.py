@@ -1,4 +1,5 @@
-"""Worker processes (``digest/workers.py``): from the fork server, gone with their parent."""
+"""Worker processes (``digest/parallel/workers.py``): forked from the fork server, gone with
+their parent."""
 
 from __future__ import annotations
 

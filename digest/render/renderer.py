@@ -158,7 +158,7 @@ class DigestRenderer:
         would spend 0.4 s importing it on a send's critical path; and a digest's frame and
         its new sections, in one page per worker, are inlined at once."""
         self.title = title
-        # The placeholders' secret: feed text can never name one of our slots (mime.py).
+        # The placeholders' secret: feed text can never name one of our slots (message.py).
         self.mark = mark or new_mark()
         self.inliner = inliner
         self.inliner_workers = max(1, inliner_workers) if inliner is not None else 1

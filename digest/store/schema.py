@@ -116,7 +116,7 @@ articles_table = sa.Table(
     # The item as its source last delivered it (title and body, hashed): a changed one is an
     # update of this article. NULL for articles stored before schema 3.
     sa.Column("item_hash", sa.String(64)),
-    # Last change of any kind, and last material change (a new paragraph): see prepare.py.
+    # Last change of any kind, and last material change (a new paragraph): see prepare/items.py.
     sa.Column("revised_at", UtcDateTime),
     sa.Column("updated_at", UtcDateTime),
 )
