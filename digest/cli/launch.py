@@ -49,7 +49,7 @@ def main() -> None:
     # them again and again, about a tenth of the import time) and then told to leave them.
     gc.disable()
     try:
-        from digest.cli import main as run_command_line
+        from digest.cli.commands import main as run_command_line
     finally:
         gc.freeze()
         gc.enable()
