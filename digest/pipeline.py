@@ -1,10 +1,11 @@
-"""One pass of the pipeline: poll -> clean -> dedupe -> tag -> summarise -> compose -> render
--> deliver.
+"""The spine: which subscribers are due, their digests composed, and the digests delivered.
 
-Each stage is a plain function over plain data; only the store, the sources and the backend
-do I/O. Failures are contained per unit of work: a source that cannot be read is recorded
-and reported while the others carry on; a message that fails is reported while the rest are
-delivered. ``ConfigError`` is never caught here.
+The stages live in their wings: ``polling.poll_all`` (fetch, prepare and store articles;
+re-exported here), ``compose`` (sections once per seat), ``render`` and ``delivery.send``
+(claim, send, settle). ``send_due`` is one send as ``digest send`` and the daemon's send
+job run it. Each stage is a plain function over plain data; failures are contained per unit
+of work (a source in ``poll_all``, a message in ``deliver_all``). ``ConfigError`` is never
+caught here.
 """
 
 from __future__ import annotations

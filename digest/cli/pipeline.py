@@ -1,4 +1,4 @@
-"""The pipeline commands: ``preview``, ``poll`` and ``status``."""
+"""The pipeline commands: ``preview``, ``poll``, ``send``, ``run`` and ``status``."""
 
 from __future__ import annotations
 
