@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from digest.models import Role  # noqa: E402
 from digest.seats.tagger import tag_text  # noqa: E402
-from digest.stories import StoryInput, group_stories  # noqa: E402
+from digest.stories.grouping import StoryInput, group_stories  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "dedupe"
 

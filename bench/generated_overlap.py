@@ -26,7 +26,7 @@ SHARED_BENCH = ROOT.parent / "shared" / "bench"
 sys.path.insert(0, str(ROOT))
 
 from bench.dedupe import load  # noqa: E402
-from digest.stories import Similarity, StoryInput, StoryRules, compare, fingerprint  # noqa: E402
+from digest.stories.grouping import Similarity, StoryInput, StoryRules, compare, fingerprint  # noqa: E402
 
 
 def generated_stories(feeds: int, items: int) -> list[list[StoryInput]]:

@@ -32,7 +32,7 @@ SHARED_BENCH = ROOT.parent / "shared" / "bench"
 sys.path.insert(0, str(ROOT))
 
 from bench.poll import start_feed_server  # noqa: E402
-from digest.clean import html_to_text  # noqa: E402
+from digest.prepare.clean import html_to_text  # noqa: E402
 from digest.seats.tagger import tag_text  # noqa: E402
 
 

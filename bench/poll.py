@@ -25,9 +25,9 @@ SHARED_BENCH = ROOT.parent / "shared" / "bench"
 sys.path.insert(0, str(ROOT))
 
 from digest.config import load_config  # noqa: E402
+from digest.parallel.workers import process_pool, start_fork_server  # noqa: E402
 from digest.polling import poll_all  # noqa: E402
-from digest.store import Store  # noqa: E402
-from digest.workers import process_pool, start_fork_server  # noqa: E402
+from digest.store.core import Store  # noqa: E402
 
 
 def start_feed_server(

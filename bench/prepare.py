@@ -23,13 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_BENCH = ROOT.parent / "shared" / "bench"
 sys.path.insert(0, str(ROOT))
 
-from digest.clean import clean_body  # noqa: E402
 from digest.models import FeedItem  # noqa: E402
-from digest.prepare import prepare_items  # noqa: E402
+from digest.prepare.clean import clean_body  # noqa: E402
+from digest.prepare.items import prepare_items  # noqa: E402
 from digest.seats.tagger import tag_text  # noqa: E402
 from digest.sources.base import SourceState  # noqa: E402
 from digest.sources.feed import RawFeed, parse_well_formed_feed  # noqa: E402
-from digest.stories import fingerprint, words_and_hash_words  # noqa: E402
+from digest.stories.grouping import fingerprint, words_and_hash_words  # noqa: E402
 
 
 def synthetic_items(feeds: int, items: int) -> list[list[FeedItem]]:

@@ -43,12 +43,12 @@ sys.path.insert(0, str(ROOT))
 
 from bench.dedupe import score as pair_score  # noqa: E402
 from bench.tagging import Score  # noqa: E402
-from digest.cli_article import _read_article  # noqa: E402  (what `digest tag` reads with)
+from digest.cli.article import _read_article  # noqa: E402  (what `digest tag` reads with)
 from digest.config import SummariseConfig  # noqa: E402
 from digest.models import Role, SeatTag  # noqa: E402
 from digest.seats.tagger import default_matcher, tag_text  # noqa: E402
-from digest.stories import StoryInput, group_stories  # noqa: E402
-from digest.summarise import summarise_text  # noqa: E402
+from digest.stories.grouping import StoryInput, group_stories  # noqa: E402
+from digest.stories.summarise import summarise_text  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
 LOCAL_DEV = EVAL / "local-dev"

@@ -32,14 +32,14 @@ SHARED_BENCH = ROOT.parent / "shared" / "bench"
 sys.path.insert(0, str(ROOT))
 
 from bench.peer import sink_messages, start_sink  # noqa: E402
-from digest.backends import create_backend  # noqa: E402
-from digest.cli_common import configured_store  # noqa: E402
-from digest.compose import resolve_subscribers  # noqa: E402
+from digest.cli.common import configured_store  # noqa: E402
+from digest.delivery.backends import create_backend  # noqa: E402
 from digest.pipeline import deliver_all, iter_digests  # noqa: E402
 from digest.polling import poll_all  # noqa: E402
-from digest.render import DigestRenderer  # noqa: E402
+from digest.render.renderer import DigestRenderer  # noqa: E402
+from digest.seats.follows import resolve_subscribers  # noqa: E402
 from digest.seats.gazetteer import load_gazetteer  # noqa: E402
-from digest.subscribers import all_subscribers  # noqa: E402
+from digest.subscribers import all_subscribers, import_csv  # noqa: E402
 
 
 def rss_mib() -> float:
@@ -147,8 +147,11 @@ def main() -> None:
                 combos = [c for n in (1, 2, 3) for c in itertools.combinations(seats, n)]
                 seat_sets = random.Random(1).sample(combos, min(args.seat_sets, len(combos)))
                 gazetteer = load_gazetteer()
-                report = store.subscribers.import_csv(
-                    subscriber_csv(args.subscribers, seat_sets), gazetteer, datetime.now(UTC)
+                report = import_csv(
+                    store.subscribers,
+                    subscriber_csv(args.subscribers, seat_sets),
+                    gazetteer,
+                    datetime.now(UTC),
                 )
                 assert not report.errors, report.errors[:3]
                 subscribers = resolve_subscribers(

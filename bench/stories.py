@@ -27,10 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from digest.clean import clean_body  # noqa: E402
-from digest.dedupe import content_hash  # noqa: E402
-from digest.stories import StoryGrouper, StoryInput  # noqa: E402
-from digest.summarise import summarise_story  # noqa: E402
+from digest.prepare.clean import clean_body  # noqa: E402
+from digest.prepare.dedupe import content_hash  # noqa: E402
+from digest.stories.grouping import StoryGrouper, StoryInput  # noqa: E402
+from digest.stories.summarise import summarise_story  # noqa: E402
 
 START = datetime(2005, 1, 1, 9, tzinfo=UTC)
 DATA = ROOT.parent / "shared" / "eval" / "summaries" / "bbc_news_summary.jsonl"

@@ -9,7 +9,7 @@ sentence split, so only the choice differs:
 * lead-3: the first sentences;
 * TextRank: PageRank over sentence similarity (word overlap over log lengths, Mihalcea and
   Tarau 2004), the usual graph baseline;
-* seatwatch: ``digest.summarise.summarise_text``, as the digest uses it.
+* seatwatch: ``digest.stories.summarise.summarise_text``, as the digest uses it.
 
 ROUGE by Google's rouge-score package (stemmed). Reference sentences are concatenated with no
 space between them in the data set ("time.She said"): a space is put back first.
@@ -39,12 +39,9 @@ from rouge_score import rouge_scorer
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from digest.clean import clean_body  # noqa: E402
-from digest.summarise import (  # noqa: E402
-    STOPWORDS,
-    candidate_sentences,
-    summarise_text,
-)
+from digest.prepare.clean import clean_body  # noqa: E402
+from digest.stories.summarise import candidate_sentences, summarise_text  # noqa: E402
+from digest.text import STOPWORDS  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "eval" / "summaries" / "bbc_news_summary.jsonl"
 _WORD = re.compile(r"[a-z0-9]+")

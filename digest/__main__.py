@@ -1,6 +1,6 @@
 """Allow ``python -m digest``."""
 
-from digest.launch import main
+from digest.cli.launch import main
 
 # Guarded: the worker fork server (and spawned workers) import this module again.
 if __name__ == "__main__":

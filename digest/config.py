@@ -98,7 +98,7 @@ class SummariseConfig(_Section):
 
 
 class StoriesConfig(_Section):
-    """``[stories]``: when articles are one story (see ``digest/stories.py``)."""
+    """``[stories]``: when articles are one story (see ``digest/stories/grouping.py``)."""
 
     same_text: float = Field(default=0.5, gt=0, le=1)
     same_text_containment: float = Field(default=0.75, gt=0, le=1)

@@ -33,15 +33,15 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from digest.backends import create_backend
-from digest.compose import resolve_everyone, resolve_subscribers
 from digest.config import Settings, crontab, load_config
+from digest.delivery.backends import create_backend
 from digest.errors import ConfigError, DigestError
 from digest.files import private_file
 from digest.metrics import DaemonMetrics
-from digest.pipeline import deliver_all, due_subscribers, iter_digests, poll_all
+from digest.pipeline import poll_all, send_due
+from digest.seats.follows import resolve_everyone, resolve_subscribers
 from digest.seats.gazetteer import load_gazetteer
-from digest.store import Store
+from digest.store.core import Store
 
 log = logging.getLogger(__name__)
 
@@ -181,9 +181,7 @@ class Daemon:
             now = datetime.now(ZoneInfo(settings.daemon.timezone))
             # Each subscriber's period (day or ISO week in their time zone) is derived from
             # the moment, so a retry after a failure finds the same periods and Message-IDs.
-            pending = due_subscribers(store, subscribers, now, settings.daemon.timezone)
-            digests = iter_digests(settings, store, pending, now)
-            deliveries = deliver_all(digests, settings, store, backend, kind="sent", now=now)
+            deliveries = send_due(settings, store, subscribers, backend, now)
             failed = [d for d in deliveries if d.error]
             self.metrics.sent(
                 backend.name,

@@ -72,6 +72,19 @@ class FeedItem:
         object.__setattr__(self, "url", safe_link(self.url))
 
 
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What a source remembers between polls.
+
+    ``url`` replaces the configured address once the publisher has moved the feed (301/308)
+    or once the feed was discovered from a web page.
+    """
+
+    etag: str | None = None
+    last_modified: str | None = None
+    url: str | None = None
+
+
 class Evidence(NamedTuple):
     """One matched span of text supporting a seat tag.
 

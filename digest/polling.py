@@ -21,31 +21,28 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 import httpx
 
+from digest.clock import Clock, utc_now
 from digest.config import Settings, SourceConfig
 from digest.errors import ConfigError, SourceError
 from digest.models import FeedItem, PreparedArticle, SourceKind
-from digest.source_store import PollRecord, SourceStatus, backoff_delay
-from digest.sources.base import PollResult, SourceState, build_source, is_url
+from digest.parallel.thresholds import PROCESSES_FROM_SOURCES
+from digest.parallel.workers import process_pool, worker_count
+from digest.sources.base import PollResult, SourceState, is_url
+from digest.sources.factory import build_source
 from digest.sources.feed import FeedSource, parse_raw_feed, parse_well_formed_feed
 from digest.sources.fetch import Fetcher, RetryLater, SourceGone
 from digest.sources.netguard import AddressPolicy
-from digest.store import Store
-from digest.workers import process_pool, worker_count
+from digest.store.core import Store
+from digest.store.sources import PollRecord, SourceStatus, backoff_delay
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 T = TypeVar("T")
-
-
-def utc_now() -> datetime:
-    """The default clock."""
-    return datetime.now(UTC)
 
 
 @dataclass(slots=True)
@@ -177,7 +174,7 @@ def _poll_one(
     """Fetch, parse and prepare one source's items (in a worker thread)."""
     # Cleaning and tagging load with the first new items: a poll of unchanged feeds (most
     # polls) never needs lxml's HTML parser or the seat matcher in this process.
-    from digest.prepare import item_hash, prepare_items
+    from digest.prepare.items import item_hash, prepare_items
 
     source = build_source(config, settings, fetcher, page_cache=store)
     if isinstance(source, FeedSource):
@@ -234,7 +231,7 @@ def _record_successes(
     flags = iter(store_prepared(prepared, store, clock()) if prepared else [])
     for config, fetched, _ in done:
         for article_id, revision in fetched.revised:
-            from digest.prepare import is_material_change
+            from digest.prepare.items import is_material_change
 
             material = is_material_change(store.article_text(article_id), revision.text)
             if store.revise_article(article_id, revision, material, clock()):
@@ -478,9 +475,6 @@ class PollWindow:
 # Successful polls recorded per transaction, and new articles stored per transaction.
 RECORD_BATCH = 100
 ARTICLE_BATCH = 1000
-
-# Below this many sources a poll is done before worker processes would have started.
-PROCESSES_FROM_SOURCES = 16
 
 
 @contextmanager

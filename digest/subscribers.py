@@ -1,30 +1,18 @@
-"""Subscribers kept in the store (``digest subscribers ...``), merged with config.toml's.
+"""Subscribers as the operator manages them: checked against the seats, imported from CSV.
 
 An import validates every CSV row (address, seats in either boundary set or by code) and
 reports each bad row by line number without stopping the good ones; importing the same file
 again changes nothing. A subscriber listed in config.toml wins over a stored one with the
-same address, so the file stays the operator's last word.
-
-Addresses are kept in their ASCII form (``config.checked_address``): rows stored by an older
-seatwatch with a Unicode domain are read back IDNA-encoded, and one whose local part is not
-ASCII is left out of sends with an error naming it, so it cannot stop anyone else's digest.
-An export prefixes formula-looking cells with ``'`` so a spreadsheet shows them as text; an
-import takes that prefix off again.
+same address, so the file stays the operator's last word. The rows themselves live in the
+store (``digest.store.subscribers``); this module sits above it and the seats.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import json
-import logging
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
 from digest.config import (
     AddressNotAsciiError,
@@ -33,18 +21,12 @@ from digest.config import (
     checked_timezone,
 )
 from digest.errors import ConfigError
-from digest.schema import subscribers_table, transaction
+from digest.seats.follows import resolve_seat
 from digest.seats.gazetteer import Gazetteer
+from digest.store.subscribers import CSV_COLUMNS, SubscriberStore, unprefixed
 
-log = logging.getLogger(__name__)
-
-CSV_COLUMNS = ("email", "name", "seats", "frequency", "timezone", "status")
 FREQUENCIES = ("daily", "weekly")
 STATUSES = ("active", "paused", "unsubscribed")
-
-
-# A cell starting with one of these is a formula to a spreadsheet (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +56,6 @@ def validated(
 ) -> SubscriberConfig:
     """A subscriber whose address and seats are valid; ``ConfigError`` naming ``where``
     (``address_where`` for the address, when it comes from elsewhere)."""
-    # compose imports the store, which imports this module: resolve seats through it late.
-    from digest.compose import resolve_seat
-
     try:
         email = checked_address(email)
     except ValueError as exc:
@@ -109,232 +88,60 @@ def validated(
 
 IMPORT_BATCH = 1000  # rows per transaction when importing
 
-_INSERT = subscribers_table.insert().values(
-    email=sa.bindparam("b_email"),
-    name=sa.bindparam("b_name"),
-    seats=sa.bindparam("b_seats"),
-    frequency=sa.bindparam("b_frequency"),
-    timezone=sa.bindparam("b_timezone"),
-    status=sa.bindparam("b_status"),
-    added_at=sa.bindparam("b_added_at"),
-)
-_UPDATE = (
-    subscribers_table.update()
-    .where(subscribers_table.c.email == sa.bindparam("b_email"))
-    .values(
-        name=sa.bindparam("b_name"),
-        seats=sa.bindparam("b_seats"),
-        frequency=sa.bindparam("b_frequency"),
-        timezone=sa.bindparam("b_timezone"),
-        status=sa.bindparam("b_status"),
-    )
-)
 
-
-class SubscriberStore:
-    """The ``subscribers`` table."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def stored(self) -> list[SubscriberConfig]:
-        """Every stored row as it is, by address (for listing and export, where an operator
-        must see even a row no send can use)."""
-        with transaction(self.engine) as conn:
-            rows = conn.execute(
-                sa.select(subscribers_table).order_by(subscribers_table.c.email)
-            ).all()
-        return [
-            SubscriberConfig.model_construct(
-                email=r.email,
-                name=r.name,
-                seats=json.loads(r.seats),
-                frequency=r.frequency,
-                timezone=r.timezone,
-                status=r.status,
-            )
-            for r in rows
-        ]
-
-    def all(self, on_error: Callable[[str, str], None] | None = None) -> list[SubscriberConfig]:
-        """Every stored subscriber a send can address, by address, in ASCII form.
-
-        Rows stored before addresses were kept ASCII get their domain IDNA-encoded; a row
-        whose address is not usable (a non-ASCII local part) is logged as an error and left
-        out, and so is a second row for an address already read, so one bad row costs only
-        its own digest and nobody is sent two. ``on_error(address, reason)`` hears of each
-        unusable row, for a command to report as a failure.
-        """
-        usable: dict[str, SubscriberConfig] = {}
-        for row in self.stored():
-            try:
-                email = checked_address(row.email)
-            except ValueError as exc:
-                log.error("stored subscriber %r skipped: %s", row.email, exc)
-                if on_error is not None:
-                    on_error(row.email, str(exc))
-                continue
-            if email in usable:
-                log.error(
-                    "stored subscriber %r skipped: the same address as %r (%s)",
-                    row.email,
-                    usable[email].email,
-                    email,
-                )
-                continue  # one digest for the address, as asked: not a failure
-            usable[email] = row if email == row.email else row.model_copy(update={"email": email})
-        return list(usable.values())
-
-    def upsert(self, subscriber: SubscriberConfig, at: datetime) -> str:
-        """Add or update; return "added", "updated" or "unchanged"."""
-        return self.upsert_many([subscriber], at)[0]
-
-    def upsert_many(self, subscribers: Sequence[SubscriberConfig], at: datetime) -> list[str]:
-        """Add or update many in one transaction (an import of 100,000 rows is 100 of them,
-        not 100,000); each one's outcome, in order. A later row for the same address wins."""
-        outcomes = []
-        with transaction(self.engine) as conn:
-            existing = {
-                row.email: tuple(row)[1:]
-                for row in conn.execute(
-                    sa.select(
-                        subscribers_table.c.email,
-                        subscribers_table.c.name,
-                        subscribers_table.c.seats,
-                        subscribers_table.c.frequency,
-                        subscribers_table.c.timezone,
-                        subscribers_table.c.status,
-                    ).where(subscribers_table.c.email.in_({s.email for s in subscribers}))
-                )
-            }
-            added, updated = [], []
-            for subscriber in subscribers:
-                row = (
-                    subscriber.name,
-                    json.dumps(subscriber.seats),
-                    subscriber.frequency,
-                    subscriber.timezone,
-                    subscriber.status,
-                )
-                values = {"b_email": subscriber.email} | {
-                    f"b_{column}": value
-                    for column, value in zip(
-                        ("name", "seats", "frequency", "timezone", "status"), row, strict=True
-                    )
-                }
-                before = existing.get(subscriber.email)
-                if before is None:
-                    added.append({**values, "b_added_at": at})
-                    outcomes.append("added")
-                elif before == row:
-                    outcomes.append("unchanged")
-                else:
-                    updated.append(values)
-                    outcomes.append("updated")
-                existing[subscriber.email] = row
-            if added:
-                conn.execute(_INSERT, added)
-            if updated:
-                conn.execute(_UPDATE, updated)
-        return outcomes
-
-    def remove(self, email: str) -> bool:
-        """Remove a stored subscriber, named as stored or in its ASCII form; False if there
-        was none."""
-        forms = {email.strip().lower()}
-        with contextlib.suppress(ValueError):  # not a valid address: only the form as typed
-            forms.add(checked_address(email))
-        with transaction(self.engine) as conn:
-            result = conn.execute(
-                subscribers_table.delete().where(subscribers_table.c.email.in_(forms))
-            )
-        return bool(result.rowcount)
-
-    def import_csv(self, text: str, gazetteer: Gazetteer, at: datetime) -> ImportReport:
-        """Import rows with columns email, name, seats ("; "-separated) and optionally
-        frequency, timezone and status."""
-        reader = csv.DictReader(io.StringIO(text))
-        missing = [c for c in ("email", "seats") if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ConfigError(
-                f"the CSV has no {missing[0]!r} column",
-                key="FILE",
-                hint="the header row must be: " + ",".join(CSV_COLUMNS),
-            )
-        counts = {"added": 0, "updated": 0, "unchanged": 0}
-        errors: list[str] = []
-        # One entry per address: a later row for it replaces the earlier one's values.
-        good: dict[str, SubscriberConfig] = {}
-        first_line: dict[str, tuple[int, str]] = {}
-        merged: list[str] = []
-        for line, raw in enumerate(reader, start=2):
-            row = {key: _unprefixed(value or "") for key, value in raw.items() if key}
-            try:
-                subscriber = validated(
-                    gazetteer,
-                    row.get("email") or "",
-                    row.get("name") or "",
-                    (row.get("seats") or "").split(";"),
-                    where=f"line {line}",
-                    frequency=row.get("frequency") or "",
-                    timezone=row.get("timezone") or "",
-                    status=row.get("status") or "",
-                )
-            except ConfigError as exc:
-                errors.append(str(exc).replace("\n  fix:", "; fix:"))
-                continue
-            earlier = first_line.setdefault(subscriber.email, (line, row["email"].strip()))
-            if earlier[0] != line:
-                merged.append(
-                    f"line {line} ({row['email'].strip()}) merged with line {earlier[0]} "
-                    f"({earlier[1]}): both are {subscriber.email}; line {line}'s values kept"
-                )
-            good[subscriber.email] = subscriber
-        rows = list(good.values())
-        for start in range(0, len(rows), IMPORT_BATCH):
-            for outcome in self.upsert_many(rows[start : start + IMPORT_BATCH], at):
-                counts[outcome] += 1
-        return ImportReport(
-            counts["added"],
-            counts["updated"],
-            counts["unchanged"],
-            tuple(errors),
-            tuple(merged),
+def import_csv(
+    subscribers: SubscriberStore, text: str, gazetteer: Gazetteer, at: datetime
+) -> ImportReport:
+    """Import rows with columns email, name, seats ("; "-separated) and optionally
+    frequency, timezone and status."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in ("email", "seats") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ConfigError(
+            f"the CSV has no {missing[0]!r} column",
+            key="FILE",
+            hint="the header row must be: " + ",".join(CSV_COLUMNS),
         )
-
-    def export_csv(self) -> str:
-        """Every stored subscriber as CSV, in the import format; formula-looking cells are
-        prefixed with ``'`` so a spreadsheet opening the file runs nothing."""
-        lines = [_csv_line(CSV_COLUMNS)]
-        for subscriber in self.stored():
-            cells = (
-                subscriber.email,
-                subscriber.name,
-                "; ".join(subscriber.seats),
-                subscriber.frequency,
-                subscriber.timezone,
-                subscriber.status,
+    counts = {"added": 0, "updated": 0, "unchanged": 0}
+    errors: list[str] = []
+    # One entry per address: a later row for it replaces the earlier one's values.
+    good: dict[str, SubscriberConfig] = {}
+    first_line: dict[str, tuple[int, str]] = {}
+    merged: list[str] = []
+    for line, raw in enumerate(reader, start=2):
+        row = {key: unprefixed(value or "") for key, value in raw.items() if key}
+        try:
+            subscriber = validated(
+                gazetteer,
+                row.get("email") or "",
+                row.get("name") or "",
+                (row.get("seats") or "").split(";"),
+                where=f"line {line}",
+                frequency=row.get("frequency") or "",
+                timezone=row.get("timezone") or "",
+                status=row.get("status") or "",
             )
-            lines.append(_csv_line(tuple(_prefixed(cell) for cell in cells)))
-        return "".join(lines)
-
-
-def _csv_line(cells: Sequence[str]) -> str:
-    """One CSV row ending in "\n", a cell holding a CR or LF quoted (Python 3.11's csv quotes
-    only the characters of the line terminator, so it is "\r\n" while writing)."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
-    return buffer.getvalue().removesuffix("\r\n") + "\n"
-
-
-def _prefixed(cell: str) -> str:
-    """``cell``, with ``'`` before it if a spreadsheet would take it for a formula."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
-
-
-def _unprefixed(cell: str) -> str:
-    """``cell`` without the ``'`` an export put before a formula-looking value."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+        except ConfigError as exc:
+            errors.append(str(exc).replace("\n  fix:", "; fix:"))
+            continue
+        earlier = first_line.setdefault(subscriber.email, (line, row["email"].strip()))
+        if earlier[0] != line:
+            merged.append(
+                f"line {line} ({row['email'].strip()}) merged with line {earlier[0]} "
+                f"({earlier[1]}): both are {subscriber.email}; line {line}'s values kept"
+            )
+        good[subscriber.email] = subscriber
+    rows = list(good.values())
+    for start in range(0, len(rows), IMPORT_BATCH):
+        for outcome in subscribers.upsert_many(rows[start : start + IMPORT_BATCH], at):
+            counts[outcome] += 1
+    return ImportReport(
+        counts["added"],
+        counts["updated"],
+        counts["unchanged"],
+        tuple(errors),
+        tuple(merged),
+    )
 
 
 def all_subscribers(

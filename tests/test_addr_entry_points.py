@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from digest.cli import app
 from digest.config import load_config
 from digest.errors import ConfigError
-from digest.schema import subscribers_table
-from digest.store import Store
+from digest.store.core import Store
+from digest.store.schema import subscribers_table
 from tests.conftest import ARTICLE_NORWICH
 
 runner = CliRunner()

@@ -16,11 +16,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from digest.backends import create_backend
-from digest.backends.http import HttpMailBackend
-from digest.backends.postmark import PostmarkBackend, PostmarkOptions
+from digest.delivery.backends import create_backend
+from digest.delivery.backends.http import HttpMailBackend
+from digest.delivery.backends.postmark import PostmarkBackend, PostmarkOptions
+from digest.delivery.retry import SendRetry
 from digest.errors import SendError, TemporarySendError, UnknownOutcomeError
-from digest.retry import SendRetry
 from tests.conftest import LoopbackServer
 from tests.test_http_backends import MESSAGE, PROVIDERS, _options
 

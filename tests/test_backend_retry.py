@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from digest.delivery.retry import SendRetry
 from digest.errors import SenderSetupError, TemporarySendError, UnknownOutcomeError
-from digest.retry import SendRetry
 
 
 class _Once:

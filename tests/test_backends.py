@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.backends import available_backends, create_backend
-from digest.backends.file import FileBackend
+from digest.delivery.backends import available_backends, create_backend
+from digest.delivery.backends.file import FileBackend
 from digest.errors import ConfigError
 from digest.models import OutgoingEmail
 

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from digest.clean import clean_body, clean_title, furniture_rules, html_to_text, strip_furniture
+from digest.prepare.clean import (
+    clean_body,
+    clean_title,
+    furniture_rules,
+    html_to_text,
+    strip_furniture,
+)
 from digest.sources.folder import read_article_file
 from tests.conftest import FURNITURE
 

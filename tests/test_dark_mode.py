@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from digest.models import Subscriber
-from digest.render import DigestRenderer
+from digest.render.renderer import DigestRenderer
 from tests.test_render import _digest
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")

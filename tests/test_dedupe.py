@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest.dedupe import canonical_url, content_hash
+from digest.prepare.dedupe import canonical_url, content_hash
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ import re
 
 from pydantic import BaseModel
 
-from digest.backends import available_backends
 from digest.cli import app
 from digest.config import Settings
+from digest.delivery.backends import available_backends
 from tests.conftest import ROOT
 
 INTERNAL = {"base_dir", "config_path"}

@@ -13,7 +13,7 @@ import re
 from datetime import UTC, datetime
 
 from digest.models import Digest, Role, SeatSection, Story, StorySource, Subscriber
-from digest.render import DigestRenderer
+from digest.render.renderer import DigestRenderer
 from tests.conftest import shared_path
 
 CLIENTS = {

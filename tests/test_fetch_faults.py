@@ -11,7 +11,8 @@ from digest.config import PollConfig
 from digest.errors import FeedParseError, FetchError
 from digest.sources.base import SourceState
 from digest.sources.feed import FeedSource, corrected_content_type
-from digest.sources.fetch import Fetcher, RetryLater, SourceGone, parse_max_age, parse_retry_after
+from digest.sources.fetch import Fetcher, RetryLater, SourceGone, parse_max_age
+from digest.web import parse_retry_after
 from tests.conftest import LoopbackServer, Route, TlsLoopback
 
 RSS = """<?xml version="1.0" encoding="{encoding}"?>

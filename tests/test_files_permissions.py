@@ -12,7 +12,7 @@ import pytest
 
 from digest.config import SubscriberConfig
 from digest.daemon import store_lock
-from digest.store import Store
+from digest.store.core import Store
 
 
 @pytest.fixture(autouse=True)

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from digest.compose import DigestComposer, resolve_seat
+from digest.compose import DigestComposer
 from digest.config import DigestConfig, SummariseConfig
 from digest.errors import ConfigError
-from digest.generative import ChatSummariser
+from digest.seats.follows import resolve_seat
 from digest.seats.gazetteer import load_gazetteer
-from digest.store import Store
+from digest.store.core import Store
+from digest.stories.generative import ChatSummariser
 from tests.conftest import LoopbackServer, Route, norwich_north_article
 
 PATH = "/v1/chat/completions"
@@ -115,7 +116,7 @@ def test_any_failure_falls_back_to_the_extractive_summary_and_says_why(
     logged: str,
 ) -> None:
     http_server.routes[PATH] = route
-    with caplog.at_level("WARNING", logger="digest.generative"):
+    with caplog.at_level("WARNING", logger="digest.stories.generative"):
         assert writer.summarise(STORY, 2, FALLBACK) == FALLBACK
     assert logged in caplog.text
     assert "using the extractive one" in caplog.text

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.backends import create_backend
-from digest.backends.http import HttpMailBackend, RateLimited
+from digest.delivery.backends import create_backend
+from digest.delivery.backends.http import HttpMailBackend, RateLimited
 from digest.errors import (
     ConfigError,
     PermanentSendError,

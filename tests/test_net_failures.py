@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from digest.polling import poll_all
-from digest.store import Store
+from digest.store.core import Store
 from tests.conftest import LoopbackServer, Route
 from tests.test_polling import BODY, Clock, make_settings, rss
 

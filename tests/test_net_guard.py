@@ -22,7 +22,7 @@ from digest.errors import FetchError
 from digest.polling import poll_all
 from digest.sources.fetch import Fetcher
 from digest.sources.netguard import AddressPolicy, AddressRefused, IPAddress, system_resolver
-from digest.store import Store
+from digest.store.core import Store
 from tests.conftest import LoopbackServer, Route, _loopback_server
 from tests.test_fetch_faults import _rss
 from tests.test_polling import Clock

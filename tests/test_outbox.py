@@ -9,8 +9,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from digest.outbox import Claim, DigestRecord, DigestStatus, Lease, Settlement, new_owner
-from digest.store import Store
+from digest.store.core import Store
+from digest.store.outbox import Claim, DigestRecord, DigestStatus, Lease, Settlement, new_owner
 
 NOW = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
 PERIOD = "2026-12-02"

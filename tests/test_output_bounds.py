@@ -17,12 +17,12 @@ import pytest
 from typer.testing import CliRunner
 
 from digest.bounds import bound_text, shorten, strip_controls
-from digest.clean import clean_body, clean_title
 from digest.cli import app
 from digest.errors import RenderError
 from digest.models import Digest, Role, SeatSection, Story, StorySource, Subscriber
-from digest.render import DigestRenderer, build_message, inline_css
-from digest.summarise import summarise_text
+from digest.prepare.clean import clean_body, clean_title
+from digest.render.renderer import DigestRenderer, build_message, inline_css
+from digest.stories.summarise import summarise_text
 
 runner = CliRunner()
 HUGE = 6_000_000

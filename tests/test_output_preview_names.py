@@ -6,7 +6,7 @@ import email
 import email.policy
 from pathlib import Path
 
-from digest.backends.file import FileBackend
+from digest.delivery.backends.file import FileBackend
 from digest.models import OutgoingEmail
 
 ADDRESSES = ["a.b@example.org", "a-b@example.org", "A.B@example.org", "a_b@example.org"]

@@ -12,7 +12,7 @@ import pytest
 
 from digest.config import Settings, load_config
 from digest.polling import poll_all
-from digest.store import Store
+from digest.store.core import Store
 from tests.conftest import LoopbackServer, Route
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -299,8 +299,9 @@ def test_captured_real_world_feeds_poll_end_to_end(tmp_path: Path, store: Store)
 def test_revised_items_update_their_article_and_come_back_only_when_material(
     tmp_path: Path, http_server: LoopbackServer, store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from digest.compose import DigestComposer, resolve_seat
+    from digest.compose import DigestComposer
     from digest.config import DigestConfig
+    from digest.seats.follows import resolve_seat
     from digest.seats.gazetteer import load_gazetteer
 
     first = BODY

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from digest.delivery.retry import MAX_WAIT_SECONDS, SendRetry
 from digest.errors import PermanentSendError, TemporarySendError
-from digest.retry import MAX_WAIT_SECONDS, SendRetry
 
 
 class _Flaky:

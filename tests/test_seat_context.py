@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from digest.compose import DigestComposer, resolve_seat, seat_context
+from digest.compose import DigestComposer, seat_context
 from digest.config import DigestConfig
 from digest.models import Evidence, EvidenceKind, PreparedArticle, Role, SeatTag
+from digest.seats.follows import resolve_seat
 from digest.seats.gazetteer import load_gazetteer
-from digest.store import Store
+from digest.store.core import Store
 
 
 def test_context_names_the_mp_and_the_last_majority() -> None:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from digest.backends import create_backend
-from digest.backends.smtp import SmtpBackend
+from digest.delivery.backends import create_backend
+from digest.delivery.backends.smtp import SmtpBackend
+from digest.delivery.retry import SendRetry
 from digest.errors import (
     ConfigError,
     PermanentSendError,
@@ -18,7 +19,6 @@ from digest.errors import (
     UnknownOutcomeError,
 )
 from digest.models import OutgoingEmail
-from digest.retry import SendRetry
 from tests.smtp_server import PASSWORD, USER, SmtpTestServer, free_port
 
 

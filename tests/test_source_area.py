@@ -20,8 +20,8 @@ from digest.config import SourceConfig, load_config
 from digest.errors import ConfigError
 from digest.models import SourceKind
 from digest.polling import poll_all
-from digest.schema import SCHEMA_VERSION
-from digest.store import Store
+from digest.store.core import Store
+from digest.store.schema import SCHEMA_VERSION
 from tests.conftest import LoopbackServer, Route
 
 runner = CliRunner()

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from digest.errors import StoreError
 from digest.models import Evidence, EvidenceKind, PreparedArticle, Role, SeatTag
-from digest.store import SCHEMA_VERSION, Store
+from digest.store.core import SCHEMA_VERSION, Store
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -104,7 +104,7 @@ def test_articles_for_seats_with_sources(tmp_path: Path) -> None:
 def test_housekeeping_drops_old_text_pages_and_records_but_not_identity(tmp_path: Path) -> None:
     from datetime import timedelta
 
-    from digest.store import DigestRecord
+    from digest.store.core import DigestRecord
 
     store = Store.open(tmp_path / "s.sqlite3")
     long_ago = NOW - timedelta(days=200)

@@ -11,13 +11,14 @@ import pytest
 from typer.testing import CliRunner
 
 from digest.cli import app
-from digest.compose import DigestComposer, resolve_seat
+from digest.compose import DigestComposer
 from digest.config import DigestConfig
 from digest.models import Role
+from digest.seats.follows import resolve_seat
 from digest.seats.gazetteer import load_gazetteer
 from digest.seats.tagger import tag_text
-from digest.store import Store
-from digest.stories import StoryInput, group_stories
+from digest.store.core import Store
+from digest.stories.grouping import StoryInput, group_stories
 from tests.conftest import norwich_north_article
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedupe"
@@ -142,9 +143,9 @@ def test_sections_built_in_worker_processes_match_those_built_here(tmp_path: Pat
     """A big send builds its sections' stories in worker processes: same stories, same
     summaries, same order as building them one by one in this process."""
     from digest.models import FeedItem
+    from digest.parallel.workers import process_pool
     from digest.polling import store_prepared
-    from digest.prepare import prepare_items
-    from digest.workers import process_pool
+    from digest.prepare.items import prepare_items
 
     now = datetime(2026, 11, 20, 12, tzinfo=UTC)
     items = []
@@ -173,7 +174,7 @@ def test_sections_built_in_worker_processes_match_those_built_here(tmp_path: Pat
 
 
 def test_stored_prints_read_back_as_made_and_other_formats_are_refused() -> None:
-    from digest.stories import PRINT_FORMAT, fingerprint, print_bytes, print_from_bytes
+    from digest.stories.grouping import PRINT_FORMAT, fingerprint, print_bytes, print_from_bytes
 
     bus = ARTICLES["nn-bus"]
     made = fingerprint(bus.title, bus.text)
@@ -195,7 +196,7 @@ def test_print_format_is_bumped_when_fingerprints_change() -> None:
     (stores then fingerprint their articles again) and record the new digest here."""
     import hashlib
 
-    from digest.stories import PRINT_FORMAT, fingerprint, print_bytes
+    from digest.stories.grouping import PRINT_FORMAT, fingerprint, print_bytes
 
     text = (
         "Labour's candidate for Norwich North, Alice Macdonald, said the Sprowston bus route "
@@ -208,7 +209,7 @@ def test_print_format_is_bumped_when_fingerprints_change() -> None:
 def test_groups_use_the_prints_stored_with_articles(tmp_path: Path) -> None:
     """Composing reads each article's stored print, not its text: an article stored with
     another story's print groups by that print (fingerprinting is done once, at poll)."""
-    from digest.stories import fingerprint, print_bytes
+    from digest.stories.grouping import fingerprint, print_bytes
 
     now = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
     bus, school = ARTICLES["nn-bus"], ARTICLES["nn-school"]
@@ -242,8 +243,8 @@ def test_groups_use_the_prints_stored_with_articles(tmp_path: Path) -> None:
 def test_one_pass_gives_the_fingerprints_words_and_the_content_hashs(text: str) -> None:
     """Preparing splits a text once for both its fingerprint and its content hash: the
     same words as each splitting on its own (a stored hash must never change)."""
-    from digest.dedupe import content_hash, normalised_text
-    from digest.stories import _words, words_and_hash_words
+    from digest.prepare.dedupe import content_hash, normalised_text
+    from digest.stories.grouping import _words, words_and_hash_words
 
     words, hash_words = words_and_hash_words(text)
     assert words == _words(text)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from digest.clean import clean_body
+from digest.prepare.clean import clean_body
 from digest.sources.folder import read_article_file
-from digest.summarise import split_sentences, summarise_story, summarise_text
+from digest.stories.summarise import split_sentences, summarise_story, summarise_text
 
 
 def test_abbreviations_initials_and_numbers_do_not_split() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from digest.clean import clean_body
 from digest.models import Role, SeatTag
+from digest.prepare.clean import clean_body
 from digest.seats.gazetteer import load_gazetteer
 from digest.seats.tagger import tag_text
 from digest.sources.folder import read_article_file

@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 from itsdangerous import URLSafeSerializer
 
-from digest.errors import ConfigError
-from digest.store import Store
-from digest.tokens import (
+from digest.delivery.tokens import (
     MIN_MAX_AGE,
     SALT,
     SECRET_META_KEY,
@@ -23,6 +21,8 @@ from digest.tokens import (
     signing_secret,
     verify_token,
 )
+from digest.errors import ConfigError
+from digest.store.core import Store
 
 SECRET = "s3cret-" + "x" * 40
 OTHER = "other-" + "y" * 40

@@ -1,4 +1,5 @@
-"""Worker processes (``digest/workers.py``): from the fork server, gone with their parent."""
+"""Worker processes (``digest/parallel/workers.py``): forked from the fork server, gone with
+their parent."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from digest.workers import WORKER_NICENESS, process_pool
+from digest.parallel.workers import WORKER_NICENESS, process_pool
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +45,7 @@ def test_workers_end_when_their_parent_is_killed(tmp_path: Path) -> None:
         textwrap.dedent(
             """
             import os, time
-            from digest.workers import process_pool, start_fork_server
+            from digest.parallel.workers import process_pool, start_fork_server
 
             if __name__ == "__main__":
                 start_fork_server()
@@ -84,7 +85,7 @@ def test_workers_run_at_a_lower_priority_than_their_command(tmp_path: Path) -> N
         textwrap.dedent(
             """
             import os
-            from digest.workers import process_pool, start_fork_server
+            from digest.parallel.workers import process_pool, start_fork_server
 
             if __name__ == "__main__":
                 start_fork_server()

@@ -1,37 +1,23 @@
-"""The one protocol every source implements, and the factory that picks one from config.
+"""The one protocol every source implements, and what it is told and returns.
 
 A source is told what it knew after the last poll (``SourceState``: validators for a
-conditional GET) and returns the items it finds now plus the state to keep. Sources never
-touch the store: the pipeline decides what is new.
+conditional GET) and returns the items it finds now plus the state to keep. Sources do not
+import the store, and the poll decides what is new; a feed source that fetches full-text
+pages reads and writes them through the ``PageCache`` it is given (the store, in a poll,
+from the poll's threads). The factory that picks a source from config is
+``digest.sources.factory``, so this module imports no implementation.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 from urllib.parse import urlsplit
 
-from digest.config import FullText, PollConfig, Settings, SourceConfig
+from digest.config import FullText, PollConfig, SourceConfig
 from digest.errors import ConfigError
-from digest.models import FeedItem, SourceKind
-
-if TYPE_CHECKING:
-    from digest.sources.fetch import Fetcher
-    from digest.sources.page import PageCache
-
-
-@dataclass(frozen=True, slots=True)
-class SourceState:
-    """What a source remembers between polls.
-
-    ``url`` replaces the configured address once the publisher has moved the feed (301/308)
-    or once the feed was discovered from a web page.
-    """
-
-    etag: str | None = None
-    last_modified: str | None = None
-    url: str | None = None
+from digest.models import FeedItem, SourceKind, SourceState
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,32 +43,6 @@ class Source(Protocol):
     def poll(self, state: SourceState) -> PollResult:
         """Fetch the items available now; raise ``SourceError`` when that fails."""
         ...
-
-
-def build_source(
-    config: SourceConfig,
-    settings: Settings,
-    fetcher: Fetcher | None = None,
-    page_cache: PageCache | None = None,
-) -> Source:
-    """The source for one ``[[sources]]`` entry."""
-    # Imported here to keep the protocol module free of implementation imports.
-    from digest.sources.feed import FeedSource
-    from digest.sources.folder import FolderSource
-
-    if config.kind is SourceKind.FOLDER:
-        return FolderSource(config.name, settings.resolve(config.location))
-    location = config.location
-    if not is_url(location):
-        location = str(settings.resolve(location))
-    return FeedSource(
-        config.name,
-        location,
-        settings.poll,
-        fetcher,
-        full_text=config.full_text,
-        page_cache=page_cache,
-    )
 
 
 def source_for_location(
@@ -119,4 +79,4 @@ def is_url(location: str) -> bool:
     return location.startswith(("http://", "https://"))
 
 
-__all__ = ["PollConfig", "PollResult", "Source", "SourceState", "build_source", "is_url"]
+__all__ = ["PollConfig", "PollResult", "Source", "SourceState", "is_url"]

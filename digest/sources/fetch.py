@@ -19,7 +19,6 @@ seatwatch never sees an httpx exception.
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import re
 import ssl
@@ -28,7 +27,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import httpcore
@@ -44,6 +42,7 @@ from digest.sources.netguard import (
     GuardedBackend,
     exchange,
 )
+from digest.web import parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -87,22 +86,6 @@ class FetchResult:
     last_modified: str | None
     moved_to: str | None = None
     max_age: float | None = None
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def parse_max_age(cache_control: str | None) -> float | None:

@@ -27,12 +27,12 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
-from digest.dedupe import canonical_url
 from digest.errors import FetchError
+from digest.prepare.dedupe import canonical_url
 from digest.sources.fetch import Fetcher, OutOfTime
 
 if TYPE_CHECKING:
-    from digest.store import PageRecord
+    from digest.store.core import PageRecord
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from digest.cli import app
+from digest.clock import utc_now
 from digest.config import SubscriberConfig
-from digest.polling import utc_now
-from digest.store import Store
+from digest.store.core import Store
 from tests.conftest import ARTICLE_NORWICH
 
 runner = CliRunner()

@@ -1,0 +1,441 @@
+"""The pipeline commands: ``preview``, ``poll``, ``send``, ``run`` and ``status``."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from digest.cli.common import (
+    ConfigOption,
+    JsonOption,
+    app,
+    configured_store,
+    console,
+    errors,
+    iso,
+    reported,
+    store_for,
+    when,
+)
+from digest.config import Settings, SourceConfig, SubscriberConfig, load_config
+from digest.delivery.backends import MailBackend, create_backend
+from digest.delivery.backends.file import FileBackend
+from digest.errors import ConfigError, DigestError
+from digest.models import Subscriber
+from digest.pipeline import (
+    PollReport,
+    SourceOutcome,
+    compose_all,
+    deliver_all,
+    poll_all,
+    send_due,
+    utc_now,
+)
+from digest.polling import all_sources
+from digest.seats.follows import SeatFollow, resolve_everyone, resolve_subscribers
+from digest.seats.gazetteer import load_gazetteer
+from digest.sources.base import source_for_location
+from digest.store.core import Store
+from digest.subscribers import all_subscribers
+
+PREVIEW_EMAIL = "preview@seatwatch.invalid"
+
+
+def _poll_with_progress(
+    settings: Settings, store: Store, sources: list[SourceConfig], *, force: bool = False
+) -> PollReport:
+    enabled = [s for s in sources if s.enabled]
+    with Progress(
+        TextColumn("[bold]polling[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=errors,
+        transient=True,
+        disable=not errors.is_terminal,
+    ) as progress:
+        task = progress.add_task("", total=len(enabled))
+
+        def advance(outcome: SourceOutcome) -> None:
+            progress.update(task, advance=1, description=outcome.name)
+
+        report = poll_all(settings, store, sources=enabled, on_progress=advance, force=force)
+    _print_poll_report(report)
+    return report
+
+
+def _print_poll_report(report: PollReport) -> None:
+    """One summary line; each failure and warning was already logged with its reason."""
+    polled = report.polled
+    total = sum(o.items for o in polled)
+    failed = ", ".join(repr(o.name) for o in report.failed)
+    skipped = len(report.outcomes) - len(polled)
+    errors.print(
+        f"polled {len(polled)} sources"
+        + (f" ({skipped} not due or disabled)" if skipped else "")
+        + f": {total} items, {report.added} new articles, {len(report.failed)} failed"
+        + (f" ({failed})" if failed else ""),
+        highlight=False,
+    )
+
+
+@app.command()
+def preview(
+    config: Path = ConfigOption,
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Folder for the previews (default: [delivery.file] out_dir)."
+    ),
+    subscriber: list[str] = typer.Option(
+        [], "--subscriber", help="Only this subscriber (repeatable)."
+    ),
+    seat: list[str] = typer.Option(
+        [],
+        "--seat",
+        help="Preview for these seats instead of the configured subscribers (repeatable).",
+    ),
+    source: list[str] = typer.Option(
+        [],
+        "--source",
+        help="Use this folder, feed file or feed URL instead of the configured sources"
+        " (repeatable).",
+    ),
+    store_path: Path | None = typer.Option(
+        None,
+        "--store",
+        help="Store to use (default: a temporary one with --source/--seat, else [store] path).",
+    ),
+) -> None:
+    """Poll, process and render digests without sending: write .html, .txt, .eml and index.html."""
+    with reported():
+        settings = load_config(config)
+        explicit = [source_for_location(s, key="--source") for s in source]
+        if settings.delivery.backend == FileBackend.name:
+            backend = FileBackend.from_config(settings.delivery.options("file"), settings.base_dir)
+        else:
+            backend = FileBackend.from_config({}, settings.base_dir)
+        if out is not None:
+            backend = FileBackend(out.expanduser().resolve())
+        temporary = seat or source
+        with store_for(
+            settings, store_path, temporary=bool(temporary and store_path is None)
+        ) as store:
+            subscribers = _preview_subscribers(settings, store, seat, subscriber)
+            sources = explicit or all_sources(settings, store)
+            if not sources:
+                raise ConfigError(
+                    "no sources", key="sources", hint="add a [[sources]] entry or pass --source"
+                )
+            report = _poll_with_progress(settings, store, sources)
+            if report.polled and len(report.failed) == len(report.polled):
+                raise DigestError("every source failed; no digest written")
+            now = utc_now()
+            digests = compose_all(settings, store, subscribers, now)
+            deliveries = deliver_all(digests, settings, store, backend, kind="preview", now=now)
+        _print_previews(
+            backend,
+            deliveries_failed=[d for d in deliveries if d.error],
+            skipped=len(digests) - len(deliveries),
+        )
+
+
+def _as_stored(addresses: list[str]) -> list[str]:
+    """``--subscriber`` values in the form addresses are kept in (ASCII, IDNA domain,
+    lower-case), so ``jo@exämple.org`` finds ``jo@xn--exmple-cua.org``."""
+    from digest.config import checked_address
+
+    kept = []
+    for address in addresses:
+        try:
+            kept.append(checked_address(address))
+        except ValueError:  # not an address at all: reported as "no subscriber ..." later
+            kept.append(address.strip().lower())
+    return kept
+
+
+def _preview_subscribers(
+    settings: Settings, store: Store, seats: list[str], wanted: list[str]
+) -> list[tuple[Subscriber, tuple[SeatFollow, ...]]]:
+    """One preview subscriber for ``--seat``, else the configured and stored subscribers."""
+    wanted = _as_stored(wanted)
+    if seats:
+        # A stand-in address that is never delivered to (.invalid), so not validated.
+        preview = [
+            SubscriberConfig.model_construct(email=PREVIEW_EMAIL, name="", seats=list(seats))
+        ]
+        return resolve_subscribers(load_gazetteer(), preview, where="--seat")
+    everyone = all_subscribers(list(settings.subscribers), store.subscribers.all())
+    configured = [s for s in everyone if not wanted or s.email in wanted]
+    missing = set(wanted) - {s.email for s in configured}
+    if missing:
+        raise ConfigError(
+            f"no subscriber {sorted(missing)[0]!r} in the config or the store",
+            key="--subscriber",
+            hint="use an email listed under [[subscribers]] or `digest subscribers list`",
+        )
+    if not configured:
+        raise ConfigError(
+            "no subscribers to preview",
+            key="subscribers",
+            hint="add a [[subscribers]] entry, `digest subscribers add`, or pass --seat NAME",
+        )
+    return resolve_subscribers(load_gazetteer(), configured, path=settings.config_path)
+
+
+def _print_previews(backend: FileBackend, deliveries_failed: list[Any], skipped: int) -> None:
+    table = Table(title=f"Previews written to {backend.out_dir}", show_lines=False)
+    table.add_column("To")
+    table.add_column("Stories", justify="right")
+    table.add_column("Files (.html, .txt, .eml)", overflow="fold")
+    for files in backend.written:
+        table.add_row(files.to, str(files.stories), files.html.stem)
+    if backend.written:
+        console.print(table)
+        console.print(
+            f"Open {backend.out_dir / 'index.html'} to browse them.",
+            highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        console.print("No digests written: nothing new for any subscriber.")
+    if skipped:
+        console.print(f"{skipped} subscriber(s) had nothing new and got no digest.")
+    for delivery in deliveries_failed:
+        errors.print(
+            f"[bold red]error:[/] {delivery.subscriber.email}: {delivery.error}", highlight=False
+        )
+    if deliveries_failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def send(
+    config: Path = ConfigOption,
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Write previews with the file backend instead of sending."
+    ),
+    subscriber: list[str] = typer.Option(
+        [], "--subscriber", help="Only this subscriber (repeatable)."
+    ),
+    no_poll: bool = typer.Option(False, "--no-poll", help="Send from what is stored already."),
+    force: bool = typer.Option(
+        False, "--all", help="Poll every enabled source now, even those not due yet."
+    ),
+) -> None:
+    """Poll, then send each subscriber this period's digest through the configured backend."""
+    with reported(), configured_store(config) as (settings, store):
+        subscriber = _as_stored(subscriber)
+        wanted = [s for s in settings.subscribers if not subscriber or s.email in subscriber]
+        unusable: list[str] = []
+        unreadable: list[str] = []  # stored rows no message can be addressed to
+
+        def unaddressable(address: str, why: str) -> None:
+            if not subscriber or address in subscriber:
+                unreadable.append(f"{address}: skipped, {why}")
+
+        everyone = store.subscribers.all(on_error=unaddressable)
+        stored = [s for s in everyone if not subscriber or s.email in subscriber]
+        configured = all_subscribers(wanted, stored)
+        if not configured:
+            raise ConfigError(
+                "no subscribers to send to",
+                key="subscribers",
+                hint="add a [[subscribers]] entry (or check --subscriber)",
+            )
+
+        def skip(entry: SubscriberConfig, exc: ConfigError) -> None:
+            unusable.append(f"{entry.email}: skipped, {exc}")
+
+        subscribers = resolve_everyone(
+            load_gazetteer(), wanted, stored, path=settings.config_path, on_error=skip
+        )
+        if dry_run:
+            backend: MailBackend = FileBackend.from_config(
+                settings.delivery.options("file"), settings.base_dir
+            )
+        else:
+            backend = create_backend(
+                settings.delivery.backend,
+                settings.delivery.options(settings.delivery.backend),
+                settings.base_dir,
+            )
+        if not no_poll:
+            _poll_with_progress(settings, store, all_sources(settings, store), force=force)
+        deliveries = send_due(settings, store, subscribers, backend, utc_now(), dry_run=dry_run)
+    sent = [d for d in deliveries if d.error is None]
+    failed = [d for d in deliveries if d.error]
+    skipped = len(configured) - len(deliveries) - len(unusable)
+    console.print(
+        f"{'previewed' if dry_run else 'sent'} {len(sent)} digests through {backend.name}, "
+        f"{len(failed) + len(unusable) + len(unreadable)} failed, {skipped} skipped "
+        "(nothing new, already sent this period, or not active)",
+        highlight=False,
+    )
+    problems = [f"{d.subscriber.email}: {d.error}" for d in failed] + unusable + unreadable
+    for problem in problems:
+        errors.print(f"[bold red]error:[/] {escape(problem)}", highlight=False)
+    if problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+def run(config: Path = ConfigOption) -> None:
+    """Run as a daemon: poll on [daemon] poll_every_seconds, send on [daemon] send_cron."""
+    from digest.daemon import run_daemon  # APScheduler is only needed by the daemon
+
+    with reported():
+        run_daemon(config)
+
+
+@app.command()
+def poll(
+    config: Path = ConfigOption,
+    force: bool = typer.Option(
+        False, "--all", help="Poll every enabled source now, even those not due yet."
+    ),
+) -> None:
+    """Poll every due source once (configured and added ones) and store what is new."""
+    with reported(), configured_store(config) as (settings, store):
+        report = _poll_with_progress(settings, store, all_sources(settings, store), force=force)
+    if report.polled and len(report.failed) == len(report.polled):
+        raise typer.Exit(1)
+
+
+def _next_send(settings: Settings) -> datetime | None:
+    """When the daemon's send schedule fires next, in its time zone."""
+    from zoneinfo import ZoneInfo
+
+    from digest.daemon import send_trigger  # APScheduler: only when asked
+
+    zone = ZoneInfo(settings.daemon.timezone)
+    trigger = send_trigger(settings.daemon.send_cron, settings.daemon.timezone)
+    fires: datetime | None = trigger.get_next_fire_time(None, datetime.now(zone))
+    return fires
+
+
+# Statuses whose detail is an error an operator should read.
+_PROBLEMS = ("failed", "rejected", "unknown")
+
+
+@app.command()
+def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
+    """Sources (last poll, next poll, errors), stored articles and the last digests."""
+    with reported(), configured_store(config) as (settings, store):
+        names = [s.name for s in all_sources(settings, store)]
+        statuses = store.sources.statuses()
+        articles = store.article_count()
+        digests = store.recent_digests()
+        queue = store.queue_counts()
+        version = store.schema_version()
+    names += [n for n in statuses if n not in names]
+    next_send = _next_send(settings)
+    if as_json:
+        payload = {
+            "store": str(settings.resolve(settings.store.path)),
+            "schema_version": version,
+            "articles": articles,
+            "queue": queue,
+            "next_send": next_send.isoformat() if next_send else None,
+            "sources": [_source_json(name, statuses.get(name), name in names) for name in names],
+            "digests": [
+                {
+                    "subscriber": d.subscriber,
+                    "period": d.period,
+                    "kind": d.kind,
+                    "backend": d.backend,
+                    "stories": d.story_count,
+                    "status": d.status,
+                    "attempts": d.attempts,
+                    "error": d.detail if d.status in _PROBLEMS else "",
+                    "at": iso(d.created_at),
+                }
+                for d in digests
+            ],
+        }
+        console.print_json(json.dumps(payload))
+        return
+    console.print(
+        f"store: {settings.resolve(settings.store.path)} (schema {version}), {articles} articles",
+        highlight=False,
+    )
+    console.print(
+        f"queue: {queue['sending']} sending (interrupted, resent next run), {queue['failed']} "
+        f"failed (retried), {queue['rejected']} rejected, {queue['unknown']} unknown (no answer "
+        "from the server: resent once); next scheduled send "
+        + (f"{next_send:%Y-%m-%d %H:%M %Z}" if next_send else "unknown")
+        + f" ({settings.daemon.send_cron!r})",
+        highlight=False,
+    )
+    table = Table(title="Sources")
+    for column in ("Source", "Last success", "Next poll", "Failures", "Items", "New", "Problem"):
+        table.add_column(column)
+    for name in names:
+        s = statuses.get(name)
+        if s is None:
+            table.add_row(name, "never", "now", "0", "0", "0", "")
+            continue
+        problem = (s.disabled_reason and f"disabled: {s.disabled_reason}") or s.last_error or ""
+        table.add_row(
+            name + (" (added)" if s.origin == "added" else ""),
+            when(s.last_success_at),
+            "disabled"
+            if s.disabled_reason
+            else (when(s.next_poll_at) if s.next_poll_at else "now"),
+            str(s.consecutive_failures),
+            str(s.items_seen),
+            str(s.articles_added),
+            problem,
+        )
+    console.print(table)
+    digest_table = Table(title="Last digest per subscriber")
+    for column in ("Subscriber", "Period", "Kind", "Status", "Backend", "Stories", "At"):
+        digest_table.add_column(column)
+    for d in digests:
+        digest_table.add_row(
+            d.subscriber,
+            d.period,
+            d.kind,
+            d.status
+            + (f" (run {d.attempts})" if d.attempts > 1 else "")
+            + (f": {d.detail}" if d.status in _PROBLEMS and d.detail else ""),
+            d.backend,
+            str(d.story_count),
+            when(d.created_at),
+        )
+    console.print(digest_table)
+
+
+def _source_json(name: str, status: Any, configured: bool) -> dict[str, Any]:
+    if status is None:
+        return {
+            "name": name,
+            "origin": "config",
+            "last_poll": None,
+            "last_success": None,
+            "next_poll": None,
+            "last_error": None,
+            "consecutive_failures": 0,
+            "disabled": None,
+            "url": None,
+            "items_seen": 0,
+            "articles_added": 0,
+        }
+    return {
+        "name": name,
+        "origin": status.origin,
+        "url": status.url or status.location,
+        "last_poll": iso(status.last_poll_at),
+        "last_success": iso(status.last_success_at),
+        "next_poll": iso(status.next_poll_at),
+        "last_error": status.last_error,
+        "consecutive_failures": status.consecutive_failures,
+        "disabled": status.disabled_reason,
+        "items_seen": status.items_seen,
+        "articles_added": status.articles_added,
+    }

@@ -1,0 +1,201 @@
+"""Text normalisation and page-furniture removal.
+
+Everything downstream (dedupe, tagging, summaries) reads only what this module returns, so a
+caption or a "Become a Supporter" appeal can never become a summary sentence or a seat tag.
+The furniture rules are data (``digest/data/furniture.toml``): adding one is a new table
+entry and a test line, not a new branch in code.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import ahocorasick
+import lxml.html
+from lxml import etree
+
+from digest.bounds import MAX_TEXT_CHARS, bound_text, strip_control_references, strip_controls
+from digest.text import split_paragraphs
+
+_BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "tr",
+        "table",
+        "pre",
+        "hr",
+        "dd",
+        "dt",
+        "dl",
+    ]
+)
+_DROP_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "figure",
+        "figcaption",
+        "img",
+        "iframe",
+        "video",
+        "audio",
+        "svg",
+        "form",
+        "button",
+        "nav",
+        "aside",
+    ]
+)
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n+")
+
+
+@dataclass(frozen=True, slots=True)
+class FurnitureRule:
+    """A pattern that marks a paragraph as page furniture."""
+
+    name: str
+    pattern: re.Pattern[str]
+    max_chars: int
+    keywords: tuple[str, ...]
+
+    def matches(self, paragraph: str, folded: str | None = None) -> bool:
+        """True when this rule marks ``paragraph`` as furniture.
+
+        ``folded`` is the paragraph in lower case, passed in when several rules are tried.
+        """
+        if self.max_chars and len(paragraph) > self.max_chars:
+            return False
+        folded = paragraph.lower() if folded is None else folded
+        if self.keywords and not any(k in folded for k in self.keywords):
+            return False
+        return self.pattern.search(paragraph) is not None
+
+
+@lru_cache(maxsize=1)
+def furniture_rules() -> tuple[FurnitureRule, ...]:
+    """The shipped furniture rules, compiled once."""
+    data = tomllib.loads(
+        resources.files("digest").joinpath("data/furniture.toml").read_text(encoding="utf-8")
+    )
+    rules = []
+    for entry in data["rule"]:
+        flags = re.IGNORECASE if entry.get("ignore_case", False) else 0
+        rules.append(
+            FurnitureRule(
+                name=entry["name"],
+                pattern=re.compile(entry["pattern"], flags),
+                max_chars=int(entry.get("max_chars", 0)),
+                keywords=tuple(k.lower() for k in entry.get("keywords", ())),
+            )
+        )
+    return tuple(rules)
+
+
+def normalise_whitespace(text: str) -> str:
+    """NFC, no zero-width or control characters, single spaces, paragraphs separated by one
+    blank line."""
+    text = strip_controls(unicodedata.normalize("NFC", text))
+    text = _ZERO_WIDTH.sub("", text)
+    # str.split() without arguments splits on every Unicode space, non-breaking ones included.
+    paragraphs = [" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text)]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def html_to_text(markup: str) -> str:
+    """Readable text from an HTML fragment: block elements become paragraphs.
+
+    Figures, captions, images, scripts and forms are dropped structurally, before the text
+    rules run, because in HTML we know exactly what they are.
+    """
+    if not markup.strip():
+        return ""
+    if "<" not in markup:
+        return normalise_whitespace(html.unescape(markup))
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return normalise_whitespace(html.unescape(re.sub(r"<[^>]+>", " ", markup)))
+    # Both steps run in lxml's C code; Python only touches the block elements.
+    etree.strip_elements(root, etree.Comment, *_DROP_TAGS, with_tail=False)
+    for element in root.iter(*_BLOCK_TAGS):
+        element.text = "\n\n" + (element.text or "")
+        element.tail = "\n\n" + (element.tail or "")
+    return normalise_whitespace(root.text_content())
+
+
+def furniture_rule_for(paragraph: str) -> FurnitureRule | None:
+    """The first rule marking ``paragraph`` as furniture, if any."""
+    longest, keyword_only, any_keyword = _furniture_screen()
+    # Most paragraphs are prose: too long for every rule, or without any rule's keyword.
+    # One C-level search settles those; only the rest try the rules one by one.
+    if not furniture_rules() or (longest and len(paragraph) > longest):
+        return None
+    folded = paragraph.lower()
+    if keyword_only and next(any_keyword.iter(folded), None) is None:
+        return None
+    return next((rule for rule in furniture_rules() if rule.matches(paragraph, folded)), None)
+
+
+@lru_cache(maxsize=1)
+def _furniture_screen() -> tuple[int, bool, ahocorasick.Automaton]:
+    """What every rule needs: the longest paragraph any rule applies to (0: no limit),
+    whether every rule has keywords, and one automaton finding any of them in one pass."""
+    rules = furniture_rules()
+    longest = 0 if any(not r.max_chars for r in rules) else max(r.max_chars for r in rules)
+    keyword_only = bool(rules) and all(r.keywords for r in rules)
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
+    for keyword in {k for r in rules for k in r.keywords}:
+        automaton.add_word(keyword)
+    automaton.make_automaton()
+    return longest, keyword_only, automaton
+
+
+def strip_furniture(text: str) -> str:
+    """Normalised text without the paragraphs the furniture rules match."""
+    return _drop_furniture(normalise_whitespace(text))
+
+
+def _drop_furniture(normalised: str) -> str:
+    kept = [p for p in split_paragraphs(normalised) if furniture_rule_for(p) is None]
+    return "\n\n".join(kept)
+
+
+def clean_title(title: str) -> str:
+    """A one-line title: entities decoded, tags and furniture suffixes removed."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", title))
+    return " ".join(strip_controls(text).split())
+
+
+def clean_body(body: str, *, is_html: bool, max_chars: int = MAX_TEXT_CHARS) -> str:
+    """The article text every later stage reads, at most ``max_chars`` of it."""
+    # Control characters go before parsing, and references to them (``&#1;``) too: lxml
+    # refuses a string holding a NUL, and a text it decoded one into.
+    body = strip_controls(body)
+    if is_html:
+        body = strip_control_references(body)
+    text = html_to_text(body) if is_html else normalise_whitespace(body)
+    return bound_text(_drop_furniture(text), max_chars)
