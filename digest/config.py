@@ -19,7 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from digest.errors import ConfigError
-from digest.models import SourceKind
+from digest.models import (
+    Frequency,
+    ResendUpdates,
+    SourceKind,
+    SubscriberStatus,
+    SummaryMethod,
+)
 
 
 class _Section(BaseModel):
@@ -90,7 +96,7 @@ class SummariseConfig(_Section):
     sentences: int = Field(default=2, ge=1, le=10)
     # "extractive" (sentences of the articles) or "openai": any OpenAI-compatible
     # chat-completions endpoint writes them, the extractive summary standing in on any error.
-    method: Literal["extractive", "openai"] = "extractive"
+    method: SummaryMethod = SummaryMethod.EXTRACTIVE
     base_url: str = "https://api.openai.com/v1"
     model: str = "gpt-4o-mini"
     api_key_env: str = "OPENAI_API_KEY"
@@ -124,7 +130,7 @@ class DigestConfig(_Section):
     send_empty: bool = False
     # A story already sent whose article was revised: shown again (marked "Updated") when
     # the revision is "material" (a new paragraph), "always", or "never".
-    resend_updates: Literal["material", "always", "never"] = "material"
+    resend_updates: ResendUpdates = ResendUpdates.MATERIAL
     list_id: str = "seatwatch.example.org"
     unsubscribe_url: str = "https://example.org/unsubscribe?token={token}"
     # A mailbox that unsubscribes whoever writes to it with the token in the subject; empty
@@ -210,9 +216,9 @@ class SubscriberConfig(_Section):
     seats: list[str] = Field(min_length=1)
     # One digest per day or per ISO week, dated in the subscriber's time zone ("" for the
     # daemon's). Paused and unsubscribed subscribers are kept but sent nothing.
-    frequency: Literal["daily", "weekly"] = "daily"
+    frequency: Frequency = Frequency.DAILY
     timezone: str = ""
-    status: Literal["active", "paused", "unsubscribed"] = "active"
+    status: SubscriberStatus = SubscriberStatus.ACTIVE
 
     @field_validator("timezone")
     @classmethod

@@ -103,6 +103,7 @@ class Daemon:
         self._lock = threading.Lock()
         self.metrics = DaemonMetrics(settings.daemon.poll_every_seconds)
         self.http: ThreadingHTTPServer | None = None
+        self.config_error: ConfigError | None = None  # what stopped the daemon, if anything
 
     def start_http(self) -> None:
         """Serve /metrics and /healthz on 127.0.0.1 when ``[daemon] http_port`` is set."""
@@ -130,6 +131,8 @@ class Daemon:
                 report.added,
                 len(report.failed),
             )
+        except ConfigError as exc:
+            self._config_failed(exc)
         except DigestError as exc:
             log.error("poll failed: %s", exc)
         finally:
@@ -149,6 +152,8 @@ class Daemon:
                 done.digests_deleted,
                 f"{cutoff:%Y-%m-%d}",
             )
+        except ConfigError as exc:
+            self._config_failed(exc)
         except DigestError as exc:
             log.error("housekeeping failed: %s", exc)
         finally:
@@ -199,6 +204,8 @@ class Daemon:
             )
             if any(d.temporary for d in failed):
                 self._schedule_retry(period, attempt + 1)
+        except ConfigError as exc:
+            self._config_failed(exc)
         except DigestError as exc:
             log.error("send failed: %s", exc)
             self.metrics.send_failed(str(exc))
@@ -227,11 +234,25 @@ class Daemon:
         )
         log.warning("send: retry %d for %s at %s", attempt, period, f"{run_at:%H:%M:%S}")
 
+    def _config_failed(self, exc: ConfigError) -> None:
+        """A job met a configuration error (a secret too short, a key file gone): no job
+        can do its work, so the daemon stops, and ``run_daemon`` exits 2 with the fix."""
+        log.critical("configuration error, stopping the daemon: %s", exc)
+        self.config_error = self.config_error or exc
+        if self.scheduler.running:
+            threading.Thread(target=self.scheduler.shutdown, kwargs={"wait": False}).start()
+
     def reload(self) -> None:
         """Re-read the config; keep the running one if the new one is invalid."""
         try:
             settings = load_config(self.config_path)
             resolve_subscribers(load_gazetteer(), settings.subscribers, path=settings.config_path)
+            # The whole config, the backend's options included, before anything is swapped.
+            create_backend(
+                settings.delivery.backend,
+                settings.delivery.options(settings.delivery.backend),
+                settings.base_dir,
+            )
         except ConfigError as exc:
             log.error("reload refused, keeping the running config: %s", exc)
             return
@@ -332,4 +353,7 @@ def run_daemon(config_path: Path) -> None:
     store_path = settings.resolve(settings.store.path)
     with store_lock(store_path):
         Store.open(store_path).close()  # create or migrate before the first job
-        Daemon(config_path, settings).run()
+        daemon = Daemon(config_path, settings)
+        daemon.run()
+    if daemon.config_error is not None:
+        raise daemon.config_error

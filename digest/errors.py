@@ -2,24 +2,29 @@
 
 ::
 
-    DigestError
-     ├── ConfigError(key, hint)      bad configuration: stops start-up, never caught in the pipeline
-     ├── SourceError                 one source failed; the others carry on
-     │    ├── FetchError             could not fetch (network, HTTP status, too large)
-     │    └── FeedParseError         fetched, but not a feed we can read
-     ├── StoreError                  the database could not be opened or written
-     ├── RenderError                 a template failed to render
-     └── SendError                   a message could not be handed over
-          ├── TemporarySendError     retry later
-          ├── PermanentSendError     this recipient refused for good: do not retry
-          ├── SenderSetupError       the sender's own setup was refused (TLS, login, API key):
-          │                          stop the run, leave the queue as it was
-          └── UnknownOutcomeError    the server may have taken the message (no answer after
-                                     DATA): not resent in this run, resent once later
+    SeatwatchError                   every error seatwatch raises on purpose
+     ├── ConfigError(key, hint)      bad configuration: stops start-up (exit 2), and stops the
+     │                               daemon if met at run time; no job loop catches it
+     └── DigestError                 a runtime failure: caught per unit of work
+          ├── SourceError            one source failed; the others carry on
+          │    ├── FetchError        could not fetch (network, HTTP status, too large)
+          │    └── FeedParseError    fetched, but not a feed we can read
+          ├── StoreError             the database could not be opened or written
+          ├── RenderError            a template failed to render
+          └── SendError              a message could not be handed over
+               ├── TemporarySendError   retry later
+               ├── PermanentSendError   this recipient refused for good: do not retry
+               ├── SenderSetupError     the sender's own setup was refused (TLS, login, API
+               │                        key): stop the run, leave the queue as it was
+               └── UnknownOutcomeError  the server may have taken the message (no answer
+                                        after DATA): not resent in this run, resent once later
 
-Runtime errors are caught per unit of work (per source, per message), logged with context and
-the loop carries on. ``ConfigError`` sits in the same tree so the CLI can report every failure
-one way, but the pipeline never catches it: a bad configuration must stop start-up.
+Runtime errors (``DigestError`` and below) are caught per unit of work (per source, per
+message), logged with context and the loop carries on. ``ConfigError`` is deliberately
+outside that tree (as django-anymail keeps its configuration errors apart): a loop catching
+``DigestError`` can never swallow a bad configuration, which must stop start-up, or a
+running daemon, with a message naming the file, key and fix. The CLI reports both kinds
+(``SeatwatchError``) one way, with exit codes 2 and 1.
 """
 
 from __future__ import annotations
@@ -27,11 +32,15 @@ from __future__ import annotations
 from pathlib import Path
 
 
-class DigestError(Exception):
+class SeatwatchError(Exception):
     """Base of every error seatwatch raises on purpose."""
 
 
-class ConfigError(DigestError):
+class DigestError(SeatwatchError):
+    """A runtime failure of one unit of work (a source, a message, a store write)."""
+
+
+class ConfigError(SeatwatchError):
     """The configuration is wrong; the message says where and what to write instead."""
 
     def __init__(

@@ -21,6 +21,36 @@ class SourceKind(StrEnum):
     FEED = "feed"
 
 
+class Frequency(StrEnum):
+    """How often a subscriber gets a digest: one per day or per ISO week."""
+
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+class SubscriberStatus(StrEnum):
+    """Only active subscribers are sent digests."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    UNSUBSCRIBED = "unsubscribed"
+
+
+class ResendUpdates(StrEnum):
+    """When a story already sent comes again after its article was revised."""
+
+    MATERIAL = "material"  # when the revision adds a paragraph
+    ALWAYS = "always"
+    NEVER = "never"
+
+
+class SummaryMethod(StrEnum):
+    """Who writes the summaries: our extractive summariser, or a chat-completions model."""
+
+    EXTRACTIVE = "extractive"
+    OPENAI = "openai"
+
+
 class Role(StrEnum):
     """How a story relates to a seat, strongest first.
 
@@ -216,7 +246,7 @@ class Subscriber:
     email: str
     name: str
     seats: tuple[str, ...]
-    frequency: str = "daily"  # or "weekly"
+    frequency: Frequency = Frequency.DAILY
     timezone: str = ""  # IANA name; "" for the daemon's
 
 

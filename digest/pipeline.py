@@ -20,7 +20,7 @@ from digest.compose import DigestComposer
 from digest.config import Settings
 from digest.delivery.backends.base import MailBackend
 from digest.delivery.send import Delivery, deliver_all
-from digest.models import Digest, Subscriber
+from digest.models import Digest, Frequency, Subscriber
 from digest.parallel.thresholds import PROCESSES_FROM_SECTIONS
 from digest.parallel.workers import process_pool, worker_count
 from digest.polling import PollReport, SourceOutcome, poll_all
@@ -55,7 +55,7 @@ def period_for(subscriber: Subscriber, now: datetime, default_timezone: str) -> 
     ISO week ("2026-W48"), in their time zone (else ``default_timezone``). The outbox key is
     subscriber + period, so any process computing it for the same moment agrees."""
     local = now.astimezone(ZoneInfo(subscriber.timezone or default_timezone))
-    if subscriber.frequency == "weekly":
+    if subscriber.frequency == Frequency.WEEKLY:
         year, week, _ = local.isocalendar()
         return f"{year}-W{week:02d}"
     return local.date().isoformat()

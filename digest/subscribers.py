@@ -21,12 +21,13 @@ from digest.config import (
     checked_timezone,
 )
 from digest.errors import ConfigError
+from digest.models import Frequency, SubscriberStatus
 from digest.seats.follows import resolve_seat
 from digest.seats.gazetteer import Gazetteer
 from digest.store.subscribers import CSV_COLUMNS, SubscriberStore, unprefixed
 
-FREQUENCIES = ("daily", "weekly")
-STATUSES = ("active", "paused", "unsubscribed")
+FREQUENCIES = tuple(Frequency)
+STATUSES = tuple(SubscriberStatus)
 
 
 @dataclass(frozen=True, slots=True)

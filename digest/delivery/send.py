@@ -23,6 +23,7 @@ from digest.clock import utc_now
 from digest.config import Settings
 from digest.delivery.backends.base import MailBackend
 from digest.errors import (
+    ConfigError,
     DigestError,
     PermanentSendError,
     RenderError,
@@ -135,6 +136,8 @@ def deliver_all(
                         continue
                     try:
                         message = _message_for(digest, renderer, settings, secret, now)
+                    except ConfigError:
+                        raise  # the configuration, not this message: stop the run
                     except Exception as exc:  # one message's defect, never the run's
                         batch.unbuilt(position, digest, exc)
                         continue
