@@ -104,7 +104,7 @@ def test_articles_for_seats_with_sources(tmp_path: Path) -> None:
 def test_housekeeping_drops_old_text_pages_and_records_but_not_identity(tmp_path: Path) -> None:
     from datetime import timedelta
 
-    from digest.store.core import DigestRecord
+    from digest.store.outbox import DigestRecord
 
     store = Store.open(tmp_path / "s.sqlite3")
     long_ago = NOW - timedelta(days=200)

@@ -32,7 +32,7 @@ from digest.prepare.dedupe import canonical_url
 from digest.sources.fetch import Fetcher, OutOfTime
 
 if TYPE_CHECKING:
-    from digest.store.core import PageRecord
+    from digest.store.pages import PageRecord
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ import secrets
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
+from digest.store.base import as_utc
 from digest.store.schema import digests_table
 
 # How long a claim stays a live sender's without renewal, and how often a sender renews.
@@ -168,7 +169,7 @@ def claim(
         return Claim.DONE
     mine = lease is not None and row.lease_owner == lease.owner
     if status == DigestStatus.SENDING and not mine:
-        lapsed = row.lease_until is None or _utc(row.lease_until) <= now
+        lapsed = row.lease_until is None or as_utc(row.lease_until) <= now
         if not lapsed and not owner_gone(str(row.lease_owner)):
             return Claim.BUSY
     taken = conn.execute(
@@ -204,11 +205,6 @@ def settle(conn: Connection, outcomes: Sequence[Settlement]) -> None:
 
 def _settle_params(outcome: Settlement) -> dict[str, Any]:
     return {f"b_{name}": value for name, value in outcome._asdict().items()}
-
-
-def _utc(value: Any) -> datetime:
-    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
 # A send's period of one subscriber: the row ``ux_digests_sent_period`` keeps unique.

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from digest.cli import app
 from digest.config import load_config
 from digest.render.renderer import message_id_for
-from digest.store.core import DigestRecord, Store
+from digest.store.core import Store
+from digest.store.outbox import DigestRecord
 from tests.conftest import norwich_folder_toml
 from tests.smtp_server import PASSWORD, SmtpTestServer
 
