@@ -7,7 +7,8 @@ import email.policy
 from datetime import UTC, datetime
 
 from digest.models import Subscriber
-from digest.render.renderer import DigestRenderer, list_unsubscribe, recipient_for
+from digest.render.message import list_unsubscribe
+from digest.render.renderer import DigestRenderer, recipient_for
 from tests.test_render import _digest
 
 NOW = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)

@@ -21,7 +21,8 @@ from digest.cli import app
 from digest.errors import RenderError
 from digest.models import Digest, Role, SeatSection, Story, StorySource, Subscriber
 from digest.prepare.clean import clean_body, clean_title
-from digest.render.renderer import DigestRenderer, build_message, inline_css
+from digest.render.inline import inline_css
+from digest.render.renderer import DigestRenderer, build_message
 from digest.stories.summarise import summarise_text
 
 runner = CliRunner()

@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from digest.models import Digest, Role, SeatSection, Story, StorySource, Subscriber
-from digest.render.renderer import DigestRenderer, build_message, inline_css, message_id_for
+from digest.render.inline import inline_css
+from digest.render.message import message_id_for
+from digest.render.renderer import DigestRenderer, build_message
 
 NOW = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
 
@@ -136,7 +138,8 @@ def test_inline_css_keeps_nested_dark_mode_rules() -> None:
 
 
 def test_headers_for_bulk_mail_and_a_safe_subject() -> None:
-    from digest.render.renderer import Personalised, safe_subject
+    from digest.render.message import safe_subject
+    from digest.render.renderer import Personalised
 
     assert safe_subject("Line one\r\nBcc: victim@example.org") == "Line one Bcc: victim@example.org"
     long = safe_subject("word " * 100)
@@ -159,7 +162,7 @@ def test_headers_for_bulk_mail_and_a_safe_subject() -> None:
 
 
 def test_plain_text_wraps_words_but_never_splits_a_link() -> None:
-    from digest.render.renderer import default_templates_dir, make_environment
+    from digest.render.environment import default_templates_dir, make_environment
 
     wrap = make_environment(default_templates_dir()).filters["wrap"]
     url = "https://www.edp24.co.uk/news/politics/" + "a-very-long-slug-" * 6 + "12345"
@@ -238,7 +241,7 @@ def test_digests_are_assembled_from_sections_inlined_once_each_in_batches() -> N
 
 
 def test_templates_without_section_markers_are_inlined_whole(tmp_path: Path) -> None:
-    from digest.render.renderer import default_templates_dir
+    from digest.render.environment import default_templates_dir
 
     for source in default_templates_dir().rglob("*"):
         target = tmp_path / source.relative_to(default_templates_dir())

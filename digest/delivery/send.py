@@ -360,7 +360,7 @@ def _failure_status(exc: SendError) -> tuple[DigestStatus, bool]:
 
 def _message_id(digest: Digest, settings: Settings) -> str:
     """The digest's Message-ID: the same for every attempt at one subscriber's period."""
-    from digest.render.renderer import message_id_for
+    from digest.render.message import message_id_for
 
     subscriber = digest.subscriber.email
     return message_id_for(f"{subscriber}|{digest.period}", settings.digest.from_address)
@@ -371,7 +371,8 @@ def _message_for(
 ) -> OutgoingEmail:
     """The complete message for one subscriber's digest."""
     from digest.delivery.tokens import sign_token
-    from digest.render.renderer import list_headers, list_unsubscribe, recipient_for, safe_subject
+    from digest.render.message import list_headers, list_unsubscribe, safe_subject
+    from digest.render.renderer import recipient_for
 
     subscriber = digest.subscriber
     if not subscriber.email.isascii():

@@ -22,6 +22,7 @@ knows the mark, so only the template's own slots are ever filled.
 from __future__ import annotations
 
 import binascii
+import hashlib
 import html
 import re
 import secrets
@@ -29,7 +30,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime, formataddr, parseaddr
+from urllib.parse import quote
 
 from digest.errors import RenderError
 
@@ -180,3 +182,43 @@ def _body_pieces(part: str, body: str, holes: re.Pattern[str]) -> list[bytes | t
         position = found.end()
     pieces.append(_qp(body[position:]))
     return pieces
+
+
+def list_unsubscribe(unsubscribe_url: str, token: str = "", mailto: str = "") -> str:
+    """The List-Unsubscribe value: the mailto link first (with the token in its subject)
+    when there is a mailbox, then the https link that RFC 8058 one-click POSTs go to."""
+    links = [f"<{unsubscribe_url}>"]
+    if mailto:
+        links.insert(0, f"<mailto:{mailto}?subject={quote(f'unsubscribe {token}')}>")
+    return ", ".join(links)
+
+
+def list_headers(
+    message_id: str, list_id: str, list_unsubscribe_value: str
+) -> tuple[tuple[str, str], ...]:
+    """The headers every digest carries besides From, To, Subject and Date."""
+    return (
+        ("Message-ID", message_id),
+        ("List-Id", f"<{list_id}>"),
+        ("List-Unsubscribe", list_unsubscribe_value),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        ("Precedence", "bulk"),
+        ("Auto-Submitted", "auto-generated"),
+        # Carries the digest's identity so a bounce can be matched to subscriber and period.
+        ("X-Seatwatch-Digest", message_id.strip("<>")),
+    )
+
+
+MAX_SUBJECT_CHARS = 150
+
+
+def safe_subject(subject: str) -> str:
+    """A subject on one line (no CR/LF to inject headers with), at most 150 characters."""
+    flat = " ".join(subject.split())
+    return flat if len(flat) <= MAX_SUBJECT_CHARS else flat[: MAX_SUBJECT_CHARS - 1] + "…"
+
+
+def message_id_for(key: str, from_address: str) -> str:
+    """A Message-ID derived from the digest's identity, so a retry reuses it."""
+    domain = parseaddr(from_address)[1].rpartition("@")[2] or "seatwatch.invalid"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"

@@ -19,21 +19,25 @@ from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import parseaddr
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
 
-from digest.bounds import MAX_TITLE_CHARS, shorten, strip_controls
 from digest.errors import RenderError
-from digest.links import safe_link
 from digest.models import Digest, SeatSection, Subscriber
-from digest.render.message import MessageTemplate, Recipient, build_template, new_mark, placeholder
+from digest.render.environment import day, default_templates_dir, make_environment
+from digest.render.inline import inline_css
+from digest.render.message import (
+    MessageTemplate,
+    Recipient,
+    build_template,
+    list_unsubscribe,
+    new_mark,
+    placeholder,
+    safe_subject,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,143 +46,6 @@ PLACEHOLDERS = ("greeting", "recipient", "unsubscribe_url")
 DIGEST_PLACEHOLDERS = ("subject", "seat_names", "preheader")
 SECTION_START, SECTION_END = "<!--seatwatch:section-->", "<!--/seatwatch:section-->"
 SECTIONS_SLOT = "<!--seatwatch:sections-->"
-
-
-def default_templates_dir() -> Path:
-    """Where the templates are: inside an installed wheel, else the checkout's top level."""
-    packaged = Path(str(resources.files("digest"))) / "templates" / "email"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "templates" / "email"
-
-
-def _day(value: datetime) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
-def _wrap(value: str, width: int = 76) -> str:
-    """Greedy word wrap for the plain-text part, continuation lines indented two spaces.
-
-    Words are never split: a long URL stays whole and clickable (``textwrap`` would break it
-    at the width, and costs several times as much over a digest of thousands of stories).
-    """
-    limit = width - 2
-    lines: list[str] = []
-    current: list[str] = []
-    length = 0
-    for word in value.split():
-        if current and length + 1 + len(word) > limit:
-            lines.append(" ".join(current))
-            current, length = [], 0
-        length += len(word) + (1 if current else 0)
-        current.append(word)
-    if current:
-        lines.append(" ".join(current))
-    return "\n  ".join(lines) or value
-
-
-def _printable(value: Any) -> Any:
-    """Every value a template prints, without control characters (``finalize``).
-
-    Stories are cleaned when they are made; this is the second line, for whatever else a
-    template is given. Markup is ours (stylesheets) and passes as it is.
-    """
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return strip_controls(value)
-    return value
-
-
-# The longest summary sentence a template prints (``[digest] max_sentence_chars`` is at most
-# this): summaries are bounded when stories are made; this guard keeps any digest a
-# template is given (one built by hand, a writer's answer) a message with its footer.
-MAX_SHOWN_SENTENCE_CHARS = 2_000
-
-
-def _bounded(value: str, limit: int = MAX_SHOWN_SENTENCE_CHARS) -> str:
-    """A summary sentence (or other feed text) at most ``limit`` characters long."""
-    return shorten(value, limit)
-
-
-def _headline(value: str) -> str:
-    """A story's title for the body, shortened like the subject is (a template's guard; the
-    stories are shortened when they are made)."""
-    return shorten(" ".join(value.split()), MAX_TITLE_CHARS)
-
-
-@lru_cache(maxsize=4)
-def make_environment(templates_dir: Path) -> jinja2.Environment:
-    """The Jinja2 environment: autoescape for HTML templates, strict about undefined names.
-
-    Links from feeds go through the ``safe_link`` filter (``None`` for anything but an
-    absolute http(s) link: the template then prints the headline without a link), titles
-    through ``headline``, summary sentences through ``bounded``, and every printed value
-    loses its control characters.
-    """
-    if not (templates_dir / "digest.html.j2").is_file():
-        raise RenderError(f"{templates_dir} holds no digest.html.j2 template")
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2")),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        finalize=_printable,
-    )
-    env.filters["day"] = _day
-    env.filters["wrap"] = _wrap
-    env.filters["safe_link"] = safe_link
-    env.filters["headline"] = _headline
-    env.filters["bounded"] = _bounded
-    env.tests["safe_link"] = lambda value: safe_link(value) is not None
-    return env
-
-
-def inline_css(markup: str) -> str:
-    """Move stylesheet rules onto the elements; the one caller of premailer.
-
-    ``<style data-premailer="ignore">`` blocks (media queries, dark mode) stay as they are.
-    """
-    # Imported here: premailer pulls in requests and cssutils, a tenth of a second that
-    # commands which never render (poll, status, tag) should not pay.
-    from lxml import etree
-    from premailer import Premailer
-
-    # The page is parsed here, not by premailer: its parser's errors are silent. libxml2
-    # stops at a resource limit (one text run of about 10 MB) with a fatal error the
-    # recovering HTML parser swallows, and premailer then returned the page cut there (no
-    # later summaries, no footer, no unsubscribe link). A page that does not parse whole is
-    # an error for its message, never a shorter message.
-    parser = etree.HTMLParser()
-    stripped = markup.strip()
-    try:
-        tree = etree.fromstring(stripped, parser).getroottree()
-    except (etree.ParserError, ValueError) as exc:
-        raise RenderError(f"the digest's HTML does not parse: {exc}") from exc
-    fatal = [e for e in parser.error_log if e.level >= etree.ErrorLevels.FATAL]
-    if fatal:
-        raise RenderError(
-            f"the digest's HTML could not be read whole ({fatal[0].message.strip()}, at "
-            f"character {fatal[0].column}); it is not sent cut short"
-        )
-    try:
-        Premailer(
-            tree.getroot(),
-            keep_style_tags=False,
-            remove_classes=False,
-            strip_important=False,
-            disable_validation=True,
-            allow_network=False,
-            cssutils_logging_level=logging.CRITICAL,
-        ).transform()
-    except Exception as exc:  # premailer raises bare parser errors from cssutils and lxml
-        raise RenderError(f"CSS inlining failed: {exc}") from exc
-    # Serialised as premailer does with a page it parsed itself.
-    root = tree if stripped.startswith(tree.docinfo.doctype) else tree.getroot()
-    text = etree.tostring(root, method="html", pretty_print=True, encoding="unicode")
-    if markup.lstrip().lower().startswith("<!doctype") and not text.lower().startswith("<!doctype"):
-        text = "<!DOCTYPE html>\n" + text
-    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +120,7 @@ class DigestRenderer:
             return cached
         seat_names = _join_names([s.name for s in digest.sections])
         subject = self.subject_template.format(
-            title=self.title, seats=seat_names, date=_day(digest.generated_at)
+            title=self.title, seats=seat_names, date=day(digest.generated_at)
         )
         context: dict[str, Any] = {
             "title": self.title,
@@ -447,46 +314,6 @@ def _preheader(digest: Digest) -> str:
     lead = max(stories, key=lambda s: s.published)
     count = f"{len(stories)} new {'story' if len(stories) == 1 else 'stories'}"
     return f"{count}. Latest: {lead.title}"
-
-
-def list_unsubscribe(unsubscribe_url: str, token: str = "", mailto: str = "") -> str:
-    """The List-Unsubscribe value: the mailto link first (with the token in its subject)
-    when there is a mailbox, then the https link that RFC 8058 one-click POSTs go to."""
-    links = [f"<{unsubscribe_url}>"]
-    if mailto:
-        links.insert(0, f"<mailto:{mailto}?subject={quote(f'unsubscribe {token}')}>")
-    return ", ".join(links)
-
-
-def list_headers(
-    message_id: str, list_id: str, list_unsubscribe_value: str
-) -> tuple[tuple[str, str], ...]:
-    """The headers every digest carries besides From, To, Subject and Date."""
-    return (
-        ("Message-ID", message_id),
-        ("List-Id", f"<{list_id}>"),
-        ("List-Unsubscribe", list_unsubscribe_value),
-        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
-        ("Precedence", "bulk"),
-        ("Auto-Submitted", "auto-generated"),
-        # Carries the digest's identity so a bounce can be matched to subscriber and period.
-        ("X-Seatwatch-Digest", message_id.strip("<>")),
-    )
-
-
-MAX_SUBJECT_CHARS = 150
-
-
-def safe_subject(subject: str) -> str:
-    """A subject on one line (no CR/LF to inject headers with), at most 150 characters."""
-    flat = " ".join(subject.split())
-    return flat if len(flat) <= MAX_SUBJECT_CHARS else flat[: MAX_SUBJECT_CHARS - 1] + "…"
-
-
-def message_id_for(key: str, from_address: str) -> str:
-    """A Message-ID derived from the digest's identity, so a retry reuses it."""
-    domain = parseaddr(from_address)[1].rpartition("@")[2] or "seatwatch.invalid"
-    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
 
 
 def build_message(

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from digest.cli import app
 from digest.config import load_config
-from digest.render.renderer import message_id_for
+from digest.render.message import message_id_for
 from digest.store.core import Store
 from digest.store.outbox import DigestRecord
 from tests.conftest import norwich_folder_toml

@@ -135,7 +135,10 @@ class FileBackend(MailBackend):
 
     def write_index(self, title: str = "seatwatch") -> Path:
         """The index page of this batch's previews."""
-        from digest.render.renderer import default_templates_dir, make_environment  # Jinja2 on use
+        from digest.render.environment import (  # Jinja2 on use
+            default_templates_dir,
+            make_environment,
+        )
 
         env = make_environment(default_templates_dir().resolve())
         entries = [
