@@ -1,13 +1,16 @@
-"""Polling: fetch every due source concurrently, then clean, dedupe, tag and store its items.
+"""``poll_all``: fetch every due source concurrently, prepare its items, store them.
 
-Worker threads do the waiting (HTTP, through one shared ``Fetcher`` with per-host limits) and
-the parsing; a source's article pages (``full_text``) go through the same ``Fetcher``,
-several at a time within its limits and the source's page budget (``sources/page.py``). The
-calling thread stores each source's items in one transaction as its result arrives, so a
-slow publisher never holds up the others and the store sees one writer. A source that fails
-is recorded with its reason and scheduled for a later retry (exponential backoff, or the
-server's ``Retry-After``); a 410 disables it. Publishers' own floors on the
-next poll (``Cache-Control: max-age``, RSS ``<ttl>``) are honoured.
+Worker threads do the waiting (HTTP, through one shared ``Fetcher`` with per-host limits)
+and the parsing; a source's article pages (``full_text``) go through the same ``Fetcher``,
+several at a time within its limits and the source's page budget (``sources/page.py``).
+The calling thread stores each source's items and outcome in one transaction as its result
+arrives, so a slow publisher never holds up the others. The worker threads write too, but
+only small independent rows: the item hashes of stored articles (``set_item_hashes``) and
+the page cache (texts and failures of article pages); SQLite serialises those writes with
+the calling thread's (WAL, ``busy_timeout``). A source that fails is recorded with its
+reason and scheduled for a later retry (``records``: exponential backoff, or the server's
+``Retry-After``); a 410 disables it. Publishers' own floors on the next poll
+(``Cache-Control: max-age``, RSS ``<ttl>``) are honoured.
 """
 
 from __future__ import annotations
@@ -20,8 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 import httpx
@@ -29,117 +31,27 @@ import httpx
 from digest.clock import Clock, utc_now
 from digest.config import Settings, SourceConfig
 from digest.errors import ConfigError, SourceError
-from digest.models import FeedItem, PreparedArticle, SourceKind
+from digest.models import FeedItem
 from digest.parallel.thresholds import PROCESSES_FROM_SOURCES
 from digest.parallel.workers import process_pool, worker_count
-from digest.sources.base import PollResult, SourceState, is_url
+from digest.polling.records import (
+    Fetched,
+    PollReport,
+    SourceOutcome,
+    all_sources,
+    record_failure,
+    record_successes,
+)
+from digest.sources.base import PollResult, SourceState
 from digest.sources.factory import build_source
 from digest.sources.feed import FeedSource, parse_raw_feed, parse_well_formed_feed
-from digest.sources.fetch import Fetcher, RetryLater, SourceGone
+from digest.sources.fetch import Fetcher
 from digest.sources.netguard import AddressPolicy
 from digest.store.core import Store
-from digest.store.sources import PollRecord, SourceStatus, backoff_delay
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-@dataclass(slots=True)
-class SourceOutcome:
-    """What one poll of one source did."""
-
-    name: str
-    items: int = 0
-    added: int = 0
-    duplicates: int = 0
-    dropped: int = 0  # new items that cleaning left without a title or any text
-    error: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    not_modified: bool = False
-    skipped: str | None = None
-
-
-@dataclass(slots=True)
-class PollReport:
-    """What a poll of every source did."""
-
-    outcomes: list[SourceOutcome] = field(default_factory=list)
-
-    @property
-    def polled(self) -> list[SourceOutcome]:
-        """Sources actually polled (not skipped as not due or disabled)."""
-        return [o for o in self.outcomes if o.skipped is None]
-
-    @property
-    def added(self) -> int:
-        """New articles stored."""
-        return sum(o.added for o in self.outcomes)
-
-    @property
-    def failed(self) -> list[SourceOutcome]:
-        """Sources that could not be read."""
-        return [o for o in self.outcomes if o.error]
-
-
-def all_sources(settings: Settings, store: Store) -> list[SourceConfig]:
-    """The configured sources followed by the ones added with ``digest sources add``."""
-    store.sources.sync_configured(list(settings.sources))
-    return [*settings.sources, *store.sources.added()]
-
-
-def store_prepared(prepared: Sequence[PreparedArticle], store: Store, now: datetime) -> list[bool]:
-    """Store prepared articles as one batch, skipping the known ones; say which were new.
-
-    An article already stored (same GUID, canonical URL or text) is not stored again; when it
-    comes from another outlet, that outlet is recorded as a further source of the article.
-    """
-    known = store.find_duplicates(
-        [p.guid for p in prepared],
-        [p.canonical_url for p in prepared if p.canonical_url],
-        [p.content_hash for p in prepared],
-    )
-    new: list[PreparedArticle] = []
-    flags: list[bool] = []
-    # Items repeating an item new in this same batch: (its index in ``new``, outlet, link).
-    carried: list[tuple[int, str, str | None]] = []
-    for entry in prepared:
-        existing = known.match(entry.guid, entry.canonical_url, entry.content_hash)
-        flags.append(existing is None)
-        if existing is None:
-            # Later items in this batch that repeat this one match it by a placeholder id,
-            # -1 for the first new article, -2 for the second, until the real ids exist.
-            known.remember(-(len(new) + 1), entry.guid, entry.canonical_url, entry.content_hash)
-            new.append(entry)
-        elif existing < 0:
-            carried.append((-existing - 1, entry.source_name, entry.url))
-        elif store.add_source_to_article(existing, entry.source_name, entry.url, now):
-            log.info("source %r: article %d also carried here", entry.source_name, existing)
-    ids = store.add_articles(new, first_seen=now)
-    for index, source_name, url in carried:
-        if source_name != new[index].source_name:
-            store.add_source_to_article(ids[index], source_name, url, now)
-            log.info("source %r: article %d also carried here", source_name, ids[index])
-    return flags
-
-
-def _next_poll(
-    config: SourceConfig,
-    settings: Settings,
-    now: datetime,
-    *,
-    failures: int = 0,
-    floor_seconds: float | None = None,
-) -> datetime | None:
-    """When a source may next be polled; ``None`` (always) for local folders and files."""
-    if config.kind is SourceKind.FOLDER or not is_url(config.location):
-        return None
-    interval = timedelta(minutes=settings.poll.interval_minutes)
-    cap = timedelta(hours=settings.poll.max_backoff_hours)
-    delay = backoff_delay(failures, interval, cap)
-    if floor_seconds:
-        delay = max(delay, timedelta(seconds=floor_seconds))
-    return now + delay
 
 
 class CpuRunner(Protocol):
@@ -152,16 +64,6 @@ def _run_here(fn: Callable[..., T], /, *args: Any) -> T:
     return fn(*args)
 
 
-@dataclass(frozen=True, slots=True)
-class _Fetched:
-    result: PollResult
-    prepared: list[PreparedArticle]
-    known: int  # items whose GUID is stored already
-    # Stored articles whose source now delivers a different item: (article id, revision).
-    revised: list[tuple[int, PreparedArticle]] = field(default_factory=list)
-    dropped: int = 0  # new items that cleaning left without a title or any text
-
-
 def _poll_one(
     config: SourceConfig,
     state: SourceState,
@@ -170,7 +72,7 @@ def _poll_one(
     store: Store,
     run_cpu: CpuRunner,
     now: datetime,
-) -> _Fetched:
+) -> Fetched:
     """Fetch, parse and prepare one source's items (in a worker thread)."""
     # Cleaning and tagging load with the first new items: a poll of unchanged feeds (most
     # polls) never needs lxml's HTML parser or the seat matcher in this process.
@@ -191,7 +93,7 @@ def _poll_one(
     else:
         result = source.poll(state)
     if not result.items:
-        return _Fetched(result, [], 0)
+        return Fetched(result, [], 0)
     # Items whose GUID is stored are the bulk of a changed feed: skip preparing them unless
     # the item itself changed (a revised article).
     known = store.known_items([item.guid for item in result.items])
@@ -213,122 +115,7 @@ def _poll_one(
     by_guid = {revision.guid: revision for revision in revisions}
     revised = [(i, by_guid[item.guid]) for i, item in changed if item.guid in by_guid]
     known_count = len(result.items) - len(fresh)
-    return _Fetched(result, prepared, known_count, revised, dropped=len(fresh) - len(prepared))
-
-
-def _record_successes(
-    done: Sequence[tuple[SourceConfig, _Fetched, datetime]],
-    settings: Settings,
-    store: Store,
-    clock: Clock,
-) -> list[tuple[SourceOutcome, PollRecord]]:
-    """Store several sources' new articles in one transaction; return outcomes and records.
-
-    The records (with each source's new ETag) are only written after the articles, by the
-    caller, so a crash in between costs a refetch, never a lost article.
-    """
-    prepared = [article for _, fetched, _ in done for article in fetched.prepared]
-    flags = iter(store_prepared(prepared, store, clock()) if prepared else [])
-    for config, fetched, _ in done:
-        for article_id, revision in fetched.revised:
-            from digest.prepare.items import is_material_change
-
-            material = is_material_change(store.article_text(article_id), revision.text)
-            if store.revise_article(article_id, revision, material, clock()):
-                log.info(
-                    "source %r: article %d revised (%s)",
-                    config.name,
-                    article_id,
-                    "new paragraphs" if material else "minor change",
-                )
-    results = []
-    for config, fetched, started in done:
-        result = fetched.result
-        outcome = SourceOutcome(name=config.name, items=len(result.items))
-        outcome.warnings.extend(result.warnings)
-        outcome.not_modified = result.not_modified
-        for warning in result.warnings:
-            log.warning("source %r: %s", config.name, warning)
-        new = [next(flags) for _ in fetched.prepared]
-        outcome.added = sum(new)
-        outcome.duplicates = len(new) - outcome.added + fetched.known
-        outcome.dropped = fetched.dropped
-        record = PollRecord(
-            config=config,
-            at=started,
-            state=result.state,
-            items_seen=outcome.items,
-            articles_added=outcome.added,
-            next_poll_at=_next_poll(
-                config, settings, started, floor_seconds=result.min_interval_seconds
-            ),
-        )
-        log.info(
-            "source %r: %s%d items, %d new, %d already known%s",
-            config.name,
-            "not modified, " if result.not_modified else "",
-            outcome.items,
-            outcome.added,
-            outcome.duplicates,
-            f", {outcome.dropped} with no title or text after cleaning" if outcome.dropped else "",
-        )
-        results.append((outcome, record))
-    return results
-
-
-def failure_reason(exc: Exception) -> str:
-    """What to tell the operator about a source's failure.
-
-    A ``SourceError`` says what went wrong in its own words; anything else (a parser
-    exhausted by a hostile document, a bug) is named by its type so it can be reported.
-    """
-    if isinstance(exc, SourceError):
-        return str(exc)
-    return f"unexpected {type(exc).__name__} while reading this source: {exc}"
-
-
-def _record_failure(
-    config: SourceConfig,
-    exc: Exception,
-    status: SourceStatus | None,
-    settings: Settings,
-    store: Store,
-    started: datetime,
-) -> SourceOutcome:
-    """Record one source's failure for ``digest status`` and schedule its retry.
-
-    Every exception from one source's fetch, parse or preparation (worker processes
-    included) lands here: it is that source's failure, and the poll goes on.
-    """
-    reason = failure_reason(exc)
-    failures = (status.consecutive_failures if status else 0) + 1
-    next_poll = _next_poll(config, settings, started, failures=failures)
-    disabled = None
-    if isinstance(exc, RetryLater) and exc.retry_after is not None and next_poll is not None:
-        next_poll = max(next_poll, started + timedelta(seconds=exc.retry_after))
-    if isinstance(exc, SourceGone):
-        disabled = str(exc)
-        next_poll = None
-    store.sources.record(
-        PollRecord(
-            config=config,
-            at=started,
-            error=reason,
-            next_poll_at=next_poll,
-            disabled_reason=disabled,
-        )
-    )
-    when = f"; next try {next_poll:%Y-%m-%d %H:%M} UTC" if next_poll else ""
-    log.error(
-        "source %r failed (%d in a row): %s%s",
-        config.name,
-        failures,
-        reason,
-        when,
-        # The traceback only for what no source error describes: that is a bug to report.
-        exc_info=None if isinstance(exc, SourceError) else exc,
-    )
-    return SourceOutcome(name=config.name, error=reason)
+    return Fetched(result, prepared, known_count, revised, dropped=len(fresh) - len(prepared))
 
 
 def poll_all(
@@ -380,11 +167,11 @@ def poll_all(
     ):
         waiting = deque(due)
         window = PollWindow(threads)
-        running: dict[Future[_Fetched], tuple[SourceConfig, datetime, float]] = {}
+        running: dict[Future[Fetched], tuple[SourceConfig, datetime, float]] = {}
         # When each source's poll ended, not when this thread got to it (it may be storing).
         ended: dict[str, float] = {}
 
-        def poll_one(config: SourceConfig, state: SourceState, started: datetime) -> _Fetched:
+        def poll_one(config: SourceConfig, state: SourceState, started: datetime) -> Fetched:
             try:
                 return _poll_one(config, state, settings, fetcher, store, run_cpu, started)
             finally:
@@ -401,14 +188,14 @@ def poll_all(
 
         # Successful polls are stored in batches: one transaction for many sources' articles,
         # then one for their poll records (ETags). Between batches a crash costs a refetch.
-        done: list[tuple[SourceConfig, _Fetched, datetime]] = []
+        done: list[tuple[SourceConfig, Fetched, datetime]] = []
         done_articles = 0
 
         def flush() -> None:
             nonlocal done, done_articles
             if not done:
                 return
-            results = _record_successes(done, settings, store, clock)
+            results = record_successes(done, settings, store, clock)
             store.sources.record_successes([record for _, record in results])
             for outcome, _ in results:
                 report.outcomes.append(outcome)
@@ -428,7 +215,7 @@ def poll_all(
                     except ConfigError:
                         raise
                     except Exception as exc:
-                        outcome = _record_failure(
+                        outcome = record_failure(
                             config, exc, statuses.get(config.name), settings, store, started
                         )
                         report.outcomes.append(outcome)
