@@ -17,7 +17,8 @@ from digest.sources.fetch import RetryLater, SourceGone
 from digest.store.core import Store
 from digest.store.sources import PollRecord, SourceStatus, backoff_delay
 
-log = logging.getLogger(__name__)
+# One logger for the poll, named as before the split: operators filter on it.
+log = logging.getLogger("digest.polling")
 
 
 @dataclass(frozen=True, slots=True)

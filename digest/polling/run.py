@@ -49,7 +49,8 @@ from digest.sources.fetch import Fetcher
 from digest.sources.netguard import AddressPolicy
 from digest.store.core import Store
 
-log = logging.getLogger(__name__)
+# One logger for the poll, named as before the split: operators filter on it.
+log = logging.getLogger("digest.polling")
 
 T = TypeVar("T")
 
