@@ -249,6 +249,8 @@ def test_big_polls_use_worker_processes(
     )
     report = poll_all(settings, store, clock=Clock())
     assert report.added == 16 and not report.failed
+    # The items were prepared in the two worker processes, not in this one.
+    assert report.processes == 2 and report.process_runs >= 16
     again = poll_all(settings, store, clock=Clock(), force=True)
     assert all(o.not_modified for o in again.outcomes)
 

@@ -53,6 +53,10 @@ class PollReport:
     """What a poll of every source did."""
 
     outcomes: list[SourceOutcome] = field(default_factory=list)
+    # Worker processes the poll parsed and prepared in (0: all in this process), and how
+    # many pieces of work they were given.
+    processes: int = 0
+    process_runs: int = 0
 
     @property
     def polled(self) -> list[SourceOutcome]:

@@ -162,7 +162,7 @@ def poll_all(
             due.append(config)
     threads = max(1, min(settings.poll.concurrency, len(due)))
     with (
-        _cpu_runner(settings, len(due)) as run_cpu,  # outlives the threads that use it
+        _cpu_runner(settings, len(due), report) as run_cpu,  # outlives the threads that use it
         Fetcher(settings.poll, transport, policy=policy) as fetcher,
         ThreadPoolExecutor(max_workers=threads, thread_name_prefix="poll") as pool,
     ):
@@ -266,18 +266,22 @@ ARTICLE_BATCH = 1000
 
 
 @contextmanager
-def _cpu_runner(settings: Settings, sources: int) -> Iterator[CpuRunner]:
-    """Worker processes for parsing and preparing when the poll is big enough to gain."""
+def _cpu_runner(settings: Settings, sources: int, report: PollReport) -> Iterator[CpuRunner]:
+    """Worker processes for parsing and preparing when the poll is big enough to gain
+    (counted in ``report``)."""
     workers = worker_count(settings.poll.workers)
     if workers <= 1 or sources < PROCESSES_FROM_SOURCES:
         yield _run_here
         return
     with ExitStack() as stack:
         pools = [stack.enter_context(process_pool(workers))]
+        report.processes = workers
         lock = threading.Lock()
 
         def run_in_process(fn: Callable[..., T], /, *args: Any) -> T:
             processes = pools[-1]
+            with lock:
+                report.process_runs += 1
             try:
                 return processes.submit(fn, *args).result()
             except BrokenProcessPool as exc:
