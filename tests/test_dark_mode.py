@@ -19,7 +19,7 @@ import pytest
 
 from digest.models import Subscriber
 from digest.render.renderer import DigestRenderer
-from tests.test_render import _digest
+from tests.support import sample_digest as _digest
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 CHROMIUM = os.environ.get("SEATWATCH_CHROMIUM") or next(

@@ -14,19 +14,7 @@ from digest.sources.feed import FeedSource, corrected_content_type
 from digest.sources.fetch import Fetcher, RetryLater, SourceGone, parse_max_age
 from digest.web import parse_retry_after
 from tests.conftest import LoopbackServer, Route, TlsLoopback
-
-RSS = """<?xml version="1.0" encoding="{encoding}"?>
-<rss version="2.0"><channel><title>Test</title><link>https://example.org/</link><ttl>90</ttl>
-<item><title>Café culture in Norwich North</title><link>https://example.org/1</link>
-<guid>id-1</guid><description>Norwich North café owners met the council about parking and
-deliveries on the high street this week.</description></item>
-</channel></rss>"""
-
-
-def _rss(encoding: str = "UTF-8") -> bytes:
-    return RSS.format(encoding=encoding).encode(
-        "utf-8" if encoding.upper() == "UTF-8" else encoding
-    )
+from tests.support import rss_document as _rss
 
 
 def _poll(

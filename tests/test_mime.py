@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from digest.models import Subscriber
 from digest.render.message import list_unsubscribe
 from digest.render.renderer import DigestRenderer, recipient_for
-from tests.test_render import _digest
+from tests.support import sample_digest as _digest
 
 NOW = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
 

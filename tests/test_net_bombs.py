@@ -22,7 +22,7 @@ from digest.sources.base import SourceState
 from digest.sources.feed import FeedSource
 from digest.sources.fetch import Fetcher
 from tests.conftest import LoopbackServer, Route
-from tests.test_fetch_faults import _rss
+from tests.support import rss_document as _rss
 
 EXPANDED = 64 * 2**20  # what each bomb inflates to: 64 MiB of zeros
 CAP = 1_000_000  # [poll] max_bytes in these tests

@@ -10,7 +10,7 @@ import pytest
 from digest.polling import poll_all
 from digest.store.core import Store
 from tests.conftest import LoopbackServer, Route
-from tests.test_polling import BODY, Clock, make_settings, rss
+from tests.support import BODY, Clock, make_settings, rss
 
 # 400 KB of JSON nested 200,000 levels deep: json.loads raises RecursionError on it.
 NESTED_JSON_FEED = (

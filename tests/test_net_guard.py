@@ -24,8 +24,8 @@ from digest.sources.fetch import Fetcher
 from digest.sources.netguard import AddressPolicy, AddressRefused, IPAddress, system_resolver
 from digest.store.core import Store
 from tests.conftest import LoopbackServer, Route, _loopback_server
-from tests.test_fetch_faults import _rss
-from tests.test_polling import Clock
+from tests.support import Clock
+from tests.support import rss_document as _rss
 
 # Names the injected resolver answers; anything else goes to the system's resolver.
 NAMES = {

@@ -25,7 +25,7 @@ import pytest
 from digest.config import Settings, load_config
 from digest.polling import PollReport, poll_all
 from digest.store import Store
-from tests.test_polling import T0, Clock
+from tests.support import T0, Clock
 
 # How long a page waiting for company (or to be let go) waits at most: only reached when
 # the pages are fetched one at a time, which is the failure under test.

@@ -5,59 +5,16 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from digest.config import Settings, load_config
+from digest.config import load_config
 from digest.polling import poll_all
 from digest.store.core import Store
 from tests.conftest import LoopbackServer, Route
-
-T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
-
-
-def rss(*items: tuple[str, str, str], ttl: int | None = None) -> bytes:
-    """An RSS document with (guid, title, description) items."""
-    entries = "".join(
-        f"<item><guid>{guid}</guid><title>{title}</title><link>https://example.org/{guid}</link>"
-        f"<description>{body}</description></item>"
-        for guid, title, body in items
-    )
-    ttl_tag = f"<ttl>{ttl}</ttl>" if ttl else ""
-    return (
-        f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{ttl_tag}'
-        f"{entries}</channel></rss>"
-    ).encode()
-
-
-BODY = (
-    "Norwich North residents met the council about the bus timetable on Tuesday evening, "
-    "and the operator promised to publish passenger figures before any change is made."
-)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def make_settings(
-    tmp_path: Path, server: LoopbackServer, paths: dict[str, str], extra: str = ""
-) -> Settings:
-    lines = [f'[store]\npath = "{tmp_path / "s.sqlite3"}"\n[poll]\ninterval_minutes = 30\n{extra}']
-    for name, path in paths.items():
-        lines.append(
-            f'[[sources]]\nname = "{name}"\nkind = "feed"\nlocation = "{server.url(path)}"\n'
-            "full_text = false\n"
-        )
-    config = tmp_path / "config.toml"
-    config.write_text("\n".join(lines), encoding="utf-8")
-    return load_config(config)
+from tests.support import BODY, T0, Clock, make_settings, rss
 
 
 @pytest.fixture

@@ -12,33 +12,8 @@ from digest.models import Digest, Role, SeatSection, Story, StorySource, Subscri
 from digest.render.inline import inline_css
 from digest.render.message import message_id_for
 from digest.render.renderer import DigestRenderer, build_message
-
-NOW = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
-
-
-def _digest(
-    title: str = "Bus routes saved in Sprowston", email_address: str = "a@example.org"
-) -> Digest:
-    story = Story(
-        id=1,
-        title=title,
-        summary=("Residents won their campaign.", "The council agreed on Tuesday."),
-        published=datetime(2026, 11, 21, 9, 0, tzinfo=UTC),
-        sources=(
-            StorySource("Eastern News", "https://news.example.org/a?x=1&y=2"),
-            StorySource("Other", None),
-        ),
-        role=Role.PRIMARY,
-    )
-    section = SeatSection(
-        key="E14000863+E14001408", name="Norwich North", overview="1 new story.", stories=(story,)
-    )
-    return Digest(
-        subscriber=Subscriber(email_address, "Alice", ("Norwich North",)),
-        period="2026-11-22",
-        generated_at=NOW,
-        sections=(section,),
-    )
+from tests.support import RENDER_NOW as NOW
+from tests.support import sample_digest as _digest
 
 
 def _renderer() -> DigestRenderer:
