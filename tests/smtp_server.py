@@ -48,6 +48,7 @@ class Received:
     # in flight for as long as a test needs (``held`` counts those waiting), no timing.
     hold_first: int = 0
     held: int = 0
+    answering: int = 0  # DATA commands being handled right now
     release: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -91,6 +92,13 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.answering += 1
+        try:
+            return await self._answer_data(server, envelope)
+        finally:
+            self.received.answering -= 1
+
+    async def _answer_data(self, server: Any, envelope: Any) -> str:
         if self.received.hold_first > 0:
             self.received.hold_first -= 1
             self.received.held += 1

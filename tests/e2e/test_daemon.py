@@ -43,6 +43,11 @@ def _wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> bool:
     return False
 
 
+def _ticks(log: Path) -> int:
+    """Send jobs the daemon has finished (one ``send:`` line each)."""
+    return log.read_text().count(" digests sent, ")
+
+
 def _start(config: Path, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DAEMON_SMTP_PASSWORD": PASSWORD, "COLUMNS": "200"}
     with log.open("ab") as out:
@@ -87,7 +92,8 @@ def test_daemon_sends_on_schedule_and_handles_signals(tmp_path: Path, smtp: Smtp
         config.write_text(good)
 
         # The period was sent: later ticks send nothing more.
-        time.sleep(2.5)
+        ticks = _ticks(log)
+        assert _wait_for(lambda: _ticks(log) >= ticks + 2), log.read_text()
         assert len(smtp.received.messages) == 1
 
         daemon.send_signal(signal.SIGTERM)
@@ -179,13 +185,15 @@ def test_a_stop_that_outlasts_stop_timeout_exits_1_and_the_restart_completes_it(
         assert daemon.wait(timeout=30) == 1, log.read_text()
         assert "did not finish within 1 s" in log.read_text()
         smtp.received.delay_seconds = 0.0
-        time.sleep(1.5)  # DATA commands in flight at the exit still arrive
+        # DATA commands in flight at the exit still arrive before the restart.
+        assert _wait_for(lambda: smtp.received.answering == 0)
         daemon = _start(config, log)
         everyone = {"nn@example.org"} | {f"reader{n}@example.org" for n in range(8)}
         assert _wait_for(
             lambda: {r for _, rs, _ in smtp.received.messages for r in rs} == everyone
         ), log.read_text()
-        time.sleep(2.5)  # later ticks send nothing more
+        ticks = _ticks(log)  # later ticks send nothing more
+        assert _wait_for(lambda: _ticks(log) >= ticks + 2), log.read_text()
         ids: dict[str, set[str]] = {}
         for index, (_, (recipient,), _) in enumerate(smtp.received.messages):
             ids.setdefault(recipient, set()).add(str(smtp.received.parsed(index)["Message-ID"]))
