@@ -47,7 +47,6 @@ from tests.mail_apis import API_KEY_ENV, HOOK_SECRET_ENV, MESSAGE, PROVIDER_APIS
 from tests.smtp_server import PASSWORD, USER, SmtpTestServer
 
 
-
 def addressed(to: str) -> OutgoingEmail:
     """``MESSAGE`` for another reader: a digest of its own."""
     return replace(
@@ -222,7 +221,9 @@ def _http_api(name: str, request: pytest.FixtureRequest) -> Iterator[Harness]:
         options.update(api_options(name, server))
 
     def answer(status: int, body: str = "{}", **headers: str) -> Callable[[], None]:
-        route = Route(body.encode(), status=status, headers=headers, content_type="application/json")
+        route = Route(
+            body.encode(), status=status, headers=headers, content_type="application/json"
+        )
         return lambda: server.routes.__setitem__(api.path, route)
 
     def unreachable() -> None:
