@@ -22,7 +22,8 @@ from digest.delivery.backends.postmark import PostmarkBackend, PostmarkOptions
 from digest.delivery.retry import SendRetry
 from digest.errors import SendError, TemporarySendError, UnknownOutcomeError
 from tests.conftest import LoopbackServer
-from tests.test_http_backends import MESSAGE, PROVIDERS, _options
+from tests.mail_apis import MESSAGE, PROVIDERS
+from tests.mail_apis import api_options as _options
 
 
 class HangUpServer:

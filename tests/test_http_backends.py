@@ -23,15 +23,12 @@ from tests.conftest import LoopbackServer, Route
 from tests.mail_apis import MESSAGE, PROVIDERS, api_options
 
 # Re-exported for tests/test_backend_http_outcomes.py, which reads them from here.
-__all__ = ["MESSAGE", "PROVIDERS", "_options"]
-
-_options = api_options
 
 
 def _backend(name: str, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch) -> HttpMailBackend:
     monkeypatch.setenv("MAIL_API_KEY", "secret-key")
     monkeypatch.setenv("HOOK_SECRET", "hook-secret")
-    backend = create_backend(name, _options(name, server), Path("."))
+    backend = create_backend(name, api_options(name, server), Path("."))
     assert isinstance(backend, HttpMailBackend)
     return backend
 
@@ -256,7 +253,7 @@ def test_config_errors(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
         create_backend(name, {"api_key_env": "NOT_SET_ANYWHERE"}, Path("."))
 
 
-def test_mailgun_regions_and_options(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_mailgun_regions_andapi_options(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("K", "x")
     eu = create_backend(
         "mailgun", {"api_key_env": "K", "domain": "mg.example.org", "region": "eu"}, Path(".")

@@ -383,7 +383,7 @@ def _message_for(
             "addresses only (domains are IDNA-encoded): change it with `digest subscribers`"
         )
     rendered = renderer.render(digest)
-    token = sign_token(secret, subscriber.email)
+    token = sign_token(secret, subscriber.email, issued_at=now)
     unsubscribe = settings.digest.unsubscribe_url.format(token=token)
     unsubscribe_header = list_unsubscribe(unsubscribe, token, settings.digest.unsubscribe_mailto)
     copy = renderer.personalise(rendered, subscriber, unsubscribe)
