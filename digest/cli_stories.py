@@ -6,7 +6,7 @@ import json
 from datetime import UTC, date, datetime
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -15,6 +15,26 @@ from digest.cli_article import _parse_day, _read_article
 from digest.cli_common import JsonOption, app, console, run
 from digest.config import load_config
 from digest.models import Role
+
+if TYPE_CHECKING:
+    from digest.story_verdict import Similarity
+
+
+def _evidence(similarity: Similarity) -> dict[str, Any]:
+    """A verdict's event evidence, as ``--json`` gives it: what the two reports share of an
+    event (quote, figures, other names), its score, how much of each lead the other tells,
+    and the days between them."""
+    from digest.event_evidence import QUOTE_WORDS
+
+    found = similarity.evidence
+    return {
+        "score": found.score,
+        "quote_words": found.quote_runs + QUOTE_WORDS - 1 if found.quote_runs else 0,
+        "figures": list(found.numbers),
+        "names": list(found.names),
+        "lede": round(similarity.lede, 3),
+        "days_apart": similarity.days_apart,
+    }
 
 
 @app.command()
@@ -58,6 +78,8 @@ def stories(
                 "names": round(similarity.names, 3),
                 "same_story": similarity.same_story,
                 "reason": similarity.reason,
+                "basis": similarity.basis,
+                "evidence": _evidence(similarity),
             }
         )
     payload: dict[str, Any] = {
@@ -66,7 +88,13 @@ def stories(
                 "title": group.members[0].title,
                 "members": [{"file": m.key, "title": m.title} for m in group.members],
                 "joined_by": [
-                    {"a": a, "b": b, "reason": similarity.reason}
+                    {
+                        "a": a,
+                        "b": b,
+                        "reason": similarity.reason,
+                        "basis": similarity.basis,
+                        "evidence": _evidence(similarity),
+                    }
                     for a, b, similarity in group.links
                 ],
             }

@@ -35,10 +35,10 @@ _QUOTED = re.compile(
 )
 _QUOTE_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # A figure: money, a count with thousands separators, a decimal, a percentage.
-_NUMBER = re.compile(
-    r"(£|\$|€)?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s?(?:%|per cent|m\b|bn\b|k\b|million|billion))?",
-    re.I,
-)
+# (Starting at the digit lets the regex engine skip to digits; a currency sign before it is
+# read from the text.)
+_NUMBER = re.compile(r"(\d[\d,.]*)(\s?(?:%|per cent|m\b|bn\b|k\b|million|billion))?", re.I)
+_COUNT = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?")
 # A name: two or more capitalised words in a row ("Stephen McPartland", "Mole Valley"),
 # joined by a space, a hyphen or a lower-case particle ("Newcastle upon Tyne").
 _NAME = re.compile(
@@ -47,25 +47,166 @@ _NAME = re.compile(
 # Words that open a capitalised run without being part of the name: honorifics and the
 # capitalised first word of a sentence.
 _OPENERS = frozenset(
-    "mr mrs ms miss dr sir dame lord lady cllr councillor rev prof the a an in on at and but "
-    "as if when while after before this that these those it he she they we i his her their "
-    "our its".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "sir",
+        "dame",
+        "lord",
+        "lady",
+        "cllr",
+        "councillor",
+        "rev",
+        "prof",
+        "the",
+        "a",
+        "an",
+        "in",
+        "on",
+        "at",
+        "and",
+        "but",
+        "as",
+        "if",
+        "when",
+        "while",
+        "after",
+        "before",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "his",
+        "her",
+        "their",
+        "our",
+        "its",
+    ]
 )
 # Words that make a capitalised run an office, a party, an institution or a date rather than
 # a person or a place: every story about a seat names the party, "the House of Commons" and
 # "the general election". A run is cut at them ("Stevenage MP Stephen McPartland" gives
 # "Stephen McPartland"); what is left of two words or more is a name.
 _GENERIC = frozenset(
-    "mp mps msp ms mla mep mayor minister secretary chancellor leader chair chairman "
-    "spokesman spokeswoman spokesperson councillor candidate member members reporter editor "
-    "party labour conservative conservatives tory tories liberal democrat democrats lib dem "
-    "dems snp green greens reform uk plaid cymru sinn féin sdlp dup uup alliance independent "
-    "ukip brexit house commons lords parliament government council borough county city "
-    "district committee commission office department assembly senedd executive court trust "
-    "union kingdom election elections general by-election news times post echo mail star "
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday prime shadow deputy home "
-    "foreign health justice education".split()
+    [
+        "mp",
+        "mps",
+        "msp",
+        "ms",
+        "mla",
+        "mep",
+        "mayor",
+        "minister",
+        "secretary",
+        "chancellor",
+        "leader",
+        "chair",
+        "chairman",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "councillor",
+        "candidate",
+        "member",
+        "members",
+        "reporter",
+        "editor",
+        "party",
+        "labour",
+        "conservative",
+        "conservatives",
+        "tory",
+        "tories",
+        "liberal",
+        "democrat",
+        "democrats",
+        "lib",
+        "dem",
+        "dems",
+        "snp",
+        "green",
+        "greens",
+        "reform",
+        "uk",
+        "plaid",
+        "cymru",
+        "sinn",
+        "féin",
+        "sdlp",
+        "dup",
+        "uup",
+        "alliance",
+        "independent",
+        "ukip",
+        "brexit",
+        "house",
+        "commons",
+        "lords",
+        "parliament",
+        "government",
+        "council",
+        "borough",
+        "county",
+        "city",
+        "district",
+        "committee",
+        "commission",
+        "office",
+        "department",
+        "assembly",
+        "senedd",
+        "executive",
+        "court",
+        "trust",
+        "union",
+        "kingdom",
+        "election",
+        "elections",
+        "general",
+        "by-election",
+        "news",
+        "times",
+        "post",
+        "echo",
+        "mail",
+        "star",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "prime",
+        "shadow",
+        "deputy",
+        "home",
+        "foreign",
+        "health",
+        "justice",
+        "education",
+    ]
 )
 
 
@@ -129,12 +270,16 @@ def _run_hashes(runs: Iterable[Sequence[str]]) -> np.ndarray:
 def figures(text: str) -> frozenset[str]:
     """The figures that identify an event: money, percentages, decimals, and counts of 100
     or more other than a year on its own (every story about a seat names its election year)."""
-    found = set()
+    found: set[str] = set()
     for match in _NUMBER.finditer(text):
-        currency, digits, unit = match.groups()
+        digits, unit = match.groups()
         before = match.start() - 1
+        currency = text[before] if before >= 0 and text[before] in "£$€" else ""
         if before >= 0 and (text[before].isalnum() or text[before] in "/-:"):
             continue  # part of a code, date or time ("A14", "2019-20", "10:30")
+        digits = digits.rstrip(",.")
+        if not _COUNT.fullmatch(digits):
+            continue  # a list of numbers, a version, a date with full stops
         value = digits.replace(",", "")
         if not (currency or unit or "." in value):
             if "." in digits or len(value) < 3:
@@ -225,7 +370,7 @@ def shared_evidence(a: EventMarks, b: EventMarks) -> EventEvidence:
 def evidence_score(quote_runs: int, numbers: Sequence[str], names: Sequence[str]) -> float:
     """Points of event evidence: a shared quote counts 2 (3 from a quote of ten words: two
     outlets copy a statement, they do not happen to write the same ten words), each shared
-    figure 1 and each shared name beyond the subjects 0.5 (three at most), capped so that no one kind alone
-    decides for lack of the others."""
+    figure 1 (two at most) and each shared name beyond the subjects 0.5 (three at most):
+    capped so that names alone never reach the join threshold, nor one figure."""
     quote = 0.0 if not quote_runs else (3.0 if quote_runs >= 5 else 2.0)
     return quote + min(len(numbers), 2) * 1.0 + min(len(names), 3) * 0.5

@@ -377,9 +377,16 @@ def _grown(rows: np.ndarray, capacity: int) -> np.ndarray:
 
 
 def _overlap(
-    a: StoryInput, fa: Fingerprint, b: StoryInput, fb: Fingerprint, phrases: int, words: int
+    a: StoryInput,
+    fa: Fingerprint,
+    b: StoryInput,
+    fb: Fingerprint,
+    phrases: int,
+    words: int,
+    ledes: tuple[int, int] | None = None,
 ) -> Overlap:
-    """``phrases`` and ``words``: how many of each the two share."""
+    """``phrases`` and ``words``: how many of each the two share; ``ledes``: how many of
+    a's lead words are in b's words and of b's in a's (counted here when not given)."""
     shared_names = len(fa.names & fb.names)
     names = len(fa.names | fb.names)
     days = (
@@ -389,10 +396,8 @@ def _overlap(
     )
     same_seat = bool(a.seats & b.seats)
     # How much of each lead (what happened) the other article tells: the lesser of the two.
-    lede = min(
-        _shared(fa.lede, fb.words) / (len(fa.lede) or 1),
-        _shared(fb.lede, fa.words) / (len(fb.lede) or 1),
-    )
+    a_told, b_told = ledes or (_shared(fb.words, fa.lede), _shared(fa.words, fb.lede))
+    lede = min(a_told / (len(fa.lede) or 1), b_told / (len(fb.lede) or 1))
     return Overlap(
         phrases=phrases / (len(fa.phrases) + len(fb.phrases) - phrases or 1),
         containment=phrases / (min(len(fa.phrases), len(fb.phrases)) or 1),
@@ -505,9 +510,15 @@ class StoryGrouper:
         prints = [self._prints[other] for other in others]
         phrases = _shared_with_each(found.phrases, [p.phrases for p in prints])
         words = _shared_with_each(found.words, [p.words for p in prints])
+        # Each lead against the other's words: theirs in this one's, this one's in each of
+        # theirs (the one search per candidate that cannot be shared).
+        told = _shared_with_each(found.words, [p.lede for p in prints])
+        telling = [_shared(p.words, found.lede) for p in prints]
         overlaps = [
-            _overlap(self._items[other], print_, item, found, int(shared), int(common))
-            for other, print_, shared, common in zip(others, prints, phrases, words, strict=True)
+            _overlap(self._items[other], print_, item, found, int(shared), int(common), (int(a), b))
+            for other, print_, shared, common, a, b in zip(
+                others, prints, phrases, words, told, telling, strict=True
+            )
         ]
         bases = [basis(overlap, self.rules) for overlap in overlaps]
         # Whether article ``index`` is the same story as an earlier one, by that one: the
@@ -630,8 +641,8 @@ class StoryGrouper:
             group = by_root.setdefault(root, StoryGroup([]))
             group.members.append(item)
             position[index] = root
-        for a, b, similarity in self._links:
-            by_root[position[a]].links.append((self._items[a].key, self._items[b].key, similarity))
+        for a, b, verdict in self._links:
+            by_root[position[a]].links.append((self._items[a].key, self._items[b].key, verdict))
         for group in by_root.values():
             group.members.sort(key=_published_order)
         return [by_root[root] for root in sorted(by_root)]

@@ -8,7 +8,7 @@ The rules, in order (thresholds in ``[stories]``):
   no seat in conflict. Each report's lead (title and opening words: what happened) must be
   told by the other (``same_event_lede``): a follow-up repeats the earlier story as
   background, but the earlier story never tells the follow-up's news. Then many content
-  words in common; or fewer, with the same names; or few, with event evidence
+  words in common; or fewer, with the same names or with event evidence in their place
   (``event_evidence``: a shared quote, figures, other people and places).
 """
 
@@ -73,11 +73,11 @@ def basis(o: Overlap, rules: StoriesConfig) -> str:
         return ""
     if o.words >= rules.same_event_words:
         return "same event"
-    if (
-        o.words >= rules.same_event_words_with_names
-        and o.names >= rules.same_event_names
-        and o.shared_names >= MIN_SHARED_NAMES
-    ):
+    if o.words < rules.same_event_words_with_names:
+        return ""
+    # Fewer words: the same names, or evidence of the event in their place (a quote and a
+    # figure, say, where one outlet names people the other leaves out).
+    if o.names >= rules.same_event_names and o.shared_names >= MIN_SHARED_NAMES:
         return "same event"
     if o.evidence.score >= rules.same_event_evidence:
         return "same event"
