@@ -27,11 +27,11 @@ QUOTE_WORDS = 6  # a shared quote is a run of at least this many words inside qu
 # a single quote must open after a space or bracket and close before one or punctuation).
 # An opened quote with no close in its paragraph runs to the paragraph's end (a quote of
 # several paragraphs reopens each paragraph and closes only in the last).
+# (Each branch starts with its mark, so the regex engine skips to the marks; whether a
+# single quote opens after a space is checked in Python: a look-behind costs at every
+# character.)
 _QUOTED = re.compile(
-    r"“([^”\n]+)(?:”|$)"
-    r"|\"([^\"\n]+)(?:\"|$)"
-    r"|(?:(?<=[\s(\[])|^)‘([^\n]+?)(?:’(?=[\s.,;:!?)\]]|$)|$)",
-    re.M,
+    r"“([^”\n]+)(?:”|$)|\"([^\"\n]+)(?:\"|$)|‘([^\n]+?)(?:’(?=[\s.,;:!?)\]]|$)|$)", re.M
 )
 _QUOTE_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # A figure: money, a count with thousands separators, a decimal, a percentage.
@@ -40,173 +40,42 @@ _QUOTE_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _NUMBER = re.compile(r"(\d[\d,.]*)(\s?(?:%|per cent|m\b|bn\b|k\b|million|billion))?", re.I)
 _COUNT = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?")
 # A name: two or more capitalised words in a row ("Stephen McPartland", "Mole Valley"),
-# joined by a space, a hyphen or a lower-case particle ("Newcastle upon Tyne").
+# joined by a space, a hyphen or a lower-case particle ("Newcastle upon Tyne"; not "and"
+# or "in", which join two names: "Jane Doe and John Roe", "Rishi Sunak in Richmond").
 _NAME = re.compile(
-    r"[A-Z][\w’'-]*(?:(?: (?:upon|on|of|under|in|and|de|van|von|le|la|y))* [A-Z][\w’'-]*)+"
+    r"[A-Z][\w’'-]*(?:(?: (?:upon|on|of|under|de|van|von|le|la|y))* [A-Z][\w’'-]*)+"
 )
+
+
+def _listed(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_PARTICLES = _listed("upon on of under de van von le la y")
+
+
 # Words that open a capitalised run without being part of the name: honorifics and the
 # capitalised first word of a sentence.
-_OPENERS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "dr",
-        "sir",
-        "dame",
-        "lord",
-        "lady",
-        "cllr",
-        "councillor",
-        "rev",
-        "prof",
-        "the",
-        "a",
-        "an",
-        "in",
-        "on",
-        "at",
-        "and",
-        "but",
-        "as",
-        "if",
-        "when",
-        "while",
-        "after",
-        "before",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "he",
-        "she",
-        "they",
-        "we",
-        "i",
-        "his",
-        "her",
-        "their",
-        "our",
-        "its",
-    ]
+_OPENERS = _listed(
+    "mr mrs ms miss dr sir dame lord lady cllr councillor rev prof the a an in on at and "
+    "but as if when while after before this that these those it he she they we i his her "
+    "their our its "
 )
 # Words that make a capitalised run an office, a party, an institution or a date rather than
 # a person or a place: every story about a seat names the party, "the House of Commons" and
 # "the general election". A run is cut at them ("Stevenage MP Stephen McPartland" gives
 # "Stephen McPartland"); what is left of two words or more is a name.
-_GENERIC = frozenset(
-    [
-        "mp",
-        "mps",
-        "msp",
-        "ms",
-        "mla",
-        "mep",
-        "mayor",
-        "minister",
-        "secretary",
-        "chancellor",
-        "leader",
-        "chair",
-        "chairman",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "councillor",
-        "candidate",
-        "member",
-        "members",
-        "reporter",
-        "editor",
-        "party",
-        "labour",
-        "conservative",
-        "conservatives",
-        "tory",
-        "tories",
-        "liberal",
-        "democrat",
-        "democrats",
-        "lib",
-        "dem",
-        "dems",
-        "snp",
-        "green",
-        "greens",
-        "reform",
-        "uk",
-        "plaid",
-        "cymru",
-        "sinn",
-        "féin",
-        "sdlp",
-        "dup",
-        "uup",
-        "alliance",
-        "independent",
-        "ukip",
-        "brexit",
-        "house",
-        "commons",
-        "lords",
-        "parliament",
-        "government",
-        "council",
-        "borough",
-        "county",
-        "city",
-        "district",
-        "committee",
-        "commission",
-        "office",
-        "department",
-        "assembly",
-        "senedd",
-        "executive",
-        "court",
-        "trust",
-        "union",
-        "kingdom",
-        "election",
-        "elections",
-        "general",
-        "by-election",
-        "news",
-        "times",
-        "post",
-        "echo",
-        "mail",
-        "star",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "prime",
-        "shadow",
-        "deputy",
-        "home",
-        "foreign",
-        "health",
-        "justice",
-        "education",
-    ]
+_GENERIC = _listed(
+    "mp mps msp ms mla mep mayor minister secretary chancellor leader chair chairman "
+    "spokesman spokeswoman spokesperson councillor candidate member members reporter "
+    "editor party labour conservative conservatives tory tories liberal democrat democrats "
+    "lib dem dems snp green greens reform uk plaid cymru sinn féin sdlp dup uup alliance "
+    "independent ukip brexit house commons lords parliament government council borough "
+    "county city district committee commission office department assembly senedd executive "
+    "court trust union kingdom election elections general by-election news times post echo "
+    "mail star january february march april may june july august september october "
+    "november december monday tuesday wednesday thursday friday saturday sunday prime "
+    "shadow deputy home foreign health justice education "
 )
 
 
@@ -244,14 +113,32 @@ class EventEvidence:
 
 
 def _hashes(words: Sequence[str]) -> list[int]:
-    return [zlib.crc32(word.encode("utf-8")) for word in words]
+    """crc32 of each word, remembered (quotes reuse the common words of speech)."""
+    found = []
+    for word in words:
+        value = _WORD_HASHES.get(word)
+        if value is None:
+            if len(_WORD_HASHES) > 100_000:
+                _WORD_HASHES.clear()
+            value = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
+        found.append(value)
+    return found
+
+
+_WORD_HASHES: dict[str, int] = {}
+_MIX = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1, 1], dtype=np.uint64)
 
 
 def quoted_runs(text: str) -> list[list[str]]:
     """The words of each quoted passage, lower-case."""
-    runs = []
+    runs: list[list[str]] = []
+    if "“" not in text and '"' not in text and "‘" not in text:
+        return runs
     for match in _QUOTED.finditer(text):
-        quoted = next(group for group in match.groups() if group is not None)
+        double, straight, single = match.groups()
+        if single is not None and match.start() and text[match.start() - 1] not in " \n([":
+            continue  # an apostrophe ("the MP’s ‘plan’" opens after a space; "’" inside a word)
+        quoted = double or straight or single
         words = _QUOTE_WORD.findall(quoted.casefold().replace("’", "'"))
         if len(words) >= QUOTE_WORDS:
             runs.append(words)
@@ -259,12 +146,24 @@ def quoted_runs(text: str) -> list[list[str]]:
 
 
 def _run_hashes(runs: Iterable[Sequence[str]]) -> np.ndarray:
-    """32-bit hashes of every six-word run of the passages, sorted and distinct."""
-    found: list[int] = []
-    for words in runs:
-        joined = [" ".join(words[at : at + QUOTE_WORDS]) for at in range(len(words) - 5)]
-        found.extend(_hashes(joined))
-    return np.unique(np.array(found, dtype=np.uint64))
+    """32-bit hashes of every six-word run of the passages, sorted and distinct: the words'
+    hashes mixed (odd multipliers), all passages in one numpy step, runs that cross from
+    one passage into the next left out."""
+    words: list[str] = []
+    passage: list[int] = []
+    for number, run in enumerate(runs):
+        words.extend(run)
+        passage.extend([number] * len(run))
+    if len(words) < QUOTE_WORDS:
+        return np.zeros(0, dtype=np.uint64)
+    hashes = np.array(_hashes(words), dtype=np.uint64)
+    starts = len(hashes) - QUOTE_WORDS + 1
+    mixed = np.zeros(starts, dtype=np.uint64)
+    for at in range(QUOTE_WORDS):
+        mixed += hashes[at : at + starts] * _MIX[at]
+    owner = np.array(passage)
+    within = owner[:starts] == owner[QUOTE_WORDS - 1 :]
+    return np.unique(mixed[within] & np.uint64(0xFFFFFFFF))
 
 
 def figures(text: str) -> frozenset[str]:
@@ -295,32 +194,33 @@ def figures(text: str) -> frozenset[str]:
 def _names(text: str) -> Counter[str]:
     """Names of two words or more, case-folded, with how often each appears."""
     counted: Counter[str] = Counter()
-    for match in _NAME.finditer(text):
-        words = match.group().replace("’", "'").split(" ")
-        for part in _parts(words):
-            counted[" ".join(part).casefold()] += 1
+    for run in _NAME.findall(text):
+        for name in _parts(run.casefold().replace("’", "'").split(" ")):
+            counted[name] += 1
     return counted
 
 
-def _parts(words: list[str]) -> list[list[str]]:
-    """The names in a capitalised run: cut at office, party and date words, openers and
-    particles trimmed from the ends, possessives dropped; two words or more each."""
-    parts: list[list[str]] = [[]]
-    for word in words:
-        if word.endswith("'s"):
-            word = word[:-2]
-        if word.casefold() in _GENERIC:
-            parts.append([])
-        else:
-            parts[-1].append(word)
+def _parts(words: list[str]) -> list[str]:
+    """The names in a capitalised run (case-folded): cut at office, party and date words,
+    openers and particles trimmed from the ends, possessives dropped; two words or more.
+
+    Particles are the only lower-case words a run holds ("upon", "of"): they are told
+    apart from capitalised words by the run's own case, lost here, so by the list.
+    """
     found = []
-    for part in parts:
-        while part and (part[0].casefold() in _OPENERS or part[0].islower()):
-            part.pop(0)
-        while part and part[-1].islower():
-            part.pop()
-        if len(part) >= 2:
-            found.append(part)
+    part: list[str] = []
+    for word in [*words, "mp"]:  # "mp" (generic) closes the last part
+        word = word.removesuffix("'s")
+        if word in _GENERIC:
+            while part and (part[0] in _OPENERS or part[0] in _PARTICLES):
+                del part[0]
+            while part and part[-1] in _PARTICLES:
+                part.pop()
+            if len(part) >= 2:
+                found.append(" ".join(part))
+            part = []
+        else:
+            part.append(word)
     return found
 
 

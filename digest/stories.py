@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 from digest.config import StoriesConfig
 from digest.event_evidence import EventMarks, event_marks, shared_evidence
-from digest.story_verdict import Overlap, Similarity, basis, similarity
+from digest.story_verdict import NO_EVIDENCE, Overlap, Similarity, basis, similarity
 from digest.summarise import STOPWORDS
 
 __all__ = ["Similarity"]  # defined in story_verdict, imported from here by callers
@@ -174,15 +174,14 @@ def fingerprint(title: str, text: str, words: list[str] | None = None) -> Finger
     stop = _stopword_hashes()
     at = np.minimum(np.searchsorted(stop, hashes), len(stop) - 1)
     content = hashes[stop[at] != hashes]
-    content_hashes = _unique(
-        np.concatenate([content, np.array(_word_hashes(title_words), dtype=np.uint64)])
-    )
+    title_hashes = np.array(_word_hashes(title_words), dtype=np.uint64)
+    content_hashes = _unique(np.concatenate([content, title_hashes]))
     names = _names(text)
     # The event sketch holds the content words and, once more under a mark, the names: a
     # rewrite keeps the places and people while changing most other words.
     marked = np.array(_word_hashes([f"@{name}" for name in names]), dtype=np.uint64)
-    opening = [w for w in words[: 4 * LEDE_WORDS] if w not in STOPWORDS and not w.isdigit()]
-    lede = _unique(np.array(_word_hashes(title_words + opening[:LEDE_WORDS]), dtype=np.uint64))
+    # The lead: the title and the opening content words, what happened.
+    lede = _unique(np.concatenate([title_hashes, content[:LEDE_WORDS]]))
     return Fingerprint(
         phrases,
         content_hashes,
@@ -384,9 +383,12 @@ def _overlap(
     phrases: int,
     words: int,
     ledes: tuple[int, int] | None = None,
+    evidence_from: float = 0.0,
 ) -> Overlap:
     """``phrases`` and ``words``: how many of each the two share; ``ledes``: how many of
-    a's lead words are in b's words and of b's in a's (counted here when not given)."""
+    a's lead words are in b's words and of b's in a's (counted here when not given).
+    The event evidence is gathered when the word share reaches ``evidence_from`` (below
+    the rules' least share for a same-event join it cannot change the verdict)."""
     shared_names = len(fa.names & fb.names)
     names = len(fa.names | fb.names)
     days = (
@@ -398,10 +400,11 @@ def _overlap(
     # How much of each lead (what happened) the other article tells: the lesser of the two.
     a_told, b_told = ledes or (_shared(fb.words, fa.lede), _shared(fa.words, fb.lede))
     lede = min(a_told / (len(fa.lede) or 1), b_told / (len(fb.lede) or 1))
+    share = words / (len(fa.words) + len(fb.words) - words or 1)
     return Overlap(
         phrases=phrases / (len(fa.phrases) + len(fb.phrases) - phrases or 1),
         containment=phrases / (min(len(fa.phrases), len(fb.phrases)) or 1),
-        words=words / (len(fa.words) + len(fb.words) - words or 1),
+        words=share,
         names=shared_names / names if names else 0.0,
         shared_words=words,
         shared_names=shared_names,
@@ -411,7 +414,7 @@ def _overlap(
         # rewrite that names no seat can still be the same event.
         shared_seats=same_seat or not (a.seats and b.seats),
         lede=lede,
-        evidence=shared_evidence(fa.marks, fb.marks),
+        evidence=shared_evidence(fa.marks, fb.marks) if share >= evidence_from else NO_EVIDENCE,
     )
 
 
@@ -446,8 +449,9 @@ class StoryGrouper:
         self._phrase_sketches = np.zeros((0, NUM_PERM), dtype=np.uint32)
         self._word_counts = np.zeros(0, dtype=np.int64)
         self._reach = math.ceil(self.rules.same_event_days)
-        # Blocking by rare marks of the event: each quote run, figure and name (beyond the
-        # subjects) points to the articles holding it, so another outlet's report that shares
+        # Blocking by rare marks of the event: each quote run and figure points to the
+        # articles holding it (names are left to the word sketches: they are many, and
+        # alone they never join), so another outlet's report that shares
         # a quote but few words is still compared.
         self._marked: dict[tuple[str, int | str], list[int]] = {}
         self._items: list[StoryInput] = []
@@ -514,8 +518,18 @@ class StoryGrouper:
         # theirs (the one search per candidate that cannot be shared).
         told = _shared_with_each(found.words, [p.lede for p in prints])
         telling = [_shared(p.words, found.lede) for p in prints]
+        least = self.rules.same_event_words_with_names
         overlaps = [
-            _overlap(self._items[other], print_, item, found, int(shared), int(common), (int(a), b))
+            _overlap(
+                self._items[other],
+                print_,
+                item,
+                found,
+                int(shared),
+                int(common),
+                (int(a), b),
+                least,
+            )
             for other, print_, shared, common, a, b in zip(
                 others, prints, phrases, words, told, telling, strict=True
             )
@@ -543,7 +557,6 @@ class StoryGrouper:
         marks = found.marks
         keys: list[tuple[str, int | str]] = [("q", int(run)) for run in marks.quotes]
         keys.extend(("n", figure) for figure in marks.numbers)
-        keys.extend(("p", name) for name in marks.names - marks.subjects)
         return keys
 
     def _sharing_marks(self, item: StoryInput, found: Fingerprint) -> set[int]:
