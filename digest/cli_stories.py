@@ -65,7 +65,7 @@ def stories(
         items.append(StoryInput(file, title, body, published, seats))
     groups = group_stories(items, rules)
     prints = {item.key: fingerprint(item.title, item.text) for item in items}
-    pairs = []
+    pairs: list[dict[str, Any]] = []
     for a, b in combinations(items, 2):
         similarity = compare(a, prints[a.key], b, prints[b.key], rules)
         pairs.append(
@@ -115,7 +115,8 @@ def stories(
             console.print(f"   joined {link['a']} + {link['b']}: {link['reason']}", highlight=False)
     if pairs:
         table = Table(title="Every pair")
-        for column in ("A", "B", "Phrases", "Contained", "Words", "Names", "Verdict"):
+        columns = ("A", "B", "Phrases", "Contained", "Words", "Names", "Lead", "Event", "Verdict")
+        for column in columns:
             table.add_column(column, overflow="fold")
         for p in pairs:
             table.add_row(
@@ -125,6 +126,8 @@ def stories(
                 f"{p['containment']:.0%}",
                 f"{p['words']:.0%}",
                 f"{p['names']:.0%}",
+                f"{p['evidence']['lede']:.0%}",
+                f"{p['evidence']['score']:g}",
                 str(p["reason"]),
             )
         console.print(table)

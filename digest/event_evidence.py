@@ -42,9 +42,7 @@ _COUNT = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?")
 # A name: two or more capitalised words in a row ("Stephen McPartland", "Mole Valley"),
 # joined by a space, a hyphen or a lower-case particle ("Newcastle upon Tyne"; not "and"
 # or "in", which join two names: "Jane Doe and John Roe", "Rishi Sunak in Richmond").
-_NAME = re.compile(
-    r"[A-Z][\w’'-]*(?:(?: (?:upon|on|of|under|de|van|von|le|la|y))* [A-Z][\w’'-]*)+"
-)
+_NAME = re.compile(r"[A-Z][\w’'-]*(?:(?: (?:upon|on|of|under|de|van|von|le|la|y))* [A-Z][\w’'-]*)+")
 
 
 def _listed(words: str) -> frozenset[str]:
