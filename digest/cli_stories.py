@@ -33,6 +33,7 @@ def _evidence(similarity: Similarity) -> dict[str, Any]:
         "figures": list(found.numbers),
         "names": list(found.names),
         "lede": round(similarity.lede, 3),
+        "lede_other": round(similarity.lede_other, 3),
         "days_apart": similarity.days_apart,
     }
 

@@ -399,7 +399,7 @@ def _overlap(
     same_seat = bool(a.seats & b.seats)
     # How much of each lead (what happened) the other article tells: the lesser of the two.
     a_told, b_told = ledes or (_shared(fb.words, fa.lede), _shared(fa.words, fb.lede))
-    lede = min(a_told / (len(fa.lede) or 1), b_told / (len(fb.lede) or 1))
+    ledes_told = sorted((a_told / (len(fa.lede) or 1), b_told / (len(fb.lede) or 1)))
     share = words / (len(fa.words) + len(fb.words) - words or 1)
     return Overlap(
         phrases=phrases / (len(fa.phrases) + len(fb.phrases) - phrases or 1),
@@ -413,7 +413,8 @@ def _overlap(
         # Seats only keep stories apart when both articles have one and they share none: a
         # rewrite that names no seat can still be the same event.
         shared_seats=same_seat or not (a.seats and b.seats),
-        lede=lede,
+        lede=ledes_told[0],
+        lede_other=ledes_told[1],
         evidence=shared_evidence(fa.marks, fb.marks) if share >= evidence_from else NO_EVIDENCE,
     )
 

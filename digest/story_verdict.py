@@ -6,8 +6,9 @@ The rules, in order (thresholds in ``[stories]``):
 * **edited copy**: most content words in common, a few days apart at most;
 * **same event**: another outlet's report of what happened, within ``same_event_days``, with
   no seat in conflict. Each report's lead (title and opening words: what happened) must be
-  told by the other (``same_event_lede``): a follow-up repeats the earlier story as
-  background, but the earlier story never tells the follow-up's news. Then many content
+  told by the other (``same_event_lede``), and about as much each way
+  (``same_event_lede_ratio``): a follow-up repeats the earlier story as background, but
+  the earlier story never tells the follow-up's news. Then many content
   words in common; or fewer, with the same names or with event evidence in their place
   (``event_evidence``: a shared quote, figures, other people and places).
 """
@@ -40,6 +41,7 @@ class Similarity:
     basis: str = ""
     lede: float = 0.0  # the lesser share of either lead told by the other article
     evidence: EventEvidence = NO_EVIDENCE
+    lede_other: float = 0.0  # the greater share
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,7 @@ class Overlap:
     shared_seats: bool  # a seat in common, or no seat on one side: not in conflict
     lede: float = 1.0
     evidence: EventEvidence = NO_EVIDENCE
+    lede_other: float = 1.0
 
 
 def basis(o: Overlap, rules: StoriesConfig) -> str:
@@ -69,7 +72,7 @@ def basis(o: Overlap, rules: StoriesConfig) -> str:
         return "same text"
     if o.words >= rules.same_text_words and close and enough:
         return "edited copy"
-    if not (close and o.shared_seats and enough and o.lede >= rules.same_event_lede):
+    if not (close and o.shared_seats and enough and not follow_up(o, rules)):
         return ""
     if o.words >= rules.same_event_words:
         return "same event"
@@ -82,6 +85,14 @@ def basis(o: Overlap, rules: StoriesConfig) -> str:
     if o.evidence.score >= rules.same_event_evidence:
         return "same event"
     return ""
+
+
+def follow_up(o: Overlap, rules: StoriesConfig) -> bool:
+    """Whether one article's lead is news the other does not tell: a later event (a
+    shortlist after a resignation) repeats the earlier one as background, so the earlier
+    lead is told by the later article and not the other way round. Two outlets' reports
+    of one event each tell the other's lead about as much."""
+    return o.lede < rules.same_event_lede or o.lede < rules.same_event_lede_ratio * o.lede_other
 
 
 def reason(o: Overlap, joined: str, rules: StoriesConfig) -> str:
@@ -109,8 +120,11 @@ def reason(o: Overlap, joined: str, rules: StoriesConfig) -> str:
         if o.words >= rules.same_event_words_with_names:
             why[-1] += f" and {o.names:.0%} of names"
         why[-1] += f" shared, event evidence {o.evidence.score:g} ({evidence})"
-    if o.lede < rules.same_event_lede:
-        why.append(f"another event: only {o.lede:.0%} of a lead is told by the other")
+    if follow_up(o, rules):
+        why.append(
+            f"another event: {o.lede:.0%} of one lead is told by the other article, "
+            f"{o.lede_other:.0%} of the other's"
+        )
     if not o.shared_seats:
         why.append("about different seats")
     if o.days is not None and o.days > rules.same_event_days:
@@ -132,4 +146,5 @@ def similarity(o: Overlap, joined: str, rules: StoriesConfig) -> Similarity:
         joined,
         o.lede,
         o.evidence,
+        o.lede_other,
     )

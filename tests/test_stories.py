@@ -44,7 +44,21 @@ ARTICLES = _articles()
 PAIRS = [json.loads(line) for line in (FIXTURES / "pairs.jsonl").read_text().splitlines()]
 
 
-@pytest.mark.parametrize("pair", PAIRS, ids=[f"{p['a']}|{p['b']}" for p in PAIRS])
+@pytest.mark.parametrize(
+    "pair",
+    [
+        pytest.param(
+            p,
+            id=f"{p['a']}|{p['b']}",
+            # A pair the rules get wrong on its own, said in the fixture: strict, so that a
+            # fix shows up as a pass to record.
+            marks=[pytest.mark.xfail(strict=True, reason=p["known_miss"])]
+            if "known_miss" in p
+            else [],
+        )
+        for p in PAIRS
+    ],
+)
 def test_labelled_pair(pair: dict[str, object]) -> None:
     groups = group_stories([ARTICLES[str(pair["a"])], ARTICLES[str(pair["b"])]])
     assert (len(groups) == 1) is pair["same"], pair["kind"]
