@@ -454,7 +454,7 @@ class StoryGrouper:
         # articles holding it (names are left to the word sketches: they are many, and
         # alone they never join), so another outlet's report that shares
         # a quote but few words is still compared.
-        self._marked: dict[tuple[str, int | str], list[int]] = {}
+        self._marked: dict[int | str, list[int]] = {}
         self._items: list[StoryInput] = []
         self._prints: list[Fingerprint] = []
         self._parent: list[int] = []
@@ -481,7 +481,8 @@ class StoryGrouper:
         self._items.append(item)
         self._prints.append(found)
         self._parent.append(index)
-        marked = self._sharing_marks(item, found)
+        keys = self._marks_of(found)
+        marked = self._sharing_marks(item, keys)
         if index <= SCAN_LIMIT:
             candidates: set[int] | range = range(index)
         else:
@@ -504,7 +505,7 @@ class StoryGrouper:
                 likeliest = likely[worth].argsort(kind="stable")[::-1]
                 others = np.sort(others[likeliest[:MAX_COMPARED]])
             self._link(index, others.tolist())
-        self._remember_marks(index, found)
+        self._remember_marks(index, keys)
         self._grow(found)
         if self._phrase_index is not None:
             self._index(index)
@@ -515,10 +516,10 @@ class StoryGrouper:
         prints = [self._prints[other] for other in others]
         phrases = _shared_with_each(found.phrases, [p.phrases for p in prints])
         words = _shared_with_each(found.words, [p.words for p in prints])
-        # Each lead against the other's words: theirs in this one's, this one's in each of
-        # theirs (the one search per candidate that cannot be shared).
+        # Each lead against the other's words: theirs in this one's, this one's in theirs
+        # (an intersection's size is the same counted from either side).
         told = _shared_with_each(found.words, [p.lede for p in prints])
-        telling = [_shared(p.words, found.lede) for p in prints]
+        telling = _shared_with_each(found.lede, [p.words for p in prints])
         least = self.rules.same_event_words_with_names
         overlaps = [
             _overlap(
@@ -528,7 +529,7 @@ class StoryGrouper:
                 found,
                 int(shared),
                 int(common),
-                (int(a), b),
+                (int(a), int(b)),
                 least,
             )
             for other, print_, shared, common, a, b in zip(
@@ -554,33 +555,38 @@ class StoryGrouper:
             self._links.append((other, index, similarity(overlap, joined, self.rules)))
             self._union(other, index)
 
-    def _marks_of(self, found: Fingerprint) -> list[tuple[str, int | str]]:
-        marks = found.marks
-        keys: list[tuple[str, int | str]] = [("q", int(run)) for run in marks.quotes]
-        keys.extend(("n", figure) for figure in marks.numbers)
+    @staticmethod
+    def _marks_of(found: Fingerprint) -> list[int | str]:
+        """The keys an article is blocked under: its quote runs' hashes and its figures."""
+        keys: list[int | str] = found.marks.quotes.tolist()
+        keys.extend(found.marks.numbers)
         return keys
 
-    def _sharing_marks(self, item: StoryInput, found: Fingerprint) -> set[int]:
+    def _sharing_marks(self, item: StoryInput, keys: list[int | str]) -> set[int]:
         """Earlier articles within reach in days that share a rare mark of the event."""
         sharing: set[int] = set()
-        for key in self._marks_of(found):
-            holders = self._marked.get(key)
+        get = self._marked.get
+        for key in keys:
+            holders = get(key)
             if holders and len(holders) <= MARK_POSTINGS:
                 sharing.update(holders)
-        if item.published is None:
+        if item.published is None or not sharing:
             return sharing
-        reach = self.rules.same_event_days
+        reach = (self.rules.same_event_days + 1) * 86400
         return {
             other
             for other in sharing
             if (when := self._items[other].published) is None
-            or abs((when - item.published).total_seconds()) <= (reach + 1) * 86400
+            or abs((when - item.published).total_seconds()) <= reach
         }
 
-    def _remember_marks(self, index: int, found: Fingerprint) -> None:
-        for key in self._marks_of(found):
-            holders = self._marked.setdefault(key, [])
-            if len(holders) <= MARK_POSTINGS:  # beyond, the key blocks nothing: stop growing
+    def _remember_marks(self, index: int, keys: list[int | str]) -> None:
+        marked = self._marked
+        for key in keys:
+            holders = marked.get(key)
+            if holders is None:
+                marked[key] = [index]
+            elif len(holders) <= MARK_POSTINGS:  # beyond, the key blocks nothing: stop growing
                 holders.append(index)
 
     def _indexed_candidates(self, found: Fingerprint, item: StoryInput) -> set[int]:
