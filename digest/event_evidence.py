@@ -112,15 +112,15 @@ class EventEvidence:
 
 def _hashes(words: Sequence[str]) -> list[int]:
     """crc32 of each word, remembered (quotes reuse the common words of speech)."""
-    found = []
-    for word in words:
-        value = _WORD_HASHES.get(word)
-        if value is None:
-            if len(_WORD_HASHES) > 100_000:
-                _WORD_HASHES.clear()
-            value = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
-        found.append(value)
-    return found
+    found = list(map(_WORD_HASHES.get, words))
+    if None in found:
+        if len(_WORD_HASHES) > 100_000:
+            _WORD_HASHES.clear()
+        for position, value in enumerate(found):
+            if value is None:
+                word = words[position]
+                found[position] = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
+    return found  # type: ignore[return-value]
 
 
 _WORD_HASHES: dict[str, int] = {}
