@@ -632,8 +632,16 @@ class StoryGrouper:
         self._word_counts[count - 1] = len(found.words)
 
     def kept_bytes(self) -> int:
-        """What the grouper keeps per article it has seen: the fingerprints' exact sets."""
-        return sum(p.phrases.nbytes + p.words.nbytes + sys.getsizeof(p.names) for p in self._prints)
+        """What the grouper keeps per article it has seen: the fingerprints' exact sets (its
+        phrases, words, lead, quote runs, names and figures)."""
+        return sum(
+            p.phrases.nbytes
+            + p.words.nbytes
+            + p.lede.nbytes
+            + p.marks.quotes.nbytes
+            + sum(map(sys.getsizeof, (p.names, p.marks.numbers, p.marks.names, p.marks.subjects)))
+            for p in self._prints
+        )
 
     def _same_story(self, earlier: int, index: int) -> bool:
         a, fa = self._items[earlier], self._prints[earlier]
