@@ -113,6 +113,14 @@ class StoriesConfig(_Section):
     same_event_words_with_names: float = Field(default=0.15, gt=0, le=1)
     same_event_names: float = Field(default=0.2, gt=0, le=1)
     same_event_days: float = Field(default=3.0, ge=0)
+    # Each report's lead (title and opening words) must be this much told by the other, and
+    # at least this ratio of the other way round: a follow-up repeats the earlier story, the
+    # earlier one never tells the follow-up's news.
+    same_event_lede: float = Field(default=0.2, ge=0, le=1)
+    same_event_lede_ratio: float = Field(default=0.4, ge=0, le=1)
+    # Event evidence (a shared quote 2-3, each shared figure 1, each other shared name 0.5)
+    # that joins reports sharing few words.
+    same_event_evidence: float = Field(default=2.5, gt=0)
 
 
 class DigestConfig(_Section):

@@ -45,7 +45,21 @@ ARTICLES = _articles()
 PAIRS = [json.loads(line) for line in (FIXTURES / "pairs.jsonl").read_text().splitlines()]
 
 
-@pytest.mark.parametrize("pair", PAIRS, ids=[f"{p['a']}|{p['b']}" for p in PAIRS])
+@pytest.mark.parametrize(
+    "pair",
+    [
+        pytest.param(
+            p,
+            id=f"{p['a']}|{p['b']}",
+            # A pair the rules get wrong on its own, said in the fixture: strict, so that a
+            # fix shows up as a pass to record.
+            marks=[pytest.mark.xfail(strict=True, reason=p["known_miss"])]
+            if "known_miss" in p
+            else [],
+        )
+        for p in PAIRS
+    ],
+)
 def test_labelled_pair(pair: dict[str, object]) -> None:
     groups = group_stories([ARTICLES[str(pair["a"])], ARTICLES[str(pair["b"])]])
     assert (len(groups) == 1) is pair["same"], pair["kind"]
@@ -184,6 +198,10 @@ def test_stored_prints_read_back_as_made_and_other_formats_are_refused() -> None
         assert getattr(read, name).tolist() == getattr(made, name).tolist(), name
         assert getattr(read, name).dtype == getattr(made, name).dtype, name
     assert read.names == made.names and made.names
+    assert read.lede.tolist() == made.lede.tolist() and len(made.lede)
+    assert read.marks.quotes.tolist() == made.marks.quotes.tolist()
+    for name in ("numbers", "names", "subjects"):
+        assert getattr(read.marks, name) == getattr(made.marks, name), name
     stored = print_bytes(made)
     other_format = (PRINT_FORMAT + 1).to_bytes(4, "little") + stored[4:]
     assert print_from_bytes(other_format) is None
@@ -203,7 +221,7 @@ def test_print_format_is_bumped_when_fingerprints_change() -> None:
         "would be saved. The county council's cabinet meets on Tuesday to decide on cuts."
     )
     made = hashlib.sha256(print_bytes(fingerprint("Bus route to be saved", text))).hexdigest()
-    assert (PRINT_FORMAT, made[:16]) == (1, "cab32aeb6f22b1b0")
+    assert (PRINT_FORMAT, made[:16]) == (2, "f0c70389370ccfc6")
 
 
 def test_groups_use_the_prints_stored_with_articles(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, date, datetime
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -15,6 +15,27 @@ from digest.cli.article import _parse_day, _read_article
 from digest.cli.common import JsonOption, app, console, run
 from digest.config import load_config
 from digest.models import Role
+
+if TYPE_CHECKING:
+    from digest.stories.verdict import Similarity
+
+
+def _evidence(similarity: Similarity) -> dict[str, Any]:
+    """A verdict's event evidence, as ``--json`` gives it: what the two reports share of an
+    event (quote, figures, other names), its score, how much of each lead the other tells,
+    and the days between them."""
+    from digest.stories.event_evidence import QUOTE_WORDS
+
+    found = similarity.evidence
+    return {
+        "score": found.score,
+        "quote_words": found.quote_runs + QUOTE_WORDS - 1 if found.quote_runs else 0,
+        "figures": list(found.numbers),
+        "names": list(found.names),
+        "lede": round(similarity.lede, 3),
+        "lede_other": round(similarity.lede_other, 3),
+        "days_apart": similarity.days_apart,
+    }
 
 
 @app.command()
@@ -45,7 +66,7 @@ def stories(
         items.append(StoryInput(file, title, body, published, seats))
     groups = group_stories(items, rules)
     prints = {item.key: fingerprint(item.title, item.text) for item in items}
-    pairs = []
+    pairs: list[dict[str, Any]] = []
     for a, b in combinations(items, 2):
         similarity = compare(a, prints[a.key], b, prints[b.key], rules)
         pairs.append(
@@ -58,6 +79,8 @@ def stories(
                 "names": round(similarity.names, 3),
                 "same_story": similarity.same_story,
                 "reason": similarity.reason,
+                "basis": similarity.basis,
+                "evidence": _evidence(similarity),
             }
         )
     payload: dict[str, Any] = {
@@ -66,7 +89,13 @@ def stories(
                 "title": group.members[0].title,
                 "members": [{"file": m.key, "title": m.title} for m in group.members],
                 "joined_by": [
-                    {"a": a, "b": b, "reason": similarity.reason}
+                    {
+                        "a": a,
+                        "b": b,
+                        "reason": similarity.reason,
+                        "basis": similarity.basis,
+                        "evidence": _evidence(similarity),
+                    }
                     for a, b, similarity in group.links
                 ],
             }
@@ -87,7 +116,8 @@ def stories(
             console.print(f"   joined {link['a']} + {link['b']}: {link['reason']}", highlight=False)
     if pairs:
         table = Table(title="Every pair")
-        for column in ("A", "B", "Phrases", "Contained", "Words", "Names", "Verdict"):
+        columns = ("A", "B", "Phrases", "Contained", "Words", "Names", "Lead", "Event", "Verdict")
+        for column in columns:
             table.add_column(column, overflow="fold")
         for p in pairs:
             table.add_row(
@@ -97,6 +127,8 @@ def stories(
                 f"{p['containment']:.0%}",
                 f"{p['words']:.0%}",
                 f"{p['names']:.0%}",
+                f"{p['evidence']['lede']:.0%}",
+                f"{p['evidence']['score']:g}",
                 str(p["reason"]),
             )
         console.print(table)

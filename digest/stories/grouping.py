@@ -33,15 +33,21 @@ if TYPE_CHECKING:
     from datasketch import MinHash, MinHashLSH
 
 from digest.config import StoriesConfig
+from digest.stories.event_evidence import EventMarks, event_marks, shared_evidence
+from digest.stories.verdict import NO_EVIDENCE, Overlap, Similarity, basis, similarity
 from digest.text import STOPWORDS
 
+__all__ = ["Similarity"]  # defined in story_verdict, imported from here by callers
+
 PHRASE_WORDS = 3
-MIN_SHARED_WORDS = 8
-MIN_SHARED_NAMES = 1
+LEDE_WORDS = 25  # the opening content words that, with the title, say what happened
 NUM_PERM = 32  # for the phrase and name sketches
 WORD_PERM = 64  # for the word sketch: finer, for the lower similarities of rewrites
 EVENT_LSH_THRESHOLD = 0.15
 MAX_COMPARED = 8  # exact comparisons per added article, at most
+# A mark (quote run, figure, name) held by more articles than this is not rare: it blocks
+# nothing (a council's phone number, "Boris Johnson" in a year of news).
+MARK_POSTINGS = 32
 SCAN_LIMIT = 300  # up to this many held articles, compare sketches with all; then LSH
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -73,30 +79,17 @@ class StoryInput:
 @dataclass(frozen=True, slots=True, eq=False)
 class Fingerprint:
     """An article's phrases and content words (sorted unique 32-bit hashes: a tenth of the
-    memory of Python sets), its names, and MinHash sketches of the phrases and of the
-    words with the names."""
+    memory of Python sets), its names, MinHash sketches of the phrases and of the words
+    with the names, its lead's content words (title and opening) and its marks of the event
+    (quotes, figures, names: ``event_evidence``)."""
 
     phrases: np.ndarray
     words: np.ndarray
     names: frozenset[str]
     phrase_sketch: np.ndarray  # MinHash signature (uint32) of the phrases
     word_sketch: np.ndarray  # ... of the content words and names
-
-
-@dataclass(frozen=True, slots=True)
-class Similarity:
-    """How alike two articles are, and the verdict with its reason."""
-
-    phrases: float  # Jaccard of three-word phrases
-    containment: float  # share of the shorter text's phrases in the longer
-    words: float  # Jaccard of content words (title and text)
-    names: float  # Jaccard of capitalised names
-    days_apart: float | None
-    shared_seats: bool
-    same_story: bool
-    reason: str
-    # Why joined: "same text", "edited copy" or "same event"; "" when kept apart.
-    basis: str = ""
+    lede: np.ndarray
+    marks: EventMarks
 
 
 @dataclass(slots=True)
@@ -181,34 +174,41 @@ def fingerprint(title: str, text: str, words: list[str] | None = None) -> Finger
     stop = _stopword_hashes()
     at = np.minimum(np.searchsorted(stop, hashes), len(stop) - 1)
     content = hashes[stop[at] != hashes]
-    content_hashes = _unique(
-        np.concatenate([content, np.array(_word_hashes(title_words), dtype=np.uint64)])
-    )
+    title_hashes = np.array(_word_hashes(title_words), dtype=np.uint64)
+    content_hashes = _unique(np.concatenate([content, title_hashes]))
     names = _names(text)
     # The event sketch holds the content words and, once more under a mark, the names: a
     # rewrite keeps the places and people while changing most other words.
     marked = np.array(_word_hashes([f"@{name}" for name in names]), dtype=np.uint64)
+    # The lead: the title and the opening content words, what happened.
+    lede = _unique(np.concatenate([title_hashes, content[:LEDE_WORDS]]))
     return Fingerprint(
         phrases,
         content_hashes,
         names,
         _signature(phrases, NUM_PERM),
         _signature(np.concatenate([content_hashes, marked]), WORD_PERM),
+        lede,
+        event_marks(title, text),
     )
 
 
 # The layout of a stored fingerprint (``print_bytes``). Bump it whenever ``fingerprint``
 # would give another result for the same text (phrases, hashes, stop words, sketches): a
 # stored print of another format is ignored and the article fingerprinted again.
-PRINT_FORMAT = 1
-_PRINT_HEADER = 3  # format, phrase count, word count (uint32 each)
+PRINT_FORMAT = 2  # 2: the lead's words and the event marks added
+_PRINT_HEADER = 5  # format, phrase, word, lead word and quote run counts (uint32 each)
+_GROUP = "\x1e"  # between the string sets: names, figures, event names, subjects
 
 
 def print_bytes(found: Fingerprint) -> bytes:
     """A fingerprint as stored with its article: made once when the article is prepared,
     so composing a digest (every send, over every article of the last few days) reads it
     instead of tokenising and hashing the text again. 32-bit values throughout."""
-    header = np.array([PRINT_FORMAT, len(found.phrases), len(found.words)], dtype=np.uint32)
+    marks = found.marks
+    counts = [len(found.phrases), len(found.words), len(found.lede), len(marks.quotes)]
+    header = np.array([PRINT_FORMAT, *counts], dtype=np.uint32)
+    strings = (found.names, marks.numbers, marks.names, marks.subjects)
     return b"".join(
         [
             header.tobytes(),
@@ -216,7 +216,9 @@ def print_bytes(found: Fingerprint) -> bytes:
             found.words.astype(np.uint32).tobytes(),
             found.phrase_sketch.astype(np.uint32).tobytes(),
             found.word_sketch.astype(np.uint32).tobytes(),
-            "\n".join(sorted(found.names)).encode("utf-8"),
+            found.lede.astype(np.uint32).tobytes(),
+            marks.quotes.astype(np.uint32).tobytes(),
+            _GROUP.join("\n".join(sorted(group)) for group in strings).encode("utf-8"),
         ]
     )
 
@@ -224,21 +226,35 @@ def print_bytes(found: Fingerprint) -> bytes:
 def print_from_bytes(data: bytes) -> Fingerprint | None:
     """A stored fingerprint, or ``None`` for one of another format (or damaged)."""
     ints = len(data) // 4
+    if ints < 1 or int(np.frombuffer(data, np.uint32, 1)[0]) != PRINT_FORMAT:
+        return None  # another format (format 1 had a shorter header)
     if ints < _PRINT_HEADER:
         return None
-    version, phrases, words = (int(v) for v in np.frombuffer(data, np.uint32, _PRINT_HEADER))
-    end = _PRINT_HEADER + phrases + words + NUM_PERM + WORD_PERM
-    if version != PRINT_FORMAT or ints < end:
+    header = np.frombuffer(data, np.uint32, _PRINT_HEADER)
+    phrases, words, lede, quotes = (int(v) for v in header[1:])
+    end = _PRINT_HEADER + phrases + words + NUM_PERM + WORD_PERM + lede + quotes
+    if ints < end:
         return None
     values = np.frombuffer(data, np.uint32, end - _PRINT_HEADER, 4 * _PRINT_HEADER)
     at = phrases + words
-    names = data[4 * end :].decode("utf-8")
+    sketches = at + NUM_PERM + WORD_PERM
+    try:
+        groups = data[4 * end :].decode("utf-8").split(_GROUP)
+    except UnicodeDecodeError:
+        return None
+    if len(groups) != 4:
+        return None
+    names, numbers, event_names, subjects = (
+        frozenset(group.split("\n")) if group else frozenset() for group in groups
+    )
     return Fingerprint(
         values[:phrases].astype(np.uint64),
         values[phrases:at].astype(np.uint64),
-        frozenset(names.split("\n")) if names else frozenset(),
+        names,
         values[at : at + NUM_PERM].copy(),
-        values[at + NUM_PERM :].copy(),
+        values[at + NUM_PERM : sketches].copy(),
+        values[sketches : sketches + lede].astype(np.uint64),
+        EventMarks(values[sketches + lede :].astype(np.uint64), numbers, event_names, subjects),
     )
 
 
@@ -359,25 +375,20 @@ def _grown(rows: np.ndarray, capacity: int) -> np.ndarray:
     return bigger
 
 
-@dataclass(frozen=True, slots=True)
-class _Overlap:
-    """The numbers two articles are judged by."""
-
-    phrases: float
-    containment: float
-    words: float
-    names: float
-    shared_words: int
-    shared_names: int
-    days: float | None
-    same_seat: bool
-    shared_seats: bool  # a seat in common, or no seat on one side: not in conflict
-
-
 def _overlap(
-    a: StoryInput, fa: Fingerprint, b: StoryInput, fb: Fingerprint, phrases: int, words: int
-) -> _Overlap:
-    """``phrases`` and ``words``: how many of each the two share."""
+    a: StoryInput,
+    fa: Fingerprint,
+    b: StoryInput,
+    fb: Fingerprint,
+    phrases: int,
+    words: int,
+    ledes: tuple[int, int] | None = None,
+    evidence_from: float = 0.0,
+) -> Overlap:
+    """``phrases`` and ``words``: how many of each the two share; ``ledes``: how many of
+    a's lead words are in b's words and of b's in a's (counted here when not given).
+    The event evidence is gathered when the word share reaches ``evidence_from`` (below
+    the rules' least share for a same-event join it cannot change the verdict)."""
     shared_names = len(fa.names & fb.names)
     names = len(fa.names | fb.names)
     days = (
@@ -386,10 +397,14 @@ def _overlap(
         else None
     )
     same_seat = bool(a.seats & b.seats)
-    return _Overlap(
+    # How much of each lead (what happened) the other article tells: the lesser of the two.
+    a_told, b_told = ledes or (_shared(fb.words, fa.lede), _shared(fa.words, fb.lede))
+    ledes_told = sorted((a_told / (len(fa.lede) or 1), b_told / (len(fb.lede) or 1)))
+    share = words / (len(fa.words) + len(fb.words) - words or 1)
+    return Overlap(
         phrases=phrases / (len(fa.phrases) + len(fb.phrases) - phrases or 1),
         containment=phrases / (min(len(fa.phrases), len(fb.phrases)) or 1),
-        words=words / (len(fa.words) + len(fb.words) - words or 1),
+        words=share,
         names=shared_names / names if names else 0.0,
         shared_words=words,
         shared_names=shared_names,
@@ -398,77 +413,9 @@ def _overlap(
         # Seats only keep stories apart when both articles have one and they share none: a
         # rewrite that names no seat can still be the same event.
         shared_seats=same_seat or not (a.seats and b.seats),
-    )
-
-
-def _basis(o: _Overlap, rules: StoryRules) -> str:
-    """Why two articles are one story ("same text", "edited copy", "same event"), or ""."""
-    # Shares of tiny sets mean little: two one-line items about one seat share half their
-    # words by chance. Word and name rules need this much evidence.
-    enough = o.shared_words >= MIN_SHARED_WORDS
-    close = o.days is None or o.days <= rules.same_event_days
-    if o.phrases >= rules.same_text or o.containment >= rules.same_text_containment:
-        return "same text"
-    if o.words >= rules.same_text_words and close and enough:
-        return "edited copy"
-    if (
-        close
-        and o.shared_seats
-        and enough
-        and (
-            o.words >= rules.same_event_words
-            or (
-                o.words >= rules.same_event_words_with_names
-                and o.names >= rules.same_event_names
-                and o.shared_names >= MIN_SHARED_NAMES
-            )
-        )
-    ):
-        return "same event"
-    return ""
-
-
-def _reason(o: _Overlap, basis: str, rules: StoryRules) -> str:
-    """The verdict in words, for `digest stories explain` and the story links."""
-    about = ("same seat" if o.same_seat else "no seat in conflict") + (
-        f", {o.days:.1f} days apart" if o.days is not None else ""
-    )
-    if basis == "same text":
-        if o.phrases >= rules.same_text:
-            return f"same text: {o.phrases:.0%} of three-word phrases shared"
-        return f"same text: {o.containment:.0%} of the shorter one is in the other"
-    if basis == "edited copy":
-        return f"edited copy: {o.words:.0%} of content words shared, {about}"
-    if basis == "same event":
-        return (
-            f"same event: {o.words:.0%} of content words and {o.names:.0%} of names shared, {about}"
-        )
-    why = []
-    if o.shared_words < MIN_SHARED_WORDS:
-        why.append(f"only {o.shared_words} content word{'s' * (o.shared_words != 1)} in common")
-    elif o.words < rules.same_event_words:
-        why.append(f"only {o.words:.0%} of content words")
-        if o.words >= rules.same_event_words_with_names:
-            why[-1] += f" and {o.names:.0%} of names"
-        why[-1] += " shared"
-    if not o.shared_seats:
-        why.append("about different seats")
-    if o.days is not None and o.days > rules.same_event_days:
-        why.append(f"{o.days:.1f} days apart")
-    return "different stories: " + ", ".join(why)
-
-
-def _similarity(o: _Overlap, basis: str, rules: StoryRules) -> Similarity:
-    return Similarity(
-        o.phrases,
-        o.containment,
-        o.words,
-        o.names,
-        o.days,
-        o.shared_seats,
-        bool(basis),
-        _reason(o, basis, rules),
-        basis,
+        lede=ledes_told[0],
+        lede_other=ledes_told[1],
+        evidence=shared_evidence(fa.marks, fb.marks) if share >= evidence_from else NO_EVIDENCE,
     )
 
 
@@ -477,7 +424,7 @@ def compare(
 ) -> Similarity:
     """Whether two articles are one story, and why (or why not)."""
     overlap = _overlap(a, fa, b, fb, _shared(fa.phrases, fb.phrases), _shared(fa.words, fb.words))
-    return _similarity(overlap, _basis(overlap, rules), rules)
+    return similarity(overlap, basis(overlap, rules), rules)
 
 
 class StoryGrouper:
@@ -503,6 +450,11 @@ class StoryGrouper:
         self._phrase_sketches = np.zeros((0, NUM_PERM), dtype=np.uint32)
         self._word_counts = np.zeros(0, dtype=np.int64)
         self._reach = math.ceil(self.rules.same_event_days)
+        # Blocking by rare marks of the event: each quote run and figure points to the
+        # articles holding it (names are left to the word sketches: they are many, and
+        # alone they never join), so another outlet's report that shares
+        # a quote but few words is still compared.
+        self._marked: dict[int | str, list[int]] = {}
         self._items: list[StoryInput] = []
         self._prints: list[Fingerprint] = []
         self._parent: list[int] = []
@@ -529,10 +481,12 @@ class StoryGrouper:
         self._items.append(item)
         self._prints.append(found)
         self._parent.append(index)
+        keys = self._marks_of(found)
+        marked = self._sharing_marks(item, keys)
         if index <= SCAN_LIMIT:
             candidates: set[int] | range = range(index)
         else:
-            candidates = self._indexed_candidates(found, item)
+            candidates = self._indexed_candidates(found, item) | marked
         if candidates:
             chosen = sorted(candidates)
             # The sketches already tell most candidates apart: estimate every one at once
@@ -541,14 +495,17 @@ class StoryGrouper:
             phrases = (self._phrase_sketches[chosen] == found.phrase_sketch).mean(axis=1)
             sizes = self._word_counts[chosen]
             teaser = np.minimum(sizes, len(found.words)) < 0.3 * np.maximum(sizes, len(found.words))
-            worth = (words >= 0.08) | (phrases >= 0.15) | teaser
+            shares_mark = np.isin(chosen, list(marked)) if marked else np.zeros(len(chosen), bool)
+            worth = (words >= 0.08) | (phrases >= 0.15) | teaser | shares_mark
             others = np.asarray(chosen)[worth]
             if len(others) > MAX_COMPARED:
                 # Boilerplate-heavy news (one council's reports) can make everything a
                 # candidate: compare only the likeliest, so the cost per article stays flat.
-                likeliest = np.maximum(words, phrases)[worth].argsort(kind="stable")[::-1]
+                likely = np.maximum(words, phrases) + shares_mark
+                likeliest = likely[worth].argsort(kind="stable")[::-1]
                 others = np.sort(others[likeliest[:MAX_COMPARED]])
             self._link(index, others.tolist())
+        self._remember_marks(index, keys)
         self._grow(found)
         if self._phrase_index is not None:
             self._index(index)
@@ -559,18 +516,34 @@ class StoryGrouper:
         prints = [self._prints[other] for other in others]
         phrases = _shared_with_each(found.phrases, [p.phrases for p in prints])
         words = _shared_with_each(found.words, [p.words for p in prints])
+        # Each lead against the other's words: theirs in this one's, this one's in theirs
+        # (an intersection's size is the same counted from either side).
+        told = _shared_with_each(found.words, [p.lede for p in prints])
+        telling = _shared_with_each(found.lede, [p.words for p in prints])
+        least = self.rules.same_event_words_with_names
         overlaps = [
-            _overlap(self._items[other], print_, item, found, int(shared), int(common))
-            for other, print_, shared, common in zip(others, prints, phrases, words, strict=True)
+            _overlap(
+                self._items[other],
+                print_,
+                item,
+                found,
+                int(shared),
+                int(common),
+                (int(a), int(b)),
+                least,
+            )
+            for other, print_, shared, common, a, b in zip(
+                others, prints, phrases, words, told, telling, strict=True
+            )
         ]
-        bases = [_basis(overlap, self.rules) for overlap in overlaps]
+        bases = [basis(overlap, self.rules) for overlap in overlaps]
         # Whether article ``index`` is the same story as an earlier one, by that one: the
         # candidates' verdicts, then those of stories' first articles as they are needed.
-        same = {other: bool(basis) for other, basis in zip(others, bases, strict=True)}
-        for other, overlap, basis in zip(others, overlaps, bases, strict=True):
-            if not basis:
+        same = {other: bool(joined) for other, joined in zip(others, bases, strict=True)}
+        for other, overlap, joined in zip(others, overlaps, bases, strict=True):
+            if not joined:
                 continue
-            if basis == "same event":
+            if joined == "same event":
                 # A report joins a story through another report only if it is also the same
                 # story as the story's first article: reports of one event must not chain,
                 # A like B like C, into a story of everything that happened in a town that week.
@@ -579,8 +552,42 @@ class StoryGrouper:
                     same[first] = self._same_story(first, index)
                 if not same[first]:
                     continue
-            self._links.append((other, index, _similarity(overlap, basis, self.rules)))
+            self._links.append((other, index, similarity(overlap, joined, self.rules)))
             self._union(other, index)
+
+    @staticmethod
+    def _marks_of(found: Fingerprint) -> list[int | str]:
+        """The keys an article is blocked under: its quote runs' hashes and its figures."""
+        keys: list[int | str] = found.marks.quotes.tolist()
+        keys.extend(found.marks.numbers)
+        return keys
+
+    def _sharing_marks(self, item: StoryInput, keys: list[int | str]) -> set[int]:
+        """Earlier articles within reach in days that share a rare mark of the event."""
+        sharing: set[int] = set()
+        get = self._marked.get
+        for key in keys:
+            holders = get(key)
+            if holders and len(holders) <= MARK_POSTINGS:
+                sharing.update(holders)
+        if item.published is None or not sharing:
+            return sharing
+        reach = (self.rules.same_event_days + 1) * 86400
+        return {
+            other
+            for other in sharing
+            if (when := self._items[other].published) is None
+            or abs((when - item.published).total_seconds()) <= reach
+        }
+
+    def _remember_marks(self, index: int, keys: list[int | str]) -> None:
+        marked = self._marked
+        for key in keys:
+            holders = marked.get(key)
+            if holders is None:
+                marked[key] = [index]
+            elif len(holders) <= MARK_POSTINGS:  # beyond, the key blocks nothing: stop growing
+                holders.append(index)
 
     def _indexed_candidates(self, found: Fingerprint, item: StoryInput) -> set[int]:
         """Earlier articles the LSH indexes propose (built on first need)."""
@@ -625,14 +632,22 @@ class StoryGrouper:
         self._word_counts[count - 1] = len(found.words)
 
     def kept_bytes(self) -> int:
-        """What the grouper keeps per article it has seen: the fingerprints' exact sets."""
-        return sum(p.phrases.nbytes + p.words.nbytes + sys.getsizeof(p.names) for p in self._prints)
+        """What the grouper keeps per article it has seen: the fingerprints' exact sets (its
+        phrases, words, lead, quote runs, names and figures)."""
+        return sum(
+            p.phrases.nbytes
+            + p.words.nbytes
+            + p.lede.nbytes
+            + p.marks.quotes.nbytes
+            + sum(map(sys.getsizeof, (p.names, p.marks.numbers, p.marks.names, p.marks.subjects)))
+            for p in self._prints
+        )
 
     def _same_story(self, earlier: int, index: int) -> bool:
         a, fa = self._items[earlier], self._prints[earlier]
         b, fb = self._items[index], self._prints[index]
         shared = _shared(fa.phrases, fb.phrases), _shared(fa.words, fb.words)
-        return bool(_basis(_overlap(a, fa, b, fb, *shared), self.rules))
+        return bool(basis(_overlap(a, fa, b, fb, *shared), self.rules))
 
     def _find(self, index: int) -> int:
         while self._parent[index] != index:
@@ -654,8 +669,8 @@ class StoryGrouper:
             group = by_root.setdefault(root, StoryGroup([]))
             group.members.append(item)
             position[index] = root
-        for a, b, similarity in self._links:
-            by_root[position[a]].links.append((self._items[a].key, self._items[b].key, similarity))
+        for a, b, verdict in self._links:
+            by_root[position[a]].links.append((self._items[a].key, self._items[b].key, verdict))
         for group in by_root.values():
             group.members.sort(key=_published_order)
         return [by_root[root] for root in sorted(by_root)]

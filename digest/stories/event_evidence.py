@@ -1,0 +1,274 @@
+"""Evidence that two reports are of one event: shared quotes, numbers and named people.
+
+Other outlets' reports of one event share few phrases (each writes its own), but they copy
+what happened: the words someone said (quotes are copied verbatim), the figures (votes,
+majorities, money), and the people and places beyond the story's subject. Two stories about
+one seat and its MP a week apart share the subject, not these: the test is what happened,
+not who it is about.
+
+Marks are found in the raw text (capitals and quotation marks matter) and kept as small
+sets: quoted six-word runs as 32-bit hashes, numbers and names as strings (an operator
+reads them in ``digest stories``).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+QUOTE_WORDS = 6  # a shared quote is a run of at least this many words inside quotation marks
+
+# Quotation marks: curly double, straight double, curly single (an apostrophe is ’ too, so
+# a single quote must open after a space or bracket and close before one or punctuation).
+# An opened quote with no close in its paragraph runs to the paragraph's end (a quote of
+# several paragraphs reopens each paragraph and closes only in the last).
+# (Each branch starts with its mark, so the regex engine skips to the marks; whether a
+# single quote opens after a space is checked in Python: a look-behind costs at every
+# character.)
+_QUOTED = re.compile(
+    r"“([^”\n]+)(?:”|$)|\"([^\"\n]+)(?:\"|$)|‘([^\n]+?)(?:’(?=[\s.,;:!?)\]]|$)|$)", re.M
+)
+_QUOTE_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# A figure: money, a count with thousands separators, a decimal, a percentage.
+# (Starting at the digit lets the regex engine skip to digits; a currency sign before it is
+# read from the text.)
+_NUMBER = re.compile(r"(\d[\d,.]*)(\s?(?:%|per cent|m\b|bn\b|k\b|million|billion))?", re.I)
+_COUNT = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?")
+# A name: two or more capitalised words in a row ("Stephen McPartland", "Mole Valley"),
+# joined by a space, a hyphen or a lower-case particle ("Newcastle upon Tyne"; not "and"
+# or "in", which join two names: "Jane Doe and John Roe", "Rishi Sunak in Richmond").
+_NAME = re.compile(r"[A-Z][\w’'-]*(?:(?: (?:upon|on|of|under|de|van|von|le|la|y))* [A-Z][\w’'-]*)+")
+
+
+def _listed(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_PARTICLES = _listed("upon on of under de van von le la y")
+
+
+# Words that open a capitalised run without being part of the name: honorifics and the
+# capitalised first word of a sentence.
+_OPENERS = _listed(
+    "mr mrs ms miss dr sir dame lord lady cllr councillor rev prof the a an in on at and "
+    "but as if when while after before this that these those it he she they we i his her "
+    "their our its "
+)
+# Words that make a capitalised run an office, a party, an institution or a date rather than
+# a person or a place: every story about a seat names the party, "the House of Commons" and
+# "the general election". A run is cut at them ("Stevenage MP Stephen McPartland" gives
+# "Stephen McPartland"); what is left of two words or more is a name.
+_GENERIC = _listed(
+    "mp mps msp ms mla mep mayor minister secretary chancellor leader chair chairman "
+    "spokesman spokeswoman spokesperson councillor candidate member members reporter "
+    "editor party labour conservative conservatives tory tories liberal democrat democrats "
+    "lib dem dems snp green greens reform uk plaid cymru sinn féin sdlp dup uup alliance "
+    "independent ukip brexit house commons lords parliament government council borough "
+    "county city district committee commission office department assembly senedd executive "
+    "court trust union kingdom election elections general by-election news times post echo "
+    "mail star january february march april may june july august september october "
+    "november december monday tuesday wednesday thursday friday saturday sunday prime "
+    "shadow deputy home foreign health justice education "
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EventMarks:
+    """What of an event an article records: its quotes (hashes of the six-word runs inside
+    quotation marks), its figures, the names it gives (two words or more, case-folded) and,
+    of those, its subjects (named in the title or the most often: who or what it is about)."""
+
+    quotes: np.ndarray
+    numbers: frozenset[str]
+    names: frozenset[str]
+    subjects: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class EventEvidence:
+    """What two articles share of an event, and the score it makes (see ``evidence_score``)."""
+
+    quote_runs: int  # shared six-word runs inside quotation marks
+    numbers: tuple[str, ...]
+    names: tuple[str, ...]  # shared names beyond either article's subjects
+    score: float
+
+    def describe(self) -> str:
+        """The evidence in words, for a verdict's reason."""
+        parts = []
+        if self.quote_runs:
+            parts.append(f"a quote of {self.quote_runs + QUOTE_WORDS - 1}+ words")
+        if self.numbers:
+            parts.append("figures " + ", ".join(self.numbers[:4]))
+        if self.names:
+            parts.append("names " + ", ".join(self.names[:4]))
+        return "; ".join(parts) if parts else "no quote, figure or other name in common"
+
+
+def _hashes(words: Sequence[str]) -> list[int]:
+    """crc32 of each word, remembered (quotes reuse the common words of speech)."""
+    found = list(map(_WORD_HASHES.get, words))
+    if None in found:
+        if len(_WORD_HASHES) > 100_000:
+            _WORD_HASHES.clear()
+        for position, value in enumerate(found):
+            if value is None:
+                word = words[position]
+                found[position] = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
+    return found  # type: ignore[return-value]
+
+
+_WORD_HASHES: dict[str, int] = {}
+_MIX = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1, 1], dtype=np.uint64)
+
+
+def quoted_runs(text: str) -> list[list[str]]:
+    """The words of each quoted passage, lower-case."""
+    runs: list[list[str]] = []
+    if "“" not in text and '"' not in text and "‘" not in text:
+        return runs
+    for match in _QUOTED.finditer(text):
+        double, straight, single = match.groups()
+        if single is not None and match.start() and text[match.start() - 1] not in " \n([":
+            continue  # an apostrophe ("the MP’s ‘plan’" opens after a space; "’" inside a word)
+        quoted = double or straight or single
+        words = _QUOTE_WORD.findall(quoted.casefold().replace("’", "'"))
+        if len(words) >= QUOTE_WORDS:
+            runs.append(words)
+    return runs
+
+
+def _run_hashes(runs: Iterable[Sequence[str]]) -> np.ndarray:
+    """32-bit hashes of every six-word run of the passages, sorted and distinct: the words'
+    hashes mixed (odd multipliers), all passages in one numpy step, runs that cross from
+    one passage into the next left out."""
+    words: list[str] = []
+    passage: list[int] = []
+    for number, run in enumerate(runs):
+        words.extend(run)
+        passage.extend([number] * len(run))
+    if len(words) < QUOTE_WORDS:
+        return np.zeros(0, dtype=np.uint64)
+    hashes = np.array(_hashes(words), dtype=np.uint64)
+    starts = len(hashes) - QUOTE_WORDS + 1
+    mixed = np.zeros(starts, dtype=np.uint64)
+    for at in range(QUOTE_WORDS):
+        mixed += hashes[at : at + starts] * _MIX[at]
+    owner = np.array(passage)
+    within = owner[:starts] == owner[QUOTE_WORDS - 1 :]
+    return np.unique(mixed[within] & np.uint64(0xFFFFFFFF))
+
+
+def figures(text: str) -> frozenset[str]:
+    """The figures that identify an event: money, percentages, decimals, and counts of 100
+    or more other than a year on its own (every story about a seat names its election year)."""
+    found: set[str] = set()
+    for match in _NUMBER.finditer(text):
+        digits, unit = match.groups()
+        before = match.start() - 1
+        currency = text[before] if before >= 0 and text[before] in "£$€" else ""
+        if before >= 0 and (text[before].isalnum() or text[before] in "/-:"):
+            continue  # part of a code, date or time ("A14", "2019-20", "10:30")
+        digits = digits.rstrip(",.")
+        if not _COUNT.fullmatch(digits):
+            continue  # a list of numbers, a version, a date with full stops
+        value = digits.replace(",", "")
+        if not (currency or unit or "." in value):
+            if "." in digits or len(value) < 3:
+                continue
+            if "," not in digits and 1900 <= int(value) <= 2100:
+                continue
+        unit = (unit or "").strip().casefold()
+        unit = {"per cent": "%", "million": "m", "billion": "bn"}.get(unit, unit)
+        found.add(f"{currency or ''}{value}{unit}")
+    return frozenset(found)
+
+
+def _names(text: str) -> Counter[str]:
+    """Names of two words or more, case-folded, with how often each appears."""
+    counted: Counter[str] = Counter()
+    for run in _NAME.findall(text):
+        for name in _parts(run.casefold().replace("’", "'").split(" ")):
+            counted[name] += 1
+    return counted
+
+
+def _parts(words: list[str]) -> list[str]:
+    """The names in a capitalised run (case-folded): cut at office, party and date words,
+    openers and particles trimmed from the ends, possessives dropped; two words or more.
+
+    Particles are the only lower-case words a run holds ("upon", "of"): they are told
+    apart from capitalised words by the run's own case, lost here, so by the list.
+    """
+    found = []
+    part: list[str] = []
+    for word in [*words, "mp"]:  # "mp" (generic) closes the last part
+        word = word.removesuffix("'s")
+        if word in _GENERIC:
+            while part and (part[0] in _OPENERS or part[0] in _PARTICLES):
+                del part[0]
+            while part and part[-1] in _PARTICLES:
+                part.pop()
+            if len(part) >= 2:
+                found.append(" ".join(part))
+            part = []
+        else:
+            part.append(word)
+    return found
+
+
+def event_marks(title: str, text: str) -> EventMarks:
+    """An article's marks of its event (title and text)."""
+    named = _names(text)
+    in_title = _names(title)
+    title_words = {word.casefold().removesuffix("'s") for word in re.findall(r"[\w’'-]+", title)}
+    subjects = set(in_title)
+    # A name whose words are all in the title is the subject too ("Sir Bill Cash" for a
+    # headline "Bill Cash to stand down"), and so is the name the text repeats most.
+    subjects.update(name for name in named if set(name.split(" ")) <= title_words)
+    if named:
+        top = max(named.values())
+        if top > 1:
+            subjects.update(name for name, count in named.items() if count == top)
+    return EventMarks(
+        quotes=_run_hashes(quoted_runs(f"{title}\n{text}")),
+        numbers=figures(text),
+        names=frozenset(named) | frozenset(in_title),
+        subjects=frozenset(subjects),
+    )
+
+
+def _surname_of(names: Iterable[str]) -> set[str]:
+    return {name.rsplit(" ", 1)[-1] for name in names}
+
+
+def shared_evidence(a: EventMarks, b: EventMarks) -> EventEvidence:
+    """What two articles share of an event."""
+    quote_runs = len(np.intersect1d(a.quotes, b.quotes, assume_unique=True))
+    numbers = tuple(sorted(a.numbers & b.numbers))
+    subjects = a.subjects | b.subjects
+    # A name sharing its last word with a subject is the subject again ("Sir Bill Cash",
+    # "Bill Cash"); a party or an institution in both is no evidence of one event either.
+    subject_words = _surname_of(subjects)
+    names = tuple(
+        sorted(
+            name
+            for name in a.names & b.names
+            if name not in subjects and name.rsplit(" ", 1)[-1] not in subject_words
+        )
+    )
+    return EventEvidence(quote_runs, numbers, names, evidence_score(quote_runs, numbers, names))
+
+
+def evidence_score(quote_runs: int, numbers: Sequence[str], names: Sequence[str]) -> float:
+    """Points of event evidence: a shared quote counts 2 (3 from a quote of ten words: two
+    outlets copy a statement, they do not happen to write the same ten words), each shared
+    figure 1 (two at most) and each shared name beyond the subjects 0.5 (three at most):
+    capped so that names alone never reach the join threshold, nor one figure."""
+    quote = 0.0 if not quote_runs else (3.0 if quote_runs >= 5 else 2.0)
+    return quote + min(len(numbers), 2) * 1.0 + min(len(names), 3) * 0.5
