@@ -17,84 +17,53 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
-import math
 import os
 import pickle
 import sys
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
 
 import ahocorasick
 
-from digest.models import Evidence, EvidenceKind, Role, Seat, SeatTag
-from digest.seats.gazetteer import (
-    CAMPAIGN_GRACE,
-    PLACE_TYPE_RANK,
-    Gazetteer,
-    PlaceOption,
-    boundary_set_on,
-    load_gazetteer,
+from digest.models import Evidence, EvidenceKind, Rejection, SeatTag
+from digest.seats import evidence as judge
+from digest.seats.gazetteer import Gazetteer, boundary_set_on, load_gazetteer
+from digest.seats.priors import is_word_like, usable_place_name, word_commonness
+from digest.seats.resolve import (
+    AREA,
+    VILLAGE,
+    Hit,
+    Pattern,
+    PlaceContext,
+    Resolution,
+    resolve_pattern,
 )
+from digest.seats.scoring import SeatScore, roles
 
 TITLE_WEIGHT = 3.0
 BODY_WEIGHT = 1.0
 MAX_BODY_HITS = 5
 MP_WEIGHT = 0.5
 MAX_MP_HITS = 3
-# A place counts for each seat it lies in, in proportion to the share of its people there;
-# seats with a smaller share than this are not reached through the place at all.
 PLACE_TITLE_WEIGHT = 2.0
 PLACE_BODY_WEIGHT = 0.75
 MAX_PLACE_HITS = 5
-MIN_PLACE_SHARE = 0.2
-# A seat is primary when it has at least this raw score and is within this ratio of the top.
-PRIMARY_MIN_SCORE = 2.0
-PRIMARY_RATIO = 0.8
 # One-word seat names ("Colchester", "Bath") are also towns and words: weigh them less.
 SINGLE_WORD_FACTOR = 0.75
-SCORE_SCALE = 4.0
+# A person named this far into the body still leads the story (its opening).
+LEAD_CHARS = 300
 # Names resolved per process and kept for the next article (seats and places by boundary
 # set, people by date); the store is emptied when it reaches this size.
 RESOLUTIONS_KEPT = 100_000
+# The layout of the pickled matcher: bump when what it holds changes shape, so that an old
+# cache is never read into new code.
+CACHE_FORMAT = "3"
 
 log = logging.getLogger(__name__)
-
-
-class _Pattern(NamedTuple):
-    """What one written name in the automaton stands for (a named tuple: the cache holds
-    22,000 and unpickles them at every start)."""
-
-    kind: EvidenceKind
-    length: int = 0  # characters in the written name
-    keys: tuple[tuple[str, str], ...] = ()  # seats (code, set) with this written name
-    mp_indexes: tuple[int, ...] = ()  # MP terms with this name
-    candidate_indexes: tuple[int, ...] = ()  # candidacies with this name
-    place: str = ""  # the place name, a key of ``Gazetteer.places``
-    person: str = ""  # the person's name as written, for MPs and candidates
-    # A place name shared by places in different areas: which one is meant depends on the
-    # article, so its meaning is worked out per article rather than cached.
-    ambiguous: bool = False
-    # The county every place of this name lies in ("" when they differ): context for others.
-    county: str = ""
-
-
-@dataclass(slots=True, eq=False)
-class _SeatScore:
-    seat: Seat
-    raw: float = 0.0
-    title_hits: int = 0
-    body_hits: int = 0
-    mp_hits: int = 0
-    place_hits: int = 0
-    # Its MP (not a national figure) is named in the title: the story is about them, so
-    # about their seat when no other place is named.
-    lead_mp: bool = False
-    evidence: list[Evidence] = field(default_factory=list)
 
 
 class SeatMatcher:
@@ -118,17 +87,17 @@ class SeatMatcher:
         # Matching runs over a copy of the text in which every character that ends a word
         # is NUL (``_matching_copy``); keys are written the same way after a NUL, so every
         # match starts a word, and one followed by NUL is a whole word.
-        patterns: dict[str, _Pattern] = {}
+        patterns: dict[str, Pattern] = {}
 
-        def add(form: str, pattern: _Pattern) -> None:
+        def add(form: str, pattern: Pattern) -> None:
             patterns.setdefault(f"\0{_matching_copy(form)}", pattern._replace(length=len(form)))
 
         for form, keys in seats_by_form.items():
-            add(form, _Pattern(EvidenceKind.SEAT, keys=tuple(keys)))
+            add(form, Pattern(EvidenceKind.SEAT, keys=tuple(keys)))
         for form in sorted(mps_by_form.keys() | candidates_by_form.keys()):
             if form in seats_by_form:
                 continue  # a seat name wins over a person of the same name
-            pattern = _Pattern(
+            pattern = Pattern(
                 EvidenceKind.MP,
                 person=form,
                 mp_indexes=tuple(mps_by_form.get(form, ())),
@@ -136,17 +105,21 @@ class SeatMatcher:
             )
             add(form, pattern)
         people = mps_by_form.keys() | candidates_by_form.keys()
+        first_names = frozenset(form.split()[0] for form in people)
+        commonness = word_commonness()
         for name, options in gazetteer.places.items():
             if name in seats_by_form or name in people or not usable_place_name(name, options):
                 continue
             areas = {(option.county, option.district) for option in options}
             counties = {option.county for option in options}
-            pattern = _Pattern(
+            pattern = Pattern(
                 EvidenceKind.PLACE,
                 place=name,
                 ambiguous=len(areas) > 1,
                 county=next(iter(counties)) if len(counties) == 1 else "",
             )
+            if is_word_like(name, options, first_names, commonness):
+                pattern = pattern._replace(word_like=True, ambiguous=True)
             add(name, pattern)
         # The automaton stores integers (an index into ``_patterns``): it unpickles from
         # the cache ten times faster than one holding Python objects.
@@ -156,8 +129,8 @@ class SeatMatcher:
             self._automaton.add_word(word, index)
         self._automaton.make_automaton()
         # "Ben Bradley" is a person even where "Bradley" is a village.
-        self.first_names = frozenset(form.split()[0] for form in people)
-        self._resolutions: dict[tuple[int, object], _Resolution] = {}
+        self.first_names = first_names
+        self._resolutions: dict[tuple[int, object], Resolution] = {}
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
@@ -172,24 +145,27 @@ class SeatMatcher:
         self._resolutions.clear()
 
     def resolve(
-        self, pattern: _Pattern, day: date, in_force: str, context: _PlaceContext
-    ) -> _Resolution:
+        self, pattern: Pattern, day: date, in_force: str, context: PlaceContext
+    ) -> Resolution:
         """What a matched name means on ``day``; the same for every article unless the name
         is an ambiguous place, so remembered (up to ``RESOLUTIONS_KEPT`` answers)."""
         if pattern.ambiguous:
-            return _resolve_pattern(pattern, self.gazetteer, context, day, in_force)
+            return resolve_pattern(
+                pattern, self.gazetteer, context, day, in_force, SINGLE_WORD_FACTOR
+            )
         key = (id(pattern), day if pattern.kind is EvidenceKind.MP else in_force)
         answer = self._resolutions.get(key)
         if answer is None:
             if len(self._resolutions) >= RESOLUTIONS_KEPT:
                 self._resolutions.clear()
-            answer = _resolve_pattern(pattern, self.gazetteer, None, day, in_force)
+            answer = resolve_pattern(
+                pattern, self.gazetteer, None, day, in_force, SINGLE_WORD_FACTOR
+            )
             self._resolutions[key] = answer
         return answer
 
-    def find(self, text: str) -> list[_Hit]:
-        """Whole-word, non-overlapping matches, longest first where they overlap; a place
-        right after a person's first name is taken for the person's surname."""
+    def find(self, text: str) -> list[Hit]:
+        """Whole-word, non-overlapping matches, longest first where they overlap."""
         copy = f"\0{_matching_copy(text)}\0"
         # Offsets in the copy are one more than in the text. The automaton's own
         # leftmost-longest scan is right unless a longer name ran into a longer word
@@ -198,16 +174,12 @@ class SeatMatcher:
         chosen = []
         for end, index in self._automaton.iter_long(copy):
             if copy[end + 1] != "\0":
-                return [
-                    h for h in self._all_whole_words(copy, len(text)) if not self._surname(text, h)
-                ]
+                return self._all_whole_words(copy, len(text))
             pattern = patterns[index]
-            hit = (end - pattern.length, end, pattern)
-            if pattern.kind is not EvidenceKind.PLACE or not self._surname(text, hit):
-                chosen.append(hit)
+            chosen.append((end - pattern.length, end, pattern))
         return chosen
 
-    def _all_whole_words(self, copy: str, text_length: int) -> list[_Hit]:
+    def _all_whole_words(self, copy: str, text_length: int) -> list[Hit]:
         """Every whole-word match, then the longest of overlapping ones."""
         patterns = self._patterns
         hits = [
@@ -216,7 +188,7 @@ class SeatMatcher:
             if copy[end + 1] == "\0"
         ]
         hits.sort()
-        chosen: list[_Hit] = []
+        chosen: list[Hit] = []
         # Sorted by start, a match overlapping the last one kept is usually a name inside a
         # longer one ("Norwich" in "Norwich North"); only partly overlapping names need the
         # general rule.
@@ -232,24 +204,12 @@ class SeatMatcher:
                 chosen.append(hit)
         return chosen
 
-    def _surname(self, text: str, hit: _Hit) -> bool:
-        """ "Ben Bradley" is a person even where "Bradley" is a village."""
-        start, _, pattern = hit
-        if pattern.kind is not EvidenceKind.PLACE or start < 2 or text[start - 1] != " ":
-            return False
-        word_start = max(text.rfind(" ", 0, start - 1), text.rfind("\n", 0, start - 1)) + 1
-        return text[word_start : start - 1] in self.first_names
 
-
-# A match: start and end offsets in the text, and what was matched.
-_Hit = tuple[int, int, _Pattern]
-
-
-def _longest_first(hits: list[_Hit], text_length: int) -> list[_Hit]:
+def _longest_first(hits: list[Hit], text_length: int) -> list[Hit]:
     """Of overlapping matches keep the longest ("Rochford and Southend East" over
     "Southend East"), the earlier of two as long."""
     claimed = bytearray(text_length)  # one byte per character: taken by a longer match
-    chosen: list[_Hit] = []
+    chosen: list[Hit] = []
     for hit in sorted(hits, key=lambda h: (h[0] - h[1], h[0])):
         start, end, _ = hit
         if claimed.find(1, start, end) == -1:
@@ -272,27 +232,6 @@ def _matching_copy(text: str) -> str:
 
 
 _WORD_ENDS = {code: 0 for code in range(128) if not (chr(code).isalnum() or chr(code) == "-")}
-
-
-def _ambiguous_place_names() -> frozenset[str]:
-    listing = resources.files("digest.seats").joinpath("data/ambiguous_places.txt")
-    lines = listing.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
-
-
-AMBIGUOUS_PLACE_NAMES = _ambiguous_place_names()
-
-
-def usable_place_name(name: str, options: tuple[PlaceOption, ...]) -> bool:
-    """Whether a place name is worth matching at all.
-
-    Words that are also places ("Street", "March", "Westminster" for Parliament) are listed
-    in ``data/ambiguous_places.txt``; one-word ward names ("Abbey", "Central") are generic;
-    anything not capitalised or shorter than three letters is noise.
-    """
-    if name in AMBIGUOUS_PLACE_NAMES or len(name) < 3 or not name[0].isupper():
-        return False
-    return " " in name or any(o.place_type != "ward" for o in options)
 
 
 @lru_cache(maxsize=1)
@@ -332,11 +271,12 @@ def _cache_path() -> Path:
     package = resources.files("digest.seats")
     for name in sorted(
         [f"data/{e.name}" for e in package.joinpath("data").iterdir()]
-        + ["gazetteer.py", "tagger.py"]
+        + [f"{m}.py" for m in ("gazetteer", "tagger", "resolve", "priors", "evidence")]
     ):
         key.update(name.encode())
         key.update(package.joinpath(name).read_bytes())
     key.update(sys.version.encode())
+    key.update(CACHE_FORMAT.encode())
     return Path(root) / f"matcher-{key.hexdigest()[:16]}.pickle"
 
 
@@ -372,6 +312,17 @@ def _store_cached(path: Path, matcher: SeatMatcher) -> None:
             stale.unlink(missing_ok=True)
 
 
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Every decision about one article: the tags, the areas named apart, and each matched
+    name that was no evidence, with the reason (what ``digest tag`` prints)."""
+
+    boundary_set: str
+    tags: tuple[SeatTag, ...]
+    areas: tuple[SeatTag, ...] = ()
+    rejected: tuple[Rejection, ...] = ()
+
+
 def tag_text(
     title: str,
     body: str,
@@ -384,39 +335,58 @@ def tag_text(
     Evidence offsets index ``title + "\\n\\n" + body``. Without a date, today is used, so
     the current boundary set and MPs apply. ``area`` is the county or district the source
     covers: a local paper's "Rochford" is the one in its area when the article does not say.
+    Areas that hold several seats are not tags here (``explain_text`` lists them apart).
     """
+    found = explain_text(title, body, day, matcher, area)
+    return found.boundary_set, found.tags
+
+
+def explain_text(
+    title: str,
+    body: str,
+    day: date | None,
+    matcher: SeatMatcher | None = None,
+    area: str = "",
+) -> Explanation:
+    """The tags of an article with the areas it names and the names it did not count."""
     matcher = matcher or default_matcher()
     gazetteer = matcher.gazetteer
     day = day or date.today()
     in_force = boundary_set_on(day)
     text = f"{title}\n\n{body}"
     title_end = len(title)
-    scores: dict[int, _SeatScore] = {}  # by id of the gazetteer's Seat
+    lead_end = title_end + 2 + LEAD_CHARS
+    scores: dict[int, SeatScore] = {}  # by id of the gazetteer's Seat
     hits = matcher.find(text)
     home = gazetteer.areas.get(area, frozenset()) if area else frozenset()
-    context = _PlaceContext(hits, gazetteer, in_force, home)
-    place, seat_name = EvidenceKind.PLACE, EvidenceKind.SEAT
+    context = PlaceContext(hits, gazetteer, in_force, home)
+    rejected: list[Rejection] = []
+    people: list[tuple[Evidence, Resolution]] = []
     # A name said ten times means the same thing each time: resolve each name once.
-    resolved: dict[int, _Resolution] = {}
+    resolved: dict[int, Resolution] = {}
     for start, end, pattern in hits:
+        reason = _usage_reason(text, start, end, pattern, title_end, matcher.first_names)
+        if reason:
+            rejected.append(Rejection(start, end, text[start:end], pattern.kind, reason))
+            continue
         answer = resolved.get(id(pattern))
         if answer is None:
             answer = resolved[id(pattern)] = matcher.resolve(pattern, day, in_force, context)
-        kind, targets, national = answer
-        if not targets:
-            continue
+        kind = answer.kind
         evidence = Evidence(start, end, text[start:end], kind)
+        if not answer.targets:
+            rejected.append(Rejection(start, end, evidence.text, kind, answer.reason))
+            continue
+        if kind is EvidenceKind.MP or kind is EvidenceKind.CANDIDATE:
+            people.append((evidence, answer))
+            continue
         in_title = start < title_end
-        for seat, weight in targets:
+        for seat, weight in answer.targets:
             score = scores.get(id(seat))
             if score is None:
-                score = scores[id(seat)] = _SeatScore(seat)
-            score.evidence.append(evidence)
-            if kind is place:
-                score.place_hits += 1
-                if in_title or score.place_hits <= MAX_PLACE_HITS:
-                    score.raw += (PLACE_TITLE_WEIGHT if in_title else PLACE_BODY_WEIGHT) * weight
-            elif kind is seat_name:
+                score = scores[id(seat)] = SeatScore(seat)
+            if kind is EvidenceKind.SEAT:
+                score.evidence.append(evidence)
                 if in_title:
                     score.title_hits += 1
                     score.raw += TITLE_WEIGHT * weight
@@ -424,155 +394,88 @@ def tag_text(
                     score.body_hits += 1
                     if score.body_hits <= MAX_BODY_HITS:
                         score.raw += BODY_WEIGHT * weight
-            else:
-                score.lead_mp = score.lead_mp or (in_title and not national)
-                score.mp_hits += 1
-                if score.mp_hits <= MAX_MP_HITS:
-                    score.raw += MP_WEIGHT * weight
-    return in_force, _roles(scores)
+                continue
+            gain = (PLACE_TITLE_WEIGHT if in_title else PLACE_BODY_WEIGHT) * weight
+            if answer.scope == AREA:
+                score.area_evidence.append(evidence)
+                score.area_raw += gain
+                continue
+            score.evidence.append(evidence)
+            score.place_hits += 1
+            if answer.scope == VILLAGE:
+                score.minor_hits += 1
+                score.minor_title = score.minor_title or in_title
+            if in_title or score.place_hits <= MAX_PLACE_HITS:
+                score.raw += gain
+    for evidence, answer in people:
+        _add_person(text, evidence, answer, scores, context, rejected, title_end, lead_end)
+    tags, areas = roles(scores, rejected)
+    rejected.sort()
+    return Explanation(in_force, tags, areas, tuple(rejected))
 
 
-_Resolution = tuple[EvidenceKind, tuple[tuple[Seat, float], ...], bool]
-
-
-def _resolve_pattern(
-    pattern: _Pattern,
-    gazetteer: Gazetteer,
-    context: _PlaceContext | None,
-    day: date,
-    in_force: str,
-) -> _Resolution:
-    """What one matched name means in this article: its evidence kind, the seats it points
-    at with a weight each, and whether it is a national figure (for people). ``context`` is
-    needed for ambiguous places only."""
-    if pattern.kind is EvidenceKind.PLACE:
-        option = _resolve_place(gazetteer.places[pattern.place], context)
-        if option is None:
-            return pattern.kind, (), False
-        seats = tuple(
-            (gazetteer.seat(code, in_force), share)
-            for code, share in option.seats_in(in_force)
-            if share >= MIN_PLACE_SHARE
+def _usage_reason(
+    text: str, start: int, end: int, pattern: Pattern, title_end: int, first_names: frozenset[str]
+) -> str:
+    """Why a match is not the place or person it names, from where it stands ("" if none)."""
+    reason = judge.furniture_reason(text, start, end, title_end)
+    if reason:
+        return reason
+    kind = pattern.kind
+    if kind is EvidenceKind.PLACE or kind is EvidenceKind.SEAT:
+        reason = (
+            judge.club_or_outlet_reason(text, end)
+            or judge.after_fixture_reason(text, start)
+            or judge.abroad_reason(text, end)
         )
-        return pattern.kind, seats, False
-    if pattern.kind is EvidenceKind.SEAT:
-        seat = _seat_in_force(gazetteer, pattern.keys, in_force)
-        factor = SINGLE_WORD_FACTOR if len(seat.name.split()) == 1 else 1.0
-        return pattern.kind, ((seat, factor),), False
-    # A sitting MP first (a former one during a campaign); otherwise a candidate around an
-    # election they fought. The name is the matched text: one pattern per written form.
-    terms = [gazetteer.mp_terms[i] for i in pattern.mp_indexes]
-    keys = {(t.seat_code, t.boundary_set) for t in terms if t.covers(day)} or {
-        (t.seat_code, t.boundary_set) for t in terms if t.covers(day, CAMPAIGN_GRACE)
-    }
-    kind = EvidenceKind.MP
-    if not keys:
-        keys = {
-            (c.seat_code, c.boundary_set)
-            for c in (gazetteer.candidacies[i] for i in pattern.candidate_indexes)
-            if c.covers(day)
-        }
-        kind = EvidenceKind.CANDIDATE
-    seats = tuple((gazetteer.seat(*key), 1.0 / len(keys)) for key in sorted(keys))
-    return kind, seats, gazetteer.is_national_figure(pattern.person, day)
+        if reason:
+            return reason
+        if " " not in text[start:end]:
+            reason = judge.surname_reason(text, start, first_names)
+            if not reason and pattern.place in first_names:
+                reason = judge.person_after_reason(text, end, first_names)
+        return reason
+    return judge.longer_name_reason(text, start, end, first_names)
 
 
-class _PlaceContext:
-    """What tells same-named places apart in one article: the counties and districts it
-    names (the automaton found them as places), the counties of the seats and unambiguous
-    places it names, and the source's home area.
+def _add_person(
+    text: str,
+    evidence: Evidence,
+    answer: Resolution,
+    scores: dict[int, SeatScore],
+    context: PlaceContext,
+    rejected: list[Rejection],
+    title_end: int,
+    lead_end: int,
+) -> None:
+    """Count an MP or candidate for their seat when the text shows it is them.
 
-    "Rochford" next to "Essex" (or next to Southend, a seat in Essex) is the Essex town, not
-    the Worcestershire parish. Worked out only when an ambiguous place is met.
+    Evidence that the person is the MP of that seat, not a namesake or a national figure
+    named in passing: their seat, a place in it or its county is named; or, for an MP who is
+    not a national figure, the words around the name say MP, minister or constituency.
     """
-
-    def __init__(
-        self,
-        hits: list[_Hit],
-        gazetteer: Gazetteer,
-        in_force: str,
-        home: frozenset[str] = frozenset(),
-    ) -> None:
-        self._home = home
-        self._hits = hits
-        self._gazetteer = gazetteer
-        self._in_force = in_force
-        self._counties: set[str] | None = None
-        self._answers: dict[str, bool] = {}
-
-    def names(self, area: str) -> bool:
-        """Whether the article names this county or district, or a place in it."""
-        answer = self._answers.get(area)
-        if answer is None:
-            answer = self._answers[area] = area in self._home or area in self._named_areas()
-        return answer
-
-    def _named_areas(self) -> set[str]:
-        """The places the automaton found (a county or district named is among them), and
-        the counties of the seats and unambiguous places named."""
-        if self._counties is None:
-            self._counties = set()
-            for pattern in {id(p): p for _, _, p in self._hits}.values():
-                if pattern.kind is EvidenceKind.SEAT:
-                    seat = _seat_in_force(self._gazetteer, pattern.keys, self._in_force)
-                    self._counties.add(seat.county)
-                elif pattern.kind is EvidenceKind.PLACE:
-                    self._counties.add(pattern.place)
-                    if pattern.county:
-                        self._counties.add(pattern.county)
-        return self._counties
-
-
-def _resolve_place(
-    options: tuple[PlaceOption, ...], context: _PlaceContext | None
-) -> PlaceOption | None:
-    """The place a name means here: the one whose district or county the context names,
-    else the most specific kind of place (a town over a parish); ``None`` when two places of
-    the same kind in different counties remain equally likely."""
-
-    def support(option: PlaceOption) -> int:
-        if context is None:
-            return 0
-        named = 0
-        if option.county and option.county != option.name and context.names(option.county):
-            named += 1
-        if option.district and option.district != option.name and context.names(option.district):
-            named += 1
-        return named
-
-    if len(options) == 1:
-        return options[0]
-    ranked = sorted(options, key=lambda o: (-support(o), PLACE_TYPE_RANK.get(o.place_type, 9)))
-    best, runner_up = ranked[0], ranked[1]
-    if (support(best), best.place_type) == (support(runner_up), runner_up.place_type) and (
-        best.county != runner_up.county
-    ):
-        return None
-    return best
-
-
-def _seat_in_force(gazetteer: Gazetteer, keys: tuple[tuple[str, str], ...], in_force: str) -> Seat:
-    """Of the seats with one name, the one in the set in force, else the other set's."""
-    for code, boundary_set in keys:
-        if boundary_set == in_force:
-            return gazetteer.seat(code, boundary_set)
-    return gazetteer.seat(*keys[0])
-
-
-def _roles(scores: dict[int, _SeatScore]) -> tuple[SeatTag, ...]:
-    named = [s for s in scores.values() if s.title_hits or s.body_hits or s.place_hits]
-    top = max((s.raw for s in named), default=0.0)
-    ranked = []
-    for score in scores.values():
-        is_named = bool(score.title_hits or score.body_hits or score.place_hits)
-        leads = is_named and score.raw >= PRIMARY_MIN_SCORE and score.raw >= PRIMARY_RATIO * top
-        if leads or (not named and score.lead_mp):
-            role = Role.PRIMARY
-        else:
-            role = Role.MENTIONED if is_named else Role.MEMBER
-        seat = score.seat
-        value = round(1.0 - math.exp(-score.raw / SCORE_SCALE), 3)
-        tag = SeatTag(seat.code, seat.name, seat.boundary_set, role, value, tuple(score.evidence))
-        ranked.append((role.rank, -value, seat.name, seat.boundary_set, tag))
-    ranked.sort(key=lambda entry: entry[:4])
-    return tuple(entry[4] for entry in ranked)
+    start, end = evidence.start, evidence.end
+    mp_words = answer.kind is EvidenceKind.MP and judge.has_mp_context(text, start, end)
+    quoted = judge.is_quoted(text, start, end)
+    for seat, weight in answer.targets:
+        score = scores.get(id(seat))
+        supported = (score is not None and (score.named or bool(score.area_evidence))) or (
+            context.names(seat.county)
+        )
+        if not supported and (answer.national or not mp_words):
+            why = (
+                "a national figure named in passing"
+                if answer.national
+                else "no sign it is the MP or candidate (no seat, area or MP title near)"
+            )
+            rejected.append(Rejection(start, end, evidence.text, evidence.kind, why))
+            continue
+        if score is None:
+            score = scores[id(seat)] = SeatScore(seat)
+        score.evidence.append(evidence)
+        score.mp_hits += 1
+        score.quoted = score.quoted or quoted
+        if not answer.national and start < lead_end and (start < title_end or score.named):
+            score.lead_person = True
+        if score.mp_hits <= MAX_MP_HITS:
+            score.raw += MP_WEIGHT * weight

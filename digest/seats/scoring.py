@@ -1,0 +1,117 @@
+"""From accepted evidence to a role per seat: areas apart, people by what they do, leads.
+
+Each seat gathers the evidence that survived ``evidence.py`` and the priors. What it gets:
+
+* Evidence of its own (its name, a town or village in it, its MP or a candidate) makes it a
+  tag. An area that holds it among several seats (a county, a council, a city split into
+  seats) adds to that evidence but never makes a tag alone: such a seat gets the ``area``
+  role, which is kept apart and not shown to subscribers. That is how "Leeds" in a Leeds
+  North East story counts for Leeds North East and for none of the other Leeds seats.
+* A village (parish or ward) named once in the body, with nothing else for its seat, is a
+  passing reference and no tag.
+* A seat reached only through people is ``member`` when one of them is quoted or acts in
+  the sentence, ``mentioned`` when only named.
+* ``primary``: the seat clearly leads on score; or the story is centrally about its MP or a
+  candidate (named in the title or the opening) and names the seat; or it is one of several
+  seats each named with its MP or candidate (a round-up of candidates or results).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from digest.models import Evidence, Rejection, Role, Seat, SeatTag
+
+# A seat is primary when it has at least this raw score and is within this ratio of the top.
+PRIMARY_MIN_SCORE = 2.0
+PRIMARY_RATIO = 0.8
+# Seats named with their person at least this many in one article make a round-up.
+ROUND_UP_SEATS = 2
+SCORE_SCALE = 4.0
+
+
+@dataclass(slots=True, eq=False)
+class SeatScore:
+    """The evidence gathered for one seat in one article."""
+
+    seat: Seat
+    raw: float = 0.0
+    title_hits: int = 0
+    body_hits: int = 0
+    mp_hits: int = 0
+    place_hits: int = 0  # towns and villages in the seat
+    minor_hits: int = 0  # of which villages (parishes, wards)
+    minor_title: bool = False
+    area_raw: float = 0.0  # what areas holding it among several would add
+    quoted: bool = False  # one of its people is quoted or acts
+    lead_person: bool = False  # its MP or candidate (not a national figure) leads the story
+    evidence: list[Evidence] = field(default_factory=list)
+    area_evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def named(self) -> bool:
+        """Whether the article names the seat or a place in it (not only an area)."""
+        return bool(self.title_hits or self.body_hits or self.place_hits)
+
+    @property
+    def own(self) -> bool:
+        """Whether it has evidence of its own, beyond areas and a village in passing."""
+        if self.title_hits or self.body_hits or self.mp_hits:
+            return True
+        towns = self.place_hits - self.minor_hits
+        return bool(towns or self.minor_title or self.minor_hits >= 2)
+
+
+def roles(
+    scores: dict[int, SeatScore], rejected: list[Rejection]
+) -> tuple[tuple[SeatTag, ...], tuple[SeatTag, ...]]:
+    """The seat tags, strongest first, and the ``area`` tags apart."""
+    kept = [s for s in scores.values() if s.own]
+    for score in kept:
+        score.raw += score.area_raw
+        score.evidence.extend(score.area_evidence)
+    named = [s for s in kept if s.named]
+    top = max((s.raw for s in named), default=0.0)
+    round_up = [s for s in kept if (s.title_hits or s.body_hits) and s.mp_hits]
+    ranked = []
+    for score in kept:
+        leads = score.named and score.raw >= PRIMARY_MIN_SCORE and score.raw >= PRIMARY_RATIO * top
+        about_person = score.named and score.lead_person
+        in_round_up = len(round_up) >= ROUND_UP_SEATS and score in round_up
+        if leads or about_person or in_round_up or (not named and score.lead_person):
+            role = Role.PRIMARY
+        elif score.named:
+            role = Role.MENTIONED
+        else:
+            role = Role.MEMBER if score.quoted else Role.MENTIONED
+        ranked.append(_tag(score, role))
+    ranked.sort(key=lambda entry: entry[:4])
+    areas = []
+    for score in scores.values():
+        if score.own:
+            continue
+        if score.area_evidence:
+            score.raw = score.area_raw
+            score.evidence = score.area_evidence
+            areas.append(_tag(score, Role.AREA))
+        else:
+            for evidence in score.evidence:
+                rejected.append(
+                    Rejection(
+                        evidence.start,
+                        evidence.end,
+                        evidence.text,
+                        evidence.kind,
+                        f"a village named once in passing ({score.seat.name})",
+                    )
+                )
+    areas.sort(key=lambda entry: entry[:4])
+    return tuple(entry[4] for entry in ranked), tuple(entry[4] for entry in areas)
+
+
+def _tag(score: SeatScore, role: Role) -> tuple[int, float, str, str, SeatTag]:
+    seat = score.seat
+    value = round(1.0 - math.exp(-score.raw / SCORE_SCALE), 3)
+    tag = SeatTag(seat.code, seat.name, seat.boundary_set, role, value, tuple(score.evidence))
+    return (role.rank, -value, seat.name, seat.boundary_set, tag)
