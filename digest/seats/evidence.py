@@ -238,6 +238,13 @@ _MP_TITLE = re.compile(
     r"\bParliament\b|\bWestminster\b|\bconstituen",
     re.IGNORECASE,
 )
+_PERSON_WORDS = re.compile(
+    r"\bMPs?\b|Member of Parliament|\bminister\b|\bsecretary\b|\bwhip\b|\bCommons\b|"
+    r"\bParliament\b|\bWestminster\b|\bconstituen|\bcandidate|\bLabour\b|\bConservative|"
+    r"\bTory\b|\bTories\b|Lib Dem|Liberal Democrat|\bSNP\b|\bPlaid\b|\bGreen Party|"
+    r"\bReform UK\b|\bDUP\b|\bSinn F|\bSDLP\b|\bUKIP\b",
+    re.IGNORECASE,
+)
 _QUOTED = re.compile(
     r"\b(said|says|told|added|explained|wrote|tweeted|posted|announced|confirmed|urged|warned|"
     r"called|insisted|argued|claimed)\b"
@@ -325,11 +332,19 @@ def is_month(name: str) -> bool:
     return name in _MONTHS
 
 
-def person_after_reason(text: str, end: int, first_names: frozenset[str]) -> str:
-    """Why a place that is also a first name, followed by a surname, is a person."""
+def longer_proper_name_reason(text: str, start: int, end: int) -> str:
+    """Why a word-like place (a first name, a common word) starting or ending a longer
+    capitalised name is part of it: "Paul Flynn", "River Swale", "Old Trafford"."""
     following = _next_word(text, end)
-    if following and following[0].isupper() and following not in _CLUB_WORDS:
-        return "a first name (followed by a surname)"
+    if following[:1].isupper() and following.rstrip(".,") not in _NOT_SURNAMES:
+        return f"part of a longer name (before {following!r})"
+    return ""
+
+
+def water_reason(text: str, start: int) -> str:
+    """Why a name after "River", "Loch" or "Lake" is the water, not the place."""
+    if _previous_word(text, start).lower() in ("river", "loch", "lake", "afon"):
+        return "a river or lake of the same name"
     return ""
 
 
@@ -403,9 +418,19 @@ def window(text: str, start: int, end: int, reach: int = 80) -> str:
     return text[max(begin, start - reach) : min(finish, end + reach)]
 
 
+def has_seat_context(text: str, start: int, end: int) -> bool:
+    """Whether the words around a name say it is the constituency (MP, seat, by-election)."""
+    near = window(text, start, end, 50)
+    return bool(_MP_TITLE.search(near) or _SEAT_WORDS.search(near))
+
+
+_SEAT_WORDS = re.compile(r"(seat|by-election|constituency|constituencies)", re.IGNORECASE)
+
+
 def has_mp_context(text: str, start: int, end: int) -> bool:
-    """Whether the words around a person's name say they are an MP ("MP", a ministry)."""
-    return bool(_MP_TITLE.search(window(text, start, end)))
+    """Whether the words around a person's name say they are an MP or candidate ("MP", a
+    ministry, a party, "candidate")."""
+    return bool(_PERSON_WORDS.search(window(text, start, end)))
 
 
 def is_quoted(text: str, start: int, end: int) -> bool:

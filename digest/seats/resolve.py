@@ -96,6 +96,10 @@ class PlaceContext:
         self._counties: set[str] | None = None
         self._answers: dict[str, bool] = {}
 
+    def covers(self, option: PlaceOption) -> bool:
+        """Whether the source's home area holds this place."""
+        return bool(self._home) and (option.county in self._home or option.district in self._home)
+
     def names(self, area: str) -> bool:
         """Whether the article names this county or district, or a place in it."""
         answer = self._answers.get(area)
@@ -162,7 +166,11 @@ def _resolve_place_name(
     ) >= 2:
         scope = AREA
     else:
-        scope = VILLAGE if option.place_type in SMALL_TYPES else TOWN
+        small = option.place_type in SMALL_TYPES
+        # A village in the area the source covers is as good as a town (a local paper's own
+        # patch); elsewhere one naming of it is a passing reference.
+        home = context is not None and context.covers(option)
+        scope = VILLAGE if small and not home else TOWN
     if scope == AREA:
         main = [(code, share) for code, share in shares if share >= AREA_MIN_SHARE]
     seats = tuple((gazetteer.seat(code, in_force), share) for code, share in main)
@@ -244,12 +252,15 @@ def resolve_place(
 def seat_in_force(
     gazetteer: Gazetteer, keys: tuple[tuple[str, str], ...], in_force: str
 ) -> Seat | None:
-    """Of the seats with one name, the one in the set in force; else the one seat in force
-    that holds most of the other set's seat of that name ("Perth and Kinross-shire" written
-    before 2024 is Perth and North Perthshire); ``None`` when there is no such one seat."""
+    """Of the seats with one name, the one in the set in force; else, for a name of a later
+    set used early (a proposal, a renaming announced), the one seat in force that holds most
+    of it ("Perth and Kinross-shire" written in 2023 is Perth and North Perthshire); ``None``
+    for an abolished name or when there is no such one seat."""
     for code, boundary_set in keys:
         if boundary_set == in_force:
             return gazetteer.seat(code, boundary_set)
+    if all(boundary_set < in_force for _, boundary_set in keys):
+        return None  # a seat abolished or renamed before the article: history, not a tag
     found = {
         (s.code, s.boundary_set): s
         for key in keys

@@ -27,7 +27,7 @@ from digest.models import Evidence, Rejection, Role, Seat, SeatTag
 PRIMARY_MIN_SCORE = 2.0
 PRIMARY_RATIO = 0.8
 # Seats named with their person at least this many in one article make a round-up.
-ROUND_UP_SEATS = 2
+ROUND_UP_SEATS = 3
 SCORE_SCALE = 4.0
 
 

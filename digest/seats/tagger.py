@@ -35,6 +35,7 @@ from digest.seats.gazetteer import Gazetteer, boundary_set_on, load_gazetteer
 from digest.seats.priors import is_word_like, usable_place_name, word_commonness
 from digest.seats.resolve import (
     AREA,
+    AREA_TYPES,
     VILLAGE,
     Hit,
     Pattern,
@@ -93,7 +94,10 @@ class SeatMatcher:
             patterns.setdefault(f"\0{_matching_copy(form)}", pattern._replace(length=len(form)))
 
         for form, keys in seats_by_form.items():
-            add(form, Pattern(EvidenceKind.SEAT, keys=tuple(keys)))
+            # A one-word seat that is also a council or city of several seats keeps its
+            # place name: which one is meant is decided per use.
+            place = form if " " not in form and form in gazetteer.places else ""
+            add(form, Pattern(EvidenceKind.SEAT, keys=tuple(keys), place=place))
         for form in sorted(mps_by_form.keys() | candidates_by_form.keys()):
             if form in seats_by_form:
                 continue  # a seat name wins over a person of the same name
@@ -162,6 +166,10 @@ class SeatMatcher:
                 pattern, self.gazetteer, None, day, in_force, SINGLE_WORD_FACTOR
             )
             self._resolutions[key] = answer
+        if answer.scope == VILLAGE:  # whether its area is named is this article's matter
+            return resolve_pattern(
+                pattern, self.gazetteer, context, day, in_force, SINGLE_WORD_FACTOR
+            )
         return answer
 
     def find(self, text: str) -> list[Hit]:
@@ -364,8 +372,15 @@ def explain_text(
     people: list[tuple[Evidence, Resolution]] = []
     # A name said ten times means the same thing each time: resolve each name once.
     resolved: dict[int, Resolution] = {}
+    previous_end = -2
+    # Seats named in full ("Leeds North East"): a list of seats, where "Pudsey" is one more.
+    seats_named = any(p.kind is EvidenceKind.SEAT and not p.place for _, _, p in hits)
     for start, end, pattern in hits:
         reason = _usage_reason(text, start, end, pattern, title_end, matcher.first_names)
+        adjacent = start == previous_end + 1 and text[previous_end] == " "
+        if not reason and pattern.kind is EvidenceKind.PLACE and adjacent:
+            reason = "part of a longer place name (after another place)"
+        previous_end = end
         if reason:
             rejected.append(Rejection(start, end, text[start:end], pattern.kind, reason))
             continue
@@ -377,6 +392,26 @@ def explain_text(
         if not answer.targets:
             rejected.append(Rejection(start, end, evidence.text, kind, answer.reason))
             continue
+        if (
+            kind is EvidenceKind.SEAT
+            and pattern.place
+            and not judge.has_seat_context(text, start, end)
+            and (_names_council(gazetteer, pattern.place) or not seats_named)
+        ):
+            # "Wakefield" is a seat and a council holding several: the seat only when the
+            # words around it say so (MP, seat, by-election), else the council's area.
+            as_place = resolve_pattern(
+                pattern._replace(kind=EvidenceKind.PLACE, word_like=False),
+                gazetteer,
+                context,
+                day,
+                in_force,
+                SINGLE_WORD_FACTOR,
+            )
+            if as_place.scope == AREA:
+                answer = as_place
+                kind = EvidenceKind.PLACE
+                evidence = evidence._replace(kind=kind)
         if kind is EvidenceKind.MP or kind is EvidenceKind.CANDIDATE:
             people.append((evidence, answer))
             continue
@@ -414,6 +449,11 @@ def explain_text(
     return Explanation(in_force, tags, areas, tuple(rejected))
 
 
+def _names_council(gazetteer: Gazetteer, name: str) -> bool:
+    """Whether a seat's name is also the name of a council or county."""
+    return any(o.place_type in AREA_TYPES for o in gazetteer.places[name])
+
+
 def _usage_reason(
     text: str, start: int, end: int, pattern: Pattern, title_end: int, first_names: frozenset[str]
 ) -> str:
@@ -431,9 +471,11 @@ def _usage_reason(
         if reason:
             return reason
         if " " not in text[start:end]:
-            reason = judge.surname_reason(text, start, first_names)
-            if not reason and pattern.place in first_names:
-                reason = judge.person_after_reason(text, end, first_names)
+            reason = judge.surname_reason(text, start, first_names) or judge.water_reason(
+                text, start
+            )
+            if not reason and pattern.word_like:
+                reason = judge.longer_proper_name_reason(text, start, end)
         return reason
     return judge.longer_name_reason(text, start, end, first_names)
 
@@ -455,14 +497,18 @@ def _add_person(
     not a national figure, the words around the name say MP, minister or constituency.
     """
     start, end = evidence.start, evidence.end
-    mp_words = answer.kind is EvidenceKind.MP and judge.has_mp_context(text, start, end)
     quoted = judge.is_quoted(text, start, end)
+    in_title = start < title_end
+    # A namesake is rarely quoted next to MP, party or candidate words, or in a headline.
+    shown = in_title or (
+        not answer.national and (quoted or judge.has_mp_context(text, start, end))
+    )
     for seat, weight in answer.targets:
         score = scores.get(id(seat))
         supported = (score is not None and (score.named or bool(score.area_evidence))) or (
             context.names(seat.county)
         )
-        if not supported and (answer.national or not mp_words):
+        if not supported and not shown:
             why = (
                 "a national figure named in passing"
                 if answer.national
@@ -475,7 +521,7 @@ def _add_person(
         score.evidence.append(evidence)
         score.mp_hits += 1
         score.quoted = score.quoted or quoted
-        if not answer.national and start < lead_end and (start < title_end or score.named):
+        if not answer.national and start < lead_end and (in_title or score.named):
             score.lead_person = True
         if score.mp_hits <= MAX_MP_HITS:
             score.raw += MP_WEIGHT * weight
