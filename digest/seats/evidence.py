@@ -224,9 +224,7 @@ _FURNITURE_LINE = re.compile(
     r"^\W*(read more|more on this|see also|related|most read|most popular|you may also like|"
     r"recommended|trending|top stories|follow us|sign up|listen|watch|image caption|"
     r"image source|image copyright|picture:|photo:|credit:|copyright|by [A-Z][\w'’-]+ [A-Z])"
-    r"|\[[^\]\n]{2,60}/[^\]\n]{2,30}\]"  # [Firstname Surname/BBC]
-    r"|\((?:image|picture|photo|pic)s?:[^)]*\)"  # (Image: SARAH CALDECOTT)
-    r"|\b(image|picture|photo)s? (source|caption|credit)",
+    r"|\b(image|picture|photo)s? (source|caption|credit|copyright)",
     re.IGNORECASE,
 )
 # A credit in brackets anywhere in a line: "(Jane Doe/PA)", "[Jane Doe/BBC]".

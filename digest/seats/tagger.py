@@ -500,9 +500,7 @@ def _add_person(
     quoted = judge.is_quoted(text, start, end)
     in_title = start < title_end
     # A namesake is rarely quoted next to MP, party or candidate words, or in a headline.
-    shown = in_title or (
-        not answer.national and (quoted or judge.has_mp_context(text, start, end))
-    )
+    shown = in_title or (not answer.national and (quoted or judge.has_mp_context(text, start, end)))
     for seat, weight in answer.targets:
         score = scores.get(id(seat))
         supported = (score is not None and (score.named or bool(score.area_evidence))) or (
