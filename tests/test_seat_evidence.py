@@ -125,9 +125,8 @@ def test_a_sitting_mp_resolves_in_the_boundary_set_in_force() -> None:
 # 6. Primary recall: a story about an MP that names their seat.
 def test_a_story_about_an_mp_that_names_the_seat_is_primary() -> None:
     body = (
-        "Veteran politician Stephen McPartland will stand down at the next election, he "
-        "announced on Friday. Mr McPartland has represented Stevenage since 2010, and "
-        "thanked the people of Stevenage and the town's volunteers."
+        "The veteran Conservative will stand down at the next election, he announced on "
+        "Friday. He has been the MP for Stevenage since 2010."
     )
     shown = _shown("Stephen McPartland to stand down", body, date(2023, 9, 1))
     assert shown["Stevenage"] is Role.PRIMARY
