@@ -259,66 +259,99 @@ def line_bounds(text: str, start: int) -> tuple[int, int]:
     return begin, len(text) if end == -1 else end
 
 
-def furniture_reason(text: str, start: int, end: int, title_end: int) -> str:
-    """Why a match stands in page furniture ("" when it does not).
+class FurnitureLines:
+    """Which lines of one article are page furniture, worked out once per line.
 
     The title is never furniture. In the body a name inside a photo credit in brackets, or
-    on a line that opens as a byline, a "Read more"/related-link or a caption label, tells
-    nothing about what the story is about.
+    on a line that opens as a byline, a "Read more"/related link or a caption label, tells
+    nothing about what the story is about. Lines are judged only when a name stands in them,
+    and each once (an article of one long paragraph would otherwise be scanned per name).
     """
-    if start < title_end:
-        return ""
-    begin, finish = line_bounds(text, start)
-    line = text[begin:finish]
-    for credit in _CREDIT.finditer(line):
-        if credit.start() <= start - begin < credit.end():
+
+    def __init__(self, text: str, title_end: int) -> None:
+        self._text = text
+        self._title_end = title_end
+        # line start -> (whole line is furniture, credit spans in the text)
+        self._lines: dict[int, tuple[bool, tuple[tuple[int, int], ...]]] = {}
+
+    def reason(self, start: int) -> str:
+        """Why the name at ``start`` stands in furniture ("" when it does not)."""
+        if start < self._title_end:
+            return ""
+        text = self._text
+        begin = text.rfind("\n", 0, start) + 1
+        verdict = self._lines.get(begin)
+        if verdict is None:
+            finish = text.find("\n", start)
+            finish = len(text) if finish == -1 else finish
+            head = text[begin : min(finish, begin + 80)]
+            whole = bool(_FURNITURE_LINE.search(head))
+            credits = tuple(
+                (begin + m.start(), begin + m.end()) for m in _CREDIT.finditer(text, begin, finish)
+            )
+            verdict = self._lines[begin] = (whole, credits)
+        whole, credits = verdict
+        if any(low <= start < high for low, high in credits):
             return "in a photo credit"
-    if _FURNITURE_LINE.search(line[:80] if len(line) > 200 else line):
-        return "on a furniture line (byline, caption, credit or related links)"
-    return ""
+        if whole:
+            return "on a furniture line (byline, caption, credit or related links)"
+        return ""
+
+
+_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][\w'’.]*)")
+_FIXTURE_AFTER = re.compile(r"\s+(v|vs\.?)\s+[A-Z]")
+_FIXTURE_BEFORE = re.compile(r"[A-Za-z]\s+(v|vs\.?)\s+$")
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 def _next_word(text: str, end: int) -> str:
-    match = re.match(r"[ \t]+([A-Za-z][\w'’.]*)", text[end : end + 40])
+    if end >= len(text) or text[end] not in " \t":
+        return ""
+    match = _NEXT_WORD.match(text, end, end + 40)
     return match.group(1) if match else ""
 
 
 def _previous_word(text: str, start: int) -> str:
-    match = re.search(r"([A-Za-z][\w'’]*)[ \t]+$", text[max(0, start - 40) : start])
-    return match.group(1) if match else ""
+    if start < 2 or text[start - 1] != " " or not text[start - 2].isalpha():
+        return ""
+    begin = max(text.rfind(" ", 0, start - 1), text.rfind("\n", 0, start - 1)) + 1
+    word = text[begin : start - 1]
+    return word if word[:1].isalpha() else ""
 
 
 def club_or_outlet_reason(text: str, end: int) -> str:
     """Why "<name> <word>" is a sports club or a newspaper, not the place ("" otherwise)."""
     following = _next_word(text, end)
     if not following:
-        if re.match(r"\s+(v|vs\.?)\s+[A-Z]", text[end : end + 12]):
-            return "a sports fixture (X v Y)"
         return ""
     if following in _CLUB_ONLY:
         return f"a sports club ({following})"
     if following in _CLUB_WORDS:
         after = _next_word(text, end + 1 + len(following))
-        if re.sub(r"['’]s$", "", after.lower().rstrip(".,")) not in _CLUB_CIVIC:
+        if _POSSESSIVE.sub("", after.lower().rstrip(".,")) not in _CLUB_CIVIC:
             return f"a sports club ({following})"
     if following in ("league", "union") or following.lower() == "fc":
         return f"a sport ({following})"
     if following in _NEWSPAPER_WORDS:
         return f"a newspaper or outlet name ({following})"
-    if re.match(r"\s+(v|vs\.?)\s+[A-Z]", text[end : end + 12]):
+    if following[0] == "v" and _FIXTURE_AFTER.match(text, end, end + 12):
         return "a sports fixture (X v Y)"
     return ""
 
 
 def after_fixture_reason(text: str, start: int) -> str:
     """Why a name after "v" in "X v Y" is a team ("" otherwise)."""
-    if re.search(r"[A-Za-z]\s+(v|vs\.?)\s+$", text[max(0, start - 8) : start]):
+    if "v" in text[max(0, start - 5) : start] and _FIXTURE_BEFORE.search(
+        text, max(0, start - 8), start
+    ):
         return "a sports fixture (X v Y)"
     return ""
 
 
 def abroad_reason(text: str, end: int) -> str:
     """Why "<place>, <US state or country>" is a place abroad ("" otherwise)."""
+    if end >= len(text) or text[end] != ",":
+        return ""
     match = _ABROAD_AFTER.match(text, end)
     if match and match.group(1) in _ABROAD:
         return f"a place abroad ({match.group(1)})"

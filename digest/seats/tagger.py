@@ -373,10 +373,13 @@ def explain_text(
     # A name said ten times means the same thing each time: resolve each name once.
     resolved: dict[int, Resolution] = {}
     previous_end = -2
+    furniture = judge.FurnitureLines(text, title_end)
     # Seats named in full ("Leeds North East"): a list of seats, where "Pudsey" is one more.
     seats_named = any(p.kind is EvidenceKind.SEAT and not p.place for _, _, p in hits)
     for start, end, pattern in hits:
-        reason = _usage_reason(text, start, end, pattern, title_end, matcher.first_names)
+        reason = furniture.reason(start) or _usage_reason(
+            text, start, end, pattern, matcher.first_names
+        )
         adjacent = start == previous_end + 1 and text[previous_end] == " "
         if not reason and pattern.kind is EvidenceKind.PLACE and adjacent:
             reason = "part of a longer place name (after another place)"
@@ -395,8 +398,8 @@ def explain_text(
         if (
             kind is EvidenceKind.SEAT
             and pattern.place
+            and (not seats_named or _names_council(gazetteer, pattern.place))
             and not judge.has_seat_context(text, start, end)
-            and (_names_council(gazetteer, pattern.place) or not seats_named)
         ):
             # "Wakefield" is a seat and a council holding several: the seat only when the
             # words around it say so (MP, seat, by-election), else the council's area.
@@ -455,29 +458,33 @@ def _names_council(gazetteer: Gazetteer, name: str) -> bool:
 
 
 def _usage_reason(
-    text: str, start: int, end: int, pattern: Pattern, title_end: int, first_names: frozenset[str]
+    text: str, start: int, end: int, pattern: Pattern, first_names: frozenset[str]
 ) -> str:
-    """Why a match is not the place or person it names, from where it stands ("" if none)."""
-    reason = judge.furniture_reason(text, start, end, title_end)
+    """Why a match is not the place or person it names, from the words around it ("" if
+    none). Most matches are followed by a lower-case word or punctuation and preceded by
+    nothing special: one look at the characters either side skips every rule for them."""
+    after = text[end : end + 2]
+    joined = len(after) == 2 and after[0] == " " and (after[1].isupper() or after[1] in "vlu")
+    kind = pattern.kind
+    if kind is EvidenceKind.MP or kind is EvidenceKind.CANDIDATE:
+        return judge.longer_name_reason(text, start, end, first_names)
+    reason = ""
+    if joined:
+        reason = judge.club_or_outlet_reason(text, end)
+    elif after[:1] == ",":
+        reason = judge.abroad_reason(text, end)
     if reason:
         return reason
-    kind = pattern.kind
-    if kind is EvidenceKind.PLACE or kind is EvidenceKind.SEAT:
-        reason = (
-            judge.club_or_outlet_reason(text, end)
-            or judge.after_fixture_reason(text, start)
-            or judge.abroad_reason(text, end)
+    before = text[max(0, start - 4) : start]
+    if " v" in before or "vs" in before:
+        reason = judge.after_fixture_reason(text, start)
+    if not reason and before[-2:-1].isalpha() and " " not in text[start:end]:
+        reason = judge.surname_reason(text, start, first_names) or judge.water_reason(
+            text, start
         )
-        if reason:
-            return reason
-        if " " not in text[start:end]:
-            reason = judge.surname_reason(text, start, first_names) or judge.water_reason(
-                text, start
-            )
-            if not reason and pattern.word_like:
-                reason = judge.longer_proper_name_reason(text, start, end)
-        return reason
-    return judge.longer_name_reason(text, start, end, first_names)
+    if not reason and joined and pattern.word_like:
+        reason = judge.longer_proper_name_reason(text, start, end)
+    return reason
 
 
 def _add_person(
@@ -497,15 +504,20 @@ def _add_person(
     not a national figure, the words around the name say MP, minister or constituency.
     """
     start, end = evidence.start, evidence.end
-    quoted = judge.is_quoted(text, start, end)
     in_title = start < title_end
-    # A namesake is rarely quoted next to MP, party or candidate words, or in a headline.
-    shown = in_title or (not answer.national and (quoted or judge.has_mp_context(text, start, end)))
+    shown: bool | None = None  # worked out only when the seat gives no support
     for seat, weight in answer.targets:
         score = scores.get(id(seat))
         supported = (score is not None and (score.named or bool(score.area_evidence))) or (
             context.names(seat.county)
         )
+        if not supported and shown is None:
+            # A namesake is rarely quoted next to MP, party or candidate words, or in a
+            # headline; a national figure needs the headline or their seat.
+            shown = in_title or (
+                not answer.national
+                and (judge.is_quoted(text, start, end) or judge.has_mp_context(text, start, end))
+            )
         if not supported and not shown:
             why = (
                 "a national figure named in passing"
@@ -518,7 +530,8 @@ def _add_person(
             score = scores[id(seat)] = SeatScore(seat)
         score.evidence.append(evidence)
         score.mp_hits += 1
-        score.quoted = score.quoted or quoted
+        if not score.named and not score.quoted:  # the role of a seat reached by people only
+            score.quoted = judge.is_quoted(text, start, end)
         if not answer.national and start < lead_end and (in_title or score.named):
             score.lead_person = True
         if score.mp_hits <= MAX_MP_HITS:
