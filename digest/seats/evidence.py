@@ -286,9 +286,7 @@ class FurnitureLines:
             finish = len(text) if finish == -1 else finish
             head = text[begin : min(finish, begin + 80)]
             whole = bool(_FURNITURE_LINE.search(head))
-            credits = tuple(
-                (begin + m.start(), begin + m.end()) for m in _CREDIT.finditer(text, begin, finish)
-            )
+            credits = tuple(m.span() for m in _CREDIT.finditer(text, begin, finish))
             verdict = self._lines[begin] = (whole, credits)
         whole, credits = verdict
         if any(low <= start < high for low, high in credits):
