@@ -220,33 +220,71 @@ _MONTHS = frozenset(
 )
 
 # Lines that are page furniture, wherever a name stands in them.
-_FURNITURE_LINE = re.compile(
-    r"^\W*(read more|more on this|see also|related|most read|most popular|you may also like|"
-    r"recommended|trending|top stories|follow us|sign up|listen|watch|image caption|"
-    r"image source|image copyright|picture:|photo:|credit:|copyright|by [A-Z][\w'’-]+ [A-Z])"
-    r"|\b(image|picture|photo)s? (source|caption|credit|copyright)",
-    re.IGNORECASE,
-)
 # A credit in brackets anywhere in a line: "(Jane Doe/PA)", "[Jane Doe/BBC]".
 _CREDIT = re.compile(r"[\[(][^\])\n]{2,60}/[^\])\n]{2,30}[\])]")
 
 # Words around a name that say the person is a Member of Parliament acting as one.
-_MP_TITLE = re.compile(
-    r"\bMPs?\b|Member of Parliament|\bminister\b|\bsecretary\b|\bwhip\b|\bCommons\b|"
-    r"\bParliament\b|\bWestminster\b|\bconstituen",
-    re.IGNORECASE,
+# Words around a name (lower case) that say the person is a Member of Parliament, and with
+# parties and "candidate" that they are the politician rather than a namesake. Sets of words,
+# not one regular expression: tagging looks at the words around every person it meets.
+_MP_WORDS = frozenset(
+    [
+        "mp",
+        "mps",
+        "minister",
+        "ministers",
+        "secretary",
+        "whip",
+        "commons",
+        "parliament",
+        "westminster",
+        "constituency",
+        "constituencies",
+        "constituents",
+        "constituent",
+    ]
 )
-_PERSON_WORDS = re.compile(
-    r"\bMPs?\b|Member of Parliament|\bminister\b|\bsecretary\b|\bwhip\b|\bCommons\b|"
-    r"\bParliament\b|\bWestminster\b|\bconstituen|\bcandidate|\bLabour\b|\bConservative|"
-    r"\bTory\b|\bTories\b|Lib Dem|Liberal Democrat|\bSNP\b|\bPlaid\b|\bGreen Party|"
-    r"\bReform UK\b|\bDUP\b|\bSinn F|\bSDLP\b|\bUKIP\b",
-    re.IGNORECASE,
+_PERSON_WORDS = _MP_WORDS | frozenset(
+    [
+        "candidate",
+        "candidates",
+        "labour",
+        "conservative",
+        "conservatives",
+        "tory",
+        "tories",
+        "snp",
+        "plaid",
+        "dup",
+        "sdlp",
+        "ukip",
+        "libdem",
+        "libdems",
+    ]
 )
-_QUOTED = re.compile(
-    r"\b(said|says|told|added|explained|wrote|tweeted|posted|announced|confirmed|urged|warned|"
-    r"called|insisted|argued|claimed)\b"
+_PERSON_PAIRS = ("lib dem", "liberal democrat", "green party", "reform uk", "sinn f")
+_SEAT_WORDS = _MP_WORDS | frozenset(["seat", "seats", "by-election"])
+_QUOTE_WORDS = frozenset(
+    [
+        "said",
+        "says",
+        "told",
+        "added",
+        "explained",
+        "wrote",
+        "tweeted",
+        "posted",
+        "announced",
+        "confirmed",
+        "urged",
+        "warned",
+        "called",
+        "insisted",
+        "argued",
+        "claimed",
+    ]
 )
+_WORDS = re.compile(r"[a-z][a-z-]*")
 _GIVEN_PREFIX = frozenset(
     ["Mr", "Mrs", "Ms", "Miss", "Dr", "Sir", "Dame", "Lord", "Lady", "Cllr", "Councillor"]
 )
@@ -259,41 +297,51 @@ def line_bounds(text: str, start: int) -> tuple[int, int]:
     return begin, len(text) if end == -1 else end
 
 
-class FurnitureLines:
-    """Which lines of one article are page furniture, worked out once per line.
+_FURNITURE_LINE_START = re.compile(
+    r"^\W*(read more|more on this|see also|related|most read|most popular|you may also like|"
+    r"recommended|trending|top stories|follow us|sign up|listen|watch|image caption|"
+    r"image source|image copyright|picture:|photo:|credit:|copyright|by [A-Z][\w'’-]+ [A-Z])",
+    re.IGNORECASE | re.MULTILINE,
+)
+_FURNITURE_ANYWHERE = re.compile(
+    r"\b(image|picture|photo)s? (source|caption|credit|copyright)", re.IGNORECASE
+)
 
-    The title is never furniture. In the body a name inside a photo credit in brackets, or
-    on a line that opens as a byline, a "Read more"/related link or a caption label, tells
-    nothing about what the story is about. Lines are judged only when a name stands in them,
-    and each once (an article of one long paragraph would otherwise be scanned per name).
+# (start, end, reason) of each stretch of furniture in one article.
+Spans = list[tuple[int, int, str]]
+
+
+def furniture_spans(text: str, title_end: int) -> Spans:
+    """The stretches of one article's body that are page furniture, found in one pass.
+
+    The title is never furniture. In the body a photo credit in brackets, and a line that
+    opens as a byline, a "Read more"/related link or a caption label (or holds "Image
+    caption"), tell nothing about what the story is about. Usually empty, so judging each
+    name costs nothing.
     """
+    spans: Spans = []
+    for pattern in (_FURNITURE_LINE_START, _FURNITURE_ANYWHERE):
+        for match in pattern.finditer(text, title_end):
+            begin = text.rfind("\n", 0, match.start()) + 1
+            finish = text.find("\n", match.end())
+            spans.append(
+                (
+                    begin,
+                    len(text) if finish == -1 else finish,
+                    "on a furniture line (byline, caption, credit or related links)",
+                )
+            )
+    spans.extend((*m.span(), "in a photo credit") for m in _CREDIT.finditer(text, title_end))
+    spans.sort(key=lambda span: span[2] != "in a photo credit")  # the narrower reason first
+    return spans
 
-    def __init__(self, text: str, title_end: int) -> None:
-        self._text = text
-        self._title_end = title_end
-        # line start -> (whole line is furniture, credit spans in the text)
-        self._lines: dict[int, tuple[bool, tuple[tuple[int, int], ...]]] = {}
 
-    def reason(self, start: int) -> str:
-        """Why the name at ``start`` stands in furniture ("" when it does not)."""
-        if start < self._title_end:
-            return ""
-        text = self._text
-        begin = text.rfind("\n", 0, start) + 1
-        verdict = self._lines.get(begin)
-        if verdict is None:
-            finish = text.find("\n", start)
-            finish = len(text) if finish == -1 else finish
-            head = text[begin : min(finish, begin + 80)]
-            whole = bool(_FURNITURE_LINE.search(head))
-            credits = tuple(m.span() for m in _CREDIT.finditer(text, begin, finish))
-            verdict = self._lines[begin] = (whole, credits)
-        whole, credits = verdict
-        if any(low <= start < high for low, high in credits):
-            return "in a photo credit"
-        if whole:
-            return "on a furniture line (byline, caption, credit or related links)"
-        return ""
+def furniture_reason(spans: Spans, start: int) -> str:
+    """Why the name at ``start`` stands in furniture ("" when it does not)."""
+    for low, high, reason in spans:
+        if low <= start < high:
+            return reason
+    return ""
 
 
 _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][\w'’.]*)")
@@ -370,18 +418,14 @@ def longer_proper_name_reason(text: str, start: int, end: int) -> str:
     return ""
 
 
-def water_reason(text: str, start: int) -> str:
-    """Why a name after "River", "Loch" or "Lake" is the water, not the place."""
-    if _previous_word(text, start).lower() in ("river", "loch", "lake", "afon"):
-        return "a river or lake of the same name"
-    return ""
-
-
-def surname_reason(text: str, start: int, first_names: frozenset[str]) -> str:
-    """Why a name right after a first name or a title is a surname ("John Burton")."""
+def word_before_reason(text: str, start: int, first_names: frozenset[str]) -> str:
+    """Why a name is not the place from the word before it: a first name or a title makes
+    it a surname ("John Burton"); "River", "Loch" or "Lake" makes it the water."""
     before = _previous_word(text, start)
     if before in first_names or before in _GIVEN_PREFIX:
         return f"a surname (after {before!r})"
+    if before.lower() in ("river", "loch", "lake", "afon"):
+        return "a river or lake of the same name"
     return ""
 
 
@@ -447,21 +491,24 @@ def window(text: str, start: int, end: int, reach: int = 80) -> str:
     return text[max(begin, start - reach) : min(finish, end + reach)]
 
 
+def _words(text: str, start: int, end: int, reach: int) -> set[str]:
+    return set(_WORDS.findall(window(text, start, end, reach).lower()))
+
+
 def has_seat_context(text: str, start: int, end: int) -> bool:
     """Whether the words around a name say it is the constituency (MP, seat, by-election)."""
-    near = window(text, start, end, 50)
-    return bool(_MP_TITLE.search(near) or _SEAT_WORDS.search(near))
-
-
-_SEAT_WORDS = re.compile(r"(seat|by-election|constituency|constituencies)", re.IGNORECASE)
+    return not _SEAT_WORDS.isdisjoint(_words(text, start, end, 50))
 
 
 def has_mp_context(text: str, start: int, end: int) -> bool:
     """Whether the words around a person's name say they are an MP or candidate ("MP", a
     ministry, a party, "candidate")."""
-    return bool(_PERSON_WORDS.search(window(text, start, end)))
+    near = window(text, start, end, 80).lower()
+    if not _PERSON_WORDS.isdisjoint(_WORDS.findall(near)):
+        return True
+    return any(pair in near for pair in _PERSON_PAIRS)
 
 
 def is_quoted(text: str, start: int, end: int) -> bool:
     """Whether the person is quoted or acts in the sentence that names them."""
-    return bool(_QUOTED.search(window(text, start, end, 60)))
+    return not _QUOTE_WORDS.isdisjoint(_words(text, start, end, 60))

@@ -361,7 +361,8 @@ def explain_text(
     gazetteer = matcher.gazetteer
     day = day or date.today()
     in_force = boundary_set_on(day)
-    text = f"{title}\n\n{body}"
+    # No-break spaces are spaces to every rule here (one for one, so offsets hold).
+    text = f"{title}\n\n{body}".replace("\xa0", " ")
     title_end = len(title)
     lead_end = title_end + 2 + LEAD_CHARS
     scores: dict[int, SeatScore] = {}  # by id of the gazetteer's Seat
@@ -373,15 +374,28 @@ def explain_text(
     # A name said ten times means the same thing each time: resolve each name once.
     resolved: dict[int, Resolution] = {}
     previous_end = -2
-    furniture = judge.FurnitureLines(text, title_end)
-    # Seats named in full ("Leeds North East"): a list of seats, where "Pudsey" is one more.
-    seats_named = any(p.kind is EvidenceKind.SEAT and not p.place for _, _, p in hits)
+    furniture = judge.furniture_spans(text, title_end)
+    seats_named: bool | None = None
+    first_names = matcher.first_names
+    size = len(text)
+    place_kind = EvidenceKind.PLACE
     for start, end, pattern in hits:
-        reason = furniture.reason(start) or _usage_reason(
-            text, start, end, pattern, matcher.first_names
-        )
-        adjacent = start == previous_end + 1 and text[previous_end] == " "
-        if not reason and pattern.kind is EvidenceKind.PLACE and adjacent:
+        reason = ""
+        if furniture:
+            reason = judge.furniture_reason(furniture, start)
+        # One look at the characters either side: most names need no rule at all.
+        if not reason and (
+            (end + 1 < size and text[end] in " ," and (text[end + 1].isupper() or text[end] == ","))
+            or (end + 1 < size and text[end + 1] in "vlu" and text[end] == " ")
+            or (start > 2 and text[start - 1] == " " and _capitalised_before(text, start))
+        ):
+            reason = _usage_reason(text, start, end, pattern, first_names)
+        if (
+            not reason
+            and start == previous_end + 1
+            and pattern.kind is place_kind
+            and text[previous_end] == " "
+        ):
             reason = "part of a longer place name (after another place)"
         previous_end = end
         if reason:
@@ -395,6 +409,9 @@ def explain_text(
         if not answer.targets:
             rejected.append(Rejection(start, end, evidence.text, kind, answer.reason))
             continue
+        if kind is EvidenceKind.SEAT and pattern.place and seats_named is None:
+            # Seats named in full ("Leeds North East"): a list, where "Pudsey" is one more.
+            seats_named = any(p.kind is EvidenceKind.SEAT and not p.place for _, _, p in hits)
         if (
             kind is EvidenceKind.SEAT
             and pattern.place
@@ -452,6 +469,16 @@ def explain_text(
     return Explanation(in_force, tags, areas, tuple(rejected))
 
 
+def _capitalised_before(text: str, start: int) -> bool:
+    """Whether the word right before ``start`` is capitalised (a first name, a title, "River",
+    "v"): only then can it change what the name means."""
+    if not text[start - 2].isalpha():
+        return False
+    low = max(0, start - 24)
+    space = max(text.rfind(" ", low, start - 1), text.rfind("\n", low, start - 1))
+    return text[space + 1].isupper() or text[start - 2 : start] == "v "
+
+
 def _names_council(gazetteer: Gazetteer, name: str) -> bool:
     """Whether a seat's name is also the name of a council or county."""
     return any(o.place_type in AREA_TYPES for o in gazetteer.places[name])
@@ -466,8 +493,11 @@ def _usage_reason(
     after = text[end : end + 2]
     joined = len(after) == 2 and after[0] == " " and (after[1].isupper() or after[1] in "vlu")
     kind = pattern.kind
+    follows_word = start > 1 and text[start - 1] == " " and text[start - 2].isalpha()
     if kind is EvidenceKind.MP or kind is EvidenceKind.CANDIDATE:
-        return judge.longer_name_reason(text, start, end, first_names)
+        if follows_word or (joined and after[1].isupper()):
+            return judge.longer_name_reason(text, start, end, first_names)
+        return ""
     reason = ""
     if joined:
         reason = judge.club_or_outlet_reason(text, end)
@@ -478,10 +508,8 @@ def _usage_reason(
     before = text[max(0, start - 4) : start]
     if " v" in before or "vs" in before:
         reason = judge.after_fixture_reason(text, start)
-    if not reason and before[-2:-1].isalpha() and " " not in text[start:end]:
-        reason = judge.surname_reason(text, start, first_names) or judge.water_reason(
-            text, start
-        )
+    if not reason and follows_word and " " not in text[start:end]:
+        reason = judge.word_before_reason(text, start, first_names)
     if not reason and joined and pattern.word_like:
         reason = judge.longer_proper_name_reason(text, start, end)
     return reason
