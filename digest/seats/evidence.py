@@ -298,10 +298,10 @@ def line_bounds(text: str, start: int) -> tuple[int, int]:
 
 
 _FURNITURE_LINE_START = re.compile(
-    r"^\W*(read more|more on this|see also|related|most read|most popular|you may also like|"
+    r"\W*(read more|more on this|see also|related|most read|most popular|you may also like|"
     r"recommended|trending|top stories|follow us|sign up|listen|watch|image caption|"
-    r"image source|image copyright|picture:|photo:|credit:|copyright|by [A-Z][\w'’-]+ [A-Z])",
-    re.IGNORECASE | re.MULTILINE,
+    r"image source|image copyright|picture:|photo:|credit:|copyright|(?-i:By [A-Z][\w'’-]+ [A-Z]))",
+    re.IGNORECASE,
 )
 _FURNITURE_ANYWHERE = re.compile(
     r"\b(image|picture|photo)s? (source|caption|credit|copyright)", re.IGNORECASE
@@ -320,18 +320,23 @@ def furniture_spans(text: str, title_end: int) -> Spans:
     name costs nothing.
     """
     spans: Spans = []
-    for pattern in (_FURNITURE_LINE_START, _FURNITURE_ANYWHERE):
-        for match in pattern.finditer(text, title_end):
+    line = "on a furniture line (byline, caption, credit or related links)"
+    size = len(text)
+    begin = title_end
+    while begin < size:  # line starts, one anchored match each
+        finish = text.find("\n", begin)
+        finish = size if finish == -1 else finish
+        if finish > begin and _FURNITURE_LINE_START.match(text, begin, finish):
+            spans.append((begin, finish, line))
+        begin = finish + 1
+    lower = text.lower()
+    if "image" in lower or "picture" in lower or "photo" in lower:
+        for match in _FURNITURE_ANYWHERE.finditer(text, title_end):
             begin = text.rfind("\n", 0, match.start()) + 1
             finish = text.find("\n", match.end())
-            spans.append(
-                (
-                    begin,
-                    len(text) if finish == -1 else finish,
-                    "on a furniture line (byline, caption, credit or related links)",
-                )
-            )
-    spans.extend((*m.span(), "in a photo credit") for m in _CREDIT.finditer(text, title_end))
+            spans.append((begin, size if finish == -1 else finish, line))
+    if "/" in text:
+        spans.extend((*m.span(), "in a photo credit") for m in _CREDIT.finditer(text, title_end))
     spans.sort(key=lambda span: span[2] != "in a photo credit")  # the narrower reason first
     return spans
 

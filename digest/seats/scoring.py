@@ -64,9 +64,10 @@ class SeatScore:
 
 
 def roles(
-    scores: dict[int, SeatScore], rejected: list[Rejection]
+    scores: dict[int, SeatScore], rejected: list[Rejection], explain: bool = True
 ) -> tuple[tuple[SeatTag, ...], tuple[SeatTag, ...]]:
-    """The seat tags, strongest first, and the ``area`` tags apart."""
+    """The seat tags, strongest first, and the ``area`` tags apart (only when explaining:
+    tagging alone does not pay for them)."""
     kept = [s for s in scores.values() if s.own]
     for score in kept:
         score.raw += score.area_raw
@@ -88,7 +89,7 @@ def roles(
         ranked.append(_tag(score, role))
     ranked.sort(key=lambda entry: entry[:4])
     areas = []
-    for score in scores.values():
+    for score in scores.values() if explain else ():
         if score.own:
             continue
         if score.area_evidence:

@@ -345,7 +345,7 @@ def tag_text(
     covers: a local paper's "Rochford" is the one in its area when the article does not say.
     Areas that hold several seats are not tags here (``explain_text`` lists them apart).
     """
-    found = explain_text(title, body, day, matcher, area)
+    found = explain_text(title, body, day, matcher, area, explain=False)
     return found.boundary_set, found.tags
 
 
@@ -355,8 +355,10 @@ def explain_text(
     day: date | None,
     matcher: SeatMatcher | None = None,
     area: str = "",
+    explain: bool = True,
 ) -> Explanation:
-    """The tags of an article with the areas it names and the names it did not count."""
+    """The tags of an article with the areas it names and the names it did not count
+    (``explain=False``: the tags only, as ``tag_text`` wants them)."""
     matcher = matcher or default_matcher()
     gazetteer = matcher.gazetteer
     day = day or date.today()
@@ -464,7 +466,9 @@ def explain_text(
                 score.raw += gain
     for evidence, answer in people:
         _add_person(text, evidence, answer, scores, context, rejected, title_end, lead_end)
-    tags, areas = roles(scores, rejected)
+    tags, areas = roles(scores, rejected, explain)
+    if not explain:
+        return Explanation(in_force, tags)
     rejected.sort()
     return Explanation(in_force, tags, areas, tuple(rejected))
 
