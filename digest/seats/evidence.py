@@ -514,6 +514,16 @@ def has_mp_context(text: str, start: int, end: int) -> bool:
     return any(pair in near for pair in _PERSON_PAIRS)
 
 
+def names_politician(text: str, start: int, end: int) -> bool:
+    """Whether the words around a person's name show the politician: MP, minister, party or
+    candidate words, or a quote ("said", "told")."""
+    near = window(text, start, end, 80).lower()
+    words = _WORDS.findall(near)
+    if not _PERSON_WORDS.isdisjoint(words) or not _QUOTE_WORDS.isdisjoint(words):
+        return True
+    return any(pair in near for pair in _PERSON_PAIRS)
+
+
 def is_quoted(text: str, start: int, end: int) -> bool:
     """Whether the person is quoted or acts in the sentence that names them."""
     return not _QUOTE_WORDS.isdisjoint(_words(text, start, end, 60))

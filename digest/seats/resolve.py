@@ -96,6 +96,11 @@ class PlaceContext:
         self._counties: set[str] | None = None
         self._answers: dict[str, bool] = {}
 
+    @property
+    def has_home(self) -> bool:
+        """Whether the source covers an area (a local outlet)."""
+        return bool(self._home)
+
     def covers(self, option: PlaceOption) -> bool:
         """Whether the source's home area holds this place."""
         return bool(self._home) and (option.county in self._home or option.district in self._home)
@@ -152,29 +157,46 @@ def _resolve_place_name(
 ) -> Resolution:
     kind = EvidenceKind.PLACE
     options = gazetteer.places[pattern.place]
-    option = resolve_place(options, context)
-    if option is None:
-        return Resolution(kind, (), reason="places of this name in several areas, none named")
-    if pattern.word_like and not support(option, context):
+    supports = [support(o, context) for o in options]
+    if pattern.word_like and not any(supports):
         return Resolution(
             kind, (), reason="also a common word, month or first name; its area is not named"
         )
-    shares = option.seats_in(in_force)
-    main = [(code, share) for code, share in shares if share >= MIN_PLACE_SHARE]
-    if (option.place_type in AREA_TYPES and not (main and main[0][1] >= ONE_SEAT_AREA)) or len(
-        main
-    ) >= 2:
-        scope = AREA
-    else:
-        small = option.place_type in SMALL_TYPES
-        # A village in the area the source covers is as good as a town (a local paper's own
-        # patch); elsewhere one naming of it is a passing reference.
-        home = context is not None and context.covers(option)
-        scope = VILLAGE if small and not home else TOWN
-    if scope == AREA:
-        main = [(code, share) for code, share in shares if share >= AREA_MIN_SHARE]
-    seats = tuple((gazetteer.seat(code, in_force), share) for code, share in main)
-    return Resolution(kind, seats, scope=scope)
+    option = _pick_place(options, supports)
+    if option is None:
+        return Resolution(kind, (), reason="places of this name in several areas, none named")
+    targets, scope = _place_targets(option, gazetteer, in_force)
+    if scope == VILLAGE and context is not None and context.covers(option):
+        # A village in the area the source covers is as good as a town (a local paper's
+        # own patch); elsewhere one naming of it is a passing reference.
+        scope = TOWN
+    return Resolution(kind, targets, scope=scope)
+
+
+# (id of a place option, boundary set) -> its seats with weights, and how it stands to them.
+# Options live as long as the process (the gazetteer is never freed), so ids stay valid.
+_TARGETS: dict[tuple[int, str], tuple[tuple[tuple[Seat, float], ...], str]] = {}
+
+
+def _place_targets(
+    option: PlaceOption, gazetteer: Gazetteer, in_force: str
+) -> tuple[tuple[tuple[Seat, float], ...], str]:
+    """The seats a place points at in one set, and whether it is a town, a village or an
+    area (a district or county not mostly in one seat, or a place split over seats)."""
+    key = (id(option), in_force)
+    found = _TARGETS.get(key)
+    if found is None:
+        shares = option.seats_in(in_force)
+        main = [(code, share) for code, share in shares if share >= MIN_PLACE_SHARE]
+        one_seat = bool(main) and main[0][1] >= ONE_SEAT_AREA
+        if (option.place_type in AREA_TYPES and not one_seat) or len(main) >= 2:
+            scope = AREA
+            main = [(code, share) for code, share in shares if share >= AREA_MIN_SHARE]
+        else:
+            scope = VILLAGE if option.place_type in SMALL_TYPES else TOWN
+        seats = tuple((gazetteer.seat(code, in_force), share) for code, share in main)
+        found = _TARGETS[key] = (seats, scope)
+    return found
 
 
 def _resolve_person(pattern: Pattern, gazetteer: Gazetteer, day: date, in_force: str) -> Resolution:
@@ -235,16 +257,20 @@ def resolve_place(
     """The place a name means here: the one whose district or county the context names,
     else the most specific kind of place (a town over a parish); ``None`` when two places of
     the same kind in different counties remain equally likely."""
+    return _pick_place(options, [support(o, context) for o in options])
+
+
+def _pick_place(options: tuple[PlaceOption, ...], supports: list[int]) -> PlaceOption | None:
     if len(options) == 1:
         return options[0]
     ranked = sorted(
-        options, key=lambda o: (-support(o, context), PLACE_TYPE_RANK.get(o.place_type, 9))
+        range(len(options)),
+        key=lambda i: (-supports[i], PLACE_TYPE_RANK.get(options[i].place_type, 9)),
     )
-    best, runner_up = ranked[0], ranked[1]
-    if (support(best, context), best.place_type) == (
-        support(runner_up, context),
-        runner_up.place_type,
-    ) and (best.county != runner_up.county):
+    best, runner_up = options[ranked[0]], options[ranked[1]]
+    if (supports[ranked[0]], best.place_type) == (supports[ranked[1]], runner_up.place_type) and (
+        best.county != runner_up.county
+    ):
         return None
     return best
 

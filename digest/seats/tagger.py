@@ -166,7 +166,7 @@ class SeatMatcher:
                 pattern, self.gazetteer, None, day, in_force, SINGLE_WORD_FACTOR
             )
             self._resolutions[key] = answer
-        if answer.scope == VILLAGE:  # whether its area is named is this article's matter
+        if answer.scope == VILLAGE and context.has_home:  # in the source's own area?
             return resolve_pattern(
                 pattern, self.gazetteer, context, day, in_force, SINGLE_WORD_FACTOR
             )
@@ -379,17 +379,22 @@ def explain_text(
     furniture = judge.furniture_spans(text, title_end)
     seats_named: bool | None = None
     first_names = matcher.first_names
-    size = len(text)
     place_kind = EvidenceKind.PLACE
     for start, end, pattern in hits:
         reason = ""
         if furniture:
             reason = judge.furniture_reason(furniture, start)
         # One look at the characters either side: most names need no rule at all.
+        after = text[end : end + 2]
         if not reason and (
-            (end + 1 < size and text[end] in " ," and (text[end + 1].isupper() or text[end] == ","))
-            or (end + 1 < size and text[end + 1] in "vlu" and text[end] == " ")
-            or (start > 2 and text[start - 1] == " " and _capitalised_before(text, start))
+            after[:1] == ","
+            or (after[:1] == " " and after[1:] and (after[1].isupper() or after[1] in "vlu"))
+            or (
+                start > 2
+                and text[start - 1] == " "
+                and (pattern.kind is not place_kind or text.find(" ", start, end) == -1)
+                and _capitalised_before(text, start)
+            )
         ):
             reason = _usage_reason(text, start, end, pattern, first_names)
         if (
@@ -406,10 +411,10 @@ def explain_text(
         answer = resolved.get(id(pattern))
         if answer is None:
             answer = resolved[id(pattern)] = matcher.resolve(pattern, day, in_force, context)
-        kind = answer.kind
+        kind, targets, _, scope, why = answer
         evidence = Evidence(start, end, text[start:end], kind)
-        if not answer.targets:
-            rejected.append(Rejection(start, end, evidence.text, kind, answer.reason))
+        if not targets:
+            rejected.append(Rejection(start, end, evidence.text, kind, why))
             continue
         if kind is EvidenceKind.SEAT and pattern.place and seats_named is None:
             # Seats named in full ("Leeds North East"): a list, where "Pudsey" is one more.
@@ -432,13 +437,13 @@ def explain_text(
             )
             if as_place.scope == AREA:
                 answer = as_place
-                kind = EvidenceKind.PLACE
+                kind, targets, scope = EvidenceKind.PLACE, as_place.targets, AREA
                 evidence = evidence._replace(kind=kind)
         if kind is EvidenceKind.MP or kind is EvidenceKind.CANDIDATE:
             people.append((evidence, answer))
             continue
         in_title = start < title_end
-        for seat, weight in answer.targets:
+        for seat, weight in targets:
             score = scores.get(id(seat))
             if score is None:
                 score = scores[id(seat)] = SeatScore(seat)
@@ -453,19 +458,26 @@ def explain_text(
                         score.raw += BODY_WEIGHT * weight
                 continue
             gain = (PLACE_TITLE_WEIGHT if in_title else PLACE_BODY_WEIGHT) * weight
-            if answer.scope == AREA:
+            if scope == AREA:
                 score.area_evidence.append(evidence)
                 score.area_raw += gain
                 continue
             score.evidence.append(evidence)
             score.place_hits += 1
-            if answer.scope == VILLAGE:
+            if scope == VILLAGE:
                 score.minor_hits += 1
                 score.minor_title = score.minor_title or in_title
             if in_title or score.place_hits <= MAX_PLACE_HITS:
                 score.raw += gain
     for evidence, answer in people:
         _add_person(text, evidence, answer, scores, context, rejected, title_end, lead_end)
+    for score in scores.values():
+        if score.mp_hits and not score.named:  # member or mentioned: is one of them quoted?
+            score.quoted = any(
+                judge.is_quoted(text, e.start, e.end)
+                for e in score.evidence
+                if e.kind is EvidenceKind.MP or e.kind is EvidenceKind.CANDIDATE
+            )
     tags, areas = roles(scores, rejected, explain)
     if not explain:
         return Explanation(in_force, tags)
@@ -546,10 +558,7 @@ def _add_person(
         if not supported and shown is None:
             # A namesake is rarely quoted next to MP, party or candidate words, or in a
             # headline; a national figure needs the headline or their seat.
-            shown = in_title or (
-                not answer.national
-                and (judge.is_quoted(text, start, end) or judge.has_mp_context(text, start, end))
-            )
+            shown = in_title or (not answer.national and judge.names_politician(text, start, end))
         if not supported and not shown:
             why = (
                 "a national figure named in passing"
@@ -562,8 +571,6 @@ def _add_person(
             score = scores[id(seat)] = SeatScore(seat)
         score.evidence.append(evidence)
         score.mp_hits += 1
-        if not score.named and not score.quoted:  # the role of a seat reached by people only
-            score.quoted = judge.is_quoted(text, start, end)
         if not answer.national and start < lead_end and (in_title or score.named):
             score.lead_person = True
         if score.mp_hits <= MAX_MP_HITS:
