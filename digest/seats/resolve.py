@@ -88,8 +88,11 @@ class PlaceContext:
         gazetteer: Gazetteer,
         in_force: str,
         home: frozenset[str] = frozenset(),
+        memo: dict[tuple[int, str], tuple[str, ...]] | None = None,
     ) -> None:
         self._home = home
+        # What each name contributes, by (id of its pattern, set): kept by the matcher.
+        self._memo = {} if memo is None else memo
         self._hits = hits
         self._gazetteer = gazetteer
         self._in_force = in_force
@@ -117,16 +120,22 @@ class PlaceContext:
         the counties of the seats and unambiguous places named."""
         if self._counties is None:
             self._counties = set()
-            for pattern in {id(p): p for _, _, p in self._hits}.values():
-                if pattern.kind is EvidenceKind.SEAT:
-                    seat = seat_in_force(self._gazetteer, pattern.keys, self._in_force)
-                    if seat is not None:
-                        self._counties.add(seat.county)
-                elif pattern.kind is EvidenceKind.PLACE and not pattern.word_like:
-                    self._counties.add(pattern.place)
-                    if pattern.county:
-                        self._counties.add(pattern.county)
+            memo, in_force = self._memo, self._in_force
+            for _, _, pattern in self._hits:
+                key = (id(pattern), in_force)
+                names = memo.get(key)
+                if names is None:
+                    names = memo[key] = self._areas_of(pattern)
+                self._counties.update(names)
         return self._counties
+
+    def _areas_of(self, pattern: Pattern) -> tuple[str, ...]:
+        if pattern.kind is EvidenceKind.SEAT:
+            seat = seat_in_force(self._gazetteer, pattern.keys, self._in_force)
+            return (seat.county,) if seat is not None else ()
+        if pattern.kind is EvidenceKind.PLACE and not pattern.word_like:
+            return (pattern.place, pattern.county) if pattern.county else (pattern.place,)
+        return ()
 
 
 def resolve_pattern(

@@ -135,10 +135,13 @@ class SeatMatcher:
         # "Ben Bradley" is a person even where "Bradley" is a village.
         self.first_names = first_names
         self._resolutions: dict[tuple[int, object], Resolution] = {}
+        # The counties and districts each name stands for, per set (``PlaceContext``).
+        self.areas_memo: dict[tuple[int, str], tuple[str, ...]] = {}
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
         state["_resolutions"] = {}  # per process: keyed by object ids
+        state["areas_memo"] = {}
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -370,9 +373,10 @@ def explain_text(
     scores: dict[int, SeatScore] = {}  # by id of the gazetteer's Seat
     hits = matcher.find(text)
     home = gazetteer.areas.get(area, frozenset()) if area else frozenset()
-    context = PlaceContext(hits, gazetteer, in_force, home)
+    context = PlaceContext(hits, gazetteer, in_force, home, matcher.areas_memo)
     rejected: list[Rejection] = []
-    people: list[tuple[Evidence, Resolution]] = []
+    # Each person's namings, in order: whether it is them is decided once per person.
+    people: dict[int, tuple[Resolution, list[Evidence]]] = {}
     # A name said ten times means the same thing each time: resolve each name once.
     resolved: dict[int, Resolution] = {}
     previous_end = -2
@@ -440,7 +444,11 @@ def explain_text(
                 kind, targets, scope = EvidenceKind.PLACE, as_place.targets, AREA
                 evidence = evidence._replace(kind=kind)
         if kind is EvidenceKind.MP or kind is EvidenceKind.CANDIDATE:
-            people.append((evidence, answer))
+            person = people.get(id(pattern))
+            if person is None:
+                people[id(pattern)] = (answer, [evidence])
+            else:
+                person[1].append(evidence)
             continue
         in_title = start < title_end
         for seat, weight in targets:
@@ -469,8 +477,8 @@ def explain_text(
                 score.minor_title = score.minor_title or in_title
             if in_title or score.place_hits <= MAX_PLACE_HITS:
                 score.raw += gain
-    for evidence, answer in people:
-        _add_person(text, evidence, answer, scores, context, rejected, title_end, lead_end)
+    for answer, namings in people.values():
+        _add_person(text, namings, answer, scores, context, rejected, title_end, lead_end)
     for score in scores.values():
         if score.mp_hits and not score.named:  # member or mentioned: is one of them quoted?
             score.quoted = any(
@@ -533,7 +541,7 @@ def _usage_reason(
 
 def _add_person(
     text: str,
-    evidence: Evidence,
+    namings: list[Evidence],
     answer: Resolution,
     scores: dict[int, SeatScore],
     context: PlaceContext,
@@ -544,11 +552,10 @@ def _add_person(
     """Count an MP or candidate for their seat when the text shows it is them.
 
     Evidence that the person is the MP of that seat, not a namesake or a national figure
-    named in passing: their seat, a place in it or its county is named; or, for an MP who is
-    not a national figure, the words around the name say MP, minister or constituency.
+    named in passing: their seat, a place in it or its county is named; or, for one who is
+    not a national figure, the words around one of the namings say MP, minister, party,
+    candidate or quote them; or the headline names them.
     """
-    start, end = evidence.start, evidence.end
-    in_title = start < title_end
     shown: bool | None = None  # worked out only when the seat gives no support
     for seat, weight in answer.targets:
         score = scores.get(id(seat))
@@ -558,20 +565,23 @@ def _add_person(
         if not supported and shown is None:
             # A namesake is rarely quoted next to MP, party or candidate words, or in a
             # headline; a national figure needs the headline or their seat.
-            shown = in_title or (not answer.national and judge.names_politician(text, start, end))
+            shown = namings[0].start < title_end or (
+                not answer.national
+                and any(judge.names_politician(text, e.start, e.end) for e in namings)
+            )
         if not supported and not shown:
             why = (
                 "a national figure named in passing"
                 if answer.national
                 else "no sign it is the MP or candidate (no seat, area or MP title near)"
             )
-            rejected.append(Rejection(start, end, evidence.text, evidence.kind, why))
+            rejected.extend(Rejection(e.start, e.end, e.text, e.kind, why) for e in namings)
             continue
         if score is None:
             score = scores[id(seat)] = SeatScore(seat)
-        score.evidence.append(evidence)
-        score.mp_hits += 1
-        if not answer.national and start < lead_end and (in_title or score.named):
+        score.evidence.extend(namings)
+        score.mp_hits += len(namings)
+        first = namings[0].start
+        if not answer.national and first < lead_end and (first < title_end or score.named):
             score.lead_person = True
-        if score.mp_hits <= MAX_MP_HITS:
-            score.raw += MP_WEIGHT * weight
+        score.raw += MP_WEIGHT * weight * min(len(namings), MAX_MP_HITS)
