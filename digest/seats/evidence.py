@@ -423,6 +423,10 @@ def longer_proper_name_reason(text: str, start: int, end: int) -> str:
     return ""
 
 
+# Words that change what the name after them means, besides first names.
+WORDS_BEFORE = frozenset(_GIVEN_PREFIX | {"River", "river", "Loch", "Lake", "Afon", "v", "vs"})
+
+
 def word_before_reason(text: str, start: int, first_names: frozenset[str]) -> str:
     """Why a name is not the place from the word before it: a first name or a title makes
     it a surname ("John Burton"); "River", "Loch" or "Lake" makes it the water."""

@@ -68,21 +68,29 @@ def roles(
 ) -> tuple[tuple[SeatTag, ...], tuple[SeatTag, ...]]:
     """The seat tags, strongest first, and the ``area`` tags apart (only when explaining:
     tagging alone does not pay for them)."""
-    kept = [s for s in scores.values() if s.own]
-    for score in kept:
-        score.raw += score.area_raw
-        score.evidence.extend(score.area_evidence)
-    named = [s for s in kept if s.named]
+    kept = []
+    named = []
+    for score in scores.values():
+        if score.own:
+            kept.append(score)
+            if score.area_evidence:
+                score.raw += score.area_raw
+                score.evidence.extend(score.area_evidence)
+            if score.title_hits or score.body_hits or score.place_hits:
+                named.append(score)
     top = max((s.raw for s in named), default=0.0)
     round_up = [s for s in kept if (s.title_hits or s.body_hits) and s.mp_hits]
+    if len(round_up) < ROUND_UP_SEATS:
+        round_up = []
+    bar = max(PRIMARY_MIN_SCORE, PRIMARY_RATIO * top)
     ranked = []
     for score in kept:
-        leads = score.named and score.raw >= PRIMARY_MIN_SCORE and score.raw >= PRIMARY_RATIO * top
-        about_person = score.named and score.lead_person
-        in_round_up = len(round_up) >= ROUND_UP_SEATS and score in round_up
-        if leads or about_person or in_round_up or (not named and score.lead_person):
+        is_named = score in named
+        if (is_named and (score.raw >= bar or score.lead_person)) or (
+            score in round_up or (not named and score.lead_person)
+        ):
             role = Role.PRIMARY
-        elif score.named:
+        elif is_named:
             role = Role.MENTIONED
         else:
             role = Role.MEMBER if score.quoted else Role.MENTIONED

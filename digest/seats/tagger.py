@@ -134,6 +134,8 @@ class SeatMatcher:
         self._automaton.make_automaton()
         # "Ben Bradley" is a person even where "Bradley" is a village.
         self.first_names = first_names
+        # Words before a name that can change what it means (``explain_text``'s first look).
+        self.gate_words = first_names | judge.WORDS_BEFORE
         self._resolutions: dict[tuple[int, object], Resolution] = {}
         # The counties and districts each name stands for, per set (``PlaceContext``).
         self.areas_memo: dict[tuple[int, str], tuple[str, ...]] = {}
@@ -383,23 +385,25 @@ def explain_text(
     furniture = judge.furniture_spans(text, title_end)
     seats_named: bool | None = None
     first_names = matcher.first_names
+    gate_words = matcher.gate_words
     place_kind = EvidenceKind.PLACE
     for start, end, pattern in hits:
         reason = ""
         if furniture:
             reason = judge.furniture_reason(furniture, start)
-        # One look at the characters either side: most names need no rule at all.
+        # One look at the characters either side: most names need no rule at all. Before a
+        # name only a first name, a title, "River" or "v" can change it; after it, a
+        # capital, "v", "league"/"union" or a comma.
         after = text[end : end + 2]
-        if not reason and (
-            after[:1] == ","
-            or (after[:1] == " " and after[1:] and (after[1].isupper() or after[1] in "vlu"))
-            or (
-                start > 2
-                and text[start - 1] == " "
-                and (pattern.kind is not place_kind or text.find(" ", start, end) == -1)
-                and _capitalised_before(text, start)
-            )
-        ):
+        gated = after[:1] == "," or (
+            after[:1] == " " and after[1:] and (after[1].isupper() or after[1] in "vlu")
+        )
+        if not gated and start > 2 and text[start - 1] == " ":
+            space = text.rfind(" ", start - 24 if start > 24 else 0, start - 1)
+            before = text[space + 1 : start - 1]
+            before = before[before.rfind("\n") + 1 :]
+            gated = before in gate_words
+        if not reason and gated:
             reason = _usage_reason(text, start, end, pattern, first_names)
         if (
             not reason
@@ -491,16 +495,6 @@ def explain_text(
         return Explanation(in_force, tags)
     rejected.sort()
     return Explanation(in_force, tags, areas, tuple(rejected))
-
-
-def _capitalised_before(text: str, start: int) -> bool:
-    """Whether the word right before ``start`` is capitalised (a first name, a title, "River",
-    "v"): only then can it change what the name means."""
-    if not text[start - 2].isalpha():
-        return False
-    low = max(0, start - 24)
-    space = max(text.rfind(" ", low, start - 1), text.rfind("\n", low, start - 1))
-    return text[space + 1].isupper() or text[start - 2 : start] == "v "
 
 
 def _names_council(gazetteer: Gazetteer, name: str) -> bool:
