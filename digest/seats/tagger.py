@@ -29,7 +29,7 @@ from pathlib import Path
 
 import ahocorasick
 
-from digest.models import Evidence, EvidenceKind, Rejection, SeatTag
+from digest.models import Evidence, EvidenceKind, Rejection, Seat, SeatTag
 from digest.seats import evidence as judge
 from digest.seats.gazetteer import Gazetteer, boundary_set_on, load_gazetteer
 from digest.seats.priors import is_word_like, usable_place_name, word_commonness
@@ -379,6 +379,7 @@ def explain_text(
     rejected: list[Rejection] = []
     # Each person's namings, in order: whether it is them is decided once per person.
     people: dict[int, tuple[Resolution, list[Evidence]]] = {}
+    area_hits: list[tuple[Evidence, tuple[tuple[Seat, float], ...], bool]] = []
     # A name said ten times means the same thing each time: resolve each name once.
     resolved: dict[int, Resolution] = {}
     previous_end = -2
@@ -455,6 +456,11 @@ def explain_text(
                 person[1].append(evidence)
             continue
         in_title = start < title_end
+        if scope == AREA:
+            # Kept apart: it adds to seats with evidence of their own (after this loop), and
+            # seats only it reaches are built only when explaining.
+            area_hits.append((evidence, targets, in_title))
+            continue
         for seat, weight in targets:
             score = scores.get(id(seat))
             if score is None:
@@ -470,10 +476,6 @@ def explain_text(
                         score.raw += BODY_WEIGHT * weight
                 continue
             gain = (PLACE_TITLE_WEIGHT if in_title else PLACE_BODY_WEIGHT) * weight
-            if scope == AREA:
-                score.area_evidence.append(evidence)
-                score.area_raw += gain
-                continue
             score.evidence.append(evidence)
             score.place_hits += 1
             if scope == VILLAGE:
@@ -481,8 +483,18 @@ def explain_text(
                 score.minor_title = score.minor_title or in_title
             if in_title or score.place_hits <= MAX_PLACE_HITS:
                 score.raw += gain
+    in_areas = {id(seat) for _, targets, _ in area_hits for seat, _ in targets}
     for answer, namings in people.values():
-        _add_person(text, namings, answer, scores, context, rejected, title_end, lead_end)
+        _add_person(text, namings, answer, scores, in_areas, context, rejected, title_end, lead_end)
+    for evidence, targets, in_title in area_hits:
+        for seat, weight in targets:
+            score = scores.get(id(seat))
+            if score is None:
+                if not explain:
+                    continue
+                score = scores[id(seat)] = SeatScore(seat)
+            score.area_evidence.append(evidence)
+            score.area_raw += (PLACE_TITLE_WEIGHT if in_title else PLACE_BODY_WEIGHT) * weight
     for score in scores.values():
         if score.mp_hits and not score.named:  # member or mentioned: is one of them quoted?
             score.quoted = any(
@@ -538,6 +550,7 @@ def _add_person(
     namings: list[Evidence],
     answer: Resolution,
     scores: dict[int, SeatScore],
+    in_areas: set[int],
     context: PlaceContext,
     rejected: list[Rejection],
     title_end: int,
@@ -553,8 +566,10 @@ def _add_person(
     shown: bool | None = None  # worked out only when the seat gives no support
     for seat, weight in answer.targets:
         score = scores.get(id(seat))
-        supported = (score is not None and (score.named or bool(score.area_evidence))) or (
-            context.names(seat.county)
+        supported = (
+            (score is not None and score.named)
+            or id(seat) in in_areas
+            or context.names(seat.county)
         )
         if not supported and shown is None:
             # A namesake is rarely quoted next to MP, party or candidate words, or in a
