@@ -19,275 +19,28 @@ from __future__ import annotations
 
 import re
 
-# Words that make "<place> <word>" a club rather than the place. "Town", "City" and "County"
-# name clubs only when no civic word follows ("Ipswich Town Council", "Hull City Hall").
-_CLUB_WORDS = frozenset(
-    [
-        "Hotspur",
-        "United",
-        "Rovers",
-        "Wanderers",
-        "Athletic",
-        "Albion",
-        "Argyle",
-        "Orient",
-        "Villa",
-        "Rangers",
-        "Celtic",
-        "Thistle",
-        "Academical",
-        "Harriers",
-        "FC",
-        "AFC",
-        "RFC",
-        "Town",
-        "City",
-        "County",
-    ]
+from digest.seats.wordlists import (
+    ABROAD,
+    CLUB_CIVIC,
+    CLUB_ONLY,
+    CLUB_WORDS,
+    GIVEN_PREFIX,
+    MONTHS,
+    NEWSPAPER_WORDS,
+    NOT_SURNAMES,
+    PERSON_WORDS,
+    QUOTE_WORDS,
+    SEAT_WORDS,
 )
-_CLUB_CIVIC = frozenset(
-    [
-        "council",
-        "hall",
-        "centre",
-        "center",
-        "square",
-        "station",
-        "library",
-        "museum",
-        "hospital",
-        "deal",
-        "region",
-        "councillor",
-        "councillors",
-        "mayor",
-        "park",
-        "road",
-        "street",
-        "line",
-        "hub",
-        "bus",
-        "airport",
-        "lane",
-        "police",
-        "region",
-        "and",
-        "of",
-        "status",
-        "boundary",
-        "boundaries",
-        "ward",
-        "wards",
-        "limits",
-    ]
-)
-# Unambiguous club words: never part of a place or civic name.
-_CLUB_ONLY = frozenset(
-    ["Hotspur", "Rovers", "Wanderers", "Athletic", "Albion", "Argyle", "Orient", "FC", "AFC", "RFC"]
-)
-_NEWSPAPER_WORDS = frozenset(
-    [
-        "Star",
-        "Times",
-        "News",
-        "Gazette",
-        "Echo",
-        "Post",
-        "Advertiser",
-        "Mercury",
-        "Herald",
-        "Chronicle",
-        "Journal",
-        "Telegraph",
-        "Argus",
-        "Observer",
-        "Standard",
-        "Express",
-        "Evening",
-        "Guardian",
-        "Independent",
-        "Press",
-        "Live",
-        "Today",
-        "Courier",
-        "Sentinel",
-        "Examiner",
-        "Reporter",
-        "Recorder",
-        "Bulletin",
-        "Piper",
-        "Voice",
-        "Leader",
-        "Citizen",
-        "Sun",
-    ]
-)
-# Places abroad that share names with UK places, written "<place>, <state or country>".
-_ABROAD = frozenset(
-    [
-        "Alabama",
-        "Alaska",
-        "Arizona",
-        "Arkansas",
-        "California",
-        "Colorado",
-        "Connecticut",
-        "Delaware",
-        "Florida",
-        "Georgia",
-        "Hawaii",
-        "Idaho",
-        "Illinois",
-        "Indiana",
-        "Iowa",
-        "Kansas",
-        "Kentucky",
-        "Louisiana",
-        "Maine",
-        "Maryland",
-        "Massachusetts",
-        "Michigan",
-        "Minnesota",
-        "Mississippi",
-        "Missouri",
-        "Montana",
-        "Nebraska",
-        "Nevada",
-        "Ohio",
-        "Oklahoma",
-        "Oregon",
-        "Pennsylvania",
-        "Tennessee",
-        "Texas",
-        "Utah",
-        "Vermont",
-        "Virginia",
-        "Washington",
-        "Wisconsin",
-        "Wyoming",
-        "Australia",
-        "Canada",
-        "Ontario",
-        "Quebec",
-        "Tasmania",
-        "Victoria",
-        "Queensland",
-        "USA",
-        "US",
-        "America",
-        "Jamaica",
-        "Ireland",
-        "Zealand",
-        "Africa",
-    ]
-) | frozenset(
-    (
-        "New Hampshire",
-        "New Jersey",
-        "New Mexico",
-        "New York",
-        "New South Wales",
-        "North Carolina",
-        "North Dakota",
-        "South Carolina",
-        "South Dakota",
-        "Rhode Island",
-        "West Virginia",
-        "Western Australia",
-        "South Australia",
-        "New Zealand",
-        "South Africa",
-        "Nova Scotia",
-        "British Columbia",
-    )
-)
+
 _ABROAD_AFTER = re.compile(r",\s+((?:[A-Z][a-z]+ ){0,2}[A-Z][a-zA-Z]+)")
-_MONTHS = frozenset(
-    [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ]
-)
 
 # Lines that are page furniture, wherever a name stands in them.
 # A credit in brackets anywhere in a line: "(Jane Doe/PA)", "[Jane Doe/BBC]".
 _CREDIT = re.compile(r"[\[(][^\])\n]{2,60}/[^\])\n]{2,30}[\])]")
 
-# Words around a name that say the person is a Member of Parliament acting as one.
-# Words around a name (lower case) that say the person is a Member of Parliament, and with
-# parties and "candidate" that they are the politician rather than a namesake. Sets of words,
-# not one regular expression: tagging looks at the words around every person it meets.
-_MP_WORDS = frozenset(
-    [
-        "mp",
-        "mps",
-        "minister",
-        "ministers",
-        "secretary",
-        "whip",
-        "commons",
-        "parliament",
-        "westminster",
-        "constituency",
-        "constituencies",
-        "constituents",
-        "constituent",
-    ]
-)
-_PERSON_WORDS = _MP_WORDS | frozenset(
-    [
-        "candidate",
-        "candidates",
-        "labour",
-        "conservative",
-        "conservatives",
-        "tory",
-        "tories",
-        "snp",
-        "plaid",
-        "dup",
-        "sdlp",
-        "ukip",
-        "libdem",
-        "libdems",
-    ]
-)
 _PERSON_PAIRS = ("lib dem", "liberal democrat", "green party", "reform uk", "sinn f")
-_SEAT_WORDS = _MP_WORDS | frozenset(["seat", "seats", "by-election"])
-_QUOTE_WORDS = frozenset(
-    [
-        "said",
-        "says",
-        "told",
-        "added",
-        "explained",
-        "wrote",
-        "tweeted",
-        "posted",
-        "announced",
-        "confirmed",
-        "urged",
-        "warned",
-        "called",
-        "insisted",
-        "argued",
-        "claimed",
-    ]
-)
 _WORDS = re.compile(r"[a-z][a-z-]*")
-_GIVEN_PREFIX = frozenset(
-    ["Mr", "Mrs", "Ms", "Miss", "Dr", "Sir", "Dame", "Lord", "Lady", "Cllr", "Councillor"]
-)
 
 
 def line_bounds(text: str, start: int) -> tuple[int, int]:
@@ -375,15 +128,15 @@ def club_or_outlet_reason(text: str, end: int) -> str:
     following = _next_word(text, end)
     if not following:
         return ""
-    if following in _CLUB_ONLY:
+    if following in CLUB_ONLY:
         return f"a sports club ({following})"
-    if following in _CLUB_WORDS:
+    if following in CLUB_WORDS:
         after = _next_word(text, end + 1 + len(following))
-        if _POSSESSIVE.sub("", after.lower().rstrip(".,")) not in _CLUB_CIVIC:
+        if _POSSESSIVE.sub("", after.lower().rstrip(".,")) not in CLUB_CIVIC:
             return f"a sports club ({following})"
     if following in ("league", "union") or following.lower() == "fc":
         return f"a sport ({following})"
-    if following in _NEWSPAPER_WORDS:
+    if following in NEWSPAPER_WORDS:
         return f"a newspaper or outlet name ({following})"
     if following[0] == "v" and _FIXTURE_AFTER.match(text, end, end + 12):
         return "a sports fixture (X v Y)"
@@ -404,34 +157,34 @@ def abroad_reason(text: str, end: int) -> str:
     if end >= len(text) or text[end] != ",":
         return ""
     match = _ABROAD_AFTER.match(text, end)
-    if match and match.group(1) in _ABROAD:
+    if match and match.group(1) in ABROAD:
         return f"a place abroad ({match.group(1)})"
     return ""
 
 
 def is_month(name: str) -> bool:
     """Whether a name is also a month ("March", "May")."""
-    return name in _MONTHS
+    return name in MONTHS
 
 
 def longer_proper_name_reason(text: str, start: int, end: int) -> str:
     """Why a word-like place (a first name, a common word) starting or ending a longer
     capitalised name is part of it: "Paul Flynn", "River Swale", "Old Trafford"."""
     following = _next_word(text, end)
-    if following[:1].isupper() and following.rstrip(".,") not in _NOT_SURNAMES:
+    if following[:1].isupper() and following.rstrip(".,") not in NOT_SURNAMES:
         return f"part of a longer name (before {following!r})"
     return ""
 
 
 # Words that change what the name after them means, besides first names.
-WORDS_BEFORE = frozenset(_GIVEN_PREFIX | {"River", "river", "Loch", "Lake", "Afon", "v", "vs"})
+WORDS_BEFORE = frozenset(GIVEN_PREFIX | {"River", "river", "Loch", "Lake", "Afon", "v", "vs"})
 
 
 def word_before_reason(text: str, start: int, first_names: frozenset[str]) -> str:
     """Why a name is not the place from the word before it: a first name or a title makes
     it a surname ("John Burton"); "River", "Loch" or "Lake" makes it the water."""
     before = _previous_word(text, start)
-    if before in first_names or before in _GIVEN_PREFIX:
+    if before in first_names or before in GIVEN_PREFIX:
         return f"a surname (after {before!r})"
     if before.lower() in ("river", "loch", "lake", "afon"):
         return "a river or lake of the same name"
@@ -446,52 +199,11 @@ def longer_name_reason(text: str, start: int, end: int, first_names: frozenset[s
     following = _next_word(text, end)
     if (
         following[:1].isupper()
-        and following.rstrip(".,'’s") not in _NOT_SURNAMES
+        and following.rstrip(".,'’s") not in NOT_SURNAMES
         and (not following.endswith(("'s", "’s")))
     ):
         return f"part of a longer name (before {following!r})"
     return ""
-
-
-# Capitalised words that may follow a person's name without making it longer.
-_NOT_SURNAMES = frozenset(
-    [
-        "MP",
-        "MPs",
-        "MSP",
-        "MS",
-        "MLA",
-        "AM",
-        "MEP",
-        "OBE",
-        "MBE",
-        "CBE",
-        "KC",
-        "QC",
-        "PM",
-        "Labour",
-        "Conservative",
-        "Tory",
-        "Lib",
-        "SNP",
-        "Green",
-        "Reform",
-        "Plaid",
-        "And",
-        "But",
-        "The",
-        "In",
-        "On",
-        "At",
-        "As",
-        "For",
-        "Has",
-        "Had",
-        "Is",
-        "Was",
-        "Will",
-    ]
-)
 
 
 def window(text: str, start: int, end: int, reach: int = 80) -> str:
@@ -506,14 +218,14 @@ def _words(text: str, start: int, end: int, reach: int) -> set[str]:
 
 def has_seat_context(text: str, start: int, end: int) -> bool:
     """Whether the words around a name say it is the constituency (MP, seat, by-election)."""
-    return not _SEAT_WORDS.isdisjoint(_words(text, start, end, 50))
+    return not SEAT_WORDS.isdisjoint(_words(text, start, end, 50))
 
 
 def has_mp_context(text: str, start: int, end: int) -> bool:
     """Whether the words around a person's name say they are an MP or candidate ("MP", a
     ministry, a party, "candidate")."""
     near = window(text, start, end, 80).lower()
-    if not _PERSON_WORDS.isdisjoint(_WORDS.findall(near)):
+    if not PERSON_WORDS.isdisjoint(_WORDS.findall(near)):
         return True
     return any(pair in near for pair in _PERSON_PAIRS)
 
@@ -523,11 +235,11 @@ def names_politician(text: str, start: int, end: int) -> bool:
     candidate words, or a quote ("said", "told")."""
     near = window(text, start, end, 80).lower()
     words = _WORDS.findall(near)
-    if not _PERSON_WORDS.isdisjoint(words) or not _QUOTE_WORDS.isdisjoint(words):
+    if not PERSON_WORDS.isdisjoint(words) or not QUOTE_WORDS.isdisjoint(words):
         return True
     return any(pair in near for pair in _PERSON_PAIRS)
 
 
 def is_quoted(text: str, start: int, end: int) -> bool:
     """Whether the person is quoted or acts in the sentence that names them."""
-    return not _QUOTE_WORDS.isdisjoint(_words(text, start, end, 60))
+    return not QUOTE_WORDS.isdisjoint(_words(text, start, end, 60))
