@@ -242,4 +242,7 @@ def names_politician(text: str, start: int, end: int) -> bool:
 
 def is_quoted(text: str, start: int, end: int) -> bool:
     """Whether the person is quoted or acts in the sentence that names them."""
-    return not QUOTE_WORDS.isdisjoint(_words(text, start, end, 60))
+    return _QUOTED.search(window(text, start, end, 60)) is not None
+
+
+_QUOTED = re.compile(r"\b(?:" + "|".join(sorted(QUOTE_WORDS)) + r")\b")

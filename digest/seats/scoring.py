@@ -69,7 +69,9 @@ def roles(
     """The seat tags, strongest first, and the ``area`` tags apart (only when explaining:
     tagging alone does not pay for them)."""
     kept = []
-    named = []
+    top = 0.0
+    any_named = False
+    round_up = 0
     for score in scores.values():
         if score.own:
             kept.append(score)
@@ -77,17 +79,20 @@ def roles(
                 score.raw += score.area_raw
                 score.evidence.extend(score.area_evidence)
             if score.title_hits or score.body_hits or score.place_hits:
-                named.append(score)
-    top = max((s.raw for s in named), default=0.0)
-    round_up = [s for s in kept if (s.title_hits or s.body_hits) and s.mp_hits]
-    if len(round_up) < ROUND_UP_SEATS:
-        round_up = []
+                any_named = True
+                top = max(top, score.raw)
+            if (score.title_hits or score.body_hits) and score.mp_hits:
+                round_up += 1
     bar = max(PRIMARY_MIN_SCORE, PRIMARY_RATIO * top)
+    in_round_up = round_up >= ROUND_UP_SEATS
     ranked = []
     for score in kept:
-        is_named = score in named
-        if (is_named and (score.raw >= bar or score.lead_person)) or (
-            score in round_up or (not named and score.lead_person)
+        is_named = bool(score.title_hits or score.body_hits or score.place_hits)
+        listed = in_round_up and bool(score.title_hits or score.body_hits) and bool(score.mp_hits)
+        if (
+            (is_named and (score.raw >= bar or score.lead_person))
+            or listed
+            or (not any_named and score.lead_person)
         ):
             role = Role.PRIMARY
         elif is_named:
