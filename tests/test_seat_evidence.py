@@ -150,3 +150,13 @@ def test_tag_command_lists_rejected_names_with_reasons(tmp_path: Path) -> None:
     text = runner.invoke(app, ["tag", str(article), "--date", "2019-06-01"])
     assert "No seat tagged." in text.output
     assert "'Ipswich' (seat): a sports club (Town)" in text.output
+
+
+def test_a_round_up_of_mps_makes_each_seat_primary() -> None:
+    body = (
+        "Two more Conservatives have said they will not stand at the next general election. "
+        "Stevenage MP Stephen McPartland wrote to his local association on Monday. "
+        "Mole Valley MP Sir Paul Beresford, first elected in 1992, will also retire."
+    )
+    shown = _shown("Two more MPs to stand down", body, date(2023, 9, 1))
+    assert shown == {"Stevenage": Role.PRIMARY, "Mole Valley": Role.PRIMARY}

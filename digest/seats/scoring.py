@@ -13,7 +13,8 @@ Each seat gathers the evidence that survived ``evidence.py`` and the priors. Wha
   the sentence, ``mentioned`` when only named.
 * ``primary``: the seat clearly leads on score; or the story is centrally about its MP or a
   candidate (named in the title or the opening) and names the seat; or it is one of several
-  seats each named with its MP or candidate (a round-up of candidates or results).
+  seats each named with its MP or candidate (a round-up of candidates or results: three such
+  seats, or two when the headline names no seat or place).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ PRIMARY_MIN_SCORE = 2.0
 PRIMARY_RATIO = 0.8
 # Seats named with their person at least this many in one article make a round-up.
 ROUND_UP_SEATS = 3
+ROUND_UP_UNTITLED = 2
 SCORE_SCALE = 4.0
 
 
@@ -64,7 +66,10 @@ class SeatScore:
 
 
 def roles(
-    scores: dict[int, SeatScore], rejected: list[Rejection], explain: bool = True
+    scores: dict[int, SeatScore],
+    rejected: list[Rejection],
+    explain: bool = True,
+    headline_place: bool = True,
 ) -> tuple[tuple[SeatTag, ...], tuple[SeatTag, ...]]:
     """The seat tags, strongest first, and the ``area`` tags apart (only when explaining:
     tagging alone does not pay for them)."""
@@ -84,7 +89,10 @@ def roles(
             if (score.title_hits or score.body_hits) and score.mp_hits:
                 round_up += 1
     bar = max(PRIMARY_MIN_SCORE, PRIMARY_RATIO * top)
-    in_round_up = round_up >= ROUND_UP_SEATS
+    # With a seat or place in the headline the story is about it; without one, two seats
+    # each named with its MP or candidate already make a round-up ("two more MPs to stand
+    # down").
+    in_round_up = round_up >= (ROUND_UP_SEATS if headline_place else ROUND_UP_UNTITLED)
     ranked = []
     for score in kept:
         is_named = bool(score.title_hits or score.body_hits or score.place_hits)

@@ -112,6 +112,7 @@ def explain_text(
     # Each person's namings, in order: whether it is them is decided once per person.
     people: dict[int, tuple[Resolution, list[Evidence]]] = {}
     area_hits: list[tuple[Evidence, tuple[tuple[Seat, float], ...], bool]] = []
+    headline_place = False  # the headline names a seat, a place or an area
     # A name said ten times means the same thing each time: resolve each name once.
     resolved: dict[int, Resolution] = {}
     previous_end = -2
@@ -188,6 +189,7 @@ def explain_text(
                 person[1].append(evidence)
             continue
         in_title = start < title_end
+        headline_place = headline_place or in_title
         if scope == AREA:
             # Kept apart: it adds to seats with evidence of their own (after this loop), and
             # seats only it reaches are built only when explaining.
@@ -234,7 +236,7 @@ def explain_text(
                 for e in score.evidence
                 if e.kind is EvidenceKind.MP or e.kind is EvidenceKind.CANDIDATE
             )
-    tags, areas = roles(scores, rejected, explain)
+    tags, areas = roles(scores, rejected, explain, headline_place)
     if not explain:
         return Explanation(in_force, tags)
     rejected.sort()
