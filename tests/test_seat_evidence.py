@@ -160,3 +160,9 @@ def test_a_round_up_of_mps_makes_each_seat_primary() -> None:
     )
     shown = _shown("Two more MPs to stand down", body, date(2023, 9, 1))
     assert shown == {"Stevenage": Role.PRIMARY, "Mole Valley": Role.PRIMARY}
+
+
+def test_a_seat_written_compass_point_first_is_that_seat() -> None:
+    body = "The candidates for South Belfast met voters at a hustings in the city on Monday."
+    shown = _shown("Hustings for South Belfast", body)
+    assert shown == {"Belfast South": Role.PRIMARY}

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 import sys
 from collections import defaultdict
 from datetime import date
@@ -37,6 +38,9 @@ RESOLUTIONS_KEPT = 100_000
 CACHE_FORMAT = "3"
 
 log = logging.getLogger(__name__)
+_TOWN_POINT = re.compile(
+    r"^([A-Z][a-z]+) (North|South|East|West|Central|North East|North West|South East|South West)$"
+)
 
 
 class SeatMatcher:
@@ -48,6 +52,16 @@ class SeatMatcher:
         for key, forms in gazetteer.seat_names.items():
             for form in forms:
                 seats_by_form[form].append(key)
+        # Articles write "South Belfast" for Belfast South: the reversed form of a
+        # "<town> <compass point>" seat, unless it is some seat's own name.
+        reversed_forms: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for form, keys in seats_by_form.items():
+            match = _TOWN_POINT.match(form)
+            if match:
+                turned = f"{match.group(2)} {match.group(1)}"
+                if turned not in seats_by_form:
+                    reversed_forms[turned].extend(keys)
+        seats_by_form.update(reversed_forms)
         mps_by_form: dict[str, list[int]] = defaultdict(list)
         for index, term in enumerate(gazetteer.mp_terms):
             for form in term.variants:
