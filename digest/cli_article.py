@@ -272,9 +272,21 @@ def seats_show(
                 shown.append(other)
     shown.sort(key=lambda s: (s.boundary_set, s.name))
     payload = [_seat_json(gazetteer, s) for s in shown]
+    # Added for issue 18: a seat abolished or renamed in 2024 says so, with its successors.
+    notes = [note for s in seats if (note := gazetteer.abolished_note(s))]
     if as_json:
-        console.print_json(json.dumps({"query": seat, "seats": payload}, ensure_ascii=False))
+        console.print_json(
+            json.dumps({"query": seat, "seats": payload, "notes": notes}, ensure_ascii=False)
+        )
         return
+    for found in seats:
+        note = gazetteer.abolished_note(found)
+        if note:
+            covered = ", ".join(s.name for s in gazetteer.counterparts(found)) or "no 2024 seat"
+            console.print(
+                f"{note}. A subscriber following it gets the stories of {covered}.\n",
+                highlight=False,
+            )
     for entry in payload:
         valid = f"{entry['valid_from']} to {entry['valid_to'] or 'now'}"
         console.print(

@@ -7,6 +7,7 @@ seat: with 100,000 subscribers over 650 seats, the work is per seat, not per rea
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
@@ -21,6 +22,8 @@ from digest.models import Digest, Role, Seat, SeatSection, Story, Subscriber
 from digest.seat_stories import SeatArticle, StoryBuilder, StoryPolicy, build_stories
 from digest.seats.gazetteer import SET_2024, Gazetteer, load_gazetteer
 from digest.store import Store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +62,13 @@ def resolve_seat(
         )
     codes: list[str] = []
     for seat in seats:
+        others = gazetteer.counterparts(seat)
+        note = gazetteer.abolished_note(seat) if len(seats) == 1 else ""
+        if note:  # issue 18: say so, and what following it brings
+            covered = ", ".join(o.name for o in others) or "no 2024 seat"
+            log.warning("%s: %s; following %r brings the stories of %s", where, note, text, covered)
         codes.append(seat.code)
-        codes.extend(other.code for other in gazetteer.counterparts(seat))
+        codes.extend(other.code for other in others)
     current = next((s for s in seats if s.boundary_set == SET_2024), seats[-1])
     return SeatFollow(
         label=text, name=current.name, codes=tuple(dict.fromkeys(codes)), seats=tuple(seats)

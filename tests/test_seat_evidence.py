@@ -7,9 +7,11 @@ each became a tag a subscriber would have been shown.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from digest.cli import app
@@ -166,3 +168,31 @@ def test_a_seat_written_compass_point_first_is_that_seat() -> None:
     body = "The candidates for South Belfast met voters at a hustings in the city on Monday."
     shown = _shown("Hustings for South Belfast", body)
     assert shown == {"Belfast South": Role.PRIMARY}
+
+
+# 7. Abolished and renamed seats: said plainly where a seat is shown or followed.
+def test_seats_show_says_a_seat_was_abolished_and_what_replaced_it() -> None:
+    result = runner.invoke(app, ["seats", "show", "Leeds West"])
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    assert "Leeds West was abolished at the 2024 general election" in flat
+    assert "Leeds West and Pudsey (52%)" in flat
+    assert "gets the stories of Leeds West and Pudsey" in flat
+    payload = json.loads(runner.invoke(app, ["seats", "show", "Leeds West", "--json"]).output)
+    assert payload["notes"][0].startswith("Leeds West was abolished")
+    kept = json.loads(runner.invoke(app, ["seats", "show", "Norwich North", "--json"]).output)
+    assert kept["notes"] == []
+
+
+def test_following_an_abolished_seat_warns_with_its_successors(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from digest.compose import resolve_seat
+    from digest.seats.gazetteer import load_gazetteer
+
+    with caplog.at_level(logging.WARNING, logger="digest.compose"):
+        follow = resolve_seat(load_gazetteer(), "Leeds West", where="subscribers[0].seats")
+    assert "E14001325" in follow.codes  # Leeds West and Pudsey, its main successor
+    message = " ".join(r.getMessage() for r in caplog.records)
+    assert "subscribers[0].seats: Leeds West was abolished" in message
+    assert "brings the stories of Leeds West and Pudsey" in message
