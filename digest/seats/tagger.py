@@ -53,6 +53,7 @@ MAX_MP_HITS = 3
 PLACE_TITLE_WEIGHT = 2.0
 PLACE_BODY_WEIGHT = 0.75
 MAX_PLACE_HITS = 5
+PEOPLE = frozenset({EvidenceKind.MP, EvidenceKind.CANDIDATE})
 # A person named this far into the body still leads the story (its opening).
 LEAD_CHARS = 300
 
@@ -118,6 +119,7 @@ def explain_text(
     previous_end = -2
     furniture = judge.furniture_spans(text, title_end)
     seats_named: bool | None = None
+    as_places: dict[int, Resolution] = {}  # one-word seats read as places, per name
     first_names = matcher.first_names
     gate_words = matcher.gate_words
     place_kind = EvidenceKind.PLACE
@@ -132,7 +134,12 @@ def explain_text(
         gated = after[:1] == "," or (
             after[:1] == " " and after[1:] and (after[1].isupper() or after[1] in "vlu")
         )
-        if not gated and start > 2 and text[start - 1] == " ":
+        if (
+            not gated
+            and start > 2
+            and text[start - 1] == " "
+            and (pattern.kind in PEOPLE or text.find(" ", start, end) == -1)
+        ):
             space = text.rfind(" ", start - 24 if start > 24 else 0, start - 1)
             before = text[space + 1 : start - 1]
             before = before[before.rfind("\n") + 1 :]
@@ -158,26 +165,30 @@ def explain_text(
         if not targets:
             rejected.append(Rejection(start, end, evidence.text, kind, why))
             continue
-        if kind is EvidenceKind.SEAT and pattern.place and seats_named is None:
-            # Seats named in full ("Leeds North East"): a list, where "Pudsey" is one more.
-            seats_named = any(p.kind is EvidenceKind.SEAT and not p.place for _, _, p in hits)
-        if (
-            kind is EvidenceKind.SEAT
-            and pattern.place
-            and (not seats_named or _names_council(gazetteer, pattern.place))
-            and not judge.has_seat_context(text, start, end)
-        ):
+        if kind is EvidenceKind.SEAT and pattern.place:
             # "Wakefield" is a seat and a council holding several: the seat only when the
             # words around it say so (MP, seat, by-election), else the council's area.
-            as_place = resolve_pattern(
-                pattern._replace(kind=EvidenceKind.PLACE, word_like=False),
-                gazetteer,
-                context,
-                day,
-                in_force,
-                SINGLE_WORD_FACTOR,
-            )
-            if as_place.scope == AREA:
+            as_place = as_places.get(id(pattern))
+            if as_place is None:
+                if seats_named is None:
+                    # Seats named in full ("Leeds North East"): a list, where "Pudsey" is
+                    # one more seat.
+                    seats_named = any(
+                        p.kind is EvidenceKind.SEAT and not p.place for _, _, p in hits
+                    )
+                as_place = as_places[id(pattern)] = (
+                    resolve_pattern(
+                        pattern._replace(kind=EvidenceKind.PLACE, word_like=False),
+                        gazetteer,
+                        context,
+                        day,
+                        in_force,
+                        SINGLE_WORD_FACTOR,
+                    )
+                    if not seats_named or _names_council(gazetteer, pattern.place)
+                    else answer
+                )
+            if as_place.scope == AREA and not judge.has_seat_context(text, start, end):
                 answer = as_place
                 kind, targets, scope = EvidenceKind.PLACE, as_place.targets, AREA
                 evidence = evidence._replace(kind=kind)
