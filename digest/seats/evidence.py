@@ -233,11 +233,7 @@ def has_mp_context(text: str, start: int, end: int) -> bool:
 def names_politician(text: str, start: int, end: int) -> bool:
     """Whether the words around a person's name show the politician: MP, minister, party or
     candidate words, or a quote ("said", "told")."""
-    near = window(text, start, end, 80).lower()
-    words = _WORDS.findall(near)
-    if not PERSON_WORDS.isdisjoint(words) or not QUOTE_WORDS.isdisjoint(words):
-        return True
-    return any(pair in near for pair in _PERSON_PAIRS)
+    return _POLITICIAN.search(window(text, start, end, 80).lower()) is not None
 
 
 def is_quoted(text: str, start: int, end: int) -> bool:
@@ -245,4 +241,7 @@ def is_quoted(text: str, start: int, end: int) -> bool:
     return _QUOTED.search(window(text, start, end, 60)) is not None
 
 
+_POLITICIAN = re.compile(
+    r"\b(?:" + "|".join(sorted(PERSON_WORDS | QUOTE_WORDS)) + r")\b|" + "|".join(_PERSON_PAIRS)
+)
 _QUOTED = re.compile(r"\b(?:" + "|".join(sorted(QUOTE_WORDS)) + r")\b")

@@ -123,8 +123,8 @@ class SeatMatcher:
         # Words before a name that can change what it means (``explain_text``'s first look).
         self.gate_words = first_names | judge.WORDS_BEFORE
         self._resolutions: dict[tuple[int, object], Resolution] = {}
-        # The counties and districts each name stands for, per set (``PlaceContext``).
-        self.areas_memo: dict[tuple[int, str], tuple[str, ...]] = {}
+        # The counties and districts each name stands for, by set (``PlaceContext``).
+        self.areas_memo: dict[str, dict[int, tuple[str, ...]]] = {}
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)

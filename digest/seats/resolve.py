@@ -88,10 +88,11 @@ class PlaceContext:
         gazetteer: Gazetteer,
         in_force: str,
         home: frozenset[str] = frozenset(),
-        memo: dict[tuple[int, str], tuple[str, ...]] | None = None,
+        memo: dict[int, tuple[str, ...]] | None = None,
     ) -> None:
         self._home = home
-        # What each name contributes, by (id of its pattern, set): kept by the matcher.
+        # What each name contributes, by id of its pattern (for this boundary set): kept by
+        # the matcher.
         self._memo = {} if memo is None else memo
         self._hits = hits
         self._gazetteer = gazetteer
@@ -119,14 +120,19 @@ class PlaceContext:
         """The places the automaton found (a county or district named is among them), and
         the counties of the seats and unambiguous places named."""
         if self._counties is None:
-            self._counties = set()
-            memo, in_force = self._memo, self._in_force
+            counties: set[str] = set()
+            memo = self._memo
+            seen: set[int] = set()
             for _, _, pattern in self._hits:
-                key = (id(pattern), in_force)
+                key = id(pattern)
+                if key in seen:
+                    continue
+                seen.add(key)
                 names = memo.get(key)
                 if names is None:
                     names = memo[key] = self._areas_of(pattern)
-                self._counties.update(names)
+                counties.update(names)
+            self._counties = counties
         return self._counties
 
     def _areas_of(self, pattern: Pattern) -> tuple[str, ...]:

@@ -108,7 +108,9 @@ def explain_text(
     scores: dict[int, SeatScore] = {}  # by id of the gazetteer's Seat
     hits = matcher.find(text)
     home = gazetteer.areas.get(area, frozenset()) if area else frozenset()
-    context = PlaceContext(hits, gazetteer, in_force, home, matcher.areas_memo)
+    context = PlaceContext(
+        hits, gazetteer, in_force, home, matcher.areas_memo.setdefault(in_force, {})
+    )
     rejected: list[Rejection] = []
     # Each person's namings, in order: whether it is them is decided once per person.
     people: dict[int, tuple[Resolution, list[Evidence]]] = {}
