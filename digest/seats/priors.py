@@ -26,10 +26,9 @@ WORD_ZIPF_BY_KIND = {
     "major_town_or_city": 5.0,
     "built_up_area": 3.8,
     "built_up_area_subdivision": 3.8,
-    "local_authority_district": 4.5,
-    "county_or_unitary_authority": 4.5,
 }
 WORD_ZIPF_SMALL_PLACE = 2.5  # parishes and wards
+_AREA_KINDS = frozenset({"local_authority_district", "county_or_unitary_authority"})
 
 
 def word_commonness() -> Callable[[str], float]:
@@ -48,6 +47,8 @@ def is_word_like(
     """Whether a one-word place name is more likely a word, month or first name than the place."""
     if " " in name or "-" in name:
         return False
+    if any(o.place_type in _AREA_KINDS for o in options):
+        return False  # a council or county is an area, never a tag by itself anyway
     if is_month(name) or name in first_names:
         return True
     bar = max(WORD_ZIPF_BY_KIND.get(o.place_type, WORD_ZIPF_SMALL_PLACE) for o in options)
