@@ -42,6 +42,12 @@ _TOWN_POINT = re.compile(
     r"^([A-Z][a-z]+) (North|South|East|West|Central|North East|North West|South East|South West)$"
 )
 
+# Enum members as module constants: an enum attribute lookup costs ten times a global
+# one, and tagging looks these up for every name it meets.
+_SEAT = EvidenceKind.SEAT
+_MP = EvidenceKind.MP
+_PLACE = EvidenceKind.PLACE
+
 
 class SeatMatcher:
     """The compiled automaton over seat names, MPs' names and candidates' names."""
@@ -83,12 +89,12 @@ class SeatMatcher:
             # A one-word seat that is also a council or city of several seats keeps its
             # place name: which one is meant is decided per use.
             place = form if " " not in form and form in gazetteer.places else ""
-            add(form, Pattern(EvidenceKind.SEAT, keys=tuple(keys), place=place))
+            add(form, Pattern(_SEAT, keys=tuple(keys), place=place))
         for form in sorted(mps_by_form.keys() | candidates_by_form.keys()):
             if form in seats_by_form:
                 continue  # a seat name wins over a person of the same name
             pattern = Pattern(
-                EvidenceKind.MP,
+                _MP,
                 person=form,
                 mp_indexes=tuple(mps_by_form.get(form, ())),
                 candidate_indexes=tuple(candidates_by_form.get(form, ())),
@@ -103,7 +109,7 @@ class SeatMatcher:
             areas = {(option.county, option.district) for option in options}
             counties = {option.county for option in options}
             pattern = Pattern(
-                EvidenceKind.PLACE,
+                _PLACE,
                 place=name,
                 ambiguous=len(areas) > 1,
                 county=next(iter(counties)) if len(counties) == 1 else "",
@@ -148,7 +154,7 @@ class SeatMatcher:
             return resolve_pattern(
                 pattern, self.gazetteer, context, day, in_force, SINGLE_WORD_FACTOR
             )
-        key = (id(pattern), day if pattern.kind is EvidenceKind.MP else in_force)
+        key = (id(pattern), day if pattern.kind is _MP else in_force)
         answer = self._resolutions.get(key)
         if answer is None:
             if len(self._resolutions) >= RESOLUTIONS_KEPT:

@@ -21,6 +21,13 @@ from digest.seats.gazetteer import (
     PlaceOption,
 )
 
+# Enum members as module constants: an enum attribute lookup costs ten times a global
+# one, and tagging looks these up for every name it meets.
+_SEAT = EvidenceKind.SEAT
+_MP = EvidenceKind.MP
+_CANDIDATE = EvidenceKind.CANDIDATE
+_PLACE = EvidenceKind.PLACE
+
 # A place counts for each seat it lies in, in proportion to the share of its people there;
 # seats with a smaller share than this are not reached through the place at all.
 MIN_PLACE_SHARE = 0.2
@@ -136,10 +143,10 @@ class PlaceContext:
         return self._counties
 
     def _areas_of(self, pattern: Pattern) -> tuple[str, ...]:
-        if pattern.kind is EvidenceKind.SEAT:
+        if pattern.kind is _SEAT:
             seat = seat_in_force(self._gazetteer, pattern.keys, self._in_force)
             return (seat.county,) if seat is not None else ()
-        if pattern.kind is EvidenceKind.PLACE and not pattern.word_like:
+        if pattern.kind is _PLACE and not pattern.word_like:
             return (pattern.place, pattern.county) if pattern.county else (pattern.place,)
         return ()
 
@@ -154,9 +161,9 @@ def resolve_pattern(
 ) -> Resolution:
     """What one matched name means in this article. ``context`` is needed for ambiguous and
     word-like places only."""
-    if pattern.kind is EvidenceKind.PLACE:
+    if pattern.kind is _PLACE:
         return _resolve_place_name(pattern, gazetteer, context, in_force)
-    if pattern.kind is EvidenceKind.SEAT:
+    if pattern.kind is _SEAT:
         seat = seat_in_force(gazetteer, pattern.keys, in_force)
         if seat is None:
             return Resolution(
@@ -170,7 +177,7 @@ def resolve_pattern(
 def _resolve_place_name(
     pattern: Pattern, gazetteer: Gazetteer, context: PlaceContext | None, in_force: str
 ) -> Resolution:
-    kind = EvidenceKind.PLACE
+    kind = _PLACE
     options = gazetteer.places[pattern.place]
     supports = [support(o, context) for o in options]
     if pattern.word_like and not any(supports):
@@ -219,19 +226,19 @@ def _resolve_person(pattern: Pattern, gazetteer: Gazetteer, day: date, in_force:
     former MP during a campaign, or the winner-to-be; the seat always in the set in force."""
     terms = [gazetteer.mp_terms[i] for i in pattern.mp_indexes]
     keys = {(t.seat_code, t.boundary_set) for t in terms if t.covers(day)}
-    kind = EvidenceKind.MP
+    kind = _MP
     if not keys:
         keys = {
             (c.seat_code, c.boundary_set)
             for c in (gazetteer.candidacies[i] for i in pattern.candidate_indexes)
             if c.covers(day) and c.boundary_set == in_force
         }
-        kind = EvidenceKind.CANDIDATE
+        kind = _CANDIDATE
     if not keys:
-        kind = EvidenceKind.MP
+        kind = _MP
         keys = {(t.seat_code, t.boundary_set) for t in terms if t.covers(day, CAMPAIGN_GRACE)}
     if not keys:
-        kind = EvidenceKind.CANDIDATE
+        kind = _CANDIDATE
         keys = {
             (t.seat_code, t.boundary_set)
             for t in terms

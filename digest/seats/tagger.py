@@ -36,6 +36,13 @@ from digest.seats.resolve import (
 )
 from digest.seats.scoring import SeatScore, roles
 
+# Enum members as module constants: an enum attribute lookup costs ten times a global
+# one, and tagging looks these up for every name it meets.
+_SEAT = EvidenceKind.SEAT
+_MP = EvidenceKind.MP
+_CANDIDATE = EvidenceKind.CANDIDATE
+_PLACE = EvidenceKind.PLACE
+
 __all__ = [
     "Explanation",
     "SeatMatcher",
@@ -53,7 +60,7 @@ MAX_MP_HITS = 3
 PLACE_TITLE_WEIGHT = 2.0
 PLACE_BODY_WEIGHT = 0.75
 MAX_PLACE_HITS = 5
-PEOPLE = frozenset({EvidenceKind.MP, EvidenceKind.CANDIDATE})
+PEOPLE = frozenset({_MP, _CANDIDATE})
 # A person named this far into the body still leads the story (its opening).
 LEAD_CHARS = 300
 
@@ -124,7 +131,7 @@ def explain_text(
     as_places: dict[int, Resolution] = {}  # one-word seats read as places, per name
     first_names = matcher.first_names
     gate_words = matcher.gate_words
-    place_kind = EvidenceKind.PLACE
+    place_kind = _PLACE
     for start, end, pattern in hits:
         reason = ""
         if furniture:
@@ -167,7 +174,7 @@ def explain_text(
         if not targets:
             rejected.append(Rejection(start, end, evidence.text, kind, why))
             continue
-        if kind is EvidenceKind.SEAT and pattern.place:
+        if kind is _SEAT and pattern.place:
             # "Wakefield" is a seat and a council holding several: the seat only when the
             # words around it say so (MP, seat, by-election), else the council's area.
             as_place = as_places.get(id(pattern))
@@ -175,12 +182,10 @@ def explain_text(
                 if seats_named is None:
                     # Seats named in full ("Leeds North East"): a list, where "Pudsey" is
                     # one more seat.
-                    seats_named = any(
-                        p.kind is EvidenceKind.SEAT and not p.place for _, _, p in hits
-                    )
+                    seats_named = any(p.kind is _SEAT and not p.place for _, _, p in hits)
                 as_place = as_places[id(pattern)] = (
                     resolve_pattern(
-                        pattern._replace(kind=EvidenceKind.PLACE, word_like=False),
+                        pattern._replace(kind=_PLACE, word_like=False),
                         gazetteer,
                         context,
                         day,
@@ -192,9 +197,9 @@ def explain_text(
                 )
             if as_place.scope == AREA and not judge.has_seat_context(text, start, end):
                 answer = as_place
-                kind, targets, scope = EvidenceKind.PLACE, as_place.targets, AREA
+                kind, targets, scope = _PLACE, as_place.targets, AREA
                 evidence = evidence._replace(kind=kind)
-        if kind is EvidenceKind.MP or kind is EvidenceKind.CANDIDATE:
+        if kind is _MP or kind is _CANDIDATE:
             person = people.get(id(pattern))
             if person is None:
                 people[id(pattern)] = (answer, [evidence])
@@ -212,7 +217,7 @@ def explain_text(
             score = scores.get(id(seat))
             if score is None:
                 score = scores[id(seat)] = SeatScore(seat)
-            if kind is EvidenceKind.SEAT:
+            if kind is _SEAT:
                 score.evidence.append(evidence)
                 if in_title:
                     score.title_hits += 1
@@ -247,7 +252,7 @@ def explain_text(
             score.quoted = any(
                 judge.is_quoted(text, e.start, e.end)
                 for e in score.evidence
-                if e.kind is EvidenceKind.MP or e.kind is EvidenceKind.CANDIDATE
+                if e.kind is _MP or e.kind is _CANDIDATE
             )
     tags, areas = roles(scores, rejected, explain, headline_place)
     if not explain:
@@ -271,7 +276,7 @@ def _usage_reason(
     joined = len(after) == 2 and after[0] == " " and (after[1].isupper() or after[1] in "vlu")
     kind = pattern.kind
     follows_word = start > 1 and text[start - 1] == " " and text[start - 2].isalpha()
-    if kind is EvidenceKind.MP or kind is EvidenceKind.CANDIDATE:
+    if kind is _MP or kind is _CANDIDATE:
         if follows_word or (joined and after[1].isupper()):
             return judge.longer_name_reason(text, start, end, first_names)
         return ""
