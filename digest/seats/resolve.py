@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import NamedTuple
+from weakref import WeakKeyDictionary
 
 from digest.models import EvidenceKind, Seat
 from digest.seats.gazetteer import (
@@ -166,9 +167,8 @@ def resolve_pattern(
     if pattern.kind is _SEAT:
         seat = seat_in_force(gazetteer, pattern.keys, in_force)
         if seat is None:
-            return Resolution(
-                pattern.kind, (), reason="a seat name of the other boundary set, no clear successor"
-            )
+            why = "a seat name not in force on the article's date (abolished, or a proposal)"
+            return Resolution(pattern.kind, (), reason=why)
         factor = single_word_factor if len(seat.name.split()) == 1 else 1.0
         return Resolution(pattern.kind, ((seat, factor),))
     return _resolve_person(pattern, gazetteer, day, in_force)
@@ -195,18 +195,23 @@ def _resolve_place_name(
     return Resolution(kind, targets, scope=scope)
 
 
-# (id of a place option, boundary set) -> its seats with weights, and how it stands to them.
-# Options live as long as the process (the gazetteer is never freed), so ids stay valid.
-_TARGETS: dict[tuple[int, str], tuple[tuple[tuple[Seat, float], ...], str]] = {}
+# A place's seats with a weight each, and how it stands to them (town, village, area).
+_Targets = tuple[tuple[tuple[Seat, float], ...], str]
+
+# Per gazetteer: (id of a place option, boundary set) -> its seats with weights, and how it
+# stands to them. Options live as long as their gazetteer, so their ids stay valid; another
+# gazetteer (a test's, a rebuilt one) gets its own table.
+_TARGETS: WeakKeyDictionary[Gazetteer, dict[tuple[int, str], _Targets]] = WeakKeyDictionary()
 
 
-def _place_targets(
-    option: PlaceOption, gazetteer: Gazetteer, in_force: str
-) -> tuple[tuple[tuple[Seat, float], ...], str]:
+def _place_targets(option: PlaceOption, gazetteer: Gazetteer, in_force: str) -> _Targets:
     """The seats a place points at in one set, and whether it is a town, a village or an
     area (a district or county not mostly in one seat, or a place split over seats)."""
+    table = _TARGETS.get(gazetteer)
+    if table is None:
+        table = _TARGETS[gazetteer] = {}
     key = (id(option), in_force)
-    found = _TARGETS.get(key)
+    found = table.get(key)
     if found is None:
         shares = option.seats_in(in_force)
         main = [(code, share) for code, share in shares if share >= MIN_PLACE_SHARE]
@@ -217,7 +222,7 @@ def _place_targets(
         else:
             scope = VILLAGE if option.place_type in SMALL_TYPES else TOWN
         seats = tuple((gazetteer.seat(code, in_force), share) for code, share in main)
-        found = _TARGETS[key] = (seats, scope)
+        found = table[key] = (seats, scope)
     return found
 
 

@@ -28,6 +28,7 @@ from digest.seats.matcher import (
 from digest.seats.resolve import (
     AREA,
     AREA_TYPES,
+    ONE_SEAT_AREA,
     VILLAGE,
     Pattern,
     PlaceContext,
@@ -195,7 +196,11 @@ def explain_text(
                     if not seats_named or _names_council(gazetteer, pattern.place)
                     else answer
                 )
-            if as_place.scope == AREA and not judge.has_seat_context(text, start, end):
+            if (
+                as_place.scope == AREA
+                and not _mostly_in(as_place, targets[0][0])
+                and not judge.has_seat_context(text, start, end)
+            ):
                 answer = as_place
                 kind, targets, scope = _PLACE, as_place.targets, AREA
                 evidence = evidence._replace(kind=kind)
@@ -259,6 +264,12 @@ def explain_text(
         return Explanation(in_force, tags)
     rejected.sort()
     return Explanation(in_force, tags, areas, tuple(rejected))
+
+
+def _mostly_in(place: Resolution, seat: Seat) -> bool:
+    """Whether most of a place's people live in this seat ("Ipswich" the town is mostly the
+    Ipswich seat; "Wakefield" the city is only half the Wakefield seat)."""
+    return any(s is seat and share >= ONE_SEAT_AREA for s, share in place.targets)
 
 
 def _names_council(gazetteer: Gazetteer, name: str) -> bool:
