@@ -54,13 +54,16 @@ class SummaryMethod(StrEnum):
 class Role(StrEnum):
     """How a story relates to a seat, strongest first.
 
-    ``member``: the seat is reached only through its MP, who features in a story about
-    somewhere else (a party leader visiting another city).
+    ``member``: the seat is reached only through its MP, who takes part in a story about
+    somewhere else (acts or is quoted). ``area``: the story names only an area that holds the
+    seat among several (a county, a council, a city split into seats); not a tag a subscriber
+    is shown, and ``tag_text`` leaves it out unless asked.
     """
 
     PRIMARY = "primary"
     MENTIONED = "mentioned"
     MEMBER = "member"
+    AREA = "area"
 
     @property
     def rank(self) -> int:
@@ -127,6 +130,16 @@ class Evidence(NamedTuple):
     end: int
     text: str
     kind: EvidenceKind
+
+
+class Rejection(NamedTuple):
+    """A matched name that was not taken as evidence for any seat, and why (``digest tag``)."""
+
+    start: int
+    end: int
+    text: str
+    kind: EvidenceKind
+    reason: str
 
 
 class SeatTag(NamedTuple):

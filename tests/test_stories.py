@@ -174,7 +174,9 @@ def test_sections_built_in_worker_processes_match_those_built_here(tmp_path: Pat
     gazetteer = load_gazetteer()
     names = sorted({t.name for a in prepared for t in a.tags})
     follows = [resolve_seat(gazetteer, name) for name in names]
-    assert len(follows) >= 8
+    # Seven seats since issue 18: areas ("Norwich", "Rochford", "Tendring District Council")
+    # and a seat of the other boundary set no longer add the seats they hold as tags.
+    assert len(follows) >= 6
     since = now - timedelta(days=7)
     here = DigestComposer(store, DigestConfig(max_stories_per_seat=100))
     expected = [here.section(follow, since, now.date()) for follow in follows]

@@ -18,7 +18,7 @@ from rich.table import Table
 from digest.cli.common import JsonOption, app, console, errors, run, seats_app
 from digest.config import check_area
 from digest.errors import ConfigError, DigestError
-from digest.models import Seat
+from digest.models import Seat, SeatTag
 from digest.seats.gazetteer import Gazetteer, load_gazetteer
 
 
@@ -75,40 +75,74 @@ def tag(
     if area:
         run(lambda: check_area(area, key="--area"))
     title, body = run(lambda: _read_article(file))
-    from digest.seats.tagger import tag_text
+    from digest.seats.tagger import explain_text
 
-    boundary_set, tags = tag_text(title, body, when, area=area)
+    found = explain_text(title, body, when, area=area)
+    boundary_set, tags = found.boundary_set, found.tags
+
+    def seat_fields(t: SeatTag) -> dict[str, Any]:
+        return {
+            "code": t.code,
+            "name": t.name,
+            "boundary_set": t.boundary_set,
+            "role": t.role.value,
+            "score": t.score,
+            "evidence": [
+                {"start": e.start, "end": e.end, "text": e.text, "kind": e.kind.value}
+                for e in t.evidence
+            ],
+        }
+
     payload = {
         "file": file,
         "title": title,
         "date": (when or date.today()).isoformat(),
         "boundary_set": boundary_set,
-        "seats": [
+        "seats": [seat_fields(t) for t in tags],
+        # Added for issue 18: areas holding several seats (not tags), and every matched name
+        # that was not counted, with the reason.
+        "areas": [seat_fields(t) for t in found.areas],
+        "rejected": [
             {
-                "code": t.code,
-                "name": t.name,
-                "boundary_set": t.boundary_set,
-                "role": t.role.value,
-                "score": t.score,
-                "evidence": [
-                    {"start": e.start, "end": e.end, "text": e.text, "kind": e.kind.value}
-                    for e in t.evidence
-                ],
+                "start": r.start,
+                "end": r.end,
+                "text": r.text,
+                "kind": r.kind.value,
+                "reason": r.reason,
             }
-            for t in tags
+            for r in found.rejected
         ],
     }
     if as_json:
         console.print_json(json.dumps(payload, ensure_ascii=False))
         return
     console.print(f"{title}\nboundary set {boundary_set}, date {payload['date']}", highlight=False)
-    table = Table()
-    for column in ("Seat", "Code", "Set", "Role", "Score", "Evidence"):
-        table.add_column(column)
-    for t in tags:
-        evidence = ", ".join(sorted({e.text for e in t.evidence}))
-        table.add_row(t.name, t.code, t.boundary_set, t.role.value, f"{t.score:.3f}", evidence)
-    console.print(table)
+    if tags:
+        table = Table()
+        for column in ("Seat", "Code", "Set", "Role", "Score", "Evidence"):
+            table.add_column(column)
+        for t in tags:
+            evidence = ", ".join(sorted({e.text for e in t.evidence}))
+            table.add_row(t.name, t.code, t.boundary_set, t.role.value, f"{t.score:.3f}", evidence)
+        console.print(table)
+    else:
+        console.print("No seat tagged.", highlight=False)
+    if found.areas:
+        named = sorted({e.text for t in found.areas for e in t.evidence})
+        seats = ", ".join(t.name for t in found.areas)
+        console.print(
+            f"Areas named (not tags, they hold several seats): {', '.join(named)} ({seats})",
+            highlight=False,
+        )
+    if found.rejected:
+        console.print("Names seen but not counted:", highlight=False)
+        seen: set[tuple[str, str]] = set()
+        for r in found.rejected:
+            if (r.text, r.reason) not in seen:
+                seen.add((r.text, r.reason))
+                console.print(f"  {r.text!r} ({r.kind.value}): {r.reason}", highlight=False)
+    elif not tags and not found.areas:
+        console.print("No seat, place or MP name found in the text.", highlight=False)
 
 
 @app.command()
@@ -238,9 +272,21 @@ def seats_show(
                 shown.append(other)
     shown.sort(key=lambda s: (s.boundary_set, s.name))
     payload = [_seat_json(gazetteer, s) for s in shown]
+    # Added for issue 18: a seat abolished or renamed in 2024 says so, with its successors.
+    notes = [note for s in seats if (note := gazetteer.abolished_note(s))]
     if as_json:
-        console.print_json(json.dumps({"query": seat, "seats": payload}, ensure_ascii=False))
+        console.print_json(
+            json.dumps({"query": seat, "seats": payload, "notes": notes}, ensure_ascii=False)
+        )
         return
+    for found in seats:
+        note = gazetteer.abolished_note(found)
+        if note:
+            covered = ", ".join(s.name for s in gazetteer.counterparts(found)) or "no 2024 seat"
+            console.print(
+                f"{note}. A subscriber following it gets the stories of {covered}.\n",
+                highlight=False,
+            )
     for entry in payload:
         valid = f"{entry['valid_from']} to {entry['valid_to'] or 'now'}"
         console.print(

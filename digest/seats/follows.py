@@ -8,6 +8,7 @@ commands and every send resolve subscribers here.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ from digest.config import SubscriberConfig
 from digest.errors import ConfigError
 from digest.models import Seat, Subscriber
 from digest.seats.gazetteer import SET_2024, Gazetteer
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +57,13 @@ def resolve_seat(
         )
     codes: list[str] = []
     for seat in seats:
+        others = gazetteer.counterparts(seat)
+        note = gazetteer.abolished_note(seat) if len(seats) == 1 else ""
+        if note:  # say so, and what following it brings
+            covered = ", ".join(o.name for o in others) or "no 2024 seat"
+            log.warning("%s: %s; following %r brings the stories of %s", where, note, text, covered)
         codes.append(seat.code)
-        codes.extend(other.code for other in gazetteer.counterparts(seat))
+        codes.extend(other.code for other in others)
     current = next((s for s in seats if s.boundary_set == SET_2024), seats[-1])
     return SeatFollow(
         label=text, name=current.name, codes=tuple(dict.fromkeys(codes)), seats=tuple(seats)

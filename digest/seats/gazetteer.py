@@ -426,6 +426,23 @@ class Gazetteer:
                 return term
         return None
 
+    def abolished_note(self, seat: Seat) -> str:
+        """For a seat of the 2010 set whose name the 2024 set does not keep, what became of
+        it ("Leeds West was abolished at the 2024 general election; its area is now in
+        Leeds West and Pudsey (52%), ..."); "" for a seat that still exists."""
+        if seat.boundary_set != SET_2010:
+            return ""
+        if any(s.boundary_set == SET_2024 for s in self.find_seats(seat.name)):
+            return ""
+        links = sorted(self.successors.get(f"{SET_2010}:{seat.code}", []), key=lambda x: -x[1])
+        parts = [
+            f"{self.seats[(code, SET_2024)].name} ({share:.0%})"
+            for code, share in links
+            if (code, SET_2024) in self.seats and share >= 0.01
+        ]
+        where = f"; its area is now in {', '.join(parts)}" if parts else ""
+        return f"{seat.name} was abolished at the 2024 general election{where}"
+
     def counterparts(self, seat: Seat, min_share: float = 0.5) -> list[Seat]:
         """Seats in the other boundary set that hold most of this seat's population."""
         other = SET_2024 if seat.boundary_set == SET_2010 else SET_2010

@@ -1,0 +1,247 @@
+"""Whether one matched name is evidence at all, judged from where it stands and what is next to it.
+
+The automaton finds every written form of a seat, place or person; many of those matches are
+not about the place or the person. This module holds the rules that look at the text around a
+match, each one for a class of use rather than a list of names:
+
+* where it stands: a byline, a photo credit ("[Jane Doe/BBC]"), a caption label, a "Read
+  more" or "Most Read" line is page furniture, not the story;
+* what follows: a sports club ("Ipswich Town", "Tottenham Hotspur v ..."), a newspaper
+  ("Shropshire Star"), a foreign state or country ("Derby, Connecticut");
+* what precedes or follows a person's name: a first name before a place ("John Burton") or a
+  longer name around an MP's ("Colin James Clark"); the title "MP", a ministry or a quote
+  that shows it is the MP who is meant.
+
+Every rule returns a short reason (shown by ``digest tag``) or ``""`` when the match stands.
+"""
+
+from __future__ import annotations
+
+import re
+
+from digest.seats.wordlists import (
+    ABROAD,
+    CLUB_CIVIC,
+    CLUB_ONLY,
+    CLUB_WORDS,
+    GIVEN_PREFIX,
+    MONTHS,
+    NEWSPAPER_WORDS,
+    NOT_SURNAMES,
+    PERSON_WORDS,
+    QUOTE_WORDS,
+    SEAT_WORDS,
+)
+
+_ABROAD_AFTER = re.compile(r",\s+((?:[A-Z][a-z]+ ){0,2}[A-Z][a-zA-Z]+)")
+
+# Lines that are page furniture, wherever a name stands in them.
+# A credit in brackets anywhere in a line: "(Jane Doe/PA)", "[Jane Doe/BBC]".
+_CREDIT = re.compile(r"[\[(][^\])\n]{2,60}/[^\])\n]{2,30}[\])]")
+
+_PERSON_PAIRS = ("lib dem", "liberal democrat", "green party", "reform uk", "sinn f")
+_WORDS = re.compile(r"[a-z][a-z-]*")
+
+
+def line_bounds(text: str, start: int) -> tuple[int, int]:
+    """The start and end of the line (paragraph) holding offset ``start``."""
+    begin = text.rfind("\n", 0, start) + 1
+    end = text.find("\n", start)
+    return begin, len(text) if end == -1 else end
+
+
+_FURNITURE_LINE_START = re.compile(
+    r"\W*(read more|more on this|see also|related|most read|most popular|you may also like|"
+    r"recommended|trending|top stories|follow us|sign up|listen|watch|image caption|"
+    r"image source|image copyright|picture:|photo:|credit:|copyright|(?-i:By [A-Z][\w'’-]+ [A-Z]))",
+    re.IGNORECASE,
+)
+_FURNITURE_ANYWHERE = re.compile(
+    r"\b(image|picture|photo)s? (source|caption|credit|copyright)", re.IGNORECASE
+)
+
+# (start, end, reason) of each stretch of furniture in one article.
+Spans = list[tuple[int, int, str]]
+
+
+def furniture_spans(text: str, title_end: int) -> Spans:
+    """The stretches of one article's body that are page furniture, found in one pass.
+
+    The title is never furniture. In the body a photo credit in brackets, and a line that
+    opens as a byline, a "Read more"/related link or a caption label (or holds "Image
+    caption"), tell nothing about what the story is about. Usually empty, so judging each
+    name costs nothing.
+    """
+    spans: Spans = []
+    line = "on a furniture line (byline, caption, credit or related links)"
+    size = len(text)
+    begin = title_end
+    while begin < size:  # line starts, one anchored match each
+        finish = text.find("\n", begin)
+        finish = size if finish == -1 else finish
+        if finish > begin and _FURNITURE_LINE_START.match(text, begin, finish):
+            spans.append((begin, finish, line))
+        begin = finish + 1
+    lower = text.lower()
+    if "image" in lower or "picture" in lower or "photo" in lower:
+        for match in _FURNITURE_ANYWHERE.finditer(text, title_end):
+            begin = text.rfind("\n", 0, match.start()) + 1
+            finish = text.find("\n", match.end())
+            spans.append((begin, size if finish == -1 else finish, line))
+    if "/" in text:
+        spans.extend((*m.span(), "in a photo credit") for m in _CREDIT.finditer(text, title_end))
+    spans.sort(key=lambda span: span[2] != "in a photo credit")  # the narrower reason first
+    return spans
+
+
+def furniture_reason(spans: Spans, start: int) -> str:
+    """Why the name at ``start`` stands in furniture ("" when it does not)."""
+    for low, high, reason in spans:
+        if low <= start < high:
+            return reason
+    return ""
+
+
+_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][\w'’.]*)")
+_FIXTURE_AFTER = re.compile(r"\s+(v|vs\.?)\s+[A-Z]")
+_FIXTURE_BEFORE = re.compile(r"[A-Za-z]\s+(v|vs\.?)\s+$")
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+def _next_word(text: str, end: int) -> str:
+    if end >= len(text) or text[end] not in " \t":
+        return ""
+    match = _NEXT_WORD.match(text, end, end + 40)
+    return match.group(1) if match else ""
+
+
+def _previous_word(text: str, start: int) -> str:
+    if start < 2 or text[start - 1] != " " or not text[start - 2].isalpha():
+        return ""
+    begin = max(text.rfind(" ", 0, start - 1), text.rfind("\n", 0, start - 1)) + 1
+    word = text[begin : start - 1]
+    return word if word[:1].isalpha() else ""
+
+
+def club_or_outlet_reason(text: str, end: int) -> str:
+    """Why "<name> <word>" is a sports club or a newspaper, not the place ("" otherwise)."""
+    following = _next_word(text, end)
+    if not following:
+        return ""
+    if following in CLUB_ONLY:
+        return f"a sports club ({following})"
+    if following in CLUB_WORDS:
+        after = _next_word(text, end + 1 + len(following))
+        if _POSSESSIVE.sub("", after.lower().rstrip(".,")) not in CLUB_CIVIC:
+            return f"a sports club ({following})"
+    if following in ("league", "union") or following.lower() == "fc":
+        return f"a sport ({following})"
+    if following in NEWSPAPER_WORDS:
+        return f"a newspaper or outlet name ({following})"
+    if following[0] == "v" and _FIXTURE_AFTER.match(text, end, end + 12):
+        return "a sports fixture (X v Y)"
+    return ""
+
+
+def after_fixture_reason(text: str, start: int) -> str:
+    """Why a name after "v" in "X v Y" is a team ("" otherwise)."""
+    if "v" in text[max(0, start - 5) : start] and _FIXTURE_BEFORE.search(
+        text, max(0, start - 8), start
+    ):
+        return "a sports fixture (X v Y)"
+    return ""
+
+
+def abroad_reason(text: str, end: int) -> str:
+    """Why "<place>, <US state or country>" is a place abroad ("" otherwise)."""
+    if end >= len(text) or text[end] != ",":
+        return ""
+    match = _ABROAD_AFTER.match(text, end)
+    if match and match.group(1) in ABROAD:
+        return f"a place abroad ({match.group(1)})"
+    return ""
+
+
+def is_month(name: str) -> bool:
+    """Whether a name is also a month ("March", "May")."""
+    return name in MONTHS
+
+
+def longer_proper_name_reason(text: str, start: int, end: int) -> str:
+    """Why a word-like place (a first name, a common word) starting or ending a longer
+    capitalised name is part of it: "Paul Flynn", "River Swale", "Old Trafford"."""
+    following = _next_word(text, end)
+    if following[:1].isupper() and following.rstrip(".,") not in NOT_SURNAMES:
+        return f"part of a longer name (before {following!r})"
+    return ""
+
+
+# Words that change what the name after them means, besides first names.
+WORDS_BEFORE = frozenset(GIVEN_PREFIX | {"River", "river", "Loch", "Lake", "Afon", "v", "vs"})
+
+
+def word_before_reason(text: str, start: int, first_names: frozenset[str]) -> str:
+    """Why a name is not the place from the word before it: a first name or a title makes
+    it a surname ("John Burton"); "River", "Loch" or "Lake" makes it the water."""
+    before = _previous_word(text, start)
+    if before in first_names or before in GIVEN_PREFIX:
+        return f"a surname (after {before!r})"
+    if before.lower() in ("river", "loch", "lake", "afon"):
+        return "a river or lake of the same name"
+    return ""
+
+
+def longer_name_reason(text: str, start: int, end: int, first_names: frozenset[str]) -> str:
+    """Why an MP's name inside a longer personal name is someone else ("Colin James Clark")."""
+    before = _previous_word(text, start)
+    if before in first_names:
+        return f"part of a longer name (after {before!r})"
+    following = _next_word(text, end)
+    if (
+        following[:1].isupper()
+        and following.rstrip(".,'’s") not in NOT_SURNAMES
+        and (not following.endswith(("'s", "’s")))
+    ):
+        return f"part of a longer name (before {following!r})"
+    return ""
+
+
+def window(text: str, start: int, end: int, reach: int = 80) -> str:
+    """The text around a match, within its line."""
+    begin, finish = line_bounds(text, start)
+    return text[max(begin, start - reach) : min(finish, end + reach)]
+
+
+def _words(text: str, start: int, end: int, reach: int) -> set[str]:
+    return set(_WORDS.findall(window(text, start, end, reach).lower()))
+
+
+def has_seat_context(text: str, start: int, end: int) -> bool:
+    """Whether the words around a name say it is the constituency (MP, seat, by-election)."""
+    return not SEAT_WORDS.isdisjoint(_words(text, start, end, 50))
+
+
+def has_mp_context(text: str, start: int, end: int) -> bool:
+    """Whether the words around a person's name say they are an MP or candidate ("MP", a
+    ministry, a party, "candidate")."""
+    near = window(text, start, end, 80).lower()
+    if not PERSON_WORDS.isdisjoint(_WORDS.findall(near)):
+        return True
+    return any(pair in near for pair in _PERSON_PAIRS)
+
+
+def names_politician(text: str, start: int, end: int) -> bool:
+    """Whether the words around a person's name show the politician: MP, minister, party or
+    candidate words, or a quote ("said", "told")."""
+    return _POLITICIAN.search(window(text, start, end, 80).lower()) is not None
+
+
+def is_quoted(text: str, start: int, end: int) -> bool:
+    """Whether the person is quoted or acts in the sentence that names them."""
+    return _QUOTED.search(window(text, start, end, 60)) is not None
+
+
+_POLITICIAN = re.compile(
+    r"\b(?:" + "|".join(sorted(PERSON_WORDS | QUOTE_WORDS)) + r")\b|" + "|".join(_PERSON_PAIRS)
+)
+_QUOTED = re.compile(r"\b(?:" + "|".join(sorted(QUOTE_WORDS)) + r")\b")

@@ -1,0 +1,320 @@
+"""The compiled matcher: one Aho-Corasick automaton over every seat, place and person name.
+
+Built once per process (or loaded from the on-disk cache) and shared by every article. It
+finds whole-word, non-overlapping candidates in one pass; what they mean is for
+``resolve.py`` and ``tagger.py``.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import logging
+import os
+import pickle
+import re
+import sys
+from collections import defaultdict
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import ahocorasick
+
+from digest.models import EvidenceKind
+from digest.seats import evidence as judge
+from digest.seats.gazetteer import Gazetteer, load_gazetteer
+from digest.seats.priors import is_word_like, usable_place_name, word_commonness
+from digest.seats.resolve import VILLAGE, Hit, Pattern, PlaceContext, Resolution, resolve_pattern
+
+# One-word seat names ("Colchester", "Bath") are also towns and words: weigh them less.
+SINGLE_WORD_FACTOR = 0.75
+# Names resolved per process and kept for the next article (seats and places by boundary
+# set, people by date); the store is emptied when it reaches this size.
+RESOLUTIONS_KEPT = 100_000
+# The layout of the pickled matcher: bump when what it holds changes shape, so that an old
+# cache is never read into new code.
+CACHE_FORMAT = "3"
+
+log = logging.getLogger(__name__)
+_TOWN_POINT = re.compile(
+    r"^([A-Z][a-z]+) (North|South|East|West|Central|North East|North West|South East|South West)$"
+)
+
+# Enum members as module constants: an enum attribute lookup costs ten times a global
+# one, and tagging looks these up for every name it meets.
+_SEAT = EvidenceKind.SEAT
+_MP = EvidenceKind.MP
+_PLACE = EvidenceKind.PLACE
+
+
+class SeatMatcher:
+    """The compiled automaton over seat names, MPs' names and candidates' names."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        seats_by_form: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for key, forms in gazetteer.seat_names.items():
+            for form in forms:
+                seats_by_form[form].append(key)
+        # Articles write "South Belfast" for Belfast South: the reversed form of a
+        # "<town> <compass point>" seat, unless it is some seat's own name.
+        reversed_forms: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for form, keys in seats_by_form.items():
+            match = _TOWN_POINT.match(form)
+            if match:
+                turned = f"{match.group(2)} {match.group(1)}"
+                if turned not in seats_by_form:
+                    reversed_forms[turned].extend(keys)
+        seats_by_form.update(reversed_forms)
+        mps_by_form: dict[str, list[int]] = defaultdict(list)
+        for index, term in enumerate(gazetteer.mp_terms):
+            for form in term.variants:
+                if len(form.split()) >= 2:
+                    mps_by_form[form].append(index)
+        candidates_by_form: dict[str, list[int]] = defaultdict(list)
+        for index, candidacy in enumerate(gazetteer.candidacies):
+            if len(candidacy.name.split()) >= 2:
+                candidates_by_form[candidacy.name].append(index)
+        # Matching runs over a copy of the text in which every character that ends a word
+        # is NUL (``_matching_copy``); keys are written the same way after a NUL, so every
+        # match starts a word, and one followed by NUL is a whole word.
+        patterns: dict[str, Pattern] = {}
+
+        def add(form: str, pattern: Pattern) -> None:
+            patterns.setdefault(f"\0{_matching_copy(form)}", pattern._replace(length=len(form)))
+
+        for form, keys in seats_by_form.items():
+            # A one-word seat that is also a council or city of several seats keeps its
+            # place name: which one is meant is decided per use.
+            place = form if " " not in form and form in gazetteer.places else ""
+            add(form, Pattern(_SEAT, keys=tuple(keys), place=place))
+        for form in sorted(mps_by_form.keys() | candidates_by_form.keys()):
+            if form in seats_by_form:
+                continue  # a seat name wins over a person of the same name
+            pattern = Pattern(
+                _MP,
+                person=form,
+                mp_indexes=tuple(mps_by_form.get(form, ())),
+                candidate_indexes=tuple(candidates_by_form.get(form, ())),
+            )
+            add(form, pattern)
+        people = mps_by_form.keys() | candidates_by_form.keys()
+        first_names = frozenset(form.split()[0] for form in people)
+        commonness = word_commonness()
+        for name, options in gazetteer.places.items():
+            if name in seats_by_form or name in people or not usable_place_name(name, options):
+                continue
+            areas = {(option.county, option.district) for option in options}
+            counties = {option.county for option in options}
+            pattern = Pattern(
+                _PLACE,
+                place=name,
+                ambiguous=len(areas) > 1,
+                county=next(iter(counties)) if len(counties) == 1 else "",
+            )
+            if is_word_like(name, options, first_names, commonness):
+                pattern = pattern._replace(word_like=True, ambiguous=True)
+            add(name, pattern)
+        # The automaton stores integers (an index into ``_patterns``): it unpickles from
+        # the cache ten times faster than one holding Python objects.
+        self._patterns = list(patterns.values())
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        for index, word in enumerate(patterns):
+            self._automaton.add_word(word, index)
+        self._automaton.make_automaton()
+        # "Ben Bradley" is a person even where "Bradley" is a village.
+        self.first_names = first_names
+        # Words before a name that can change what it means (``explain_text``'s first look).
+        self.gate_words = first_names | judge.WORDS_BEFORE
+        self._resolutions: dict[tuple[int, object], Resolution] = {}
+        # The counties and districts each name stands for, by set (``PlaceContext``).
+        self.areas_memo: dict[str, dict[int, tuple[str, ...]]] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["_resolutions"] = {}  # per process: keyed by object ids
+        state["areas_memo"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+
+    def forget_resolutions(self) -> None:
+        """Drop the names resolved so far (benchmarks measure a first pass with it)."""
+        self._resolutions.clear()
+
+    def resolve(
+        self, pattern: Pattern, day: date, in_force: str, context: PlaceContext
+    ) -> Resolution:
+        """What a matched name means on ``day``; the same for every article unless the name
+        is an ambiguous place, so remembered (up to ``RESOLUTIONS_KEPT`` answers)."""
+        if pattern.ambiguous:
+            return resolve_pattern(
+                pattern, self.gazetteer, context, day, in_force, SINGLE_WORD_FACTOR
+            )
+        key = (id(pattern), day if pattern.kind is _MP else in_force)
+        answer = self._resolutions.get(key)
+        if answer is None:
+            if len(self._resolutions) >= RESOLUTIONS_KEPT:
+                self._resolutions.clear()
+            answer = resolve_pattern(
+                pattern, self.gazetteer, None, day, in_force, SINGLE_WORD_FACTOR
+            )
+            self._resolutions[key] = answer
+        if answer.scope == VILLAGE and context.has_home:  # in the source's own area?
+            return resolve_pattern(
+                pattern, self.gazetteer, context, day, in_force, SINGLE_WORD_FACTOR
+            )
+        return answer
+
+    def find(self, text: str) -> list[Hit]:
+        """Whole-word, non-overlapping matches, longest first where they overlap."""
+        copy = f"\0{_matching_copy(text)}\0"
+        # Offsets in the copy are one more than in the text. The automaton's own
+        # leftmost-longest scan is right unless a longer name ran into a longer word
+        # ("Norwich North" in "Norwich Northern"), hiding the whole word inside it.
+        patterns = self._patterns
+        chosen = []
+        for end, index in self._automaton.iter_long(copy):
+            if copy[end + 1] != "\0":
+                return self._all_whole_words(copy, len(text))
+            pattern = patterns[index]
+            chosen.append((end - pattern.length, end, pattern))
+        return chosen
+
+    def _all_whole_words(self, copy: str, text_length: int) -> list[Hit]:
+        """Every whole-word match, then the longest of overlapping ones."""
+        patterns = self._patterns
+        hits = [
+            (end - patterns[index].length, end, patterns[index])
+            for end, index in self._automaton.iter(copy)
+            if copy[end + 1] == "\0"
+        ]
+        hits.sort()
+        chosen: list[Hit] = []
+        # Sorted by start, a match overlapping the last one kept is usually a name inside a
+        # longer one ("Norwich" in "Norwich North"); only partly overlapping names need the
+        # general rule.
+        for hit in hits:
+            if chosen and hit[0] < chosen[-1][1]:
+                last = chosen[-1]
+                if hit[1] <= last[1]:
+                    continue
+                if hit[0] != last[0]:
+                    return _longest_first(hits, text_length)
+                chosen[-1] = hit
+            else:
+                chosen.append(hit)
+        return chosen
+
+
+def _longest_first(hits: list[Hit], text_length: int) -> list[Hit]:
+    """Of overlapping matches keep the longest ("Rochford and Southend East" over
+    "Southend East"), the earlier of two as long."""
+    claimed = bytearray(text_length)  # one byte per character: taken by a longer match
+    chosen: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (h[0] - h[1], h[0])):
+        start, end, _ = hit
+        if claimed.find(1, start, end) == -1:
+            claimed[start:end] = b"\x01" * (end - start)
+            chosen.append(hit)
+    chosen.sort(key=lambda h: h[0])
+    return chosen
+
+
+def _matching_copy(text: str) -> str:
+    """The text as the automaton reads it: same length, every character that ends a word
+    (anything but ASCII letters, digits and hyphens) turned into NUL.
+
+    Non-ASCII characters become "?" first (one each, so offsets hold), then NUL: curly
+    quotes and dashes end words as they should, and the rare accented letter ("Ynys Môn")
+    is written the same way in the keys, so names with one still match. All of it stays on
+    the fast ASCII paths of encode and translate (about 20 µs for 600 words).
+    """
+    return text.encode("ascii", "replace").decode("ascii").translate(_WORD_ENDS)
+
+
+_WORD_ENDS = {code: 0 for code in range(128) if not (chr(code).isalnum() or chr(code) == "-")}
+
+
+@lru_cache(maxsize=1)
+def default_matcher() -> SeatMatcher:
+    """The process-wide matcher over the shipped gazetteer (built on first use).
+
+    Building it reads 55,000 place rows and compiles the automaton, about a second; the
+    result is pickled into the user's cache directory (``$SEATWATCH_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/seatwatch`` or ``~/.cache/seatwatch``) under a key made of the data
+    files and this code, so later processes load it in a fraction of that. A cache that
+    cannot be read or written is rebuilt or skipped, never an error.
+
+    Its objects live as long as the process, so they are moved out of the garbage
+    collector's view (``gc.freeze``): otherwise every full collection during a poll walks
+    all of them again, a visible share of a warm poll's CPU.
+    """
+    path = _cache_path()
+    matcher = _load_cached(path)
+    if matcher is None:
+        gazetteer = load_gazetteer()
+        matcher = SeatMatcher(gazetteer)
+        for table in ("seats", "seat_names", "mp_terms", "candidacies", "results", "successors"):
+            getattr(gazetteer, table)  # computed now so that the cache holds them
+        _store_cached(path, matcher)
+    # Frozen as they are, without a collection first: one now would walk every object of
+    # the process (60 ms of the fork server's warm-up, which workers wait for), to find
+    # the few cycles importing left behind.
+    gc.freeze()
+    return matcher
+
+
+def _cache_path() -> Path:
+    root = os.environ.get("SEATWATCH_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "seatwatch"
+    )
+    key = hashlib.sha256()
+    package = resources.files("digest.seats")
+    for name in sorted(
+        [f"data/{e.name}" for e in package.joinpath("data").iterdir()]
+        + [
+            f"{m}.py"
+            for m in ("gazetteer", "matcher", "resolve", "priors", "evidence", "wordlists")
+        ]
+    ):
+        key.update(name.encode())
+        key.update(package.joinpath(name).read_bytes())
+    key.update(sys.version.encode())
+    key.update(CACHE_FORMAT.encode())
+    return Path(root) / f"matcher-{key.hexdigest()[:16]}.pickle"
+
+
+def _load_cached(path: Path) -> SeatMatcher | None:
+    # The collector is paused while the matcher's hundreds of thousands of objects are made:
+    # it would otherwise scan them again and again as they pile up (a third of the load).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with path.open("rb") as handle:
+            matcher = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    finally:
+        if collecting:
+            gc.enable()
+    return matcher if isinstance(matcher, SeatMatcher) else None
+
+
+def _store_cached(path: Path, matcher: SeatMatcher) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
+            pickle.dump(matcher, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(path)
+    except OSError as exc:
+        log.info("matcher cache not written to %s (%s); it is rebuilt per process", path, exc)
+        return
+    # Caches of older data or code are never read again: do not let upgrades pile them up.
+    for stale in path.parent.glob("matcher-*.pickle"):
+        if stale != path:
+            stale.unlink(missing_ok=True)

@@ -1,0 +1,146 @@
+"""From accepted evidence to a role per seat: areas apart, people by what they do, leads.
+
+Each seat gathers the evidence that survived ``evidence.py`` and the priors. What it gets:
+
+* Evidence of its own (its name, a town or village in it, its MP or a candidate) makes it a
+  tag. An area that holds it among several seats (a county, a council, a city split into
+  seats) adds to that evidence but never makes a tag alone: such a seat gets the ``area``
+  role, which is kept apart and not shown to subscribers. That is how "Leeds" in a Leeds
+  North East story counts for Leeds North East and for none of the other Leeds seats.
+* A village (parish or ward) named once in the body, with nothing else for its seat, is a
+  passing reference and no tag.
+* A seat reached only through people is ``member`` when one of them is quoted or acts in
+  the sentence, ``mentioned`` when only named.
+* ``primary``: the seat clearly leads on score; or the story is centrally about its MP or a
+  candidate (named in the title or the opening) and names the seat; or it is one of several
+  seats each named with its MP or candidate (a round-up of candidates or results: three such
+  seats, or two when the headline names no seat or place).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from digest.models import Evidence, Rejection, Role, Seat, SeatTag
+
+# Enum members as module constants: an enum attribute lookup costs ten times a global
+# one, and tagging looks these up for every name it meets.
+_PRIMARY = Role.PRIMARY
+_MENTIONED = Role.MENTIONED
+_MEMBER = Role.MEMBER
+_AREA_ROLE = Role.AREA
+
+# A seat is primary when it has at least this raw score and is within this ratio of the top.
+PRIMARY_MIN_SCORE = 2.0
+PRIMARY_RATIO = 0.8
+# Seats named with their person at least this many in one article make a round-up.
+ROUND_UP_SEATS = 3
+ROUND_UP_UNTITLED = 2
+SCORE_SCALE = 4.0
+
+
+@dataclass(slots=True, eq=False)
+class SeatScore:
+    """The evidence gathered for one seat in one article."""
+
+    seat: Seat
+    raw: float = 0.0
+    title_hits: int = 0
+    body_hits: int = 0
+    mp_hits: int = 0
+    place_hits: int = 0  # towns and villages in the seat
+    minor_hits: int = 0  # of which villages (parishes, wards)
+    minor_title: bool = False
+    area_raw: float = 0.0  # what areas holding it among several would add
+    quoted: bool = False  # one of its people is quoted or acts
+    lead_person: bool = False  # its MP or candidate (not a national figure) leads the story
+    evidence: list[Evidence] = field(default_factory=list)
+    area_evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def named(self) -> bool:
+        """Whether the article names the seat or a place in it (not only an area)."""
+        return bool(self.title_hits or self.body_hits or self.place_hits)
+
+    @property
+    def own(self) -> bool:
+        """Whether it has evidence of its own, beyond areas and a village in passing."""
+        if self.title_hits or self.body_hits or self.mp_hits:
+            return True
+        towns = self.place_hits - self.minor_hits
+        return bool(towns or self.minor_title or self.minor_hits >= 2)
+
+
+def roles(
+    scores: dict[int, SeatScore],
+    rejected: list[Rejection],
+    explain: bool = True,
+    headline_place: bool = True,
+) -> tuple[tuple[SeatTag, ...], tuple[SeatTag, ...]]:
+    """The seat tags, strongest first, and the ``area`` tags apart (only when explaining:
+    tagging alone does not pay for them)."""
+    kept = []
+    top = 0.0
+    any_named = False
+    round_up = 0
+    for score in scores.values():
+        if score.own:
+            kept.append(score)
+            if score.area_evidence:
+                score.raw += score.area_raw
+                score.evidence.extend(score.area_evidence)
+            if score.title_hits or score.body_hits or score.place_hits:
+                any_named = True
+                top = max(top, score.raw)
+            if (score.title_hits or score.body_hits) and score.mp_hits:
+                round_up += 1
+    bar = max(PRIMARY_MIN_SCORE, PRIMARY_RATIO * top)
+    # With a seat or place in the headline the story is about it; without one, two seats
+    # each named with its MP or candidate already make a round-up ("two more MPs to stand
+    # down").
+    in_round_up = round_up >= (ROUND_UP_SEATS if headline_place else ROUND_UP_UNTITLED)
+    ranked = []
+    for score in kept:
+        is_named = bool(score.title_hits or score.body_hits or score.place_hits)
+        listed = in_round_up and bool(score.title_hits or score.body_hits) and bool(score.mp_hits)
+        if (
+            (is_named and (score.raw >= bar or score.lead_person))
+            or listed
+            or (not any_named and score.lead_person)
+        ):
+            role = _PRIMARY
+        elif is_named:
+            role = _MENTIONED
+        else:
+            role = _MEMBER if score.quoted else _MENTIONED
+        ranked.append(_tag(score, role))
+    ranked.sort(key=lambda entry: entry[:4])
+    areas = []
+    for score in scores.values() if explain else ():
+        if score.own:
+            continue
+        if score.area_evidence:
+            score.raw = score.area_raw
+            score.evidence = score.area_evidence
+            areas.append(_tag(score, _AREA_ROLE))
+        else:
+            for evidence in score.evidence:
+                rejected.append(
+                    Rejection(
+                        evidence.start,
+                        evidence.end,
+                        evidence.text,
+                        evidence.kind,
+                        f"a village named once in passing ({score.seat.name})",
+                    )
+                )
+    areas.sort(key=lambda entry: entry[:4])
+    return tuple(entry[4] for entry in ranked), tuple(entry[4] for entry in areas)
+
+
+def _tag(score: SeatScore, role: Role) -> tuple[int, float, str, str, SeatTag]:
+    seat = score.seat
+    value = round(1.0 - math.exp(-score.raw / SCORE_SCALE), 3)
+    tag = SeatTag(seat.code, seat.name, seat.boundary_set, role, value, tuple(score.evidence))
+    return (role.rank, -value, seat.name, seat.boundary_set, tag)

@@ -1,0 +1,101 @@
+"""Word lists the evidence rules look up: closed classes of words, not place or people names.
+
+Each is a class (club suffixes, newspaper title words, US states and other countries that
+share UK place names, titles, parties), so a list does not fit any one article.
+"""
+
+from __future__ import annotations
+
+
+def _words(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Words that make "<place> <word>" a club rather than the place. "Town", "City" and "County"
+# name clubs only when no civic word follows ("Ipswich Town Council", "Hull City Hall").
+CLUB_WORDS = _words(
+    "AFC Academical Albion Argyle Athletic Celtic City County FC Harriers Hotspur Orient RFC "
+    "Rangers Rovers Thistle Town United Villa Wanderers "
+)
+
+# Civic words after "<place> Town/City/County" (lower case): not a club.
+CLUB_CIVIC = _words(
+    "airport and boundaries boundary bus center centre council councillor councillors deal "
+    "hall hospital hub lane library limits line mayor museum of park police region road "
+    "square station status street ward wards "
+)
+
+# Unambiguous club words: never part of a place or civic name.
+CLUB_ONLY = _words("AFC Albion Argyle Athletic FC Hotspur Orient RFC Rovers Wanderers")
+
+# "<place> <word>" is an outlet ("Shropshire Star", "Manchester Evening News").
+NEWSPAPER_WORDS = _words(
+    "Advertiser Argus Bulletin Chronicle Citizen Courier Echo Evening Examiner Express "
+    "Gazette Guardian Herald Independent Journal Leader Live Mercury News Observer Piper Post "
+    "Press Recorder Reporter Sentinel Standard Star Sun Telegraph Times Today Voice "
+)
+
+# Places abroad that share names with UK places, written "<place>, <state or country>".
+ABROAD = _words(
+    "Africa Alabama Alaska America Arizona Arkansas Australia California Canada Colorado "
+    "Connecticut Delaware Florida Georgia Hawaii Idaho Illinois Indiana Iowa Ireland Jamaica "
+    "Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan Minnesota Mississippi "
+    "Missouri Montana Nebraska Nevada Ohio Oklahoma Ontario Oregon Pennsylvania Quebec "
+    "Queensland Tasmania Tennessee Texas US USA Utah Vermont Victoria Virginia Washington "
+    "Wisconsin Wyoming Zealand "
+) | frozenset(
+    (
+        "British Columbia",
+        "New Hampshire",
+        "New Jersey",
+        "New Mexico",
+        "New South Wales",
+        "New York",
+        "New Zealand",
+        "North Carolina",
+        "North Dakota",
+        "Nova Scotia",
+        "Rhode Island",
+        "South Africa",
+        "South Australia",
+        "South Carolina",
+        "South Dakota",
+        "West Virginia",
+        "Western Australia",
+    )
+)
+
+# Months: as place names ("March") they need support like common words.
+MONTHS = _words(
+    "April August December February January July June March May November October September "
+)
+
+# Words around a name (lower case) that say the person is a Member of Parliament.
+MP_WORDS = _words(
+    "commons constituencies constituency constituent constituents minister ministers mp mps "
+    "parliament secretary westminster whip "
+)
+
+# With parties and "candidate": the politician rather than a namesake.
+PERSON_WORDS = MP_WORDS | _words(
+    "candidate candidates conservative conservatives dup labour libdem libdems plaid sdlp snp "
+    "tories tory ukip"
+)
+
+# Words next to a one-word seat name that say the constituency is meant.
+SEAT_WORDS = MP_WORDS | _words("by-election seat seats")
+
+# Words that show a person quoted or acting in the sentence.
+QUOTE_WORDS = _words(
+    "added announced argued called claimed confirmed explained insisted posted said says told "
+    "tweeted urged warned wrote "
+)
+
+# Titles before a surname.
+GIVEN_PREFIX = _words("Cllr Councillor Dame Dr Lady Lord Miss Mr Mrs Ms Sir")
+
+# Capitalised words that may follow a person's name without making it longer.
+NOT_SURNAMES = _words(
+    "AM And As At But CBE Conservative For Green Had Has In Is KC Labour Lib MBE MEP MLA MP "
+    "MPs MS MSP OBE On PM Plaid QC Reform SNP The Tory Was Will "
+)
