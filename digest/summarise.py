@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from digest.attribution import Attribution, attribute
 from digest.bounds import MAX_SENTENCE_CHARS, bound_text, shorten
 from digest.clean import split_paragraphs
 
@@ -337,14 +338,19 @@ def summarise_story(
     """
     # Copies of one article repeat most sentences word for word: each is scored once.
     seen: set[str] = set()
-    candidates = []
+    candidates: list[tuple[int, int, str]] = []
+    shown: list[Attribution] = []  # what each candidate may show: its speaker named
     # The first few reports carry the story; scoring is quadratic in sentences, so a story
     # told by dozens of outlets is summarised from its first ``MAX_STORY_TEXTS``.
     for number, (_, text) in enumerate(texts[:MAX_STORY_TEXTS]):
-        for position, sentence in enumerate(candidate_sentences(text)):
+        sentences_of_text = candidate_sentences(text)
+        for position, (sentence, attribution) in enumerate(
+            zip(sentences_of_text, attribute(sentences_of_text), strict=True)
+        ):
             if sentence not in seen:
                 seen.add(sentence)
                 candidates.append((number, position, sentence))
+                shown.append(attribution)
     if not candidates:
         return ()
     words = [_content_words(sentence) for _, _, sentence in candidates]
@@ -360,9 +366,15 @@ def summarise_story(
                     similarity = shared / (logs[i] + logs[j])
                     centrality[i] += similarity
                     centrality[j] += similarity
-    eligible = [i for i, (_, _, sentence) in enumerate(candidates) if _eligible(sentence)]
+    # A quotation whose speaker cannot be named never enters a summary: placed after another
+    # sentence, it reads as that sentence's subject speaking.
+    eligible = [
+        i
+        for i, (_, _, sentence) in enumerate(candidates)
+        if _eligible(sentence) and shown[i].usable
+    ]
     if not eligible:
-        eligible = list(range(len(candidates)))
+        eligible = [i for i in range(len(candidates)) if shown[i].usable] or [0]
 
     def score(i: int) -> float:
         position = candidates[i][1]
@@ -370,15 +382,52 @@ def summarise_story(
         fullness: float = math.pow(len(words[i]), LENGTH_PREFERENCE)
         return centrality[i] * fullness * prior
 
+    # News puts its point in its first sentence: the lede leads the summary unless it is no
+    # sentence (a teaser line, a question, a quotation).
+    lede = next((i for i in eligible[:LEDE_SEARCH] if _is_lede(candidates[i], shown[i])), None)
     ranked = sorted(eligible, key=lambda i: -score(i))
-    chosen: list[int] = []
+    chosen: list[int] = [] if lede is None else [lede]
     for index in ranked:
         if len(chosen) == sentences:
             break
         if any(_overlap(words[index], words[c]) >= REPEAT_OVERLAP for c in chosen):
             continue
         chosen.append(index)
-    return shorten_summary([candidates[i][2] for i in sorted(chosen)], max_sentence_chars)
+    order = sorted(chosen)
+    return shorten_summary(
+        [_as_shown(candidates, shown, i, order[k - 1] if k else None) for k, i in enumerate(order)],
+        max_sentence_chars,
+    )
+
+
+def _is_lede(candidate: tuple[int, int, str], attribution: Attribution) -> bool:
+    """Whether a sentence near the top of the first article can lead its summary."""
+    number, position, sentence = candidate
+    return (
+        number == 0
+        and position < LEDE_SEARCH
+        and not attribution.quoted
+        and sentence.rstrip("'\"’”)").endswith((".", "!"))
+    )
+
+
+def _as_shown(
+    candidates: Sequence[tuple[int, int, str]],
+    shown: Sequence[Attribution],
+    index: int,
+    previous: int | None,
+) -> str:
+    """A chosen sentence as the summary shows it: with its speaker (or subject) named
+    where the article said "she" or ran a quotation on, unless the sentence just before it
+    in the summary is the one before it in the article and already names that person."""
+    number, position, sentence = candidates[index]
+    speaker = shown[index].speaker
+    if shown[index].text == sentence or speaker is None:
+        return sentence
+    follows = previous is not None and candidates[previous][:2] == (number, position - 1)
+    if follows and previous is not None and speaker.split()[-1] in candidates[previous][2]:
+        return sentence
+    return shown[index].text
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
@@ -391,5 +440,7 @@ LENGTH_PREFERENCE = 0.2
 # News puts its point first: the first sentence's score is raised by this share, the
 # second's by half of it, and so on.
 POSITION_PRIOR = 0.2
+# The lede is the first lede-shaped sentence among the first this many of the first article.
+LEDE_SEARCH = 3
 # A candidate sharing this much of its words with a chosen sentence repeats it.
 REPEAT_OVERLAP = 0.5
