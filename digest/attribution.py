@@ -33,8 +33,11 @@ _VERBS = (
     "continued|continues|replied|replies|responded|responds|admitted|admits|commented|"
     "comments|revealed|reveals|noted|notes|tweeted|tweets|posted|posts|asked|asks|"
     "recalled|recalls|pointed out|points out|stressed|stresses|confirmed|confirms|"
-    "accused|accuses|remarked|remarks|joked|jokes|acknowledged|acknowledges"
+    "accused|accuses|remarked|remarks|joked|jokes|acknowledged|acknowledges|conceded|concedes|"
+    "described|describes|called|calls|branded|brands|labelled|dubbed|admitted|believes|hoped"
 )
+# First words of the speech verbs, to skip sentences with none cheaply.
+_VERB_WORDS = frozenset(w.split()[0] for w in _VERBS.split("|")) | {"according"}
 _SPEECH = re.compile(rf"\b(?:{_VERBS})\b|\baccording to\b")
 _TITLES = {
     "mr": "m",
@@ -61,7 +64,33 @@ _NAME_RUN = re.compile(rf"{_NAME}(?:\s+{_NAME})*")
 _PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
 _SUBJECT_PRONOUN = re.compile(r"^(He|She)\b")
 # Words between a speaker and the speech verb that do not change who speaks ("she also said").
-_ADVERBS = frozenset({"also", "later", "then", "previously", "earlier", "has", "had", "have"})
+_AUXILIARIES = frozenset(
+    [
+        "also",
+        "later",
+        "then",
+        "previously",
+        "earlier",
+        "has",
+        "had",
+        "have",
+        "is",
+        "was",
+        "were",
+        "been",
+        "having",
+        "once",
+        "already",
+        "today",
+        "yesterday",
+        "alleged",
+        "reportedly",
+        "reported",
+        "understood",
+        "to",
+        "is",
+    ]
+)
 # Capitalised words that are not names: a run ending in one of these is no person.
 _NOT_NAMES = frozenset(
     {
@@ -86,6 +115,30 @@ _NOT_NAMES = frozenset(
         "Party",
         "Government",
     }
+)
+# Capitalised words that are no name standing alone ("Friday said" is no speaker).
+_CALENDAR = frozenset(
+    [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
 )
 # A run of capitalised words ending in one of these is an organisation, not a person.
 _BODIES = frozenset(
@@ -156,14 +209,18 @@ class _Mention:
 def quoted_spans(sentence: str) -> list[tuple[int, int]]:
     """Character spans of the quotations in ``sentence`` (double, curly or single quotes);
     a quotation left open runs to the sentence end."""
-    spans: list[tuple[int, int]] = []
-    pattern = re.compile(
-        r"\"[^\"]*(?:\"|$)|“[^”]*(?:”|$)|(?:^|(?<=[\s(:—–-]))['‘](?=\w).*?(?:(?<=[\w.,!?])['’](?=[\s.,;:)!?]|$)(?!s\b)|$)"
-    )
-    for match in pattern.finditer(sentence):
-        if match.end() > match.start() + 1:
-            spans.append((match.start(), match.end()))
-    return spans
+    if not _QUOTE_MARKS.intersection(sentence):
+        return []
+    return [(m.start(), m.end()) for m in _QUOTED.finditer(sentence) if m.end() > m.start() + 1]
+
+
+_QUOTE_MARKS = frozenset("\"“‘'")
+# Double and curly quotations; single ones only where a quote mark (not an apostrophe) opens
+# and closes them. One left open runs to the sentence end.
+_QUOTED = re.compile(
+    r"\"[^\"]*(?:\"|$)|“[^”]*(?:”|$)"
+    r"|(?:^|(?<=[\s(:—–-]))['‘](?=\w).*?(?:(?<=[\w.,!?])['’](?=[\s.,;:)!?]|$)(?!s\b)|$)"
+)
 
 
 def _outside(sentence: str, spans: Sequence[tuple[int, int]]) -> str:
@@ -204,7 +261,12 @@ class _Register:
 
 def _bare(word: str) -> str:
     """A name without its possessive ending."""
-    return re.sub(r"['’]s?$", "", word)
+    return _POSSESSIVE.sub("", word)
+
+
+_POSSESSIVE = re.compile(r"['’]s?$")
+_NAME_WORD = re.compile(_NAME)
+_LOWER_WORD = re.compile(r"[a-z]+")
 
 
 def _first_name_before(text: str, start: int) -> str:
@@ -212,19 +274,27 @@ def _first_name_before(text: str, start: int) -> str:
     words = text[:start].split()
     if not words or words[-1] in _NOT_NAMES or words[-1].lower() in _TITLES:
         return ""
-    return words[-1] if re.fullmatch(_NAME, words[-1]) else ""
+    return words[-1] if _NAME_WORD.fullmatch(words[-1]) else ""
 
 
-def _read_people(text: str) -> _Register:
-    """Everyone named with a title anywhere in ``text`` ("Ms Smith" makes Smith a woman),
-    with a first name where the text gives one ("Chloe Smith")."""
+def _read_people(text: str, speakers: Sequence[str]) -> _Register:
+    """Everyone named with a title anywhere in ``text`` ("Ms Smith" makes Smith a woman) or
+    as a speaker ("Merrill said"), with a first name where the text gives one ("Chloe
+    Smith", "Philip Don")."""
     register = _Register()
     for match in _TITLED.finditer(text):
         names = match.group(2).split()
         gender = _TITLES[match.group(1).lower()]
         first = names[0] if len(names) > 1 else ""
         register.add(names[-1], first, gender)
-    for surname in list(register.people):
+    for name in speakers:
+        words = [w for w in name.split() if w not in _NOT_NAMES]
+        first = words[-2] if len(words) > 1 and words[-2].lower() not in _TITLES else ""
+        if _bare(words[-1]) not in register.people or first:
+            register.add(words[-1], first)
+    for surname, person in list(register.people.items()):
+        if " " in person.full:
+            continue
         for match in re.finditer(rf"\b{re.escape(surname)}\b", text):
             first = _first_name_before(text, match.start())
             if first:
@@ -242,51 +312,87 @@ class _Cue:
     start: int  # offset of ``words`` in the sentence (of the verb for a phrase)
 
 
-def _speaker_near(outside: str, verb: re.Match[str], register: _Register) -> _Cue | None:
-    """The speaker of ``verb``: the words before it ("Ms Smith said"), else after it ("said
-    Ms Smith"); a name counts as a person when it has two words or a titled surname."""
+def _speaker_near(outside: str, verb: re.Match[str]) -> _Cue | None:
+    """The speaker of ``verb``: the subject before it ("Ms Smith said", "Parry, speaking to
+    the BBC, admits"), else the words after it ("said Ms Smith")."""
     before = outside[: verb.start()]
-    pronoun = re.search(r"\b(he|she|they|it|He|She|They|It)((?:\s+\w+)?)\s*,?\s*$", before)
-    if pronoun and (not pronoun.group(2).strip() or pronoun.group(2).strip() in _ADVERBS):
+    pronoun = re.search(r"\b(he|she|they|it|He|She|They|It)((?:\s+[a-z]+)*)\s*,?\s*$", before)
+    if pronoun and all(w in _AUXILIARIES for w in pronoun.group(2).split()):
         return _Cue("pronoun", pronoun.group(1), pronoun.start(1))
     after = re.match(r"\s*(he|she)\b", outside[verb.end() :])
     if after:
         return _Cue("pronoun", after.group(1), verb.end() + after.start(1))
-    clause_end = before.find(",")
-    clause = before[:clause_end] if clause_end >= 0 else before
-    for text, base, last in (
-        (clause, 0, True),
-        (outside[verb.end() : verb.end() + 80], verb.end(), False),
-    ):
-        runs = [r for r in _NAME_RUN.finditer(text) if _is_person(r.group(0), register)]
-        if runs:
-            run = runs[-1] if last else runs[0]
-            return _Cue("name", run.group(0), base + run.start())
-    if before.strip(" ,:") or outside[verb.end() :].strip(" .,:"):
-        return _Cue("phrase", before.strip(), verb.start())
+    subject = _subject_segment(before)
+    if subject is not None:
+        start, end = subject
+        head = _head_name(before[start:end], last=True)
+        if head is not None:
+            return _Cue("name", head[0], start + head[1])
+        if before[start:end].strip():
+            return _Cue("phrase", before[start:end].strip(), verb.start())
+    tail = outside[verb.end() : verb.end() + 80]
+    tail = tail[: m.start()] if (m := re.search(r"[.,;:]", tail)) else tail
+    head = _head_name(tail, last=False)
+    if head is not None:
+        return _Cue("name", head[0], verb.end() + head[1])
+    if tail.strip():
+        return _Cue("phrase", tail.strip(), verb.start())
     return None
 
 
-def _is_person(run: str, register: _Register) -> bool:
-    """Whether a run of capitalised words names a person: a titled surname of this article,
-    or a first name and surname."""
+_SEGMENT_BREAK = re.compile(r",|\s[-–—]\s|:")
+# A segment opening with one of these is an aside ("who worked on the campaign"), not the
+# speaker.
+_ASIDES = frozenset(
+    {"who", "which", "whose", "whom", "where", "speaking", "writing", "talking", "now", "aged"}
+)
+
+
+def _subject_segment(before: str) -> tuple[int, int] | None:
+    """The span of the words before a speech verb that name its speaker: the last segment
+    (between commas or dashes) that is not an aside."""
+    bounds = [0]
+    for match in _SEGMENT_BREAK.finditer(before):
+        bounds.extend((match.start(), match.end()))
+    bounds.append(len(before))
+    segments = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
+    for start, end in reversed(segments):
+        words = before[start:end].split()
+        if words and words[0] not in _ASIDES:
+            return start, end
+    return None
+
+
+def _head_name(text: str, *, last: bool) -> tuple[str, int] | None:
+    """A name heading ``text`` as a speaker: a run of capitalised words followed only by
+    auxiliaries ("Thanou had"), not by a noun ("one Tory source")."""
+    runs = list(_NAME_RUN.finditer(text))
+    for run in reversed(runs) if last else runs:
+        trailing = text[run.end() :].split() if last else []
+        if all(w in _AUXILIARIES for w in trailing) and _is_person(run.group(0)):
+            return run.group(0), run.start()
+    return None
+
+
+def _is_person(run: str) -> bool:
+    """Whether a run of capitalised words heading a speech verb names a person (or a named
+    body: "Ofcom said" attributes as well as "Ms Smith said"), not "The" or "Friday"."""
     words = [w for w in run.split() if w not in _NOT_NAMES and w.lower() not in _TITLES]
-    if not words or words[-1] in _BODIES:
+    if len(words) == 1 and words[0] in _CALENDAR:
         return False
-    return _bare(words[-1]) in register.people or len(words) >= 2
+    return bool(words) and words[-1] not in _BODIES
 
 
 def attribute(sentences: Sequence[str]) -> list[Attribution]:
     """Each sentence of one article (in order) with what a summary may show of it."""
-    register = _read_people(" ".join(sentences))
+    read = [_read_sentence(sentence) for sentence in sentences]
+    speakers = [c.words for _, _, cues in read for _, c in cues if c and c.kind == "name"]
+    register = _read_people(" ".join(sentences), speakers)
     mentions: list[_Mention] = []
     results: list[Attribution] = []
     offset = 0
     speaking: _Person | None = None  # who spoke in the sentence before, while speech goes on
-    for sentence in sentences:
-        spans = quoted_spans(sentence)
-        outside = _outside(sentence, spans)
-        cues = [(v, _speaker_near(outside, v, register)) for v in _SPEECH.finditer(outside)]
+    for sentence, (spans, outside, cues) in zip(sentences, read, strict=True):
         _note_mentions(outside, offset, register, cues, mentions)
         cue = next((c for _, c in cues if c is not None), None)
         result = Attribution(sentence, True, False, None)
@@ -306,9 +412,24 @@ def attribute(sentences: Sequence[str]) -> list[Attribution]:
             speaking = _with_cue(sentence, cue, offset, register, mentions)[1] if cue else None
             if _SUBJECT_PRONOUN.match(sentence):
                 result = _resolve_opening(sentence, offset, mentions)
+        if cue is not None and cue.kind == "pronoun" and speaking is not None:
+            # "she said" names her again: the next "she" is most likely her too.
+            mentions.append(_Mention(offset + cue.start, speaking))
         results.append(result)
         offset += len(sentence) + 1
     return results
+
+
+_Read = tuple[list[tuple[int, int]], str, list[tuple[re.Match[str], "_Cue | None"]]]
+
+
+def _read_sentence(sentence: str) -> _Read:
+    """A sentence's quotations, its text outside them, and each speech verb's speaker."""
+    spans = quoted_spans(sentence)
+    outside = _outside(sentence, spans)
+    if _VERB_WORDS.isdisjoint(_LOWER_WORD.findall(outside.lower())):
+        return spans, outside, []  # most sentences: no speech verb, no regular expression
+    return spans, outside, [(v, _speaker_near(outside, v)) for v in _SPEECH.finditer(outside)]
 
 
 def _person_of(cue: _Cue, register: _Register) -> _Person | None:
@@ -371,20 +492,12 @@ def _note_mentions(
     name as the speaker of a speech verb (a person even without a title), and an unnamed
     speaker ("a spokesperson said"), after whom a pronoun is nobody we can name."""
     for run in _NAME_RUN.finditer(outside):
-        for word in re.finditer(_NAME, run.group(0)):
+        for word in _NAME_WORD.finditer(run.group(0)):
             person = register.people.get(_bare(word.group(0)))
             if person is not None:
                 mentions.append(_Mention(offset + run.start() + word.start(), person))
                 break
-    for verb, cue in cues:
-        if cue is None or cue.kind == "pronoun":
-            continue
-        if cue.kind == "phrase":
-            mentions.append(_Mention(offset + verb.start(), None))
-            continue
-        words = [w for w in cue.words.split() if w not in _NOT_NAMES]
-        surname = _bare(words[-1])
-        if surname not in register.people:
-            first = words[-2] if len(words) > 1 and words[-2].lower() not in _TITLES else ""
-            person = register.add(surname, first)
-            mentions.append(_Mention(offset + cue.start, person))
+    # Only the sentence's own speaker: "Mr Howard said the police had said ..." names him.
+    verb, cue = cues[0] if cues else (None, None)
+    if verb is not None and cue is not None and cue.kind == "phrase":
+        mentions.append(_Mention(offset + verb.start(), None))

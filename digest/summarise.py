@@ -382,22 +382,55 @@ def summarise_story(
         fullness: float = math.pow(len(words[i]), LENGTH_PREFERENCE)
         return centrality[i] * fullness * prior
 
-    # News puts its point in its first sentence: the lede leads the summary unless it is no
-    # sentence (a teaser line, a question, a quotation).
+    # News puts its point in its first sentence (the lede: not a teaser line, a question or a
+    # quotation). Chosen on merit it usually is; a summary opening elsewhere must open with
+    # a sentence that stands on its own, else the lede leads.
     lede = next((i for i in eligible[:LEDE_SEARCH] if _is_lede(candidates[i], shown[i])), None)
     ranked = sorted(eligible, key=lambda i: -score(i))
-    chosen: list[int] = [] if lede is None else [lede]
+    chosen = _choose(ranked, words, sentences)
+    first = min(chosen)
+    if lede is not None and lede not in chosen:
+        opening = _as_shown(candidates, shown, first, None)
+        if _leans_on_context(opening):
+            # The summary would open mid-story ("Ms Macdonald said ..."): the lede leads.
+            chosen = _choose([lede, *(i for i in ranked if i != lede)], words, sentences)
+    order = sorted(chosen)
+    return shorten_summary(
+        [_as_shown(candidates, shown, i, order[k - 1] if k else None) for k, i in enumerate(order)],
+        max_sentence_chars,
+    )
+
+
+def _choose(ranked: Sequence[int], words: Sequence[set[str]], sentences: int) -> list[int]:
+    """The first ``sentences`` of ``ranked`` that do not repeat one taken before them."""
+    chosen: list[int] = []
     for index in ranked:
         if len(chosen) == sentences:
             break
         if any(_overlap(words[index], words[c]) >= REPEAT_OVERLAP for c in chosen):
             continue
         chosen.append(index)
-    order = sorted(chosen)
-    return shorten_summary(
-        [_as_shown(candidates, shown, i, order[k - 1] if k else None) for k, i in enumerate(order)],
-        max_sentence_chars,
-    )
+    return chosen
+
+
+# An opening that needs the sentences before it: a pronoun or demonstrative, a connective, a
+# titled surname without the full name ("Ms Macdonald said"), "the 46-year-old".
+_LEANING = re.compile(
+    r"^(?:(?:But|And|However|Meanwhile|Also|So|Yet)\b,?\s*)?"
+    r"(?:(?:He|She|They|It|His|Her|Their|Its|This|These|Those|That)\b"
+    r"|(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Cllr|Councillor)\.?\s+[A-Z][\w’'-]+\b(?!\s+[A-Z])"
+    r"|[Tt]he\s+\d+-year-old\b)"
+)
+
+
+def _leans_on_context(sentence: str) -> bool:
+    """Whether ``sentence`` cannot open a summary: it refers back to what came before.
+
+    The test is on the opening only, and a sentence like that is still a fine second one."""
+    return _LEANING.match(sentence) is not None or sentence.split()[0] in _CONNECTIVES
+
+
+_CONNECTIVES = frozenset({"But", "And", "However,", "Meanwhile,", "Also,"})
 
 
 def _is_lede(candidate: tuple[int, int, str], attribution: Attribution) -> bool:
