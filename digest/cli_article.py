@@ -133,9 +133,11 @@ def summarise(
 ) -> None:
     """The summary sentences of one article."""
     title, body = run(lambda: _read_article(file))
+    from digest.live import coverage_kind, coverage_summary
     from digest.summarise import summarise_text
 
-    chosen = summarise_text(body, sentences, title=title)
+    kind = coverage_kind(title, body)
+    chosen = coverage_summary(kind) if kind else summarise_text(body, sentences, title=title)
     if as_json:
         console.print_json(
             json.dumps(
