@@ -62,7 +62,9 @@ _TITLED = re.compile(
 )
 _NAME_RUN = re.compile(rf"{_NAME}(?:\s+{_NAME})*")
 _PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
-_SUBJECT_PRONOUN = re.compile(r"^(He|She)\b")
+# A sentence whose subject is "he" or "she": at its start, or after an opening phrase
+# ("Blackpool born and bred, he sets out ...").
+_SUBJECT_PRONOUN = re.compile(r"^(?:[^,\"“‘']{1,60},\s+)?(He|She|he|she)\b")
 # Words between a speaker and the speech verb that do not change who speaks ("she also said").
 _AUXILIARIES = frozenset(
     [
@@ -140,6 +142,58 @@ _CALENDAR = frozenset(
         "December",
     ]
 )
+# A name straight after one of these is a person's ("candidate Chris Webb", "MP Jo Bloggs").
+_ROLES = frozenset(
+    [
+        "mp",
+        "msp",
+        "ms",
+        "mla",
+        "am",
+        "mep",
+        "candidate",
+        "councillor",
+        "cllr",
+        "leader",
+        "minister",
+        "secretary",
+        "chairman",
+        "chairwoman",
+        "chair",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "director",
+        "mayor",
+        "member",
+        "president",
+        "officer",
+        "resident",
+        "founder",
+        "campaigner",
+        "activist",
+        "deputy",
+        "headteacher",
+        "manager",
+        "owner",
+        "inspector",
+        "superintendent",
+        "constable",
+        "sergeant",
+        "doctor",
+        "professor",
+        "judge",
+        "chancellor",
+        "chief",
+        "executive",
+        "commissioner",
+        "agent",
+        "organiser",
+        "volunteer",
+        "coach",
+        "author",
+    ]
+)
 # A run of capitalised words ending in one of these is an organisation, not a person.
 _BODIES = frozenset(
     [
@@ -203,6 +257,7 @@ class _Person:
 @dataclass(frozen=True, slots=True)
 class _Mention:
     position: int  # character offset in the joined article
+    sentence: int  # the number of the sentence it stands in
     person: _Person | None  # None: an unnamed speaker ("one Tory source")
 
 
@@ -277,16 +332,22 @@ def _first_name_before(text: str, start: int) -> str:
     return words[-1] if _NAME_WORD.fullmatch(words[-1]) else ""
 
 
-def _read_people(text: str, speakers: Sequence[str]) -> _Register:
+def _read_people(sentences: Sequence[str], speakers: Sequence[str]) -> _Register:
     """Everyone named with a title anywhere in ``text`` ("Ms Smith" makes Smith a woman) or
     as a speaker ("Merrill said"), with a first name where the text gives one ("Chloe
     Smith", "Philip Don")."""
     register = _Register()
-    for match in _TITLED.finditer(text):
+    for match in _TITLED.finditer(" ".join(sentences)):
         names = match.group(2).split()
         gender = _TITLES[match.group(1).lower()]
         first = names[0] if len(names) > 1 else ""
         register.add(names[-1], first, gender)
+    for sentence in sentences:
+        for run in _NAME_RUN.finditer(sentence):
+            words = run.group(0).split()
+            before = sentence[: run.start()].split()[-1:]
+            if len(words) >= 2 and before and before[0].strip(",").lower() in _ROLES:
+                speakers = [*speakers, run.group(0)]
     for name in speakers:
         words = [w for w in name.split() if w not in _NOT_NAMES]
         first = words[-2] if len(words) > 1 and words[-2].lower() not in _TITLES else ""
@@ -295,11 +356,19 @@ def _read_people(text: str, speakers: Sequence[str]) -> _Register:
     for surname, person in list(register.people.items()):
         if " " in person.full:
             continue
-        for match in re.finditer(rf"\b{re.escape(surname)}\b", text):
-            first = _first_name_before(text, match.start())
-            if first:
-                register.add(surname, first)
-                break
+        # Within a sentence: a headline or a heading line before it is no first name.
+        found = re.compile(rf"\b{re.escape(surname)}\b")
+        first = next(
+            (
+                name
+                for sentence in sentences
+                for match in found.finditer(sentence)
+                if (name := _first_name_before(sentence, match.start()))
+            ),
+            "",
+        )
+        if first:
+            register.add(surname, first)
     return register
 
 
@@ -387,13 +456,14 @@ def attribute(sentences: Sequence[str]) -> list[Attribution]:
     """Each sentence of one article (in order) with what a summary may show of it."""
     read = [_read_sentence(sentence) for sentence in sentences]
     speakers = [c.words for _, _, cues in read for _, c in cues if c and c.kind == "name"]
-    register = _read_people(" ".join(sentences), speakers)
+    register = _read_people(sentences, speakers)
     mentions: list[_Mention] = []
     results: list[Attribution] = []
     offset = 0
     speaking: _Person | None = None  # who spoke in the sentence before, while speech goes on
-    for sentence, (spans, outside, cues) in zip(sentences, read, strict=True):
-        _note_mentions(outside, offset, register, cues, mentions)
+    for number, (sentence, (spans, outside, cues)) in enumerate(zip(sentences, read, strict=True)):
+        here = _Here(offset, number, outside)
+        _note_mentions(here, register, cues, mentions)
         cue = next((c for _, c in cues if c is not None), None)
         result = Attribution(sentence, True, False, None)
         if _needs_speaker(sentence, spans):
@@ -405,16 +475,16 @@ def attribute(sentences: Sequence[str]) -> list[Attribution]:
                 else:
                     result = Attribution(sentence, False, True, None)
             else:
-                result, speaking = _with_cue(sentence, cue, offset, register, mentions)
+                result, speaking = _with_cue(sentence, cue, here, register, mentions)
         else:
             # A quoted phrase with its speaker named ("Ms Smith added: "In Norwich ...") may
             # open a speech that the next paragraphs go on with.
-            speaking = _with_cue(sentence, cue, offset, register, mentions)[1] if cue else None
-            if _SUBJECT_PRONOUN.match(sentence):
-                result = _resolve_opening(sentence, offset, mentions)
+            speaking = _with_cue(sentence, cue, here, register, mentions)[1] if cue else None
+            if opening := _SUBJECT_PRONOUN.match(sentence):
+                result = _resolve_opening(sentence, opening, here, mentions)
         if cue is not None and cue.kind == "pronoun" and speaking is not None:
             # "she said" names her again: the next "she" is most likely her too.
-            mentions.append(_Mention(offset + cue.start, speaking))
+            mentions.append(_Mention(offset + cue.start, number, speaking))
         results.append(result)
         offset += len(sentence) + 1
     return results
@@ -439,7 +509,7 @@ def _person_of(cue: _Cue, register: _Register) -> _Person | None:
 
 
 def _with_cue(
-    sentence: str, cue: _Cue, offset: int, register: _Register, mentions: Sequence[_Mention]
+    sentence: str, cue: _Cue, here: _Here, register: _Register, mentions: Sequence[_Mention]
 ) -> tuple[Attribution, _Person | None]:
     """A quoted sentence with a speech cue: as it is when it names the speaker, rewritten
     when a pronoun resolves to a name, unusable otherwise."""
@@ -448,42 +518,61 @@ def _with_cue(
         return Attribution(sentence, True, True, person.full if person else cue.words), person
     if cue.kind == "phrase":
         return Attribution(sentence, True, True, None), None
-    person = _resolve(cue.words.lower(), offset + cue.start, mentions)
+    end = cue.start + len(cue.words)
+    person = _resolve(cue.words.lower(), here, end, mentions)
     if person is None:
         return Attribution(sentence, False, True, None), None
-    end = cue.start + len(cue.words)
     rewritten = sentence[: cue.start] + person.full + sentence[end:]
     return Attribution(rewritten, True, True, person.full), person
 
 
-def _resolve(pronoun: str, position: int, mentions: Sequence[_Mention]) -> _Person | None:
-    """The nearest mention before ``position`` a pronoun can refer to; None when that is an
-    unnamed speaker or nobody."""
+@dataclass(frozen=True, slots=True)
+class _Here:
+    """Where a sentence stands: its offset and number in the article, its unquoted text."""
+
+    offset: int
+    number: int
+    outside: str
+
+
+# A pronoun reaches back this many sentences at most; further back, who it means is a guess.
+PRONOUN_REACH = 3
+
+
+def _resolve(pronoun: str, here: _Here, end: int, mentions: Sequence[_Mention]) -> _Person | None:
+    """The nearest person mentioned before the pronoun ending at ``end`` whom it can mean;
+    None when that is an unnamed speaker, nobody near enough, or someone the rest of the
+    sentence names ("He said Mr Blair would ..." is not Mr Blair speaking)."""
     gender = _PRONOUN_GENDER.get(pronoun)
     if gender is None:
         return None
+    position = here.offset + end - len(pronoun)
     for mention in sorted(mentions, key=lambda m: -m.position):
         if mention.position >= position:
             continue
-        if mention.person is None:
+        if mention.person is None or mention.sentence < here.number - PRONOUN_REACH:
             return None
         if mention.person.gender in ("", gender):
+            if re.search(rf"\b{re.escape(mention.person.surname)}\b", here.outside[end:]):
+                return None
             return mention.person
     return None
 
 
-def _resolve_opening(sentence: str, offset: int, mentions: Sequence[_Mention]) -> Attribution:
-    """A sentence opening "He ..."/"She ...": its subject named, or unusable."""
-    pronoun = sentence.split()[0]
-    person = _resolve(pronoun.lower(), offset, mentions)
+def _resolve_opening(
+    sentence: str, opening: re.Match[str], here: _Here, mentions: Sequence[_Mention]
+) -> Attribution:
+    """A sentence whose subject is "He"/"She": the subject named, or unusable."""
+    start, end = opening.span(1)
+    person = _resolve(opening.group(1).lower(), here, end, mentions)
     if person is None:
         return Attribution(sentence, False, False, None)
-    return Attribution(person.full + sentence[len(pronoun) :], True, False, person.full)
+    rewritten = sentence[:start] + person.full + sentence[end:]
+    return Attribution(rewritten, True, False, person.full)
 
 
 def _note_mentions(
-    outside: str,
-    offset: int,
+    here: _Here,
     register: _Register,
     cues: Sequence[tuple[re.Match[str], _Cue | None]],
     mentions: list[_Mention],
@@ -491,13 +580,15 @@ def _note_mentions(
     """Record where the article names a person outside quotations: a registered surname, a
     name as the speaker of a speech verb (a person even without a title), and an unnamed
     speaker ("a spokesperson said"), after whom a pronoun is nobody we can name."""
-    for run in _NAME_RUN.finditer(outside):
+    for run in _NAME_RUN.finditer(here.outside):
         for word in _NAME_WORD.finditer(run.group(0)):
             person = register.people.get(_bare(word.group(0)))
             if person is not None:
-                mentions.append(_Mention(offset + run.start() + word.start(), person))
+                mentions.append(
+                    _Mention(here.offset + run.start() + word.start(), here.number, person)
+                )
                 break
     # Only the sentence's own speaker: "Mr Howard said the police had said ..." names him.
     verb, cue = cues[0] if cues else (None, None)
     if verb is not None and cue is not None and cue.kind == "phrase":
-        mentions.append(_Mention(offset + verb.start(), None))
+        mentions.append(_Mention(here.offset + verb.start(), here.number, None))

@@ -93,6 +93,13 @@ def published_from_text(text: str, url: str | None = None) -> datetime | None:
     return dateline or _url_date(url) or updated
 
 
+def opens_with_date(text: str) -> bool:
+    """Whether ``text`` starts with a date or a dateline ("Published 3 May 2024 ...")."""
+    label = _LABEL.match(text)
+    rest = text[label.end() :] if label else text
+    return _date_at_start(rest.lstrip()) is not None
+
+
 def _line_date(line: str) -> tuple[datetime, str] | None:
     """(date, "published" | "updated" | "dateline") when ``line`` gives one."""
     labelled = _labelled_date(line)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from digest.attribution import Attribution, attribute
 from digest.bounds import MAX_SENTENCE_CHARS, bound_text, shorten
 from digest.clean import split_paragraphs
+from digest.dates import opens_with_date
 
 ABBREVIATIONS = frozenset(
     [
@@ -440,6 +441,8 @@ def _is_lede(candidate: tuple[int, int, str], attribution: Attribution) -> bool:
         number == 0
         and position < LEDE_SEARCH
         and not attribution.quoted
+        and sentence[:1].isupper()
+        and not opens_with_date(sentence)
         and sentence.rstrip("'\"’”)").endswith((".", "!"))
     )
 
