@@ -65,170 +65,40 @@ _PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
 # A sentence whose subject is "he" or "she": at its start, or after an opening phrase
 # ("Blackpool born and bred, he sets out ...").
 _SUBJECT_PRONOUN = re.compile(r"^(?:[^,\"“‘']{1,60},\s+)?(He|She|he|she)\b")
+
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as one string (lists of words read better that way)."""
+    return frozenset(text.split())
+
+
 # Words between a speaker and the speech verb that do not change who speaks ("she also said").
-_AUXILIARIES = frozenset(
-    [
-        "also",
-        "later",
-        "then",
-        "previously",
-        "earlier",
-        "has",
-        "had",
-        "have",
-        "is",
-        "was",
-        "were",
-        "been",
-        "having",
-        "once",
-        "already",
-        "today",
-        "yesterday",
-        "alleged",
-        "reportedly",
-        "reported",
-        "understood",
-        "to",
-        "is",
-    ]
+_AUXILIARIES = _words(
+    "also later then previously earlier has had have is was were been having once already "
+    "today yesterday alleged reportedly reported understood to is"
 )
 # Capitalised words that are not names: a run ending in one of these is no person.
-_NOT_NAMES = frozenset(
-    {
-        "The",
-        "A",
-        "An",
-        "But",
-        "And",
-        "He",
-        "She",
-        "They",
-        "It",
-        "We",
-        "I",
-        "In",
-        "On",
-        "At",
-        "MP",
-        "MPs",
-        "MSP",
-        "Council",
-        "Party",
-        "Government",
-    }
+_NOT_NAMES = _words(
+    "The A An But And He She They It We I In On At MP MPs MSP Council Party Government"
 )
 # Capitalised words that are no name standing alone ("Friday said" is no speaker).
-_CALENDAR = frozenset(
-    [
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ]
+_CALENDAR = _words(
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March "
+    "April May June July August September October November December"
 )
 # A name straight after one of these is a person's ("candidate Chris Webb", "MP Jo Bloggs").
-_ROLES = frozenset(
-    [
-        "mp",
-        "msp",
-        "ms",
-        "mla",
-        "am",
-        "mep",
-        "candidate",
-        "councillor",
-        "cllr",
-        "leader",
-        "minister",
-        "secretary",
-        "chairman",
-        "chairwoman",
-        "chair",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "director",
-        "mayor",
-        "member",
-        "president",
-        "officer",
-        "resident",
-        "founder",
-        "campaigner",
-        "activist",
-        "deputy",
-        "headteacher",
-        "manager",
-        "owner",
-        "inspector",
-        "superintendent",
-        "constable",
-        "sergeant",
-        "doctor",
-        "professor",
-        "judge",
-        "chancellor",
-        "chief",
-        "executive",
-        "commissioner",
-        "agent",
-        "organiser",
-        "volunteer",
-        "coach",
-        "author",
-    ]
+_ROLES = _words(
+    "mp msp ms mla am mep candidate councillor cllr leader minister secretary chairman "
+    "chairwoman chair spokesman spokeswoman spokesperson director mayor member president "
+    "officer resident founder campaigner activist deputy headteacher manager owner "
+    "inspector superintendent constable sergeant doctor professor judge chancellor chief "
+    "executive commissioner agent organiser volunteer coach author"
 )
 # A run of capitalised words ending in one of these is an organisation, not a person.
-_BODIES = frozenset(
-    [
-        "Council",
-        "Party",
-        "Government",
-        "Police",
-        "Trust",
-        "Service",
-        "Services",
-        "Commission",
-        "Office",
-        "Department",
-        "Ministry",
-        "Board",
-        "Association",
-        "Union",
-        "Group",
-        "Ltd",
-        "Limited",
-        "News",
-        "Authority",
-        "Agency",
-        "Committee",
-        "Court",
-        "Club",
-        "Company",
-        "Centre",
-        "Hospital",
-        "School",
-        "College",
-        "University",
-        "Network",
-        "Campaign",
-    ]
+_BODIES = _words(
+    "Council Party Government Police Trust Service Services Commission Office Department "
+    "Ministry Board Association Union Group Ltd Limited News Authority Agency Committee "
+    "Court Club Company Centre Hospital School College University Network Campaign"
 )
 # A quotation of fewer words is a phrase ("less safe", "bedroom tax") inside reported speech.
 MIN_QUOTED_WORDS = 4
@@ -412,9 +282,7 @@ def _speaker_near(outside: str, verb: re.Match[str]) -> _Cue | None:
 _SEGMENT_BREAK = re.compile(r",|\s[-–—]\s|:")
 # A segment opening with one of these is an aside ("who worked on the campaign"), not the
 # speaker.
-_ASIDES = frozenset(
-    {"who", "which", "whose", "whom", "where", "speaking", "writing", "talking", "now", "aged"}
-)
+_ASIDES = _words("who which whose whom where speaking writing talking now aged")
 
 
 def _subject_segment(before: str) -> tuple[int, int] | None:
