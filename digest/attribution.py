@@ -23,6 +23,7 @@ with "He"/"She" are resolved the same way, so a summary does not start with a st
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -194,14 +195,6 @@ _NAME_WORD = re.compile(_NAME)
 _LOWER_WORD = re.compile(r"[a-z]+")
 
 
-def _first_name_before(text: str, start: int) -> str:
-    """The capitalised word just before ``start`` when it reads as a first name."""
-    words = text[:start].split()
-    if not words or words[-1] in _NOT_NAMES or words[-1].lower() in _TITLES:
-        return ""
-    return words[-1] if _NAME_WORD.fullmatch(words[-1]) else ""
-
-
 def _read_people(sentences: Sequence[str], speakers: Sequence[str]) -> _Register:
     """Everyone named with a title anywhere in ``text`` ("Ms Smith" makes Smith a woman) or
     as a speaker ("Merrill said"), with a first name where the text gives one ("Chloe
@@ -212,33 +205,27 @@ def _read_people(sentences: Sequence[str], speakers: Sequence[str]) -> _Register
         gender = _TITLES[match.group(1).lower()]
         first = names[0] if len(names) > 1 else ""
         register.add(names[-1], first, gender)
+    # One pass over the names: who a role word introduces ("candidate Chris Webb"), and the
+    # word before each surname within a run of names (a first name; never across sentences,
+    # so a heading line before a sentence is no first name).
+    firsts: dict[str, str] = {}
     for sentence in sentences:
         for run in _NAME_RUN.finditer(sentence):
             words = run.group(0).split()
             before = sentence[: run.start()].split()[-1:]
             if len(words) >= 2 and before and before[0].strip(",").lower() in _ROLES:
                 speakers = [*speakers, run.group(0)]
+            for first, surname in itertools.pairwise(words):
+                if first not in _NOT_NAMES and first.lower() not in _TITLES:
+                    firsts.setdefault(_bare(surname), first)
     for name in speakers:
         words = [w for w in name.split() if w not in _NOT_NAMES]
         first = words[-2] if len(words) > 1 and words[-2].lower() not in _TITLES else ""
         if _bare(words[-1]) not in register.people or first:
             register.add(words[-1], first)
     for surname, person in list(register.people.items()):
-        if " " in person.full:
-            continue
-        # Within a sentence: a headline or a heading line before it is no first name.
-        found = re.compile(rf"\b{re.escape(surname)}\b")
-        first = next(
-            (
-                name
-                for sentence in sentences
-                for match in found.finditer(sentence)
-                if (name := _first_name_before(sentence, match.start()))
-            ),
-            "",
-        )
-        if first:
-            register.add(surname, first)
+        if " " not in person.full and surname in firsts:
+            register.add(surname, firsts[surname])
     return register
 
 
