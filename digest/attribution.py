@@ -151,11 +151,13 @@ _QUOTED = re.compile(
 
 def _outside(sentence: str, spans: Sequence[tuple[int, int]]) -> str:
     """``sentence`` with its quotations blanked (offsets kept)."""
-    chars = list(sentence)
+    if not spans:
+        return sentence
+    pieces, last = [], 0
     for start, end in spans:
-        for i in range(start, end):
-            chars[i] = " "
-    return "".join(chars)
+        pieces += [sentence[last:start], " " * (end - start)]
+        last = end
+    return "".join([*pieces, sentence[last:]])
 
 
 def _needs_speaker(sentence: str, spans: Sequence[tuple[int, int]]) -> bool:
@@ -193,6 +195,7 @@ def _bare(word: str) -> str:
 _POSSESSIVE = re.compile(r"['’]s?$")
 _NAME_WORD = re.compile(_NAME)
 _LOWER_WORD = re.compile(r"[a-z]+")
+_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")
 
 
 def _read_people(sentences: Sequence[str], speakers: Sequence[str]) -> _Register:
@@ -212,8 +215,10 @@ def _read_people(sentences: Sequence[str], speakers: Sequence[str]) -> _Register
     for sentence in sentences:
         for run in _NAME_RUN.finditer(sentence):
             words = run.group(0).split()
-            before = sentence[: run.start()].split()[-1:]
-            if len(words) >= 2 and before and before[0].strip(",").lower() in _ROLES:
+            if len(words) < 2:
+                continue
+            before = sentence[max(0, run.start() - 20) : run.start()].split()[-1:]
+            if before and before[0].strip(",").lower() in _ROLES:
                 speakers = [*speakers, run.group(0)]
             for first, surname in itertools.pairwise(words):
                 if first not in _NOT_NAMES and first.lower() not in _TITLES:
@@ -435,14 +440,11 @@ def _note_mentions(
     """Record where the article names a person outside quotations: a registered surname, a
     name as the speaker of a speech verb (a person even without a title), and an unnamed
     speaker ("a spokesperson said"), after whom a pronoun is nobody we can name."""
-    for run in _NAME_RUN.finditer(here.outside):
-        for word in _NAME_WORD.finditer(run.group(0)):
-            person = register.people.get(_bare(word.group(0)))
-            if person is not None:
-                mentions.append(
-                    _Mention(here.offset + run.start() + word.start(), here.number, person)
-                )
-                break
+    people = register.people
+    for word in _CAPITALISED.finditer(here.outside):
+        person = people.get(_bare(word.group(0)))
+        if person is not None:
+            mentions.append(_Mention(here.offset + word.start(), here.number, person))
     # Only the sentence's own speaker: "Mr Howard said the police had said ..." names him.
     verb, cue = cues[0] if cues else (None, None)
     if verb is not None and cue is not None and cue.kind == "phrase":
