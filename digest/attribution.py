@@ -198,20 +198,21 @@ _LOWER_WORD = re.compile(r"[a-z]+")
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")
 
 
-def _read_people(sentences: Sequence[str], speakers: Sequence[str]) -> _Register:
-    """Everyone named with a title anywhere in ``text`` ("Ms Smith" makes Smith a woman) or
-    as a speaker ("Merrill said"), with a first name where the text gives one ("Chloe
-    Smith", "Philip Don")."""
+def _read_people(sentences: Sequence[str]) -> tuple[_Register, dict[str, str]]:
+    """Everyone named with a title anywhere in the article ("Ms Smith" makes Smith a woman)
+    or introduced by a role word ("candidate Chris Webb"), with a first name where the text
+    gives one ("Chloe Smith"); and the first name found before each capitalised word, for
+    speakers registered later ("Philip Don" for "Don said")."""
     register = _Register()
     for match in _TITLED.finditer(" ".join(sentences)):
         names = match.group(2).split()
         gender = _TITLES[match.group(1).lower()]
         first = names[0] if len(names) > 1 else ""
         register.add(names[-1], first, gender)
-    # One pass over the names: who a role word introduces ("candidate Chris Webb"), and the
-    # word before each surname within a run of names (a first name; never across sentences,
-    # so a heading line before a sentence is no first name).
+    # One pass over the runs of names: the word before each surname within a run is a first
+    # name (never across sentences: a heading line before a sentence is no first name).
     firsts: dict[str, str] = {}
+    introduced: list[str] = []
     for sentence in sentences:
         for run in _NAME_RUN.finditer(sentence):
             words = run.group(0).split()
@@ -219,19 +220,26 @@ def _read_people(sentences: Sequence[str], speakers: Sequence[str]) -> _Register
                 continue
             before = sentence[max(0, run.start() - 20) : run.start()].split()[-1:]
             if before and before[0].strip(",").lower() in _ROLES:
-                speakers = [*speakers, run.group(0)]
+                introduced.append(run.group(0))
             for first, surname in itertools.pairwise(words):
                 if first not in _NOT_NAMES and first.lower() not in _TITLES:
                     firsts.setdefault(_bare(surname), first)
-    for name in speakers:
-        words = [w for w in name.split() if w not in _NOT_NAMES]
-        first = words[-2] if len(words) > 1 and words[-2].lower() not in _TITLES else ""
-        if _bare(words[-1]) not in register.people or first:
-            register.add(words[-1], first)
+    for name in introduced:
+        _register_speaker(register, name, firsts)
     for surname, person in list(register.people.items()):
         if " " not in person.full and surname in firsts:
             register.add(surname, firsts[surname])
-    return register
+    return register, firsts
+
+
+def _register_speaker(register: _Register, name: str, firsts: dict[str, str]) -> None:
+    """Add the person a name run stands for ("Merrill", "Labour leader Jeremy Corbyn")."""
+    words = [w for w in name.split() if w not in _NOT_NAMES]
+    surname = _bare(words[-1])
+    first = words[-2] if len(words) > 1 and words[-2].lower() not in _TITLES else ""
+    known = register.people.get(surname)
+    if known is None or (first and " " not in known.full):
+        register.add(surname, first or firsts.get(surname, ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,40 +322,64 @@ def _is_person(run: str) -> bool:
 
 def attribute(sentences: Sequence[str]) -> list[Attribution]:
     """Each sentence of one article (in order) with what a summary may show of it."""
-    read = [_read_sentence(sentence) for sentence in sentences]
-    speakers = [c.words for _, _, cues in read for _, c in cues if c and c.kind == "name"]
-    register = _read_people(sentences, speakers)
-    mentions: list[_Mention] = []
-    results: list[Attribution] = []
-    offset = 0
-    speaking: _Person | None = None  # who spoke in the sentence before, while speech goes on
-    for number, (sentence, (spans, outside, cues)) in enumerate(zip(sentences, read, strict=True)):
-        here = _Here(offset, number, outside)
+    attributor = Attributor(sentences)
+    return [attributor[number] for number in range(len(sentences))]
+
+
+class Attributor:
+    """The attributions of one article's sentences, worked out in order as far as asked.
+
+    A summary asks about a few sentences near the top: the sentences after the last one it
+    asks about are never read for speakers (a sentence's speaker depends only on what came
+    before it, and on the titles anywhere in the article).
+    """
+
+    def __init__(self, sentences: Sequence[str]) -> None:
+        self.sentences = sentences
+        self.register, self.firsts = _read_people(sentences)
+        self.mentions: list[_Mention] = []
+        self.results: list[Attribution] = []
+        self.offset = 0
+        self.speaking: _Person | None = None  # who spoke before, while speech goes on
+
+    def __getitem__(self, number: int) -> Attribution:
+        while len(self.results) <= number:
+            self.results.append(self._next())
+        return self.results[number]
+
+    def _next(self) -> Attribution:
+        number = len(self.results)
+        sentence = self.sentences[number]
+        spans, outside, cues = _read_sentence(sentence)
+        for _, found in cues:
+            if found is not None and found.kind == "name":
+                _register_speaker(self.register, found.words, self.firsts)
+        here = _Here(self.offset, number, outside)
+        register, mentions = self.register, self.mentions
         _note_mentions(here, register, cues, mentions)
+        self.offset += len(sentence) + 1
         cue = next((c for _, c in cues if c is not None), None)
         result = Attribution(sentence, True, False, None)
         if _needs_speaker(sentence, spans):
             if cue is None:
                 # No cue: the speech goes on from the sentence before, if it was speech.
-                if speaking is not None:
-                    text = f"{speaking.full} said: {sentence}"
-                    result = Attribution(text, True, True, speaking.full)
+                if self.speaking is not None:
+                    text = f"{self.speaking.full} said: {sentence}"
+                    result = Attribution(text, True, True, self.speaking.full)
                 else:
                     result = Attribution(sentence, False, True, None)
             else:
-                result, speaking = _with_cue(sentence, cue, here, register, mentions)
+                result, self.speaking = _with_cue(sentence, cue, here, register, mentions)
         else:
             # A quoted phrase with its speaker named ("Ms Smith added: "In Norwich ...") may
             # open a speech that the next paragraphs go on with.
-            speaking = _with_cue(sentence, cue, here, register, mentions)[1] if cue else None
+            self.speaking = _with_cue(sentence, cue, here, register, mentions)[1] if cue else None
             if opening := _SUBJECT_PRONOUN.match(sentence):
                 result = _resolve_opening(sentence, opening, here, mentions)
-        if cue is not None and cue.kind == "pronoun" and speaking is not None:
+        if cue is not None and cue.kind == "pronoun" and self.speaking is not None:
             # "she said" names her again: the next "she" is most likely her too.
-            mentions.append(_Mention(offset + cue.start, number, speaking))
-        results.append(result)
-        offset += len(sentence) + 1
-    return results
+            mentions.append(_Mention(here.offset + cue.start, number, self.speaking))
+        return result
 
 
 _Read = tuple[list[tuple[int, int]], str, list[tuple[re.Match[str], "_Cue | None"]]]

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from digest.attribution import Attribution, attribute
+from digest.attribution import Attribution, Attributor
 from digest.bounds import MAX_SENTENCE_CHARS, bound_text, shorten
 from digest.clean import split_paragraphs
 from digest.dates import opens_with_date
@@ -340,20 +340,20 @@ def summarise_story(
     # Copies of one article repeat most sentences word for word: each is scored once.
     seen: set[str] = set()
     candidates: list[tuple[int, int, str]] = []
-    shown: list[Attribution] = []  # what each candidate may show: its speaker named
+    # What each article's sentences may show (their speakers named), worked out on demand.
+    speakers: list[Attributor] = []
     # The first few reports carry the story; scoring is quadratic in sentences, so a story
     # told by dozens of outlets is summarised from its first ``MAX_STORY_TEXTS``.
     for number, (_, text) in enumerate(texts[:MAX_STORY_TEXTS]):
         sentences_of_text = candidate_sentences(text)
-        for position, (sentence, attribution) in enumerate(
-            zip(sentences_of_text, attribute(sentences_of_text), strict=True)
-        ):
+        speakers.append(Attributor(sentences_of_text))
+        for position, sentence in enumerate(sentences_of_text):
             if sentence not in seen:
                 seen.add(sentence)
                 candidates.append((number, position, sentence))
-                shown.append(attribution)
     if not candidates:
         return ()
+    shown = _Shown(candidates, speakers)
     words = [_content_words(sentence) for _, _, sentence in candidates]
     logs = [math.log(len(w)) if len(w) > 1 else 0.0 for w in words]
     centrality = [0.0] * len(candidates)
@@ -369,12 +369,8 @@ def summarise_story(
                     centrality[j] += similarity
     # A quotation whose speaker cannot be named never enters a summary: placed after another
     # sentence, it reads as that sentence's subject speaking.
-    eligible = [
-        i
-        for i, (_, _, sentence) in enumerate(candidates)
-        if _eligible(sentence) and shown[i].usable
-    ]
-    if not eligible:
+    eligible = [i for i, (_, _, sentence) in enumerate(candidates) if _eligible(sentence)]
+    if not any(shown[i].usable for i in eligible):
         eligible = [i for i in range(len(candidates)) if shown[i].usable] or [0]
 
     def score(i: int) -> float:
@@ -387,14 +383,15 @@ def summarise_story(
     # quotation). Chosen on merit it usually is; a summary opening elsewhere must open with
     # a sentence that stands on its own, else the lede leads.
     lede = next((i for i in eligible[:LEDE_SEARCH] if _is_lede(candidates[i], shown[i])), None)
+    # Usability is asked in rank order, so only the sentences up to the last one considered
+    # are read for their speakers.
     ranked = sorted(eligible, key=lambda i: -score(i))
-    chosen = _choose(ranked, words, sentences)
-    first = min(chosen)
-    if lede is not None and lede not in chosen:
-        opening = _as_shown(candidates, shown, first, None)
+    chosen = _choose(ranked, words, sentences, shown)
+    if chosen and lede is not None and lede not in chosen:
+        opening = _as_shown(candidates, shown, min(chosen), None)
         if _leans_on_context(opening):
             # The summary would open mid-story ("Ms Macdonald said ..."): the lede leads.
-            chosen = _choose([lede, *(i for i in ranked if i != lede)], words, sentences)
+            chosen = _choose([lede, *(i for i in ranked if i != lede)], words, sentences, shown)
     order = sorted(chosen)
     return shorten_summary(
         [_as_shown(candidates, shown, i, order[k - 1] if k else None) for k, i in enumerate(order)],
@@ -402,16 +399,34 @@ def summarise_story(
     )
 
 
-def _choose(ranked: Sequence[int], words: Sequence[set[str]], sentences: int) -> list[int]:
-    """The first ``sentences`` of ``ranked`` that do not repeat one taken before them."""
+def _choose(
+    ranked: Sequence[int], words: Sequence[set[str]], sentences: int, shown: _Shown
+) -> list[int]:
+    """The first ``sentences`` of ``ranked`` that do not repeat one taken before them and
+    can be shown (a quotation whose speaker cannot be named never enters a summary)."""
     chosen: list[int] = []
     for index in ranked:
         if len(chosen) == sentences:
             break
         if any(_overlap(words[index], words[c]) >= REPEAT_OVERLAP for c in chosen):
             continue
-        chosen.append(index)
+        if shown[index].usable:
+            chosen.append(index)
     return chosen
+
+
+class _Shown:
+    """Candidate number -> its ``Attribution``, from the attributor of its article."""
+
+    def __init__(
+        self, candidates: Sequence[tuple[int, int, str]], speakers: Sequence[Attributor]
+    ) -> None:
+        self.candidates = candidates
+        self.speakers = speakers
+
+    def __getitem__(self, index: int) -> Attribution:
+        number, position, _ = self.candidates[index]
+        return self.speakers[number][position]
 
 
 # An opening that needs the sentences before it: a pronoun or demonstrative, a connective, a
@@ -440,6 +455,7 @@ def _is_lede(candidate: tuple[int, int, str], attribution: Attribution) -> bool:
     return (
         number == 0
         and position < LEDE_SEARCH
+        and attribution.usable
         and not attribution.quoted
         and sentence[:1].isupper()
         and not opens_with_date(sentence)
@@ -449,7 +465,7 @@ def _is_lede(candidate: tuple[int, int, str], attribution: Attribution) -> bool:
 
 def _as_shown(
     candidates: Sequence[tuple[int, int, str]],
-    shown: Sequence[Attribution],
+    shown: _Shown,
     index: int,
     previous: int | None,
 ) -> str:
