@@ -211,3 +211,14 @@ def test_digest_summarise_says_live_coverage(tmp_path: Path) -> None:
         check=True,
     )
     assert json.loads(done.stdout)["sentences"] == [LIVE_SUMMARY]
+
+
+def test_seed_quotations_name_their_speaker(seeds_dir: Path) -> None:
+    # Chloe Smith's words after a lead about Jeremy Corbyn read as his, unless she is named.
+    for name in ("000_d6c45dbcd63467b4.txt", "001_67cba1041c4c5355.txt"):
+        item = read_article_file(seeds_dir / name, "seeds")
+        summary = summarise_text(clean_body(item.body, is_html=False), 2, title=item.title)
+        for sentence in summary[1:]:
+            if sentence.startswith(("'", '"', "“")):
+                raise AssertionError(f"{name}: a quotation without its speaker: {sentence}")
+        assert any("Chloe Smith said" in sentence for sentence in summary), summary
