@@ -104,6 +104,7 @@ class DigestComposer:
             max_stories=config.max_stories_per_seat,
             max_text_chars=config.max_text_chars,
             max_sentence_chars=config.max_sentence_chars,
+            live_coverage=config.live_coverage,
         )
         self.builder = StoryBuilder(self.policy, writer)
         self._sections: dict[tuple[str, datetime], SeatSection] = {}

@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 from digest.errors import ConfigError
 from digest.models import (
     Frequency,
+    LiveCoverage,
     ResendUpdates,
     SourceKind,
     SubscriberStatus,
@@ -139,6 +140,9 @@ class DigestConfig(_Section):
     # A story already sent whose article was revised: shown again (marked "Updated") when
     # the revision is "material" (a new paragraph), "always", or "never".
     resend_updates: ResendUpdates = ResendUpdates.MATERIAL
+    # Live blogs and match reports (``digest/live.py``): in seat sections with a line saying
+    # so instead of extracts ("label"), or left out ("omit").
+    live_coverage: LiveCoverage = LiveCoverage.LABEL
     list_id: str = "seatwatch.example.org"
     unsubscribe_url: str = "https://example.org/unsubscribe?token={token}"
     # A mailbox that unsubscribes whoever writes to it with the token in the subject; empty

@@ -44,6 +44,13 @@ class ResendUpdates(StrEnum):
     NEVER = "never"
 
 
+class LiveCoverage(StrEnum):
+    """What a seat section does with live blogs and match reports."""
+
+    LABEL = "label"  # listed, with a line saying what they are instead of extracts
+    OMIT = "omit"
+
+
 class SummaryMethod(StrEnum):
     """Who writes the summaries: our extractive summariser, or a chat-completions model."""
 

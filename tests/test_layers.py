@@ -30,6 +30,7 @@ LAYERS: list[tuple[str, ...]] = [
         "digest.clock",
         "digest.text",
         "digest.web",
+        "digest.dates",
     ),
     ("digest.config",),
     ("digest.store", "digest.parallel"),

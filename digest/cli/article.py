@@ -24,6 +24,13 @@ from digest.seats.gazetteer import Gazetteer, load_gazetteer
 
 def _read_article(file: str) -> tuple[str, str]:
     """Title and cleaned body of an article file, or of stdin for ``-``."""
+    title, body, _ = _read_dated_article(file)
+    return title, body
+
+
+def _read_dated_article(file: str) -> tuple[str, str, date | None]:
+    """Title, cleaned body and the date the text prints (before cleaning removes it)."""
+    from digest.dates import published_from_text
     from digest.prepare.clean import clean_body, clean_title
     from digest.sources.folder import parse_article_text
 
@@ -45,7 +52,9 @@ def _read_article(file: str) -> tuple[str, str]:
         raise DigestError(
             f"{file}: not an article file ({exc}); the title goes on line 1, the body below"
         ) from exc
-    return clean_title(item.title), clean_body(item.body, is_html=False)
+    printed = published_from_text(text)
+    day = printed.date() if printed else None
+    return clean_title(item.title), clean_body(item.body, is_html=False), day
 
 
 def _parse_day(value: str | None) -> date | None:
@@ -63,7 +72,9 @@ def _parse_day(value: str | None) -> date | None:
 def tag(
     file: str = typer.Argument(..., help="An article text file (title on line 1), or - for stdin."),
     day: str | None = typer.Option(
-        None, "--date", help="The article's date, YYYY-MM-DD (default: today)."
+        None,
+        "--date",
+        help="The article's date, YYYY-MM-DD (default: the date it prints, else today).",
     ),
     area: str = typer.Option(
         "", "--area", help="The county or district of the article's source, as in config."
@@ -74,7 +85,8 @@ def tag(
     when = _parse_day(day)
     if area:
         run(lambda: check_area(area, key="--area"))
-    title, body = run(lambda: _read_article(file))
+    title, body, printed = run(lambda: _read_dated_article(file))
+    when = when or printed
     from digest.seats.tagger import explain_text
 
     found = explain_text(title, body, when, area=area)
@@ -155,9 +167,11 @@ def summarise(
 ) -> None:
     """The summary sentences of one article."""
     title, body = run(lambda: _read_article(file))
+    from digest.stories.live import coverage_kind, coverage_summary
     from digest.stories.summarise import summarise_text
 
-    chosen = summarise_text(body, sentences, title=title)
+    kind = coverage_kind(title, body)
+    chosen = coverage_summary(kind) if kind else summarise_text(body, sentences, title=title)
     if as_json:
         console.print_json(
             json.dumps(

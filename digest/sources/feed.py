@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from digest.config import FullText, PollConfig
+from digest.dates import published_from_text
 from digest.errors import FeedParseError, FetchError
 from digest.models import FeedItem
 from digest.sources.base import PollResult, SourceState, is_url
@@ -469,6 +470,9 @@ def _make_item(
         guid = "urn:seatwatch:" + hashlib.sha256(f"{feed_url}\n{basis}".encode()).hexdigest()[:24]
     if not title:
         title = re.sub(r"<[^>]+>", " ", body).strip().split(".")[0][:120]
+    if published is None:
+        # An undated entry is dated by its own dateline or address, not by when it was read.
+        published = published_from_text(re.sub(r"<[^>]+>", "\n", body), link)
     return FeedItem(
         source_name=source_name,
         guid=str(guid),

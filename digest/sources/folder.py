@@ -2,7 +2,9 @@
 
 This is the format of hand-collected articles (and of ``../shared/seeds``). The file's path
 relative to the folder is its identity, so renaming a file makes a new item while editing one
-keeps it; its modification time stands in for a publication date, which the format lacks.
+keeps it. The format has no date field: the date the text itself prints (a dateline, "Published
+3 May 2024", see ``digest/dates.py``) is its publication date, the file's modification time
+only when the text gives none.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
+from digest.dates import published_from_text
 from digest.errors import FetchError
 from digest.models import FeedItem
 from digest.sources.base import PollResult, SourceState
@@ -49,11 +52,9 @@ class FolderSource:
 def read_article_file(path: Path, source_name: str, relative_to: Path | None = None) -> FeedItem:
     """One article file as a ``FeedItem``; ``ValueError`` when it has no title or body."""
     text = path.read_text(encoding="utf-8-sig")
+    published = published_from_text(text) or datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
     return parse_article_text(
-        text,
-        source_name=source_name,
-        guid=_file_guid(path, relative_to),
-        published=datetime.fromtimestamp(path.stat().st_mtime, tz=UTC),
+        text, source_name=source_name, guid=_file_guid(path, relative_to), published=published
     )
 
 

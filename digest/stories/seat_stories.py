@@ -44,6 +44,8 @@ class StoryPolicy:
     # summary reads, how long one of its sentences may be.
     max_text_chars: int = MAX_TEXT_CHARS
     max_sentence_chars: int = MAX_SENTENCE_CHARS
+    # ``[digest] live_coverage``: live blogs and match reports "label"led or "omit"ted.
+    live_coverage: str = "label"
 
 
 class StoryBuilder:
@@ -77,6 +79,8 @@ class StoryBuilder:
         stories = []
         for group in grouper.groups():
             members = [by_id[int(str(m.key))] for m in group.members]
+            if self.policy.live_coverage == "omit" and self._coverage(members[0][0]):
+                continue
             if min(article.first_seen for article, _, _ in members) >= since:
                 stories.append(self._story(members))
             elif self._updated_since(members, since):
@@ -94,9 +98,22 @@ class StoryBuilder:
             self._prints[article.id] = stored or fingerprint(article.title, article.text)
         return self._prints[article.id]
 
+    def _coverage(self, article: Article) -> str:
+        """ "live" or "match" for a running page no extract summarises, else ""."""
+        from digest.stories.live import coverage_kind
+
+        return coverage_kind(article.title, article.text[: self.policy.max_text_chars])
+
     def _summary(self, articles: Sequence[Article]) -> tuple[str, ...]:
         key = tuple(a.id for a in articles)
-        if key not in self._summaries:
+        if key in self._summaries:
+            return self._summaries[key]
+        kind = self._coverage(articles[0])
+        if kind:
+            from digest.stories.live import coverage_summary
+
+            self._summaries[key] = coverage_summary(kind)
+        else:
             from digest.stories.summarise import summarise_story
 
             # Articles stored before texts were bounded at polling may still be huge.

@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from digest.bounds import MAX_SENTENCE_CHARS, bound_text, shorten
+from digest.dates import opens_with_date
+from digest.stories.attribution import Attribution, Attributor
 from digest.text import STOPWORDS, split_paragraphs
 
 ABBREVIATIONS = frozenset(
@@ -226,16 +228,21 @@ def summarise_story(
     """
     # Copies of one article repeat most sentences word for word: each is scored once.
     seen: set[str] = set()
-    candidates = []
+    candidates: list[tuple[int, int, str]] = []
+    # What each article's sentences may show (their speakers named), worked out on demand.
+    speakers: list[Attributor] = []
     # The first few reports carry the story; scoring is quadratic in sentences, so a story
     # told by dozens of outlets is summarised from its first ``MAX_STORY_TEXTS``.
     for number, (_, text) in enumerate(texts[:MAX_STORY_TEXTS]):
-        for position, sentence in enumerate(candidate_sentences(text)):
+        sentences_of_text = candidate_sentences(text)
+        speakers.append(Attributor(sentences_of_text))
+        for position, sentence in enumerate(sentences_of_text):
             if sentence not in seen:
                 seen.add(sentence)
                 candidates.append((number, position, sentence))
     if not candidates:
         return ()
+    shown = _Shown(candidates, speakers)
     words = [_content_words(sentence) for _, _, sentence in candidates]
     logs = [math.log(len(w)) if len(w) > 1 else 0.0 for w in words]
     centrality = [0.0] * len(candidates)
@@ -249,9 +256,11 @@ def summarise_story(
                     similarity = shared / (logs[i] + logs[j])
                     centrality[i] += similarity
                     centrality[j] += similarity
+    # A quotation whose speaker cannot be named never enters a summary: placed after another
+    # sentence, it reads as that sentence's subject speaking.
     eligible = [i for i, (_, _, sentence) in enumerate(candidates) if _eligible(sentence)]
-    if not eligible:
-        eligible = list(range(len(candidates)))
+    if not any(shown[i].usable for i in eligible):
+        eligible = [i for i in range(len(candidates)) if shown[i].usable] or [0]
 
     def score(i: int) -> float:
         position = candidates[i][1]
@@ -259,15 +268,107 @@ def summarise_story(
         fullness: float = math.pow(len(words[i]), LENGTH_PREFERENCE)
         return centrality[i] * fullness * prior
 
+    # News puts its point in its first sentence (the lede: not a teaser line, a question or a
+    # quotation). Chosen on merit it usually is; a summary opening elsewhere must open with
+    # a sentence that stands on its own, else the lede leads.
+    lede = next((i for i in eligible[:LEDE_SEARCH] if _is_lede(candidates[i], shown[i])), None)
+    # Usability is asked in rank order, so only the sentences up to the last one considered
+    # are read for their speakers.
     ranked = sorted(eligible, key=lambda i: -score(i))
+    chosen = _choose(ranked, words, sentences, shown)
+    if chosen and lede is not None and lede not in chosen:
+        opening = _as_shown(candidates, shown, min(chosen), None)
+        if _leans_on_context(opening):
+            # The summary would open mid-story ("Ms Macdonald said ..."): the lede leads.
+            chosen = _choose([lede, *(i for i in ranked if i != lede)], words, sentences, shown)
+    order = sorted(chosen)
+    return shorten_summary(
+        [_as_shown(candidates, shown, i, order[k - 1] if k else None) for k, i in enumerate(order)],
+        max_sentence_chars,
+    )
+
+
+def _choose(
+    ranked: Sequence[int], words: Sequence[set[str]], sentences: int, shown: _Shown
+) -> list[int]:
+    """The first ``sentences`` of ``ranked`` that do not repeat one taken before them and
+    can be shown (a quotation whose speaker cannot be named never enters a summary)."""
     chosen: list[int] = []
     for index in ranked:
         if len(chosen) == sentences:
             break
         if any(_overlap(words[index], words[c]) >= REPEAT_OVERLAP for c in chosen):
             continue
-        chosen.append(index)
-    return shorten_summary([candidates[i][2] for i in sorted(chosen)], max_sentence_chars)
+        if shown[index].usable:
+            chosen.append(index)
+    return chosen
+
+
+class _Shown:
+    """Candidate number -> its ``Attribution``, from the attributor of its article."""
+
+    def __init__(
+        self, candidates: Sequence[tuple[int, int, str]], speakers: Sequence[Attributor]
+    ) -> None:
+        self.candidates = candidates
+        self.speakers = speakers
+
+    def __getitem__(self, index: int) -> Attribution:
+        number, position, _ = self.candidates[index]
+        return self.speakers[number][position]
+
+
+# An opening that needs the sentences before it: a pronoun or demonstrative, a connective, a
+# titled surname without the full name ("Ms Macdonald said"), "the 46-year-old".
+_LEANING = re.compile(
+    r"^(?:(?:But|And|However|Meanwhile|Also|So|Yet)\b,?\s*)?"
+    r"(?:(?:He|She|They|It|His|Her|Their|Its|This|These|Those|That)\b"
+    r"|(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Cllr|Councillor)\.?\s+[A-Z][\w’'-]+\b(?!\s+[A-Z])"
+    r"|[Tt]he\s+\d+-year-old\b)"
+)
+
+
+def _leans_on_context(sentence: str) -> bool:
+    """Whether ``sentence`` cannot open a summary: it refers back to what came before.
+
+    The test is on the opening only, and a sentence like that is still a fine second one."""
+    return _LEANING.match(sentence) is not None or sentence.split()[0] in _CONNECTIVES
+
+
+_CONNECTIVES = frozenset({"But", "And", "However,", "Meanwhile,", "Also,"})
+
+
+def _is_lede(candidate: tuple[int, int, str], attribution: Attribution) -> bool:
+    """Whether a sentence near the top of the first article can lead its summary."""
+    number, position, sentence = candidate
+    return (
+        number == 0
+        and position < LEDE_SEARCH
+        and attribution.usable
+        and not attribution.quoted
+        and sentence[:1].isupper()
+        and not opens_with_date(sentence)
+        and sentence.rstrip("'\"’”)").endswith((".", "!"))
+    )
+
+
+def _as_shown(
+    candidates: Sequence[tuple[int, int, str]],
+    shown: _Shown,
+    index: int,
+    previous: int | None,
+) -> str:
+    """A chosen sentence as the summary shows it: with its speaker (or subject) named
+    where the article said "she" or ran a quotation on, unless the sentence just before it
+    in the summary is the one before it in the article and already names that person."""
+    number, position, sentence = candidates[index]
+    speaker = shown[index].speaker
+    if shown[index].text == sentence or speaker is None:
+        return sentence
+    follows = previous is not None and candidates[previous][:2] == (number, position - 1)
+    if follows and previous is not None and speaker.split()[-1] in candidates[previous][2]:
+        return sentence
+    return shown[index].text
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
@@ -280,5 +381,7 @@ LENGTH_PREFERENCE = 0.2
 # News puts its point first: the first sentence's score is raised by this share, the
 # second's by half of it, and so on.
 POSITION_PRIOR = 0.2
+# The lede is the first lede-shaped sentence among the first this many of the first article.
+LEDE_SEARCH = 3
 # A candidate sharing this much of its words with a chosen sentence repeats it.
 REPEAT_OVERLAP = 0.5
