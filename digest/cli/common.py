@@ -15,10 +15,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, get_args
 
 import typer
 from rich.console import Console
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 from rich.logging import RichHandler
 from rich.markup import escape
 
@@ -27,21 +28,80 @@ from digest.config import Settings, load_config
 from digest.errors import ConfigError, DigestError
 from digest.store.core import Store
 
-app = typer.Typer(
-    help="seatwatch: news digests for UK parliamentary seats.",
-    no_args_is_help=True,
+class _PlainArgument(TyperArgument):
+    """An argument shown as its upper-case name alone (``EMAIL``), as click shows it.
+
+    typer prints ``{email}`` in the usage line and a ``<str>`` type beside every argument,
+    which tells a user nothing the name does not.
+    """
+
+    def display_type_rich(self, ctx: Any) -> str | None:  # ctx: typer's own click Context
+        return None
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw
+        return (name if self.required else f"[{name}]") + ("..." if self.nargs != 1 else "")
+
+
+def _placeholder(option: TyperOption) -> str:
+    """click's name for what an option takes."""
+    kind = option.type_descriptor
+    if kind.choices:
+        return "[" + "|".join(str(c) for c in kind.choices) + "]"
+    if kind.is_path:
+        return "PATH"
+    annotation = get_args(kind.annotation)[0] if kind.is_list else kind.annotation
+    return {int: "INTEGER", float: "NUMBER"}.get(annotation, "TEXT")
+
+
+def _plain_placeholders(command: TyperCommand | TyperGroup) -> None:
+    """Give every option and argument of ``command`` (and its subcommands) a placeholder a
+    person reads: ``TEXT``, ``PATH``, ``INTEGER``, ``[text|json]``, not ``<str>`` or
+    ``<list[str]>``."""
+    for param in command.params:
+        if isinstance(param, TyperArgument):
+            param.__class__ = _PlainArgument  # same layout: only the help display differs
+            param.metavar = param.metavar or (param.name or "value").upper()
+        elif isinstance(param, TyperOption) and not (param.is_flag or param.count):
+            if param.metavar is None:
+                param.metavar = _placeholder(param)
+    if isinstance(command, TyperGroup):
+        for sub in command.commands.values():
+            if isinstance(sub, TyperCommand | TyperGroup):
+                _plain_placeholders(sub)
+
+
+class PlainHelpGroup(TyperGroup):
+    """A command group whose help prints our texts as written.
+
+    Rich markup would eat every config table a help text names (``[daemon]``), so help is
+    plain click text (``rich_markup_mode=None``), with click's placeholders.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain_placeholders(self)
+
+
+def _typer(help_text: str, **options: Any) -> typer.Typer:
+    return typer.Typer(
+        help=help_text,
+        no_args_is_help=True,
+        cls=PlainHelpGroup,
+        rich_markup_mode=None,
+        **options,
+    )
+
+
+app = _typer(
+    "seatwatch: news digests for UK parliamentary seats.",
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-seats_app = typer.Typer(
-    help="Look up seats and MPs in the shipped gazetteer.", no_args_is_help=True
-)
-sources_app = typer.Typer(
-    help="Manage sources: list, add, remove, import and export (OPML).", no_args_is_help=True
-)
-subscribers_app = typer.Typer(
-    help="Manage subscribers kept in the store: add, remove, list, import and export (CSV).",
-    no_args_is_help=True,
+seats_app = _typer("Look up seats and MPs in the shipped gazetteer.")
+sources_app = _typer("Manage sources: list, add, remove, import and export (OPML).")
+subscribers_app = _typer(
+    "Manage subscribers kept in the store: add, remove, list, import and export (CSV)."
 )
 app.add_typer(seats_app, name="seats")
 app.add_typer(subscribers_app, name="subscribers")
@@ -85,12 +145,24 @@ class LogFormat(StrEnum):
     JSON = "json"
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        console.print(f"seatwatch {__version__}", highlight=False)
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _main(
     verbose: int = typer.Option(
         0, "--verbose", "-v", count=True, help="More log output (-vv for debug)."
     ),
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+    version: bool = typer.Option(
+        False,
+        "--version",
+        help="Print the version and exit.",
+        is_eager=True,  # handled while parsing, before click asks for a command
+        callback=_print_version,
+    ),
     log_format: LogFormat = typer.Option(
         LogFormat.TEXT,
         "--log-format",
@@ -98,9 +170,6 @@ def _main(
     ),
 ) -> None:
     """seatwatch: news digests for UK parliamentary seats."""
-    if version:
-        console.print(f"seatwatch {__version__}")
-        raise typer.Exit(0)
     level = logging.WARNING - 10 * min(verbose, 2)
     handler: logging.Handler
     if log_format is LogFormat.JSON:
