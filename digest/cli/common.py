@@ -22,10 +22,11 @@ from rich.console import Console
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 from rich.logging import RichHandler
 from rich.markup import escape
+from sqlalchemy.exc import SQLAlchemyError
 
 from digest import __version__
 from digest.config import Settings, load_config
-from digest.errors import ConfigError, DigestError
+from digest.errors import ConfigError, DigestError, StoreError
 from digest.store.core import Store
 
 class _PlainArgument(TyperArgument):
@@ -133,6 +134,20 @@ def reported() -> Iterator[None]:
         raise fail(str(exc), 2) from exc
     except DigestError as exc:
         raise fail(str(exc), 1) from exc
+    except SQLAlchemyError as exc:
+        # The store's own errors are translated here, once: a user reads what failed and
+        # where, never a traceback (the cause stays chained for -vv logs).
+        error = store_error(exc)
+        raise fail(str(error), 1) from error
+
+
+def store_error(exc: SQLAlchemyError) -> StoreError:
+    """A database error as a ``StoreError`` that says what the store refused."""
+    cause = getattr(exc, "orig", None) or exc
+    reason = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
+    error = StoreError(f"the store refused the operation ({reason})")
+    error.__cause__ = exc
+    return error
 
 
 def run(action: Callable[[], T]) -> T:

@@ -41,7 +41,7 @@ from digest.pipeline import (
 from digest.polling import all_sources
 from digest.seats.follows import SeatFollow, resolve_everyone, resolve_subscribers
 from digest.seats.gazetteer import load_gazetteer
-from digest.sources.base import source_for_location
+from digest.sources.base import source_for_location, with_unique_names
 from digest.store.core import Store
 from digest.subscribers import all_subscribers
 
@@ -115,7 +115,7 @@ def preview(
     """Poll, process and render digests without sending: write .html, .txt, .eml and index.html."""
     with reported():
         settings = load_config(config)
-        explicit = [source_for_location(s, key="--source") for s in source]
+        explicit = with_unique_names([source_for_location(s, key="--source") for s in source])
         if settings.delivery.backend == FileBackend.name:
             backend = FileBackend.from_config(settings.delivery.options("file"), settings.base_dir)
         else:
