@@ -23,10 +23,16 @@ from digest.cli.common import (
     subscribers_app,
 )
 from digest.clock import utc_now
-from digest.config import checked_address, load_config
+from digest.config import checked_address, checked_timezone, load_config
 from digest.errors import ConfigError
 from digest.seats.gazetteer import load_gazetteer
-from digest.subscribers import all_subscribers, import_csv, validated
+from digest.subscribers import (
+    FREQUENCIES,
+    STATUSES,
+    all_subscribers,
+    import_csv,
+    validated,
+)
 
 
 @subscribers_app.command("add")
@@ -41,9 +47,14 @@ def add_subscriber(
     status: str = typer.Option("active", "--status", help="active, paused or unsubscribed."),
     config: Path = ConfigOption,
 ) -> None:
-    """Add a subscriber (or change an existing one's seats, name, frequency or status)."""
+    """Add a subscriber (or change an existing one's seats, name, frequency or status).
+
+    An address also listed under [[subscribers]] in config.toml is stored, but the config
+    entry is the one used while it is there.
+    """
     with reported():
         settings = load_config(config)
+        _check_choices(frequency, timezone, status)
         subscriber = validated(
             load_gazetteer(),
             email,
@@ -58,6 +69,34 @@ def add_subscriber(
         with store_for(settings, None, temporary=False) as store:
             outcome = store.subscribers.upsert(subscriber, utc_now())
     console.print(f"{outcome} {subscriber.email}: {'; '.join(subscriber.seats)}", highlight=False)
+    listed = [s for s in settings.subscribers if s.email.lower() == subscriber.email.lower()]
+    if listed:
+        errors.print(
+            f"warning: {subscriber.email} is also listed under [[subscribers]] in "
+            f"{settings.config_path or 'config.toml'}; that entry wins (seats: "
+            f"{'; '.join(listed[0].seats)}), so this stored one is not used until the "
+            "config entry is deleted",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+def _check_choices(frequency: str, timezone: str, status: str) -> None:
+    """Blame the option at fault: ``validated`` names one place for all of a row's fields."""
+    if (frequency.strip().lower() or "daily") not in FREQUENCIES:
+        raise ConfigError(
+            f"frequency {frequency!r}", key="--frequency", hint='write "daily" or "weekly"'
+        )
+    if (status.strip().lower() or "active") not in STATUSES:
+        raise ConfigError(
+            f"status {status!r}", key="--status", hint="write " + ", ".join(STATUSES)
+        )
+    if timezone.strip():
+        try:
+            checked_timezone(timezone)
+        except ValueError as exc:
+            raise ConfigError(str(exc), key="--timezone", hint="an IANA time zone name") from exc
 
 
 @subscribers_app.command("remove")
