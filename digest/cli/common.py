@@ -8,6 +8,7 @@ output is stable and documented in ``docs/cli.md``.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -19,15 +20,16 @@ from typing import Any, TypeVar, get_args
 
 import typer
 from rich.console import Console
-from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 from rich.logging import RichHandler
 from rich.markup import escape
 from sqlalchemy.exc import SQLAlchemyError
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from digest import __version__
 from digest.config import Settings, load_config
 from digest.errors import ConfigError, DigestError, StoreError
 from digest.store.core import Store
+
 
 class _PlainArgument(TyperArgument):
     """An argument shown as its upper-case name alone (``EMAIL``), as click shows it.
@@ -64,8 +66,7 @@ def _plain_placeholders(command: TyperCommand | TyperGroup) -> None:
             param.__class__ = _PlainArgument  # same layout: only the help display differs
             param.metavar = param.metavar or (param.name or "value").upper()
         elif isinstance(param, TyperOption) and not (param.is_flag or param.count):
-            if param.metavar is None:
-                param.metavar = _placeholder(param)
+            param.metavar = param.metavar or _placeholder(param)
     if isinstance(command, TyperGroup):
         for sub in command.commands.values():
             if isinstance(sub, TyperCommand | TyperGroup):
@@ -231,6 +232,26 @@ def configured_store(config: Path) -> Iterator[tuple[Settings, Store]]:
     settings = load_config(config)
     with store_for(settings, None, temporary=False) as store:
         yield settings, store
+
+
+def check_file(path: Path, *, key: str, hint: str) -> Path:
+    """``path`` when it names a readable file; else ``ConfigError`` (exit 2) saying why.
+
+    One rule for every path a user types: missing, a folder, or unreadable is bad usage,
+    told the same way by every command.
+    """
+    if not path.exists():
+        raise ConfigError(f"{path}: no such file", key=key, hint=hint)
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a folder, not a file", key=key, hint=hint)
+    if not os.access(path, os.R_OK):
+        raise ConfigError(f"{path}: not readable (permission denied)", key=key, hint=hint)
+    return path
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 source``, ``2 sources``: a count with its noun in the right number."""
+    return f"{count} {word if count == 1 else (words or word + 's')}"
 
 
 def when(value: datetime | None) -> str:

@@ -20,6 +20,7 @@ from digest.cli.common import (
     console,
     errors,
     iso,
+    plural,
     reported,
     store_for,
     when,
@@ -78,9 +79,10 @@ def _print_poll_report(report: PollReport) -> None:
     failed = ", ".join(repr(o.name) for o in report.failed)
     skipped = len(report.outcomes) - len(polled)
     errors.print(
-        f"polled {len(polled)} sources"
+        f"polled {plural(len(polled), 'source')}"
         + (f" ({skipped} not due or disabled)" if skipped else "")
-        + f": {total} items, {report.added} new articles, {len(report.failed)} failed"
+        + f": {plural(total, 'item')}, {plural(report.added, 'new article')}, "
+        + f"{len(report.failed)} failed"
         + (f" ({failed})" if failed else ""),
         highlight=False,
     )
@@ -205,7 +207,9 @@ def _print_previews(backend: FileBackend, deliveries_failed: list[Any], skipped:
     else:
         console.print("No digests written: nothing new for any subscriber.")
     if skipped:
-        console.print(f"{skipped} subscriber(s) had nothing new and got no digest.")
+        console.print(
+            f"{plural(skipped, 'subscriber')} had nothing new and got no digest.", highlight=False
+        )
     for delivery in deliveries_failed:
         errors.print(
             f"[bold red]error:[/] {delivery.subscriber.email}: {delivery.error}", highlight=False
@@ -272,7 +276,8 @@ def send(
     failed = [d for d in deliveries if d.error]
     skipped = len(configured) - len(deliveries) - len(unusable)
     console.print(
-        f"{'previewed' if dry_run else 'sent'} {len(sent)} digests through {backend.name}, "
+        f"{'previewed' if dry_run else 'sent'} {plural(len(sent), 'digest')} through "
+        f"{backend.name}, "
         f"{len(failed) + len(unusable) + len(unreadable)} failed, {skipped} skipped "
         "(nothing new, already sent this period, or not active)",
         highlight=False,
@@ -361,7 +366,8 @@ def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
         console.print_json(json.dumps(payload))
         return
     console.print(
-        f"store: {settings.resolve(settings.store.path)} (schema {version}), {articles} articles",
+        f"store: {settings.resolve(settings.store.path)} (schema {version}), "
+        f"{plural(articles, 'article')}",
         highlight=False,
     )
     console.print(

@@ -17,10 +17,12 @@ from rich.table import Table
 from digest.cli.common import (
     ConfigOption,
     JsonOption,
+    check_file,
     configured_store,
     console,
     errors,
     iso,
+    plural,
     reported,
     sources_app,
     store_for,
@@ -73,7 +75,7 @@ def list_sources(config: Path = ConfigOption, as_json: bool = JsonOption) -> Non
     if as_json:
         console.print_json(json.dumps({"sources": rows}))
         return
-    table = Table(title=f"{len(rows)} sources")
+    table = Table(title=plural(len(rows), "source"))
     for column in ("Name", "Kind", "From", "Location", "Last success"):
         table.add_column(column, overflow="fold")
     for row, source in zip(rows, sources, strict=True):
@@ -150,6 +152,7 @@ def import_sources(
     """Add every feed of an OPML file (already known addresses are left as they are)."""
     with reported():
         settings = load_config(config)
+        check_file(file, key="FILE", hint="give an OPML file")
         try:
             content = file.read_bytes()
         except OSError as exc:
@@ -174,7 +177,7 @@ def import_sources(
                 known.add(feed.url)
                 names.add(name)
                 added += 1
-    console.print(f"imported {added} of {len(feeds)} feeds from {file}", highlight=False)
+    console.print(f"imported {added} of {plural(len(feeds), 'feed')} from {file}", highlight=False)
     for reason in skipped:
         errors.print(f"skipped {reason}", highlight=False)
 
@@ -195,4 +198,4 @@ def export_sources(
         sys.stdout.buffer.write(document)
     else:
         out.write_bytes(document)
-        console.print(f"wrote {len(feeds)} feeds to {out}", highlight=False)
+        console.print(f"wrote {plural(len(feeds), 'feed')} to {out}", highlight=False)

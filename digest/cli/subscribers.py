@@ -15,9 +15,11 @@ from rich.table import Table
 from digest.cli.common import (
     ConfigOption,
     JsonOption,
+    check_file,
     configured_store,
     console,
     errors,
+    plural,
     reported,
     store_for,
     subscribers_app,
@@ -89,9 +91,7 @@ def _check_choices(frequency: str, timezone: str, status: str) -> None:
             f"frequency {frequency!r}", key="--frequency", hint='write "daily" or "weekly"'
         )
     if (status.strip().lower() or "active") not in STATUSES:
-        raise ConfigError(
-            f"status {status!r}", key="--status", hint="write " + ", ".join(STATUSES)
-        )
+        raise ConfigError(f"status {status!r}", key="--status", hint="write " + ", ".join(STATUSES))
     if timezone.strip():
         try:
             checked_timezone(timezone)
@@ -149,7 +149,7 @@ def list_subscribers(config: Path = ConfigOption, as_json: bool = JsonOption) ->
     if as_json:
         console.print_json(json.dumps({"subscribers": rows}, ensure_ascii=False))
         return
-    table = Table(title=f"{len(rows)} subscribers")
+    table = Table(title=plural(len(rows), "subscriber"))
     for column in ("Email", "Name", "Seats", "Frequency", "Time zone", "Status", "From"):
         table.add_column(column, overflow="fold")
     for row in rows:
@@ -175,6 +175,7 @@ def import_subscribers(
     """Add or update subscribers from CSV; bad rows are reported by line and skipped."""
     with reported():
         settings = load_config(config)
+        check_file(file, key="FILE", hint="a UTF-8 CSV")
         try:
             text = file.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:

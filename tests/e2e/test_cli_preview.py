@@ -18,8 +18,14 @@ WESTMINSTER = ROOT / "feeds" / "westminster-sample.atom"
 def _preview(project: Path, *arguments: str) -> tuple[int, str]:
     result = runner.invoke(
         app,
-        ["preview", "--config", str(project / "config.toml"), "-o", str(project / "out")]
-        + list(arguments),
+        [
+            "preview",
+            "--config",
+            str(project / "config.toml"),
+            "-o",
+            str(project / "out"),
+            *arguments,
+        ],
         terminal_width=200,
     )
     return result.exit_code, result.output
@@ -52,3 +58,11 @@ def test_a_store_that_is_no_database_is_an_error_not_a_traceback(project_copy: P
     assert code == 1, output
     assert "Traceback" not in output and "sqlalchemy" not in output
     assert "error: the store refused the operation (file is not a database)" in output
+
+
+def test_one_of_each_is_singular(project_copy: Path) -> None:
+    code, output = _preview(project_copy, "--source", str(EASTERN), "--seat", "Norwich North")
+    assert code == 0, output
+    text = " ".join(output.split())
+    assert "polled 1 source:" in text
+    assert "1 sources" not in text and "(s)" not in text
