@@ -31,6 +31,7 @@ from digest.cli.common import (
 from digest.clock import utc_now
 from digest.config import FullText, SourceConfig, check_area, load_config
 from digest.errors import ConfigError
+from digest.models import SourceKind
 from digest.polling import all_sources
 from digest.sources.base import is_url, source_for_location
 
@@ -187,15 +188,28 @@ def export_sources(
     config: Path = ConfigOption,
     out: Path | None = typer.Option(None, "--out", "-o", help="Write here instead of stdout."),
 ) -> None:
-    """Write every feed source (configured and added) as OPML 2.0."""
+    """Write every feed source (configured and added) as OPML 2.0.
+
+    Local feed files are written as file:// addresses; article folders are not feeds and
+    are left out (the count is printed).
+    """
     with reported(), configured_store(config) as (settings, store):
         sources = all_sources(settings, store)
     from digest.sources.opml import OpmlFeed, write_opml
 
-    feeds = [OpmlFeed(s.name, s.location) for s in sources if is_url(s.location)]
+    feeds = [
+        OpmlFeed(
+            s.name, s.location if is_url(s.location) else settings.resolve(s.location).as_uri()
+        )
+        for s in sources
+        if s.kind is SourceKind.FEED
+    ]
+    folders = sum(1 for s in sources if s.kind is SourceKind.FOLDER)
     document = write_opml(feeds, f"{settings.digest.title} sources")
     if out is None:
         sys.stdout.buffer.write(document)
     else:
         out.write_bytes(document)
         console.print(f"wrote {plural(len(feeds), 'feed')} to {out}", highlight=False)
+    if folders:
+        errors.print(f"left out {plural(folders, 'article folder')} (not feeds)", highlight=False)
