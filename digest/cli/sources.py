@@ -29,9 +29,9 @@ from digest.cli.common import (
     when,
 )
 from digest.clock import utc_now
-from digest.config import FullText, SourceConfig, check_area, load_config
-from digest.errors import ConfigError
-from digest.models import SourceKind
+from digest.config import FullText, Settings, SourceConfig, check_area, load_config
+from digest.errors import ConfigError, SourceError
+from digest.models import SourceKind, SourceState
 from digest.polling import all_sources
 from digest.sources.base import is_url, source_for_location
 
@@ -107,9 +107,18 @@ def add_source(
         help='The county or district the outlet covers, e.g. "Essex": decides between '
         "same-named places when an article does not say.",
     ),
+    no_check: bool = typer.Option(
+        False,
+        "--no-check",
+        help="Add it without fetching it once first (the first poll will tell).",
+    ),
     config: Path = ConfigOption,
 ) -> None:
-    """Add a source to the store; it is polled with the configured ones."""
+    """Add a source to the store; it is polled with the configured ones.
+
+    The address is fetched once first, within the [poll] limits and address policy, and
+    what it holds is reported; an address that answers with no feed is not added.
+    """
     with reported():
         settings = load_config(config)
         source = _validated(url, name, full_text, area)
@@ -119,10 +128,41 @@ def add_source(
                 key="--name",
                 hint="choose another --name",
             )
+        found = None if no_check else _checked(source, settings)
         with store_for(settings, None, temporary=False) as store:
             store.sources.sync_configured(list(settings.sources))
             store.sources.add(source, utc_now())
     console.print(f"added {source.name!r} ({source.location})", highlight=False)
+    console.print(
+        found or "not checked (--no-check): the first poll will say whether it is a feed",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+def _checked(source: SourceConfig, settings: Settings) -> str:
+    """What ``source`` holds now, fetched once as a poll would (no article pages); a
+    ``SourceError`` saying why when it holds no feed."""
+    from digest.sources.factory import build_source  # feed parsing: only when checking
+
+    checked = build_source(source.model_copy(update={"full_text": False}), settings)
+    try:
+        result = checked.poll(SourceState())
+    except SourceError as exc:
+        raise SourceError(
+            f"not added: {exc}. Fix the address, or add it unchecked with --no-check"
+        ) from exc
+    kind = "article folder" if source.kind is SourceKind.FOLDER else "feed"
+    newest = max(
+        ((i.published, i.title) for i in result.items if i.published is not None), default=None
+    )
+    notes = [w for w in result.warnings if "web page; using its feed" in w]
+    return (
+        f"checked: a {kind} with {plural(len(result.items), 'item')}"
+        + (f", the newest {newest[0]:%Y-%m-%d}: {newest[1]!r}" if newest else "")
+        + "".join(f"; {note}" for note in notes)
+    )
 
 
 @sources_app.command("remove")
