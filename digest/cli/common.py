@@ -167,8 +167,50 @@ def _print_version(value: bool) -> None:
         raise typer.Exit(0)
 
 
+class RepeatSummary(logging.Handler):
+    """Pass each kind of warning on once; count the repeats and report them in one line.
+
+    A kind is the logger and the message's template: "full text: could not fetch %s" for
+    54 article pages of one offline feed is one line and a count, not 54 warnings burying
+    the result. ``-v`` shows every one; the daemon (``run``) never summarises.
+    """
+
+    def __init__(self, target: logging.Handler) -> None:
+        super().__init__()
+        self.target = target
+        self.repeats: dict[tuple[str, str], int] = {}
+
+    def setFormatter(self, fmt: logging.Formatter | None) -> None:
+        super().setFormatter(fmt)
+        self.target.setFormatter(fmt)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        key = (record.name, str(record.msg))
+        if record.levelno >= logging.WARNING and key in self.repeats:
+            self.repeats[key] += 1
+            return
+        if record.levelno >= logging.WARNING:
+            self.repeats[key] = 0
+        self.target.handle(record)
+
+    def report(self) -> None:
+        """One line per kind of warning that came more than once."""
+        for (_, template), count in self.repeats.items():
+            if count:
+                kind = template.split("%")[0].rstrip(" :(") or template
+                errors.print(
+                    f"warning: {plural(count, 'more warning')} like the one above ({kind}…);"
+                    " -v shows each",
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
+                )
+        self.repeats.clear()
+
+
 @app.callback()
 def _main(
+    ctx: typer.Context,
     verbose: int = typer.Option(
         0, "--verbose", "-v", count=True, help="More log output (-vv for debug)."
     ),
@@ -201,6 +243,10 @@ def _main(
         )
     else:
         handler = RichHandler(console=errors, show_path=False, show_time=verbose > 1)
+        if verbose == 0 and ctx.invoked_subcommand != "run":
+            summary = RepeatSummary(handler)
+            ctx.call_on_close(summary.report)
+            handler = summary
     logging.basicConfig(level=level, format="%(name)s: %(message)s", handlers=[handler], force=True)
     # The scheduler narrates every job run at INFO; keep that for -vv.
     logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)

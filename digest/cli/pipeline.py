@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -29,7 +30,7 @@ from digest.config import Settings, SourceConfig, SubscriberConfig, load_config
 from digest.delivery.backends import MailBackend, create_backend
 from digest.delivery.backends.file import FileBackend
 from digest.errors import ConfigError, DigestError
-from digest.models import Subscriber
+from digest.models import SourceKind, Subscriber
 from digest.pipeline import (
     PollReport,
     SourceOutcome,
@@ -42,8 +43,9 @@ from digest.pipeline import (
 from digest.polling import all_sources
 from digest.seats.follows import SeatFollow, resolve_everyone, resolve_subscribers
 from digest.seats.gazetteer import load_gazetteer
-from digest.sources.base import source_for_location, with_unique_names
+from digest.sources.base import is_url, source_for_location, with_unique_names
 from digest.store.core import Store
+from digest.store.schema import seat_tags_table
 from digest.subscribers import all_subscribers
 
 PREVIEW_EMAIL = "preview@seatwatch.invalid"
@@ -113,11 +115,19 @@ def preview(
         "--store",
         help="Store to use (default: a temporary one with --source/--seat, else [store] path).",
     ),
+    full_text: bool = typer.Option(
+        False,
+        "--full-text",
+        help="Fetch article pages for the teasers of a --source feed file too (by default a"
+        " preview from local files does not reach out to the web).",
+    ),
 ) -> None:
     """Poll, process and render digests without sending: write .html, .txt, .eml and index.html."""
     with reported():
         settings = load_config(config)
-        explicit = with_unique_names([source_for_location(s, key="--source") for s in source])
+        explicit = with_unique_names(
+            [_offline(source_for_location(s, key="--source"), full_text) for s in source]
+        )
         if settings.delivery.backend == FileBackend.name:
             backend = FileBackend.from_config(settings.delivery.options("file"), settings.base_dir)
         else:
@@ -140,11 +150,63 @@ def preview(
             now = utc_now()
             digests = compose_all(settings, store, subscribers, now)
             deliveries = deliver_all(digests, settings, store, backend, kind="preview", now=now)
+            why = "" if backend.written else _why_nothing(store, report, sources, seat)
         _print_previews(
             backend,
             deliveries_failed=[d for d in deliveries if d.error],
             skipped=len(digests) - len(deliveries),
+            why=why,
         )
+        if not backend.written and explicit and not sum(o.items for o in report.polled):
+            raise typer.Exit(1)  # the sources asked for held nothing at all: not a preview
+
+
+def _offline(source: SourceConfig, full_text: bool) -> SourceConfig:
+    """A ``--source`` feed file reads no article pages unless ``--full-text`` asks."""
+    if is_url(source.location) or source.kind is not SourceKind.FEED:
+        return source
+    return source.model_copy(update={"full_text": full_text})
+
+
+def _why_nothing(
+    store: Store, report: PollReport, sources: list[SourceConfig], seats: list[str]
+) -> str:
+    """What the sources held, and why no digest came of it."""
+    empty = [o for o in report.polled if not o.items and not o.error]
+    if not sum(o.items for o in report.polled):
+        kinds = {s.name: s for s in sources}
+        reasons = [
+            f"{o.name!r} holds no article .txt files (title on line 1, body below)"
+            if o.name in kinds and kinds[o.name].kind is SourceKind.FOLDER
+            else f"{o.name!r} has no items"
+            for o in empty
+        ]
+        return "the sources held no articles: " + "; ".join(reasons or ["every source failed"])
+    named = _seats_named(store)
+    if not named:
+        return (
+            f"{plural(store.article_count(), 'article')} stored, but none names a Westminster"
+            " seat, its MP or a place in one"
+        )
+    about = ", ".join(f"{name} ({count})" for name, count in named)
+    wanted = f" none is about {'; '.join(seats)}," if seats else ""
+    return (
+        f"{plural(store.article_count(), 'article')} stored;{wanted} the seats they name"
+        f" most (articles): {about}"
+    )
+
+
+def _seats_named(store: Store, limit: int = 8) -> list[tuple[str, int]]:
+    """The seats the stored articles name most, with how many articles name each."""
+    articles = sa.func.count(sa.distinct(seat_tags_table.c.article_id))
+    query = (
+        sa.select(seat_tags_table.c.name, articles)
+        .group_by(seat_tags_table.c.name)
+        .order_by(articles.desc(), seat_tags_table.c.name)
+        .limit(limit)
+    )
+    with store.engine.connect() as connection:
+        return [(str(name), int(count)) for name, count in connection.execute(query)]
 
 
 def _as_stored(addresses: list[str]) -> list[str]:
@@ -190,7 +252,9 @@ def _preview_subscribers(
     return resolve_subscribers(load_gazetteer(), configured, path=settings.config_path)
 
 
-def _print_previews(backend: FileBackend, deliveries_failed: list[Any], skipped: int) -> None:
+def _print_previews(
+    backend: FileBackend, deliveries_failed: list[Any], skipped: int, why: str = ""
+) -> None:
     table = Table(title=f"Previews written to {backend.out_dir}", show_lines=False)
     table.add_column("To")
     table.add_column("Stories", justify="right")
@@ -205,7 +269,12 @@ def _print_previews(backend: FileBackend, deliveries_failed: list[Any], skipped:
             soft_wrap=True,
         )
     else:
-        console.print("No digests written: nothing new for any subscriber.")
+        console.print(
+            f"No digests written: {why or 'nothing new for any subscriber'}.",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
     if skipped:
         console.print(
             f"{plural(skipped, 'subscriber')} had nothing new and got no digest.", highlight=False
