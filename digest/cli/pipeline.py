@@ -398,17 +398,39 @@ _PROBLEMS = ("failed", "rejected", "unknown")
 
 
 @app.command()
-def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
-    """Sources (last poll, next poll, errors), stored articles and the last digests."""
+def status(
+    config: Path = ConfigOption,
+    as_json: bool = JsonOption,
+    show_all: bool = typer.Option(
+        False, "--all", help="List every subscriber's last digest, not only the latest ones."
+    ),
+    limit: int = typer.Option(
+        20,
+        "--limit",
+        min=0,
+        help="How many of the latest problem-free digests to list after the problems.",
+    ),
+    skip: int = typer.Option(
+        0, "--skip", min=0, help="Skip this many problem-free digests (the next page)."
+    ),
+) -> None:
+    """Sources (last poll, next poll, errors), stored articles and each subscriber's last
+    digest: failed, rejected and unknown ones first and always in full, then the latest
+    others (a page of --limit; --all for every one)."""
     with reported(), configured_store(config) as (settings, store):
         names = [s.name for s in all_sources(settings, store)]
         statuses = store.sources.statuses()
         articles = store.article_count()
-        digests = store.recent_digests()
+        every = store.recent_digests(limit=None)
         queue = store.queue_counts()
         version = store.schema_version()
     names += [n for n in statuses if n not in names]
     next_send = _next_send(settings)
+    problems = [d for d in every if d.status in _PROBLEMS]
+    others = [d for d in every if d.status not in _PROBLEMS]
+    page = others[skip:] if show_all else others[skip : skip + limit]
+    digests = problems + page
+    unlisted = len(others) - len(page)
     if as_json:
         payload = {
             "store": str(settings.resolve(settings.store.path)),
@@ -431,6 +453,8 @@ def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
                 }
                 for d in digests
             ],
+            "digests_total": len(every),
+            "digests_not_listed": unlisted,
         }
         console.print_json(json.dumps(payload))
         return
@@ -468,9 +492,12 @@ def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
             problem,
         )
     console.print(table)
-    digest_table = Table(title="Last digest per subscriber")
+    digest_table = Table(
+        title="Last digest per subscriber"
+        + (f" ({plural(len(problems), 'problem')} first)" if problems else "")
+    )
     for column in ("Subscriber", "Period", "Kind", "Status", "Backend", "Stories", "At"):
-        digest_table.add_column(column)
+        digest_table.add_column(column, overflow="fold")  # addresses and errors in full
     for d in digests:
         digest_table.add_row(
             d.subscriber,
@@ -484,6 +511,12 @@ def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
             when(d.created_at),
         )
     console.print(digest_table)
+    if unlisted:
+        console.print(
+            f"{plural(unlisted, 'more digest')} not listed: --skip {skip + len(page)} for the"
+            " next page, --all for every one",
+            highlight=False,
+        )
 
 
 def _source_json(name: str, status: Any, configured: bool) -> dict[str, Any]:
