@@ -364,7 +364,17 @@ def run(config: Path = ConfigOption) -> None:
     from digest.daemon import run_daemon  # APScheduler is only needed by the daemon
 
     with reported():
-        run_daemon(config)
+        run_daemon(config, say=_say)
+
+
+def _say(line: str) -> None:
+    """One daemon line on stdout, with the local time: a daemon is never silent."""
+    console.print(
+        f"{datetime.now().astimezone():%Y-%m-%d %H:%M:%S} {line}",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 @app.command()
