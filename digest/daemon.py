@@ -19,7 +19,7 @@ import random
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from http.server import ThreadingHTTPServer
@@ -95,8 +95,13 @@ def send_trigger(expression: str, timezone: str) -> CronTrigger:
 class Daemon:
     """The scheduler, its two jobs and the config they read (swapped on SIGHUP)."""
 
-    def __init__(self, config_path: Path, settings: Settings) -> None:
+    def __init__(
+        self, config_path: Path, settings: Settings, say: Callable[[str], None] | None = None
+    ) -> None:
         self.config_path = config_path
+        # Where the start, stop and job lines go: the command line prints them (a daemon
+        # run without -v is not silent); without it they are INFO log lines.
+        self.say: Callable[[str], None] = say or (lambda line: log.info("%s", line))
         self.settings = settings
         self.store_path = settings.resolve(settings.store.path)
         self.scheduler = BlockingScheduler(timezone=ZoneInfo(settings.daemon.timezone))
@@ -125,11 +130,9 @@ class Daemon:
                 failed=len(report.failed),
                 seconds=time.monotonic() - started,
             )
-            log.info(
-                "poll: %d sources polled, %d new articles, %d failed",
-                len(report.polled),
-                report.added,
-                len(report.failed),
+            self.say(
+                f"poll: {len(report.polled)} sources polled, {report.added} new articles, "
+                f"{len(report.failed)} failed"
             )
         except ConfigError as exc:
             self._config_failed(exc)
@@ -144,13 +147,10 @@ class Daemon:
         store = Store.open(self.store_path)
         try:
             done = store.housekeep(cutoff)
-            log.info(
-                "housekeeping: %d old articles pruned, %d cached pages and %d digest records "
-                "deleted (before %s)",
-                done.articles_pruned,
-                done.pages_deleted,
-                done.digests_deleted,
-                f"{cutoff:%Y-%m-%d}",
+            self.say(
+                f"housekeeping: {done.articles_pruned} old articles pruned, "
+                f"{done.pages_deleted} cached pages and {done.digests_deleted} digest records "
+                f"deleted (before {cutoff:%Y-%m-%d})"
             )
         except ConfigError as exc:
             self._config_failed(exc)
@@ -196,11 +196,9 @@ class Daemon:
                 permanent=sum(1 for d in failed if not d.temporary),
                 seconds=time.monotonic() - started,
             )
-            log.info(
-                "send: %d digests sent, %d failed, %d skipped (nothing new, or already sent)",
-                len(deliveries) - len(failed),
-                len(failed),
-                len(subscribers) - len(deliveries),
+            self.say(
+                f"send: {len(deliveries) - len(failed)} digests sent, {len(failed)} failed, "
+                f"{len(subscribers) - len(deliveries)} skipped (nothing new, or already sent)"
             )
             if any(d.temporary for d in failed):
                 self._schedule_retry(period, attempt + 1)
@@ -326,23 +324,27 @@ class Daemon:
         signal.signal(signal.SIGHUP, hangup)
         self._schedule()
         self.start_http()
-        log.info(
-            "seatwatch daemon: polling every %ds, sending on %r (%s); store %s",
-            self.settings.daemon.poll_every_seconds,
-            self.settings.daemon.send_cron,
-            self.settings.daemon.timezone,
-            self.store_path,
+        daemon = self.settings.daemon
+        next_send = send_trigger(daemon.send_cron, daemon.timezone).get_next_fire_time(
+            None, datetime.now(ZoneInfo(daemon.timezone))
+        )
+        self.say(
+            f"seatwatch daemon started: polling every {daemon.poll_every_seconds}s (next poll "
+            f"now), sending on {daemon.send_cron!r} ({daemon.timezone}; next send "
+            + (f"{next_send:%Y-%m-%d %H:%M %Z}" if next_send else "never")
+            + f"); store {self.store_path}; backend {self.settings.delivery.backend}"
         )
         try:
             self.scheduler.start()
         finally:
             if self.http is not None:
                 self.http.shutdown()
-        log.info("seatwatch daemon stopped")
+        self.say("seatwatch daemon stopped")
 
 
-def run_daemon(config_path: Path) -> None:
-    """Load the config, take the store's lock and run until stopped."""
+def run_daemon(config_path: Path, say: Callable[[str], None] | None = None) -> None:
+    """Load the config, take the store's lock and run until stopped; ``say`` receives the
+    start, stop and job lines (INFO log lines without it)."""
     settings = load_config(config_path)
     resolve_subscribers(load_gazetteer(), settings.subscribers, path=settings.config_path)
     create_backend(
@@ -353,7 +355,7 @@ def run_daemon(config_path: Path) -> None:
     store_path = settings.resolve(settings.store.path)
     with store_lock(store_path):
         Store.open(store_path).close()  # create or migrate before the first job
-        daemon = Daemon(config_path, settings)
+        daemon = Daemon(config_path, settings, say)
         daemon.run()
     if daemon.config_error is not None:
         raise daemon.config_error

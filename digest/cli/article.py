@@ -15,7 +15,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from digest.cli.common import JsonOption, app, console, errors, run, seats_app
+from digest.cli.common import JsonOption, app, check_file, console, errors, run, seats_app
 from digest.config import check_area
 from digest.errors import ConfigError, DigestError
 from digest.models import Seat, SeatTag
@@ -37,7 +37,7 @@ def _read_dated_article(file: str) -> tuple[str, str, date | None]:
     if file == "-":
         text = sys.stdin.read()
     else:
-        path = Path(file)
+        path = check_file(Path(file), key="FILE", hint="give an article text file or - for stdin")
         try:
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError as exc:

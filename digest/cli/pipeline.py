@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -20,6 +21,7 @@ from digest.cli.common import (
     console,
     errors,
     iso,
+    plural,
     reported,
     store_for,
     when,
@@ -28,7 +30,7 @@ from digest.config import Settings, SourceConfig, SubscriberConfig, load_config
 from digest.delivery.backends import MailBackend, create_backend
 from digest.delivery.backends.file import FileBackend
 from digest.errors import ConfigError, DigestError
-from digest.models import Subscriber
+from digest.models import SourceKind, Subscriber
 from digest.pipeline import (
     PollReport,
     SourceOutcome,
@@ -41,8 +43,9 @@ from digest.pipeline import (
 from digest.polling import all_sources
 from digest.seats.follows import SeatFollow, resolve_everyone, resolve_subscribers
 from digest.seats.gazetteer import load_gazetteer
-from digest.sources.base import source_for_location
+from digest.sources.base import is_url, source_for_location, with_unique_names
 from digest.store.core import Store
+from digest.store.schema import seat_tags_table
 from digest.subscribers import all_subscribers
 
 PREVIEW_EMAIL = "preview@seatwatch.invalid"
@@ -78,9 +81,10 @@ def _print_poll_report(report: PollReport) -> None:
     failed = ", ".join(repr(o.name) for o in report.failed)
     skipped = len(report.outcomes) - len(polled)
     errors.print(
-        f"polled {len(polled)} sources"
+        f"polled {plural(len(polled), 'source')}"
         + (f" ({skipped} not due or disabled)" if skipped else "")
-        + f": {total} items, {report.added} new articles, {len(report.failed)} failed"
+        + f": {plural(total, 'item')}, {plural(report.added, 'new article')}, "
+        + f"{len(report.failed)} failed"
         + (f" ({failed})" if failed else ""),
         highlight=False,
     )
@@ -111,11 +115,19 @@ def preview(
         "--store",
         help="Store to use (default: a temporary one with --source/--seat, else [store] path).",
     ),
+    full_text: bool = typer.Option(
+        False,
+        "--full-text",
+        help="Fetch article pages for the teasers of a --source feed file too (by default a"
+        " preview from local files does not reach out to the web).",
+    ),
 ) -> None:
     """Poll, process and render digests without sending: write .html, .txt, .eml and index.html."""
     with reported():
         settings = load_config(config)
-        explicit = [source_for_location(s, key="--source") for s in source]
+        explicit = with_unique_names(
+            [_offline(source_for_location(s, key="--source"), full_text) for s in source]
+        )
         if settings.delivery.backend == FileBackend.name:
             backend = FileBackend.from_config(settings.delivery.options("file"), settings.base_dir)
         else:
@@ -138,11 +150,63 @@ def preview(
             now = utc_now()
             digests = compose_all(settings, store, subscribers, now)
             deliveries = deliver_all(digests, settings, store, backend, kind="preview", now=now)
+            why = "" if backend.written else _why_nothing(store, report, sources, seat)
         _print_previews(
             backend,
             deliveries_failed=[d for d in deliveries if d.error],
             skipped=len(digests) - len(deliveries),
+            why=why,
         )
+        if not backend.written and explicit and not sum(o.items for o in report.polled):
+            raise typer.Exit(1)  # the sources asked for held nothing at all: not a preview
+
+
+def _offline(source: SourceConfig, full_text: bool) -> SourceConfig:
+    """A ``--source`` feed file reads no article pages unless ``--full-text`` asks."""
+    if is_url(source.location) or source.kind is not SourceKind.FEED:
+        return source
+    return source.model_copy(update={"full_text": full_text})
+
+
+def _why_nothing(
+    store: Store, report: PollReport, sources: list[SourceConfig], seats: list[str]
+) -> str:
+    """What the sources held, and why no digest came of it."""
+    empty = [o for o in report.polled if not o.items and not o.error]
+    if not sum(o.items for o in report.polled):
+        kinds = {s.name: s for s in sources}
+        reasons = [
+            f"{o.name!r} holds no article .txt files (title on line 1, body below)"
+            if o.name in kinds and kinds[o.name].kind is SourceKind.FOLDER
+            else f"{o.name!r} has no items"
+            for o in empty
+        ]
+        return "the sources held no articles: " + "; ".join(reasons or ["every source failed"])
+    named = _seats_named(store)
+    if not named:
+        return (
+            f"{plural(store.article_count(), 'article')} stored, but none names a Westminster"
+            " seat, its MP or a place in one"
+        )
+    about = ", ".join(f"{name} ({count})" for name, count in named)
+    wanted = f" none is about {'; '.join(seats)}," if seats else ""
+    return (
+        f"{plural(store.article_count(), 'article')} stored;{wanted} the seats they name"
+        f" most (articles): {about}"
+    )
+
+
+def _seats_named(store: Store, limit: int = 8) -> list[tuple[str, int]]:
+    """The seats the stored articles name most, with how many articles name each."""
+    articles = sa.func.count(sa.distinct(seat_tags_table.c.article_id))
+    query = (
+        sa.select(seat_tags_table.c.name, articles)
+        .group_by(seat_tags_table.c.name)
+        .order_by(articles.desc(), seat_tags_table.c.name)
+        .limit(limit)
+    )
+    with store.engine.connect() as connection:
+        return [(str(name), int(count)) for name, count in connection.execute(query)]
 
 
 def _as_stored(addresses: list[str]) -> list[str]:
@@ -188,7 +252,9 @@ def _preview_subscribers(
     return resolve_subscribers(load_gazetteer(), configured, path=settings.config_path)
 
 
-def _print_previews(backend: FileBackend, deliveries_failed: list[Any], skipped: int) -> None:
+def _print_previews(
+    backend: FileBackend, deliveries_failed: list[Any], skipped: int, why: str = ""
+) -> None:
     table = Table(title=f"Previews written to {backend.out_dir}", show_lines=False)
     table.add_column("To")
     table.add_column("Stories", justify="right")
@@ -203,9 +269,16 @@ def _print_previews(backend: FileBackend, deliveries_failed: list[Any], skipped:
             soft_wrap=True,
         )
     else:
-        console.print("No digests written: nothing new for any subscriber.")
+        console.print(
+            f"No digests written: {why or 'nothing new for any subscriber'}.",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
     if skipped:
-        console.print(f"{skipped} subscriber(s) had nothing new and got no digest.")
+        console.print(
+            f"{plural(skipped, 'subscriber')} had nothing new and got no digest.", highlight=False
+        )
     for delivery in deliveries_failed:
         errors.print(
             f"[bold red]error:[/] {delivery.subscriber.email}: {delivery.error}", highlight=False
@@ -272,7 +345,8 @@ def send(
     failed = [d for d in deliveries if d.error]
     skipped = len(configured) - len(deliveries) - len(unusable)
     console.print(
-        f"{'previewed' if dry_run else 'sent'} {len(sent)} digests through {backend.name}, "
+        f"{'previewed' if dry_run else 'sent'} {plural(len(sent), 'digest')} through "
+        f"{backend.name}, "
         f"{len(failed) + len(unusable) + len(unreadable)} failed, {skipped} skipped "
         "(nothing new, already sent this period, or not active)",
         highlight=False,
@@ -290,7 +364,17 @@ def run(config: Path = ConfigOption) -> None:
     from digest.daemon import run_daemon  # APScheduler is only needed by the daemon
 
     with reported():
-        run_daemon(config)
+        run_daemon(config, say=_say)
+
+
+def _say(line: str) -> None:
+    """One daemon line on stdout, with the local time: a daemon is never silent."""
+    console.print(
+        f"{datetime.now().astimezone():%Y-%m-%d %H:%M:%S} {line}",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 @app.command()
@@ -324,17 +408,39 @@ _PROBLEMS = ("failed", "rejected", "unknown")
 
 
 @app.command()
-def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
-    """Sources (last poll, next poll, errors), stored articles and the last digests."""
+def status(
+    config: Path = ConfigOption,
+    as_json: bool = JsonOption,
+    show_all: bool = typer.Option(
+        False, "--all", help="List every subscriber's last digest, not only the latest ones."
+    ),
+    limit: int = typer.Option(
+        20,
+        "--limit",
+        min=0,
+        help="How many of the latest problem-free digests to list after the problems.",
+    ),
+    skip: int = typer.Option(
+        0, "--skip", min=0, help="Skip this many problem-free digests (the next page)."
+    ),
+) -> None:
+    """Sources (last poll, next poll, errors), stored articles and each subscriber's last
+    digest: failed, rejected and unknown ones first and always in full, then the latest
+    others (a page of --limit; --all for every one)."""
     with reported(), configured_store(config) as (settings, store):
         names = [s.name for s in all_sources(settings, store)]
         statuses = store.sources.statuses()
         articles = store.article_count()
-        digests = store.recent_digests()
+        every = store.recent_digests(limit=None)
         queue = store.queue_counts()
         version = store.schema_version()
     names += [n for n in statuses if n not in names]
     next_send = _next_send(settings)
+    problems = [d for d in every if d.status in _PROBLEMS]
+    others = [d for d in every if d.status not in _PROBLEMS]
+    page = others[skip:] if show_all else others[skip : skip + limit]
+    digests = problems + page
+    unlisted = len(others) - len(page)
     if as_json:
         payload = {
             "store": str(settings.resolve(settings.store.path)),
@@ -357,11 +463,14 @@ def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
                 }
                 for d in digests
             ],
+            "digests_total": len(every),
+            "digests_not_listed": unlisted,
         }
         console.print_json(json.dumps(payload))
         return
     console.print(
-        f"store: {settings.resolve(settings.store.path)} (schema {version}), {articles} articles",
+        f"store: {settings.resolve(settings.store.path)} (schema {version}), "
+        f"{plural(articles, 'article')}",
         highlight=False,
     )
     console.print(
@@ -393,9 +502,12 @@ def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
             problem,
         )
     console.print(table)
-    digest_table = Table(title="Last digest per subscriber")
+    digest_table = Table(
+        title="Last digest per subscriber"
+        + (f" ({plural(len(problems), 'problem')} first)" if problems else "")
+    )
     for column in ("Subscriber", "Period", "Kind", "Status", "Backend", "Stories", "At"):
-        digest_table.add_column(column)
+        digest_table.add_column(column, overflow="fold")  # addresses and errors in full
     for d in digests:
         digest_table.add_row(
             d.subscriber,
@@ -409,6 +521,12 @@ def status(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
             when(d.created_at),
         )
     console.print(digest_table)
+    if unlisted:
+        console.print(
+            f"{plural(unlisted, 'more digest')} not listed: --skip {skip + len(page)} for the"
+            " next page, --all for every one",
+            highlight=False,
+        )
 
 
 def _source_json(name: str, status: Any, configured: bool) -> dict[str, Any]:

@@ -17,18 +17,21 @@ from rich.table import Table
 from digest.cli.common import (
     ConfigOption,
     JsonOption,
+    check_file,
     configured_store,
     console,
     errors,
     iso,
+    plural,
     reported,
     sources_app,
     store_for,
     when,
 )
 from digest.clock import utc_now
-from digest.config import FullText, SourceConfig, check_area, load_config
-from digest.errors import ConfigError
+from digest.config import FullText, Settings, SourceConfig, check_area, load_config
+from digest.errors import ConfigError, SourceError
+from digest.models import SourceKind, SourceState
 from digest.polling import all_sources
 from digest.sources.base import is_url, source_for_location
 
@@ -73,7 +76,7 @@ def list_sources(config: Path = ConfigOption, as_json: bool = JsonOption) -> Non
     if as_json:
         console.print_json(json.dumps({"sources": rows}))
         return
-    table = Table(title=f"{len(rows)} sources")
+    table = Table(title=plural(len(rows), "source"))
     for column in ("Name", "Kind", "From", "Location", "Last success"):
         table.add_column(column, overflow="fold")
     for row, source in zip(rows, sources, strict=True):
@@ -104,9 +107,18 @@ def add_source(
         help='The county or district the outlet covers, e.g. "Essex": decides between '
         "same-named places when an article does not say.",
     ),
+    no_check: bool = typer.Option(
+        False,
+        "--no-check",
+        help="Add it without fetching it once first (the first poll will tell).",
+    ),
     config: Path = ConfigOption,
 ) -> None:
-    """Add a source to the store; it is polled with the configured ones."""
+    """Add a source to the store; it is polled with the configured ones.
+
+    The address is fetched once first, within the [poll] limits and address policy, and
+    what it holds is reported; an address that answers with no feed is not added.
+    """
     with reported():
         settings = load_config(config)
         source = _validated(url, name, full_text, area)
@@ -116,10 +128,41 @@ def add_source(
                 key="--name",
                 hint="choose another --name",
             )
+        found = None if no_check else _checked(source, settings)
         with store_for(settings, None, temporary=False) as store:
             store.sources.sync_configured(list(settings.sources))
             store.sources.add(source, utc_now())
     console.print(f"added {source.name!r} ({source.location})", highlight=False)
+    console.print(
+        found or "not checked (--no-check): the first poll will say whether it is a feed",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+def _checked(source: SourceConfig, settings: Settings) -> str:
+    """What ``source`` holds now, fetched once as a poll would (no article pages); a
+    ``SourceError`` saying why when it holds no feed."""
+    from digest.sources.factory import build_source  # feed parsing: only when checking
+
+    checked = build_source(source.model_copy(update={"full_text": False}), settings)
+    try:
+        result = checked.poll(SourceState())
+    except SourceError as exc:
+        raise SourceError(
+            f"not added: {exc}. Fix the address, or add it unchecked with --no-check"
+        ) from exc
+    kind = "article folder" if source.kind is SourceKind.FOLDER else "feed"
+    newest = max(
+        ((i.published, i.title) for i in result.items if i.published is not None), default=None
+    )
+    notes = [w for w in result.warnings if "web page; using its feed" in w]
+    return (
+        f"checked: a {kind} with {plural(len(result.items), 'item')}"
+        + (f", the newest {newest[0]:%Y-%m-%d}: {newest[1]!r}" if newest else "")
+        + "".join(f"; {note}" for note in notes)
+    )
 
 
 @sources_app.command("remove")
@@ -150,6 +193,7 @@ def import_sources(
     """Add every feed of an OPML file (already known addresses are left as they are)."""
     with reported():
         settings = load_config(config)
+        check_file(file, key="FILE", hint="give an OPML file")
         try:
             content = file.read_bytes()
         except OSError as exc:
@@ -174,7 +218,7 @@ def import_sources(
                 known.add(feed.url)
                 names.add(name)
                 added += 1
-    console.print(f"imported {added} of {len(feeds)} feeds from {file}", highlight=False)
+    console.print(f"imported {added} of {plural(len(feeds), 'feed')} from {file}", highlight=False)
     for reason in skipped:
         errors.print(f"skipped {reason}", highlight=False)
 
@@ -184,15 +228,28 @@ def export_sources(
     config: Path = ConfigOption,
     out: Path | None = typer.Option(None, "--out", "-o", help="Write here instead of stdout."),
 ) -> None:
-    """Write every feed source (configured and added) as OPML 2.0."""
+    """Write every feed source (configured and added) as OPML 2.0.
+
+    Local feed files are written as file:// addresses; article folders are not feeds and
+    are left out (the count is printed).
+    """
     with reported(), configured_store(config) as (settings, store):
         sources = all_sources(settings, store)
     from digest.sources.opml import OpmlFeed, write_opml
 
-    feeds = [OpmlFeed(s.name, s.location) for s in sources if is_url(s.location)]
+    feeds = [
+        OpmlFeed(
+            s.name, s.location if is_url(s.location) else settings.resolve(s.location).as_uri()
+        )
+        for s in sources
+        if s.kind is SourceKind.FEED
+    ]
+    folders = sum(1 for s in sources if s.kind is SourceKind.FOLDER)
     document = write_opml(feeds, f"{settings.digest.title} sources")
     if out is None:
         sys.stdout.buffer.write(document)
     else:
         out.write_bytes(document)
-        console.print(f"wrote {len(feeds)} feeds to {out}", highlight=False)
+        console.print(f"wrote {plural(len(feeds), 'feed')} to {out}", highlight=False)
+    if folders:
+        errors.print(f"left out {plural(folders, 'article folder')} (not feeds)", highlight=False)

@@ -15,18 +15,26 @@ from rich.table import Table
 from digest.cli.common import (
     ConfigOption,
     JsonOption,
+    check_file,
     configured_store,
     console,
     errors,
+    plural,
     reported,
     store_for,
     subscribers_app,
 )
 from digest.clock import utc_now
-from digest.config import checked_address, load_config
+from digest.config import checked_address, checked_timezone, load_config
 from digest.errors import ConfigError
 from digest.seats.gazetteer import load_gazetteer
-from digest.subscribers import all_subscribers, import_csv, validated
+from digest.subscribers import (
+    FREQUENCIES,
+    STATUSES,
+    all_subscribers,
+    import_csv,
+    validated,
+)
 
 
 @subscribers_app.command("add")
@@ -41,9 +49,14 @@ def add_subscriber(
     status: str = typer.Option("active", "--status", help="active, paused or unsubscribed."),
     config: Path = ConfigOption,
 ) -> None:
-    """Add a subscriber (or change an existing one's seats, name, frequency or status)."""
+    """Add a subscriber (or change an existing one's seats, name, frequency or status).
+
+    An address also listed under [[subscribers]] in config.toml is stored, but the config
+    entry is the one used while it is there.
+    """
     with reported():
         settings = load_config(config)
+        _check_choices(frequency, timezone, status)
         subscriber = validated(
             load_gazetteer(),
             email,
@@ -58,6 +71,32 @@ def add_subscriber(
         with store_for(settings, None, temporary=False) as store:
             outcome = store.subscribers.upsert(subscriber, utc_now())
     console.print(f"{outcome} {subscriber.email}: {'; '.join(subscriber.seats)}", highlight=False)
+    listed = [s for s in settings.subscribers if s.email.lower() == subscriber.email.lower()]
+    if listed:
+        errors.print(
+            f"warning: {subscriber.email} is also listed under [[subscribers]] in "
+            f"{settings.config_path or 'config.toml'}; that entry wins (seats: "
+            f"{'; '.join(listed[0].seats)}), so this stored one is not used until the "
+            "config entry is deleted",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+def _check_choices(frequency: str, timezone: str, status: str) -> None:
+    """Blame the option at fault: ``validated`` names one place for all of a row's fields."""
+    if (frequency.strip().lower() or "daily") not in FREQUENCIES:
+        raise ConfigError(
+            f"frequency {frequency!r}", key="--frequency", hint='write "daily" or "weekly"'
+        )
+    if (status.strip().lower() or "active") not in STATUSES:
+        raise ConfigError(f"status {status!r}", key="--status", hint="write " + ", ".join(STATUSES))
+    if timezone.strip():
+        try:
+            checked_timezone(timezone)
+        except ValueError as exc:
+            raise ConfigError(str(exc), key="--timezone", hint="an IANA time zone name") from exc
 
 
 @subscribers_app.command("remove")
@@ -110,7 +149,7 @@ def list_subscribers(config: Path = ConfigOption, as_json: bool = JsonOption) ->
     if as_json:
         console.print_json(json.dumps({"subscribers": rows}, ensure_ascii=False))
         return
-    table = Table(title=f"{len(rows)} subscribers")
+    table = Table(title=plural(len(rows), "subscriber"))
     for column in ("Email", "Name", "Seats", "Frequency", "Time zone", "Status", "From"):
         table.add_column(column, overflow="fold")
     for row in rows:
@@ -136,6 +175,7 @@ def import_subscribers(
     """Add or update subscribers from CSV; bad rows are reported by line and skipped."""
     with reported():
         settings = load_config(config)
+        check_file(file, key="FILE", hint="a UTF-8 CSV")
         try:
             text = file.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:

@@ -74,9 +74,47 @@ def source_for_location(
     )
 
 
+def with_unique_names(sources: list[SourceConfig]) -> list[SourceConfig]:
+    """``sources`` with names derived from their locations made unique.
+
+    Two feed files called ``feed.xml`` in different folders both default to "feed.xml",
+    and a store keeps one source per name: a clash takes as many of the location's
+    trailing parts as tell them apart ("a/feed.xml", "b/feed.xml"), then a number.
+    """
+    taken: set[str] = set()
+    clashing = {s.name for s in sources if [t.name for t in sources].count(s.name) > 1}
+    named: list[SourceConfig] = []
+    for source in sources:
+        name = source.name
+        if name in clashing:
+            name = _distinct_name(source, sources, taken)
+        suffix = 2
+        base = name
+        while name in taken:
+            name, suffix = f"{base} ({suffix})", suffix + 1
+        taken.add(name)
+        named.append(source if name == source.name else source.model_copy(update={"name": name}))
+    return named
+
+
+def _distinct_name(source: SourceConfig, sources: list[SourceConfig], taken: set[str]) -> str:
+    """The shortest trailing part of ``source``'s location no other clashing source shares."""
+    parts = [p for p in source.location.replace("\\", "/").split("/") if p]
+    others = [
+        [p for p in s.location.replace("\\", "/").split("/") if p]
+        for s in sources
+        if s is not source and s.name == source.name
+    ]
+    for count in range(2, len(parts) + 1):
+        tail = parts[-count:]
+        if all(o[-count:] != tail for o in others) and "/".join(tail) not in taken:
+            return "/".join(tail)
+    return source.name
+
+
 def is_url(location: str) -> bool:
     """True for an http(s) address."""
     return location.startswith(("http://", "https://"))
 
 
-__all__ = ["PollConfig", "PollResult", "Source", "SourceState", "is_url"]
+__all__ = ["PollConfig", "PollResult", "Source", "SourceState", "is_url", "with_unique_names"]

@@ -109,8 +109,8 @@ class DigestQueries(StoreBase):
         with self._begin() as conn:
             return outbox.queue_counts(conn)
 
-    def recent_digests(self, limit: int = 20) -> list[DigestRecord]:
-        """The latest digest per subscriber, newest first."""
+    def recent_digests(self, limit: int | None = 20) -> list[DigestRecord]:
+        """The latest digest per subscriber, newest first (every one with ``limit=None``)."""
         with self._begin() as conn:
             latest = (
                 sa.select(sa.func.max(digests_table.c.id).label("id"))

@@ -45,7 +45,7 @@ def test_send_delivers_once_per_period(
     config = _config(tmp_path, smtp)
     first = runner.invoke(app, ["send", "--config", str(config)])
     assert first.exit_code == 0, first.output
-    assert "sent 1 digests through smtp" in first.output
+    assert "sent 1 digest through smtp" in first.output
     assert len(smtp.received.messages) == 1
     sender, recipients, _ = smtp.received.messages[0]
     assert sender == "digest@example.org" and recipients == ["nn@example.org"]
@@ -171,7 +171,7 @@ def test_a_stored_subscriber_with_an_unknown_seat_fails_alone(
     result = runner.invoke(app, ["send", "--config", str(config)])
     assert result.exit_code == 1
     output = " ".join(result.output.split())
-    assert "sent 1 digests through smtp, 1 failed" in output
+    assert "sent 1 digest through smtp, 1 failed" in output
     assert "later@example.org: skipped" in output and "Atlantis North" in output
     assert [m[1] for m in smtp.received.messages] == [["nn@example.org"]]
 

@@ -50,7 +50,7 @@ def test_add_list_poll_remove(tmp_path: Path, http_server: LoopbackServer) -> No
     assert sources["Loop"]["origin"] == "added" and sources["Loop"]["location"] == url
     polled = runner.invoke(app, ["poll", "--config", str(config)])
     assert polled.exit_code == 0, polled.output
-    assert "1 new articles" in polled.output
+    assert "1 new article," in polled.output
     again = runner.invoke(app, ["sources", "add", url, "--config", str(config)])
     assert again.exit_code == 2 and "already has this name or address" in again.output
     removed = runner.invoke(app, ["sources", "remove", "Loop", "--config", str(config)])
