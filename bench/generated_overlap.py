@@ -26,7 +26,9 @@ SHARED_BENCH = ROOT.parent / "shared" / "bench"
 sys.path.insert(0, str(ROOT))
 
 from bench.dedupe import load  # noqa: E402
-from digest.stories.grouping import Similarity, StoryInput, StoryRules, compare, fingerprint  # noqa: E402
+from digest.stories.fingerprints import fingerprint  # noqa: E402
+from digest.stories.grouping import StoryInput, StoryRules, compare  # noqa: E402
+from digest.stories.verdict import Similarity  # noqa: E402
 
 
 def generated_stories(feeds: int, items: int) -> list[list[StoryInput]]:

@@ -29,7 +29,7 @@ from digest.prepare.items import prepare_items  # noqa: E402
 from digest.seats.tagger import tag_text  # noqa: E402
 from digest.sources.base import SourceState  # noqa: E402
 from digest.sources.feed import RawFeed, parse_well_formed_feed  # noqa: E402
-from digest.stories.grouping import fingerprint, words_and_hash_words  # noqa: E402
+from digest.stories.fingerprints import fingerprint, words_and_hash_words  # noqa: E402
 
 
 def synthetic_items(feeds: int, items: int) -> list[list[FeedItem]]:

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from digest.cli import app
 from digest.cli.article import _read_article
 from digest.stories.event_evidence import event_marks, figures, shared_evidence
-from digest.stories.grouping import StoryInput, StoryRules, compare, fingerprint, group_stories
+from digest.stories.fingerprints import fingerprint
+from digest.stories.grouping import StoryInput, StoryRules, compare, group_stories
 from tests.conftest import shared_path
 
 DAY = datetime(2026, 3, 4, 9, tzinfo=UTC)

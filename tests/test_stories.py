@@ -190,7 +190,7 @@ def test_sections_built_in_worker_processes_match_those_built_here(tmp_path: Pat
 
 
 def test_stored_prints_read_back_as_made_and_other_formats_are_refused() -> None:
-    from digest.stories.grouping import PRINT_FORMAT, fingerprint, print_bytes, print_from_bytes
+    from digest.stories.fingerprints import PRINT_FORMAT, fingerprint, print_bytes, print_from_bytes
 
     bus = ARTICLES["nn-bus"]
     made = fingerprint(bus.title, bus.text)
@@ -216,7 +216,7 @@ def test_print_format_is_bumped_when_fingerprints_change() -> None:
     (stores then fingerprint their articles again) and record the new digest here."""
     import hashlib
 
-    from digest.stories.grouping import PRINT_FORMAT, fingerprint, print_bytes
+    from digest.stories.fingerprints import PRINT_FORMAT, fingerprint, print_bytes
 
     text = (
         "Labour's candidate for Norwich North, Alice Macdonald, said the Sprowston bus route "
@@ -229,7 +229,7 @@ def test_print_format_is_bumped_when_fingerprints_change() -> None:
 def test_groups_use_the_prints_stored_with_articles(tmp_path: Path) -> None:
     """Composing reads each article's stored print, not its text: an article stored with
     another story's print groups by that print (fingerprinting is done once, at poll)."""
-    from digest.stories.grouping import fingerprint, print_bytes
+    from digest.stories.fingerprints import fingerprint, print_bytes
 
     now = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
     bus, school = ARTICLES["nn-bus"], ARTICLES["nn-school"]
@@ -264,7 +264,7 @@ def test_one_pass_gives_the_fingerprints_words_and_the_content_hashs(text: str) 
     """Preparing splits a text once for both its fingerprint and its content hash: the
     same words as each splitting on its own (a stored hash must never change)."""
     from digest.prepare.dedupe import content_hash, normalised_text
-    from digest.stories.grouping import _words, words_and_hash_words
+    from digest.stories.fingerprints import _words, words_and_hash_words
 
     words, hash_words = words_and_hash_words(text)
     assert words == _words(text)

@@ -53,7 +53,8 @@ def stories(
     similarity and why it was joined or kept apart."""
     # Imported here: numpy loads in a tenth of a second every other command would pay.
     from digest.seats.tagger import tag_text
-    from digest.stories.grouping import StoryInput, StoryRules, compare, fingerprint, group_stories
+    from digest.stories.fingerprints import fingerprint
+    from digest.stories.grouping import StoryInput, StoryRules, compare, group_stories
 
     when = _parse_day(day) or date.today()
     rules = run(lambda: load_config(config)).stories if config else StoryRules()

@@ -65,7 +65,7 @@ def prepare_items(
         for item, title, text in kept
     ]
     # numpy comes with it: imported here, where a poll with new items needs it anyway.
-    from digest.stories.grouping import fingerprint, print_bytes, words_and_hash_words
+    from digest.stories.fingerprints import fingerprint, print_bytes, words_and_hash_words
 
     words = [words_and_hash_words(text) for _, _, text in kept]
     hashes = [

@@ -25,8 +25,8 @@ from digest.models import Article, Role, Story, StorySource
 
 if TYPE_CHECKING:
     # Only a type here: the worker processes that build stories never load httpx for it.
+    from digest.stories.fingerprints import Fingerprint
     from digest.stories.generative import ChatSummariser
-    from digest.stories.grouping import Fingerprint
 
 # An article as the store gives it for a seat: its strongest role there and its outlets.
 SeatArticle = tuple[Article, Role, tuple[StorySource, ...]]
@@ -91,7 +91,7 @@ class StoryBuilder:
     def _fingerprint(self, article: Article) -> Fingerprint:
         """The print stored with the article; made here for one stored without (before
         schema 6) or with a print of an older format."""
-        from digest.stories.grouping import fingerprint, print_from_bytes
+        from digest.stories.fingerprints import fingerprint, print_from_bytes
 
         if article.id not in self._prints:
             stored = print_from_bytes(article.story_print) if article.story_print else None
