@@ -28,7 +28,7 @@ from digest.prepare.clean import clean_body  # noqa: E402
 from digest.prepare.items import prepare_items  # noqa: E402
 from digest.seats.tagger import tag_text  # noqa: E402
 from digest.sources.base import SourceState  # noqa: E402
-from digest.sources.feed import RawFeed, parse_well_formed_feed  # noqa: E402
+from digest.sources.parse import RawFeed, parse_well_formed_feed  # noqa: E402
 from digest.stories.fingerprints import fingerprint, words_and_hash_words  # noqa: E402
 
 

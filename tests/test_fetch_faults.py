@@ -10,8 +10,9 @@ import pytest
 from digest.config import PollConfig
 from digest.errors import FeedParseError, FetchError
 from digest.sources.base import SourceState
-from digest.sources.feed import FeedSource, corrected_content_type
+from digest.sources.feed import FeedSource
 from digest.sources.fetch import Fetcher, RetryLater, SourceGone, parse_max_age
+from digest.sources.parse import corrected_content_type
 from digest.web import parse_retry_after
 from tests.conftest import LoopbackServer, Route, TlsLoopback
 from tests.support import rss_document as _rss

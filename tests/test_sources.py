@@ -9,15 +9,15 @@ import pytest
 from digest.config import PollConfig
 from digest.errors import FeedParseError, FetchError
 from digest.sources.base import SourceState
-from digest.sources.feed import (
-    FeedSource,
+from digest.sources.feed import FeedSource
+from digest.sources.fetch import Fetcher
+from digest.sources.folder import FolderSource
+from digest.sources.parse import (
     RawFeed,
     parse_raw_feed,
     parse_well_formed_feed,
     parse_with_feedparser,
 )
-from digest.sources.fetch import Fetcher
-from digest.sources.folder import FolderSource
 from tests.conftest import ROOT, LoopbackServer, Route, shared_path
 
 RSS = b"""<?xml version="1.0" encoding="UTF-8"?>

@@ -44,9 +44,10 @@ from digest.polling.records import (
 )
 from digest.sources.base import PollResult, SourceState
 from digest.sources.factory import build_source
-from digest.sources.feed import FeedSource, parse_raw_feed, parse_well_formed_feed
+from digest.sources.feed import FeedSource
 from digest.sources.fetch import Fetcher
 from digest.sources.netguard import AddressPolicy
+from digest.sources.parse import parse_raw_feed, parse_well_formed_feed
 from digest.store.core import Store
 
 # One logger for the poll, named as before the split: operators filter on it.
