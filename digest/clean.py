@@ -21,6 +21,7 @@ import lxml.html
 from lxml import etree
 
 from digest.bounds import MAX_TEXT_CHARS, bound_text, strip_control_references, strip_controls
+from digest.furniture import drop_furniture_units, text_units
 
 _BLOCK_TAGS = frozenset(
     [
@@ -179,13 +180,19 @@ def _furniture_screen() -> tuple[int, bool, ahocorasick.Automaton]:
 
 
 def strip_furniture(text: str) -> str:
-    """Normalised text without the paragraphs the furniture rules match."""
-    return _drop_furniture(normalise_whitespace(text))
+    """Plain text without its furniture lines, one paragraph per line that is a paragraph."""
+    normalised = _ZERO_WIDTH.sub("", strip_controls(unicodedata.normalize("NFC", text)))
+    return "\n\n".join(drop_furniture_units(text_units(normalised), _rule_name))
 
 
 def _drop_furniture(normalised: str) -> str:
-    kept = [p for p in split_paragraphs(normalised) if furniture_rule_for(p) is None]
-    return "\n\n".join(kept)
+    """Normalised text without its furniture paragraphs (each paragraph judged as a line)."""
+    return "\n\n".join(drop_furniture_units(split_paragraphs(normalised), _rule_name))
+
+
+def _rule_name(line: str) -> str | None:
+    rule = furniture_rule_for(line)
+    return None if rule is None else rule.name
 
 
 def clean_title(title: str) -> str:
@@ -201,5 +208,7 @@ def clean_body(body: str, *, is_html: bool, max_chars: int = MAX_TEXT_CHARS) -> 
     body = strip_controls(body)
     if is_html:
         body = strip_control_references(body)
-    text = html_to_text(body) if is_html else normalise_whitespace(body)
-    return bound_text(_drop_furniture(text), max_chars)
+    # HTML says where its paragraphs are; plain text is judged line by line before its lines
+    # are joined, so that a caption line never heads the paragraph after it.
+    text = _drop_furniture(html_to_text(body)) if is_html else strip_furniture(body)
+    return bound_text(text, max_chars)

@@ -1,0 +1,207 @@
+"""Page furniture judged line by line, before lines are joined into paragraphs.
+
+A stored page puts each caption, label, byline and dateline on a line of its own. Joined to
+the next line they become the head of the lede, which no paragraph rule can match whole; so
+lines are judged first, by their shape rather than their words, and only then joined:
+
+* a dateline or label line: nothing but date words, times and "Published"/"Updated";
+* a caption: a line repeated in the text without a final full stop, a line glued to its own
+  copy, a line ending in a bracketed credit ("(Name/Agency)", "(© ...)"), the line after an
+  image label, a phrase glued inside a word to the next sentence ("...on FridayJane Doe, the
+  MP"), a line interrupting a quotation that runs on over paragraphs;
+* whatever a furniture rule of ``data/furniture.toml`` matches (``clean.py`` passes them in).
+
+A line that is none of these but has no final full stop (a crosshead, a standfirst, a caption
+with no other mark) is kept as a paragraph of its own, so that it can never become the head
+of a sentence; ``looks_like_furniture`` lets summaries refuse it as a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n+")
+# A sentence is over: a full stop, question or exclamation mark or an ellipsis, then
+# perhaps closing quotes or brackets.
+_TERMINAL = re.compile(r"[.!?…][\"'’”)\]]*$")
+# A line ending like this runs on into the next one (a hard-wrapped paragraph).
+_RUNS_ON = re.compile(r"(?:[,;–—-]|\b(?:a|an|the|of|to|and|or|in|on|for|at|by|with|from))$")
+# The store's own prefix on the first line of a page: " date 2023-06-20 ".
+_STORE_DATE = re.compile(r"^date \d{4}-\d{2}-\d{2}\s+")
+# A phrase glued to a capitalised name inside a "word": "...on FridayJane Doe, the MP".
+# Three lower-case letters before the capital leave "McPartland" and "YouGov" alone.
+_GLUED = re.compile(r"(?<=[a-z]{3})[A-Z][a-z]+,? [A-Z]")
+# A bracketed credit closing a caption: a slash, copyright or bar inside, or only names.
+_CREDIT = re.compile(r"\(([^()]{2,100})\)$")
+_NAMES = re.compile(r"^(?:(?:[A-Z][\w'’&.-]*|of|and|the|for)\s?)+$")
+_DATE_TOKEN = re.compile(r"\d+[:.]\d+|\d+(?:st|nd|rd|th)?|[a-z]+")
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+_WEEKDAYS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday "
+    "mon tue tues wed thu thur thurs fri sat sun".split()
+)
+_LABELS = frozenset("date published updated update posted modified".split())
+_DATE_WORDS = (
+    _MONTHS
+    | _WEEKDAYS
+    | _LABELS
+    | frozenset(
+        "am pm gmt bst utc cet at on of the first last "
+        "ago min mins minute minutes hour hours day days week weeks".split()
+    )
+)
+_PREPOSITIONS = frozenset("on at by in from until since".split())
+_QUOTES_OPEN = ("“", '"', "‘")
+
+RuleFor = Callable[[str], str | None]
+
+
+def text_units(text: str) -> list[str]:
+    """The lines of normalised plain ``text`` as units to judge, whitespace collapsed.
+
+    A hard-wrapped paragraph (most of its line breaks fall inside a sentence) is one unit,
+    as is a line running on into the next; otherwise each line is a unit of its own.
+    """
+    units: list[str] = []
+    for block in _PARAGRAPH_BREAK.split(text):
+        lines = [joined for line in block.split("\n") if (joined := " ".join(line.split()))]
+        if len(lines) < 2:
+            units.extend(lines)
+            continue
+        runs = [_runs_on(line, following) for line, following in zip(lines, lines[1:])]
+        if 2 * sum(runs) >= len(runs):
+            units.append(" ".join(lines))
+            continue
+        current = lines[0]
+        for line, run in zip(lines[1:], runs):
+            if run:
+                current = f"{current} {line}"
+            else:
+                units.append(current)
+                current = line
+        units.append(current)
+    return units
+
+
+def _runs_on(line: str, following: str) -> bool:
+    return following[0].islower() or _RUNS_ON.search(line) is not None
+
+
+def drop_furniture_units(units: Sequence[str], rule_for: RuleFor) -> list[str]:
+    """``units`` without the furniture among them; glued captions cut off the text they
+    were glued to. ``rule_for`` names the furniture rule matching a unit, if any."""
+    if units:
+        units = [_STORE_DATE.sub("", units[0]), *units[1:]]
+    pieces = [piece for unit in units for piece in _unglued(unit)]
+    counts = Counter(pieces)
+    kept: list[str] = []
+    seen: set[str] = set()
+    after_label = False
+    for index, unit in enumerate(pieces):
+        rule = rule_for(unit)
+        caption = after_label and not _TERMINAL.search(unit)
+        after_label = rule == "image label"
+        if rule is not None or caption or is_dateline(unit):
+            continue
+        if counts[unit] > 1 and len(unit.split()) >= 3:
+            # A caption repeats (image and lightbox); a sentence repeated is a pull quote.
+            if unit in seen or not _TERMINAL.search(unit):
+                continue
+            seen.add(unit)
+        if _has_credit(unit) or _interrupts_quote(kept, unit, pieces[index + 1 : index + 2]):
+            continue
+        kept.append(unit)
+    return kept
+
+
+def _unglued(unit: str) -> list[str]:
+    """``unit`` without a caption glued to its own copy or to the sentence after it."""
+    probe = unit[:20]
+    if len(probe) == 20:
+        start = unit.find(probe, 20)
+        while 0 < start <= len(unit) // 2 + 1:
+            head = unit[:start].rstrip()
+            if unit[start:].startswith(head):
+                rest = unit[start + len(head) :].strip()
+                if _TERMINAL.search(head):  # a sentence said twice: keep it once
+                    return [f"{head} {rest}".strip()]
+                return _unglued(rest) if rest else []
+            start = unit.find(probe, start + 1)
+    glued = _GLUED.search(unit, 0, 300)
+    if glued is not None:
+        left = unit[: glued.start()]
+        if len(left.split()) >= 4 and not re.search(r"[.!?]", left):
+            return [unit[glued.start() :]]
+    return [unit]
+
+
+def _has_credit(unit: str) -> bool:
+    """True for a caption closed by a bracketed credit and no full stop."""
+    credit = _CREDIT.search(unit)
+    if credit is None:
+        return False
+    inside = credit.group(1)
+    if any(mark in inside for mark in "/©|"):
+        return True
+    return len(unit[: credit.start()].split()) >= 4 and _NAMES.match(inside) is not None
+
+
+def _interrupts_quote(kept: Sequence[str], unit: str, following: Sequence[str]) -> bool:
+    """True for a line set between two paragraphs of one running quotation."""
+    if not kept or not following or any(q in unit for q in '"“”'):
+        return False
+    previous = kept[-1]
+    unclosed = previous.count("“") > previous.count("”") or previous.count('"') % 2 == 1
+    return unclosed and following[0].startswith(_QUOTES_OPEN)
+
+
+def is_dateline(line: str) -> bool:
+    """True for a line made only of a date, a time and labels ("Published 3 May 2024,
+    16:18 GMT", "Friday, 13th December 2019, 11:30 am", "• Updated", "2 hours ago")."""
+    if len(line) > 120:
+        return False
+    tokens = _DATE_TOKEN.findall(line.lower())
+    if not tokens or any(t not in _DATE_WORDS and not t[0].isdigit() for t in tokens):
+        return False
+    return _dated(tokens)
+
+
+def _dated(tokens: Sequence[str]) -> bool:
+    """Whether date-word ``tokens`` say a date or time, or label one."""
+    if any(t in _LABELS for t in tokens):
+        return True
+    numbers = any(t[0].isdigit() for t in tokens)
+    return numbers and any(t in _MONTHS or t in _WEEKDAYS or ":" in t or t == "ago" for t in tokens)
+
+
+def starts_with_dateline(sentence: str) -> bool:
+    """True for a sentence headed by a dateline: a label, or a date with its year or time
+    that does not open with a preposition ("On 3 May 2024, ..." is a sentence)."""
+    tokens = _DATE_TOKEN.findall(sentence[:80].lower())
+    head: list[str] = []
+    for token in tokens:
+        if token not in _DATE_WORDS and not token[0].isdigit():
+            break
+        head.append(token)
+    if not head or head[0] in _PREPOSITIONS:
+        return False
+    if head[0] in _LABELS:
+        return True
+    timed = any(":" in t or (len(t) == 4 and t.isdigit()) for t in head)
+    return len(head) >= 3 and timed and _dated(head)
+
+
+def looks_like_furniture(sentence: str) -> bool:
+    """True for a sentence no summary should hold: one with no final full stop (a caption,
+    a crosshead, a link), without three lower-case words (a label, a list of names), or
+    headed by a dateline."""
+    if not _TERMINAL.search(sentence.rstrip()):
+        return True
+    if sum(1 for word in sentence.split() if word[0].islower()) < 3:
+        return True
+    return starts_with_dateline(sentence)
