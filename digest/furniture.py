@@ -35,6 +35,8 @@ _STORE_DATE = re.compile(r"^date \d{4}-\d{2}-\d{2}\s+")
 _GLUED = re.compile(r"(?<=[a-z]{3})[A-Z][a-z]+,? [A-Z]")
 # A bracketed credit closing a caption: a slash, copyright or bar inside, or only names.
 _CREDIT = re.compile(r"\(([^()]{2,100})\)$")
+# "Name/Agency", "Credit: Name/UK Parliament/PA Wire": a slash between words, no comma.
+_AGENCY = re.compile(r"^[^,]{0,60}\S/\S[^,]{0,60}$")
 _NAMES = re.compile(r"^(?:(?:[A-Z][\w'’&.-]*|of|and|the|for)\s?)+$")
 _DATE_TOKEN = re.compile(r"\d+[:.]\d+|\d+(?:st|nd|rd|th)?|[a-z]+")
 _MONTHS = frozenset(
@@ -97,7 +99,7 @@ def drop_furniture_units(units: Sequence[str], rule_for: RuleFor) -> list[str]:
     were glued to. ``rule_for`` names the furniture rule matching a unit, if any."""
     if units:
         units = [_STORE_DATE.sub("", units[0]), *units[1:]]
-    pieces = [piece for unit in units for piece in _unglued(unit)]
+    pieces = [piece for unit in units for piece in _unglued(unit, units)]
     counts = Counter(pieces)
     kept: list[str] = []
     seen: set[str] = set()
@@ -119,7 +121,7 @@ def drop_furniture_units(units: Sequence[str], rule_for: RuleFor) -> list[str]:
     return kept
 
 
-def _unglued(unit: str) -> list[str]:
+def _unglued(unit: str, units: Sequence[str]) -> list[str]:
     """``unit`` without a caption glued to its own copy or to the sentence after it."""
     probe = unit[:20]
     if len(probe) == 20:
@@ -130,14 +132,33 @@ def _unglued(unit: str) -> list[str]:
                 rest = unit[start + len(head) :].strip()
                 if _TERMINAL.search(head):  # a sentence said twice: keep it once
                     return [f"{head} {rest}".strip()]
-                return _unglued(rest) if rest else []
+                return _unglued(rest, units) if rest else []
             start = unit.find(probe, start + 1)
     glued = _GLUED.search(unit, 0, 300)
     if glued is not None:
         left = unit[: glued.start()]
-        if len(left.split()) >= 4 and not re.search(r"[.!?]", left):
-            return [unit[glued.start() :]]
+        if len(left.split()) >= 4 and not re.search(r"[.!?]", left) and _glue(unit, left, units):
+            # The caption is kept as a line of its own: cut from the sentence, it can no longer
+            # head it, and a wrong cut loses nothing.
+            return [left, unit[glued.start() :]]
     return [unit]
+
+
+def _glue(unit: str, left: str, units: Sequence[str]) -> bool:
+    """Whether the "word" ending ``left`` is two words glued, not a CamelCase name.
+
+    "seatChris" starts in lower case, which names ("PlayStation", "BridgeHead") do not; a
+    capitalised one ("FridayJane") counts only if its first part is a word of its own
+    elsewhere in the text and the two parts are never written apart ("Power Page").
+    """
+    first = left.rsplit(" ", 1)[-1]
+    if first[:1].islower():
+        return True
+    second = re.match(r"[A-Z][a-z]+", unit[len(left) :])
+    text = "\n".join(units)
+    if second is None or f"{first} {second.group()}" in text:  # "Power Page" elsewhere
+        return False
+    return re.search(rf"(?<![\w'’]){re.escape(first)}(?![\w'’])", text) is not None
 
 
 def _has_credit(unit: str) -> bool:
@@ -146,18 +167,37 @@ def _has_credit(unit: str) -> bool:
     if credit is None:
         return False
     inside = credit.group(1)
-    if any(mark in inside for mark in "/©|"):
+    if "©" in inside or _AGENCY.search(inside):
         return True
-    return len(unit[: credit.start()].split()) >= 4 and _NAMES.match(inside) is not None
+    # Only names in the brackets: a caption if it is the only bracket and follows a phrase
+    # ("Joe Bloggs with his daughter (Camera Press)"); a team list, a ranking or an acronym
+    # ("Voice over Internet Telephony (Voip)") otherwise.
+    before = unit[: credit.start()].split()
+    return (
+        unit.count("(") == 1
+        and len(before) >= 5
+        and any(word[0].islower() for word in before)
+        and len(inside.split()) >= 2
+        and _NAMES.match(inside) is not None
+    )
 
 
 def _interrupts_quote(kept: Sequence[str], unit: str, following: Sequence[str]) -> bool:
-    """True for a line set between two paragraphs of one running quotation."""
-    if not kept or not following or any(q in unit for q in '"“”'):
+    """True for a line set between two paragraphs of one running quotation: the paragraph
+    before ends inside a quotation, the one after reopens it, this one quotes nothing."""
+    if not kept or not following or unit.endswith(":") or any(q in unit for q in '"“”'):
         return False
-    previous = kept[-1]
-    unclosed = previous.count("“") > previous.count("”") or previous.count('"') % 2 == 1
-    return unclosed and following[0].startswith(_QUOTES_OPEN)
+    return _ends_open(kept[-1]) and following[0].startswith(_QUOTES_OPEN)
+
+
+def _ends_open(paragraph: str) -> bool:
+    """True when the last quotation mark of ``paragraph`` opens a quotation."""
+    last = max(paragraph.rfind("“"), paragraph.rfind("”"), paragraph.rfind('"'))
+    if last < 0:
+        return False
+    if paragraph[last] != '"':
+        return paragraph[last] == "“"
+    return (last == 0 or paragraph[last - 1].isspace()) and paragraph[last + 1 : last + 2].isalnum()
 
 
 def is_dateline(line: str) -> bool:
