@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n+")
 # A sentence is over: a full stop, question or exclamation mark or an ellipsis, then
@@ -40,24 +41,88 @@ _AGENCY = re.compile(r"^[^,]{0,60}\S/\S[^,]{0,60}$")
 _NAMES = re.compile(r"^(?:(?:[A-Z][\w'’&.-]*|of|and|the|for)\s?)+$")
 _DATE_TOKEN = re.compile(r"\d+[:.]\d+|\d+(?:st|nd|rd|th)?|[a-z]+")
 _MONTHS = frozenset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    ]
 )
 _WEEKDAYS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday "
-    "mon tue tues wed thu thur thurs fri sat sun".split()
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+    ]
 )
-_LABELS = frozenset("date published updated update posted modified".split())
+_LABELS = frozenset(["date", "published", "updated", "update", "posted", "modified"])
 _DATE_WORDS = (
     _MONTHS
     | _WEEKDAYS
     | _LABELS
     | frozenset(
-        "am pm gmt bst utc cet at on of the first last "
-        "ago min mins minute minutes hour hours day days week weeks".split()
+        [
+            "am",
+            "pm",
+            "gmt",
+            "bst",
+            "utc",
+            "cet",
+            "at",
+            "on",
+            "of",
+            "the",
+            "first",
+            "last",
+            "ago",
+            "min",
+            "mins",
+            "minute",
+            "minutes",
+            "hour",
+            "hours",
+            "day",
+            "days",
+            "week",
+            "weeks",
+        ]
     )
 )
-_PREPOSITIONS = frozenset("on at by in from until since".split())
+_PREPOSITIONS = frozenset(["on", "at", "by", "in", "from", "until", "since"])
 _QUOTES_OPEN = ("“", '"', "‘")
 
 RuleFor = Callable[[str], str | None]
@@ -75,12 +140,12 @@ def text_units(text: str) -> list[str]:
         if len(lines) < 2:
             units.extend(lines)
             continue
-        runs = [_runs_on(line, following) for line, following in zip(lines, lines[1:])]
+        runs = [_runs_on(line, following) for line, following in pairwise(lines)]
         if 2 * sum(runs) >= len(runs):
             units.append(" ".join(lines))
             continue
         current = lines[0]
-        for line, run in zip(lines[1:], runs):
+        for line, run in zip(lines[1:], runs, strict=True):
             if run:
                 current = f"{current} {line}"
             else:
@@ -123,17 +188,20 @@ def drop_furniture_units(units: Sequence[str], rule_for: RuleFor) -> list[str]:
 
 def _unglued(unit: str, units: Sequence[str]) -> list[str]:
     """``unit`` without a caption glued to its own copy or to the sentence after it."""
+    # A caption is short: its copy starts within the first few hundred characters.
     probe = unit[:20]
-    if len(probe) == 20:
-        start = unit.find(probe, 20)
-        while 0 < start <= len(unit) // 2 + 1:
-            head = unit[:start].rstrip()
-            if unit[start:].startswith(head):
-                rest = unit[start + len(head) :].strip()
-                if _TERMINAL.search(head):  # a sentence said twice: keep it once
-                    return [f"{head} {rest}".strip()]
-                return _unglued(rest, units) if rest else []
-            start = unit.find(probe, start + 1)
+    start = unit.find(probe, 20, 600) if len(probe) == 20 else -1
+    while 0 < start <= len(unit) // 2 + 1:
+        head = unit[:start].rstrip()
+        if unit[start:].startswith(head):
+            rest = unit[start + len(head) :].strip()
+            if _TERMINAL.search(head):  # a sentence said twice: keep it once
+                return [f"{head} {rest}".strip()]
+            unit = rest
+            break
+        start = unit.find(probe, start + 1, 600)
+    if not unit:
+        return []
     glued = _GLUED.search(unit, 0, 300)
     if glued is not None:
         left = unit[: glued.start()]
