@@ -47,6 +47,8 @@ def paragraphs(body: str) -> list[str]:
         "image copyrightAshby Vale Council",
         "Ashby Vale Gazette:",
         "Watch more of our videos on Vale TV",
+        "Image 3 of 12",
+        "View gallery",
     ],
 )
 def test_a_label_or_dateline_line_does_not_head_the_lede(line: str) -> None:
