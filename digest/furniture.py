@@ -205,7 +205,9 @@ def _unglued(unit: str, units: Sequence[str]) -> list[str]:
     glued = _GLUED.search(unit, 0, 300)
     if glued is not None:
         left = unit[: glued.start()]
-        if len(left.split()) >= 4 and not re.search(r"[.!?]", left) and _glue(unit, left, units):
+        # A caption is a phrase: four to twenty words, no full stop.
+        words = len(left.split())
+        if 4 <= words <= 20 and not re.search(r"[.!?]", left) and _glue(unit, left, units):
             # The caption is kept as a line of its own: cut from the sentence, it can no longer
             # head it, and a wrong cut loses nothing.
             return [left, unit[glued.start() :]]
