@@ -26,7 +26,7 @@ from itertools import pairwise
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n+")
 # A sentence is over: a full stop, question or exclamation mark or an ellipsis, then
 # perhaps closing quotes or brackets.
-_TERMINAL = re.compile(r"[.!?…][\"'’”)\]]*$")
+_TERMINAL = re.compile(r"[.!?…]\s?[\"'’”)\]]*$")
 # A line ending like this runs on into the next one (a hard-wrapped paragraph).
 _RUNS_ON = re.compile(r"(?:[,;–—-]|\b(?:a|an|the|of|to|and|or|in|on|for|at|by|with|from))$")
 # The store's own prefix on the first line of a page: " date 2023-06-20 ".
@@ -308,10 +308,5 @@ def starts_with_dateline(sentence: str) -> bool:
 
 def looks_like_furniture(sentence: str) -> bool:
     """True for a sentence no summary should hold: one with no final full stop (a caption,
-    a crosshead, a link), without three lower-case words (a label, a list of names), or
-    headed by a dateline."""
-    if not _TERMINAL.search(sentence.rstrip()):
-        return True
-    if sum(1 for word in sentence.split() if word[0].islower()) < 3:
-        return True
-    return starts_with_dateline(sentence)
+    a crosshead, a link, a standfirst) or headed by a dateline."""
+    return not _TERMINAL.search(sentence.rstrip()) or starts_with_dateline(sentence)

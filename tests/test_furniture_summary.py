@@ -28,8 +28,6 @@ STORY = [
         # A dateline glued to a sentence.
         "Friday, 14th April 2023, 11:30 am The Harbour Road bridge repairs will close it.",
         "Published 14 April 2023 The Harbour Road bridge repairs will cost the council £2.4m.",
-        # A label made of names only.
-        "Harbour Road Bridge, Port Selby Council, Selby Engineering.",
     ],
 )
 def test_a_furniture_shaped_sentence_never_enters_a_summary(furniture: str) -> None:
