@@ -159,25 +159,32 @@ def _runs_on(line: str, following: str) -> bool:
     return following[0].islower() or _RUNS_ON.search(line) is not None
 
 
-def drop_furniture_units(units: Sequence[str], rule_for: RuleFor) -> list[str]:
+def drop_furniture_units(
+    units: Sequence[str], rule_for: RuleFor, *, from_markup: bool = False
+) -> list[str]:
     """``units`` without the furniture among them; glued captions cut off the text they
-    were glued to. ``rule_for`` names the furniture rule matching a unit, if any."""
+    were glued to. ``rule_for`` names the furniture rule matching a unit, if any.
+
+    ``from_markup``: the units are the blocks of an HTML page, whose tags already parted a
+    caption from the next paragraph, so no unit is searched for a caption glued inside a
+    word (the costliest test, as it reads every character).
+    """
     if units:
         units = [_STORE_DATE.sub("", units[0]), *units[1:]]
-    pieces = [piece for unit in units for piece in _unglued(unit, units)]
+    pieces = [piece for unit in units for piece in _unglued(unit, units, not from_markup)]
     counts = Counter(pieces)
     kept: list[str] = []
     seen: set[str] = set()
     after_label = False
     for index, unit in enumerate(pieces):
         rule = rule_for(unit)
-        caption = after_label and not _TERMINAL.search(unit)
+        caption = after_label and not _TERMINAL.search(unit[-8:])
         after_label = rule == "image label"
         if rule is not None or caption or is_dateline(unit):
             continue
         if counts[unit] > 1 and len(unit.split()) >= 3:
             # A caption repeats (image and lightbox); a sentence repeated is a pull quote.
-            if unit in seen or not _TERMINAL.search(unit):
+            if unit in seen or not _TERMINAL.search(unit[-8:]):
                 continue
             seen.add(unit)
         if _has_credit(unit) or _interrupts_quote(kept, unit, pieces[index + 1 : index + 2]):
@@ -186,7 +193,7 @@ def drop_furniture_units(units: Sequence[str], rule_for: RuleFor) -> list[str]:
     return kept
 
 
-def _unglued(unit: str, units: Sequence[str]) -> list[str]:
+def _unglued(unit: str, units: Sequence[str], inside_words: bool) -> list[str]:
     """``unit`` without a caption glued to its own copy or to the sentence after it."""
     # A caption is short: its copy starts within the first few hundred characters.
     probe = unit[:20]
@@ -195,14 +202,14 @@ def _unglued(unit: str, units: Sequence[str]) -> list[str]:
         head = unit[:start].rstrip()
         if unit[start:].startswith(head):
             rest = unit[start + len(head) :].strip()
-            if _TERMINAL.search(head):  # a sentence said twice: keep it once
+            if _TERMINAL.search(head[-8:]):  # a sentence said twice: keep it once
                 return [f"{head} {rest}".strip()]
             unit = rest
             break
         start = unit.find(probe, start + 1, 600)
     if not unit:
         return []
-    glued = _GLUED.search(unit, 0, 300)
+    glued = _GLUED.search(unit, 0, 300) if inside_words else None
     if glued is not None:
         left = unit[: glued.start()]
         # A caption is a phrase: four to twenty words, no full stop.
@@ -233,7 +240,7 @@ def _glue(unit: str, left: str, units: Sequence[str]) -> bool:
 
 def _has_credit(unit: str) -> bool:
     """True for a caption closed by a bracketed credit and no full stop."""
-    credit = _CREDIT.search(unit)
+    credit = _CREDIT.search(unit, len(unit) - 102) if unit.endswith(")") else None
     if credit is None:
         return False
     inside = credit.group(1)
@@ -255,9 +262,11 @@ def _has_credit(unit: str) -> bool:
 def _interrupts_quote(kept: Sequence[str], unit: str, following: Sequence[str]) -> bool:
     """True for a line set between two paragraphs of one running quotation: the paragraph
     before ends inside a quotation, the one after reopens it, this one quotes nothing."""
-    if not kept or not following or unit.endswith(":") or any(q in unit for q in '"“”'):
+    if not following or not following[0].startswith(_QUOTES_OPEN) or not kept:
         return False
-    return _ends_open(kept[-1]) and following[0].startswith(_QUOTES_OPEN)
+    if unit.endswith(":") or any(q in unit for q in '"“”'):
+        return False
+    return _ends_open(kept[-1])
 
 
 def _ends_open(paragraph: str) -> bool:
@@ -273,7 +282,9 @@ def _ends_open(paragraph: str) -> bool:
 def is_dateline(line: str) -> bool:
     """True for a line made only of a date, a time and labels ("Published 3 May 2024,
     16:18 GMT", "Friday, 13th December 2019, 11:30 am", "• Updated", "2 hours ago")."""
-    if len(line) > 120:
+    # Prose fails on its first word: a dateline starts with a date word, a number or a mark.
+    first = line[:12].split(" ", 1)[0].lower().rstrip(",:")
+    if len(line) > 120 or (first.isalpha() and first not in _DATE_WORDS):
         return False
     tokens = _DATE_TOKEN.findall(line.lower())
     if not tokens or any(t not in _DATE_WORDS and not t[0].isdigit() for t in tokens):
@@ -309,4 +320,4 @@ def starts_with_dateline(sentence: str) -> bool:
 def looks_like_furniture(sentence: str) -> bool:
     """True for a sentence no summary should hold: one with no final full stop (a caption,
     a crosshead, a link, a standfirst) or headed by a dateline."""
-    return not _TERMINAL.search(sentence.rstrip()) or starts_with_dateline(sentence)
+    return not _TERMINAL.search(sentence.rstrip()[-8:]) or starts_with_dateline(sentence)
