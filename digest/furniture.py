@@ -124,6 +124,7 @@ _DATE_WORDS = (
 )
 _PREPOSITIONS = frozenset(["on", "at", "by", "in", "from", "until", "since"])
 _QUOTES_OPEN = ("“", '"', "‘")
+_BULLETS = ("- ", "• ", "* ", "– ", "· ")
 
 RuleFor = Callable[[str], str | None]
 
@@ -145,12 +146,13 @@ def text_units(text: str) -> list[str]:
             units.append(" ".join(lines))
             continue
         current = lines[0]
-        for line, run in zip(lines[1:], runs, strict=True):
-            if run:
-                current = f"{current} {line}"
+        for (line, following), run in zip(pairwise(lines), runs, strict=True):
+            # The items of a list stay one paragraph, as they were before lines were judged.
+            if run or (line.startswith(_BULLETS) and following.startswith(_BULLETS)):
+                current = f"{current} {following}"
             else:
                 units.append(current)
-                current = line
+                current = following
         units.append(current)
     return units
 
