@@ -31,6 +31,7 @@ LAYERS: list[tuple[str, ...]] = [
         "digest.text",
         "digest.web",
         "digest.dates",
+        "digest.furniture",
     ),
     ("digest.config",),
     ("digest.store", "digest.parallel"),

@@ -8,6 +8,7 @@ entry and a test line, not a new branch in code.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 import tomllib
@@ -21,6 +22,7 @@ import lxml.html
 from lxml import etree
 
 from digest.bounds import MAX_TEXT_CHARS, bound_text, strip_control_references, strip_controls
+from digest.furniture import drop_furniture_units, text_units
 from digest.text import split_paragraphs
 
 _BLOCK_TAGS = frozenset(
@@ -149,39 +151,63 @@ def html_to_text(markup: str) -> str:
 
 def furniture_rule_for(paragraph: str) -> FurnitureRule | None:
     """The first rule marking ``paragraph`` as furniture, if any."""
-    longest, keyword_only, any_keyword = _furniture_screen()
-    # Most paragraphs are prose: too long for every rule, or without any rule's keyword.
-    # One C-level search settles those; only the rest try the rules one by one.
-    if not furniture_rules() or (longest and len(paragraph) > longest):
+    limits, screens = _furniture_screens()
+    # Most paragraphs are prose: too long for most rules, and holding none of the keywords
+    # of the rest. One C-level search over the keywords of the rules long enough for this
+    # paragraph finds those that can match; only they try their pattern.
+    length = len(paragraph)
+    band = bisect.bisect_left(limits, length)
+    if band == len(limits):
         return None
-    folded = paragraph.lower()
-    if keyword_only and next(any_keyword.iter(folded), None) is None:
-        return None
-    return next((rule for rule in furniture_rules() if rule.matches(paragraph, folded)), None)
+    always, automaton = screens[band]
+    candidates = set(always)
+    for _, indices in automaton.iter(paragraph.lower()):
+        candidates.update(indices)
+    rules = furniture_rules()
+    return next((rules[i] for i in sorted(candidates) if rules[i].pattern.search(paragraph)), None)
+
+
+_UNLIMITED = 1 << 62
 
 
 @lru_cache(maxsize=1)
-def _furniture_screen() -> tuple[int, bool, ahocorasick.Automaton]:
-    """What every rule needs: the longest paragraph any rule applies to (0: no limit),
-    whether every rule has keywords, and one automaton finding any of them in one pass."""
+def _furniture_screens() -> tuple[list[int], list[tuple[tuple[int, ...], ahocorasick.Automaton]]]:
+    """For each rule length limit, in increasing order: the rules applying to paragraphs of
+    that length at most (those without keywords, tried on every such paragraph, and one
+    automaton finding in one pass the others whose keywords a paragraph holds)."""
     rules = furniture_rules()
-    longest = 0 if any(not r.max_chars for r in rules) else max(r.max_chars for r in rules)
-    keyword_only = bool(rules) and all(r.keywords for r in rules)
-    automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
-    for keyword in {k for r in rules for k in r.keywords}:
-        automaton.add_word(keyword)
-    automaton.make_automaton()
-    return longest, keyword_only, automaton
+    limits = sorted({r.max_chars or _UNLIMITED for r in rules})
+    screens = []
+    for limit in limits:
+        applying = [(i, r) for i, r in enumerate(rules) if (r.max_chars or _UNLIMITED) >= limit]
+        by_keyword: dict[str, list[int]] = {}
+        for index, rule in applying:
+            for keyword in rule.keywords:
+                by_keyword.setdefault(keyword, []).append(index)
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        for keyword, indices in by_keyword.items():
+            automaton.add_word(keyword, tuple(indices))
+        if by_keyword:
+            automaton.make_automaton()
+        screens.append((tuple(i for i, r in applying if not r.keywords), automaton))
+    return limits, screens
 
 
 def strip_furniture(text: str) -> str:
-    """Normalised text without the paragraphs the furniture rules match."""
-    return _drop_furniture(normalise_whitespace(text))
+    """Plain text without its furniture lines, one paragraph per line that is a paragraph."""
+    normalised = _ZERO_WIDTH.sub("", strip_controls(unicodedata.normalize("NFC", text)))
+    return "\n\n".join(drop_furniture_units(text_units(normalised), _rule_name))
 
 
 def _drop_furniture(normalised: str) -> str:
-    kept = [p for p in split_paragraphs(normalised) if furniture_rule_for(p) is None]
-    return "\n\n".join(kept)
+    """Normalised text without its furniture paragraphs (each paragraph judged as a line)."""
+    units = split_paragraphs(normalised)
+    return "\n\n".join(drop_furniture_units(units, _rule_name, from_markup=True))
+
+
+def _rule_name(line: str) -> str | None:
+    rule = furniture_rule_for(line)
+    return None if rule is None else rule.name
 
 
 def clean_title(title: str) -> str:
@@ -197,5 +223,7 @@ def clean_body(body: str, *, is_html: bool, max_chars: int = MAX_TEXT_CHARS) -> 
     body = strip_controls(body)
     if is_html:
         body = strip_control_references(body)
-    text = html_to_text(body) if is_html else normalise_whitespace(body)
-    return bound_text(_drop_furniture(text), max_chars)
+    # HTML says where its paragraphs are; plain text is judged line by line before its lines
+    # are joined, so that a caption line never heads the paragraph after it.
+    text = _drop_furniture(html_to_text(body)) if is_html else strip_furniture(body)
+    return bound_text(text, max_chars)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from digest.bounds import MAX_SENTENCE_CHARS, bound_text, shorten
 from digest.dates import opens_with_date
+from digest.furniture import looks_like_furniture
 from digest.stories.attribution import Attribution, Attributor
 from digest.text import STOPWORDS, split_paragraphs
 
@@ -182,9 +183,13 @@ def _word_counts(text: str) -> Counter[str]:
 
 def _eligible(sentence: str) -> bool:
     words = len(sentence.split())
-    # Furniture was removed paragraph by paragraph before this text was stored; what is left
-    # is article text, so only shape is checked here.
-    return MIN_WORDS <= words <= MAX_WORDS and not _unbalanced(sentence)
+    # Cleaning removed the furniture it could recognise; a caption or link it could not
+    # still has furniture's shape (no final full stop, no clause, a dateline at its head).
+    return (
+        MIN_WORDS <= words <= MAX_WORDS
+        and not _unbalanced(sentence)
+        and not looks_like_furniture(sentence)
+    )
 
 
 # Summary sentences are drawn from the top of an article, where news puts its point; the whole
