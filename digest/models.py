@@ -228,6 +228,14 @@ class Story:
     sources: tuple[StorySource, ...]
     role: Role
     updated: bool = False  # shown again because it changed materially since it was sent
+    # Every article the story joins, so the same story is recognised in another seat's
+    # section, where another article may lead it.
+    articles: tuple[int, ...] = ()
+
+    @property
+    def anchor(self) -> str:
+        """The id of the story's entry in the HTML, for a link from another seat's list."""
+        return f"story-{self.id}"
 
     @property
     def url(self) -> str | None:
@@ -257,6 +265,19 @@ class SeatSection:
     overview: str
     stories: tuple[Story, ...]
     context: str = ""
+    # Stories of this seat printed in full under another seat of the same digest (the
+    # seat they are most about), listed here by title with a link to that entry.
+    elsewhere: tuple[SeeAlso, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SeeAlso:
+    """A story listed under one seat and printed under another: its title, where it is."""
+
+    title: str
+    seat_name: str
+    anchor: str
+    above: bool  # printed in an earlier section of the digest
 
 
 @dataclass(frozen=True, slots=True)

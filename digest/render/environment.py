@@ -30,13 +30,14 @@ def day(value: datetime) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def _wrap(value: str, width: int = 76) -> str:
-    """Greedy word wrap for the plain-text part, continuation lines indented two spaces.
+def _wrap(value: str, width: int = 76, indent: str = "  ") -> str:
+    """Greedy word wrap for the plain-text part, continuation lines indented ``indent``
+    (two spaces under a story's lines, none for the heading and footer).
 
     Words are never split: a long URL stays whole and clickable (``textwrap`` would break it
     at the width, and costs several times as much over a digest of thousands of stories).
     """
-    limit = width - 2
+    limit = width - len(indent)
     lines: list[str] = []
     current: list[str] = []
     length = 0
@@ -48,7 +49,7 @@ def _wrap(value: str, width: int = 76) -> str:
         current.append(word)
     if current:
         lines.append(" ".join(current))
-    return "\n  ".join(lines) or value
+    return ("\n" + indent).join(lines) or value
 
 
 def _printable(value: Any) -> Any:

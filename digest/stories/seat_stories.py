@@ -155,6 +155,7 @@ class StoryBuilder:
             published=lead.published,
             sources=tuple(outlets.values()),
             role=min((role for _, role, _ in members), key=lambda r: r.rank),
+            articles=tuple(article.id for article, _, _ in members),
         )
 
 
