@@ -12,10 +12,20 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 from digest.config import DigestConfig, StoriesConfig
-from digest.models import Digest, Role, SeatSection, SeeAlso, Story, Subscriber
+from digest.models import (
+    Digest,
+    Role,
+    SeatSection,
+    SeeAlso,
+    Story,
+    StorySource,
+    Subscriber,
+)
 from digest.parallel.thresholds import sections_in_flight
+from digest.prepare.dedupe import canonical_url
 from digest.seats.follows import SeatFollow
 from digest.seats.gazetteer import Gazetteer, load_gazetteer
 from digest.store.core import Store
@@ -114,6 +124,42 @@ def seat_context(gazetteer: Gazetteer, follow: SeatFollow, day: date) -> str:
     if result is not None:
         parts.append(f"last result {result.describe()}")
     return "; ".join(parts) + "." if parts else ""
+
+
+# Hosts that only ever redirected to a publisher's page, and no longer answer: a link
+# through one is dead, while the feed's GUID often is the page's own address.
+DEAD_REDIRECTORS = ("feedsportal.com",)
+
+
+def _redirector(url: str) -> bool:
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # a malformed port or address: not one of ours to follow
+        return False
+    return any(host == name or host.endswith(f".{name}") for name in DEAD_REDIRECTORS)
+
+
+def reader_link(url: str | None, guid: str = "") -> str | None:
+    """The link a reader clicks for ``url``: the canonical URL the dedupe step computes
+    (no ``utm_*``, ``at_*`` or other tracking parameters), and for a dead redirector the
+    GUID when that is a web address."""
+    if url and _redirector(url):
+        page = canonical_url(guid)
+        if page and not _redirector(page):
+            return page
+    return canonical_url(url) or url
+
+
+def with_reader_links(story: Story) -> Story:
+    """``story`` with every outlet's link as ``reader_link`` gives it."""
+    sources = tuple(
+        StorySource(
+            source.name,
+            reader_link(source.url, story.lead_guid if source.url == story.lead_link else ""),
+        )
+        for source in story.sources
+    )
+    return story if sources == story.sources else replace(story, sources=sources)
 
 
 def share_stories(sections: Sequence[SeatSection]) -> tuple[SeatSection, ...]:
@@ -249,6 +295,7 @@ class DigestComposer:
         return self.store.articles_for_seats(follow.codes, seen_since=since - window)
 
     def _section(self, follow: SeatFollow, stories: tuple[Story, ...], today: date) -> SeatSection:
+        stories = tuple(with_reader_links(story) for story in stories)
         return SeatSection(
             key=follow.key,
             name=follow.name,

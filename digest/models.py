@@ -231,6 +231,10 @@ class Story:
     # Every article the story joins, so the same story is recognised in another seat's
     # section, where another article may lead it.
     articles: tuple[int, ...] = ()
+    # The lead article's link and GUID as its feed gave them: when the link is a
+    # redirector, a GUID that is a web address is the page itself (``compose.reader_link``).
+    lead_link: str | None = None
+    lead_guid: str = ""
 
     @property
     def anchor(self) -> str:

@@ -156,6 +156,8 @@ class StoryBuilder:
             sources=tuple(outlets.values()),
             role=min((role for _, role, _ in members), key=lambda r: r.rank),
             articles=tuple(article.id for article, _, _ in members),
+            lead_link=lead.url,
+            lead_guid=lead.guid,
         )
 
 
