@@ -30,6 +30,12 @@ def day(value: datetime) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def day_unbroken(value: datetime) -> Markup:
+    """``day`` with non-breaking spaces, so a narrow screen never splits a date
+    ("2 / December 2026") across lines."""
+    return Markup("&nbsp;").join(day(value).split(" "))
+
+
 def _wrap(value: str, width: int = 76, indent: str = "  ") -> str:
     """Greedy word wrap for the plain-text part, continuation lines indented ``indent``
     (two spaces under a story's lines, none for the heading and footer).
@@ -101,6 +107,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         finalize=_printable,
     )
     env.filters["day"] = day
+    env.filters["day_unbroken"] = day_unbroken
     env.filters["wrap"] = _wrap
     env.filters["safe_link"] = safe_link
     env.filters["headline"] = _headline
