@@ -296,6 +296,8 @@ class DigestComposer:
 
     def _section(self, follow: SeatFollow, stories: tuple[Story, ...], today: date) -> SeatSection:
         stories = tuple(with_reader_links(story) for story in stories)
+        if follow.seats:
+            stories = tuple(self._badged(follow, story, today) for story in stories)
         return SeatSection(
             key=follow.key,
             name=follow.name,
@@ -303,6 +305,20 @@ class DigestComposer:
             stories=stories,
             context=seat_context(self.gazetteer, follow, today) if follow.seats else "",
         )
+
+    def _badged(self, follow: SeatFollow, story: Story, today: date) -> Story:
+        """A ``member`` story about whoever held the seat on its date: when that is not
+        the MP today, the badge says so ("Maidenhead's MP at the time")."""
+        if story.role is not Role.MEMBER:
+            return story
+        seats = list(follow.seats)
+        then = self.gazetteer.mp_on(
+            self.gazetteer.seat_in_force(seats, story.published.date()), story.published.date()
+        )
+        now = self.gazetteer.mp_on(self.gazetteer.seat_in_force(seats, today), today)
+        if then is None or (now is not None and now.mnis_id == then.mnis_id):
+            return story
+        return replace(story, past_member_of=follow.name)
 
     def since_for(self, subscriber: Subscriber, now: datetime) -> datetime:
         """Where the subscriber's news starts: their last sent digest, or the lookback."""

@@ -235,6 +235,9 @@ class Story:
     # redirector, a GUID that is a web address is the page itself (``compose.reader_link``).
     lead_link: str | None = None
     lead_guid: str = ""
+    # For a ``member`` story from before the seat's present MP: the seat's name, so it is
+    # badged "SEAT's MP at the time" rather than "your MP elsewhere".
+    past_member_of: str = ""
 
     @property
     def anchor(self) -> str:
