@@ -10,11 +10,22 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from dataclasses import replace
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 from digest.config import DigestConfig, StoriesConfig
-from digest.models import Digest, Role, SeatSection, Story, Subscriber
+from digest.models import (
+    Digest,
+    Role,
+    SeatSection,
+    SeeAlso,
+    Story,
+    StorySource,
+    Subscriber,
+)
 from digest.parallel.thresholds import sections_in_flight
+from digest.prepare.dedupe import canonical_url
 from digest.seats.follows import SeatFollow
 from digest.seats.gazetteer import Gazetteer, load_gazetteer
 from digest.store.core import Store
@@ -36,7 +47,9 @@ def overview_line(stories: Sequence[Story]) -> str:
     seat; Bus route cut back; New classrooms approved."
     """
     if not stories:
-        return "No new stories since your last digest."
+        # The section says "Nothing new about SEAT this time." itself: one sentence, which
+        # holds in a first digest too.
+        return ""
     outlets = {source.name for story in stories for source in story.sources}
     noun = "story" if len(stories) == 1 else "stories"
     outlet_noun = "outlet" if len(outlets) == 1 else "outlets"
@@ -69,17 +82,141 @@ def _short(title: str) -> str:
     return title[:OVERVIEW_HEADLINE_CHARS].rsplit(" ", 1)[0] + "…"
 
 
+# How a party is named after "over": "the Conservatives", but "Labour" and "Plaid Cymru".
+PARTY_AS_RUNNER_UP = {
+    "Conservative": "the Conservatives",
+    "Liberal Democrat": "the Liberal Democrats",
+    "Independent": "an independent",
+    "Speaker": "the Speaker",
+    "Alliance": "Alliance",
+    "Labour": "Labour",
+    "Plaid Cymru": "Plaid Cymru",
+    "Reform UK": "Reform UK",
+    "Sinn Féin": "Sinn Féin",
+}
+
+
+def party_as_runner_up(party: str) -> str:
+    """``party`` as the object of "majority ... over": a party called "the X Party" or
+    "the Xs" in speech gets its article; a party named like a place or a slogan does not."""
+    if party in PARTY_AS_RUNNER_UP:
+        return PARTY_AS_RUNNER_UP[party]
+    return party if party.lower().startswith("the ") else f"the {party}"
+
+
 def seat_context(gazetteer: Gazetteer, follow: SeatFollow, day: date) -> str:
-    """Who holds the seat on ``day`` and how marginal it was at the last contest."""
+    """Who holds the seat on ``day`` and how marginal it was at the last contest, naming
+    the MP once: "Alice Macdonald (Labour) since 2024, majority 10,850 over the
+    Conservatives." When the last contest was won by someone else (a by-election not in
+    the data, a seat between dissolution and polling day), both are said apart."""
     seat = gazetteer.seat_in_force(list(follow.seats), day)
-    parts = []
     mp = gazetteer.mp_on(seat, day)
+    result = gazetteer.last_result(seat, day)
+    if mp is not None and result is not None and result.winner == mp.name:
+        runs = [first for first, last in gazetteer.members(seat) if last.mnis_id == mp.mnis_id]
+        since = min((first.elected.year for first in runs), default=mp.elected.year)
+        majority = f"majority {result.majority:,} over {party_as_runner_up(result.runner_up_party)}"
+        held = "" if since == result.day.year else f" in {result.day.year}"
+        return f"{mp.name} ({mp.party}) since {since}, {majority}{held}."
+    parts = []
     if mp is not None:
         parts.append(f"MP: {mp.name} ({mp.party})")
-    result = gazetteer.last_result(seat, day)
     if result is not None:
         parts.append(f"last result {result.describe()}")
     return "; ".join(parts) + "." if parts else ""
+
+
+# Hosts that only ever redirected to a publisher's page, and no longer answer: a link
+# through one is dead, while the feed's GUID often is the page's own address.
+DEAD_REDIRECTORS = ("feedsportal.com",)
+
+
+def _redirector(url: str) -> bool:
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # a malformed port or address: not one of ours to follow
+        return False
+    return any(host == name or host.endswith(f".{name}") for name in DEAD_REDIRECTORS)
+
+
+def reader_link(url: str | None, guid: str = "") -> str | None:
+    """The link a reader clicks for ``url``: the canonical URL the dedupe step computes
+    (no ``utm_*``, ``at_*`` or other tracking parameters), and for a dead redirector the
+    GUID when that is a web address."""
+    if url and _redirector(url):
+        page = canonical_url(guid)
+        if page and not _redirector(page):
+            return page
+    return canonical_url(url) or url
+
+
+def with_reader_links(story: Story) -> Story:
+    """``story`` with every outlet's link as ``reader_link`` gives it."""
+    sources = tuple(
+        StorySource(
+            source.name,
+            reader_link(source.url, story.lead_guid if source.url == story.lead_link else ""),
+        )
+        for source in story.sources
+    )
+    return story if sources == story.sources else replace(story, sources=sources)
+
+
+def share_stories(sections: Sequence[SeatSection]) -> tuple[SeatSection, ...]:
+    """The sections of one digest with each story printed once.
+
+    A story in two followed seats is printed under the seat it is most about (its strongest
+    role there, then the seat followed first) and listed by title under the others, with
+    a pointer to where it is printed; counts (overview, inbox preview) then see it once.
+    Done per digest, not per seat: which seats share a story depends on the reader.
+    """
+    home: dict[tuple[int, int], tuple[int, int]] = {}  # (section, story) -> where printed
+    claims: list[tuple[frozenset[int], int, int]] = []  # articles, section, story printed
+    for s_index, section in enumerate(sections):
+        for t_index, story in enumerate(section.stories):
+            articles = frozenset(story.articles or (story.id,))
+            match = next((c for c in claims if c[0] & articles), None)
+            if match is None:
+                claims.append((articles, s_index, t_index))
+                home[(s_index, t_index)] = (s_index, t_index)
+                continue
+            _, h_section, h_story = match
+            if story.role.rank < sections[h_section].stories[h_story].role.rank:
+                # This seat is what the story is most about: it is printed here instead.
+                for spot, printed in home.items():
+                    if printed == (h_section, h_story):
+                        home[spot] = (s_index, t_index)
+                claims[claims.index(match)] = (match[0] | articles, s_index, t_index)
+                home[(s_index, t_index)] = (s_index, t_index)
+            else:
+                claims[claims.index(match)] = (match[0] | articles, h_section, h_story)
+                home[(s_index, t_index)] = (h_section, h_story)
+    if all(spot == printed for spot, printed in home.items()):
+        return tuple(sections)
+    shared = []
+    for s_index, section in enumerate(sections):
+        kept: list[Story] = []
+        listed: list[SeeAlso] = []
+        for t_index, story in enumerate(section.stories):
+            h_section, h_story = home[(s_index, t_index)]
+            if h_section == s_index:
+                kept.append(story)
+                continue
+            entry = sections[h_section].stories[h_story]
+            where = sections[h_section].name
+            listed.append(SeeAlso(entry.title, where, entry.anchor, h_section < s_index))
+        if not listed:
+            shared.append(section)
+            continue
+        shared.append(
+            replace(
+                section,
+                stories=tuple(kept),
+                overview=overview_line(kept),
+                elsewhere=tuple(listed),
+            )
+        )
+    return tuple(shared)
 
 
 class DigestComposer:
@@ -158,6 +295,9 @@ class DigestComposer:
         return self.store.articles_for_seats(follow.codes, seen_since=since - window)
 
     def _section(self, follow: SeatFollow, stories: tuple[Story, ...], today: date) -> SeatSection:
+        stories = tuple(with_reader_links(story) for story in stories)
+        if follow.seats:
+            stories = tuple(self._badged(follow, story, today) for story in stories)
         return SeatSection(
             key=follow.key,
             name=follow.name,
@@ -165,6 +305,20 @@ class DigestComposer:
             stories=stories,
             context=seat_context(self.gazetteer, follow, today) if follow.seats else "",
         )
+
+    def _badged(self, follow: SeatFollow, story: Story, today: date) -> Story:
+        """A ``member`` story about whoever held the seat on its date: when that is not
+        the MP today, the badge says so ("Maidenhead's MP at the time")."""
+        if story.role is not Role.MEMBER:
+            return story
+        seats = list(follow.seats)
+        then = self.gazetteer.mp_on(
+            self.gazetteer.seat_in_force(seats, story.published.date()), story.published.date()
+        )
+        now = self.gazetteer.mp_on(self.gazetteer.seat_in_force(seats, today), today)
+        if then is None or (now is not None and now.mnis_id == then.mnis_id):
+            return story
+        return replace(story, past_member_of=follow.name)
 
     def since_for(self, subscriber: Subscriber, now: datetime) -> datetime:
         """Where the subscriber's news starts: their last sent digest, or the lookback."""
@@ -179,5 +333,5 @@ class DigestComposer:
     ) -> Digest:
         """One subscriber's digest: stories new since their last sent digest (or the lookback)."""
         since = self.since_for(subscriber, now)
-        sections = tuple(self.section(follow, since, now.date()) for follow in follows)
+        sections = share_stories([self.section(follow, since, now.date()) for follow in follows])
         return Digest(subscriber=subscriber, period=period, generated_at=now, sections=sections)

@@ -228,6 +228,21 @@ class Story:
     sources: tuple[StorySource, ...]
     role: Role
     updated: bool = False  # shown again because it changed materially since it was sent
+    # Every article the story joins, so the same story is recognised in another seat's
+    # section, where another article may lead it.
+    articles: tuple[int, ...] = ()
+    # The lead article's link and GUID as its feed gave them: when the link is a
+    # redirector, a GUID that is a web address is the page itself (``compose.reader_link``).
+    lead_link: str | None = None
+    lead_guid: str = ""
+    # For a ``member`` story from before the seat's present MP: the seat's name, so it is
+    # badged "SEAT's MP at the time" rather than "your MP elsewhere".
+    past_member_of: str = ""
+
+    @property
+    def anchor(self) -> str:
+        """The id of the story's entry in the HTML, for a link from another seat's list."""
+        return f"story-{self.id}"
 
     @property
     def url(self) -> str | None:
@@ -257,6 +272,19 @@ class SeatSection:
     overview: str
     stories: tuple[Story, ...]
     context: str = ""
+    # Stories of this seat printed in full under another seat of the same digest (the
+    # seat they are most about), listed here by title with a link to that entry.
+    elsewhere: tuple[SeeAlso, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SeeAlso:
+    """A story listed under one seat and printed under another: its title, where it is."""
+
+    title: str
+    seat_name: str
+    anchor: str
+    above: bool  # printed in an earlier section of the digest
 
 
 @dataclass(frozen=True, slots=True)

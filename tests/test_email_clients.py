@@ -27,6 +27,9 @@ CLIENTS = {
 }
 
 
+OUTLOOK_WINDOWS = ("outlook", "windows")
+
+
 def _support() -> dict[str, dict[tuple[str, str], str]]:
     table: dict[str, dict[tuple[str, str], str]] = {}
     path = shared_path("email-clients", "caniemail_latest_support.csv")
@@ -58,9 +61,19 @@ def test_inlined_css_and_html_are_supported_by_the_main_clients() -> None:
     support = _support()
     html = _rendered_html()
     body = re.sub(r"<style[^>]*>.*?</style>", "", html, flags=re.S)
+    styles = re.findall(r'style="([^"]*)"', body)
     properties = {
         declaration.split(":", 1)[0].strip().lower()
-        for style in re.findall(r'style="([^"]*)"', body)
+        for style in styles
+        for declaration in style.split(";")
+        if ":" in declaration
+    }
+    # An element with mso-hide:all is not drawn at all by Outlook on Windows, so what else
+    # it declares (the preheader's max-height and overflow, for other clients) is moot there.
+    only_hidden_in_outlook = properties - {
+        declaration.split(":", 1)[0].strip().lower()
+        for style in styles
+        if "mso-hide:all" not in style.replace(" ", "")
         for declaration in style.split(";")
         if ":" in declaration
     }
@@ -77,6 +90,7 @@ def test_inlined_css_and_html_are_supported_by_the_main_clients() -> None:
                 f"{kind} {name}: not supported in {family}/{platform}"
                 for (family, platform), code in sorted(row.items())
                 if code == "n"
+                and not (name in only_hidden_in_outlook and (family, platform) == OUTLOOK_WINDOWS)
             )
     assert checked >= 10  # the data was found and actually compared
     assert problems == []

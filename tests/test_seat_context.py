@@ -17,12 +17,10 @@ def test_context_names_the_mp_and_the_last_majority() -> None:
     gazetteer = load_gazetteer()
     follow = resolve_seat(gazetteer, "Norwich North")
     assert seat_context(gazetteer, follow, date(2018, 1, 1)) == (
-        "MP: Chloe Smith (Conservative); last result 2017: Chloe Smith, Conservative, "
-        "majority 507 over Labour."
+        "Chloe Smith (Conservative) since 2010, majority 507 over Labour in 2017."
     )
     assert seat_context(gazetteer, follow, date(2025, 3, 1)) == (
-        "MP: Alice Macdonald (Labour); last result 2024: Alice Macdonald, Labour, "
-        "majority 10,850 over Conservative."
+        "Alice Macdonald (Labour) since 2024, majority 10,850 over the Conservatives."
     )
 
 
@@ -85,7 +83,7 @@ def test_stories_about_the_seat_come_before_mentions(tmp_path: Path) -> None:
         "Story old-primary",
         "Story new-mention",
     ]
-    assert section.context.startswith("MP: Alice Macdonald (Labour)")
+    assert section.context.startswith("Alice Macdonald (Labour)")
     store.close()
 
 
@@ -98,7 +96,7 @@ def test_overview_counts_each_role() -> None:
             1, title, (), datetime(2026, 1, 1, tzinfo=UTC), (StorySource(outlet, None),), role
         )
 
-    assert overview_line([]) == "No new stories since your last digest."
+    assert overview_line([]) == ""  # the section says "Nothing new about SEAT" itself
     assert overview_line([story(Role.PRIMARY, "A")]) == "1 new story from 1 outlet, about the seat."
     assert overview_line(
         [

@@ -30,13 +30,20 @@ def day(value: datetime) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def _wrap(value: str, width: int = 76) -> str:
-    """Greedy word wrap for the plain-text part, continuation lines indented two spaces.
+def day_unbroken(value: datetime) -> Markup:
+    """``day`` with non-breaking spaces, so a narrow screen never splits a date
+    ("2 / December 2026") across lines."""
+    return Markup("&nbsp;").join(day(value).split(" "))
+
+
+def _wrap(value: str, width: int = 76, indent: str = "  ") -> str:
+    """Greedy word wrap for the plain-text part, continuation lines indented ``indent``
+    (two spaces under a story's lines, none for the heading and footer).
 
     Words are never split: a long URL stays whole and clickable (``textwrap`` would break it
     at the width, and costs several times as much over a digest of thousands of stories).
     """
-    limit = width - 2
+    limit = width - len(indent)
     lines: list[str] = []
     current: list[str] = []
     length = 0
@@ -48,7 +55,7 @@ def _wrap(value: str, width: int = 76) -> str:
         current.append(word)
     if current:
         lines.append(" ".join(current))
-    return "\n  ".join(lines) or value
+    return ("\n" + indent).join(lines) or value
 
 
 def _printable(value: Any) -> Any:
@@ -100,6 +107,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         finalize=_printable,
     )
     env.filters["day"] = day
+    env.filters["day_unbroken"] = day_unbroken
     env.filters["wrap"] = _wrap
     env.filters["safe_link"] = safe_link
     env.filters["headline"] = _headline

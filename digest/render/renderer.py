@@ -249,6 +249,7 @@ def _content_key(digest: Digest) -> str:
     for section in digest.sections:
         parts.append(section.key)
         parts.extend(str(story.id) for story in section.stories)
+        parts.extend(also.anchor for also in section.elsewhere)
         parts.append("|")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -297,7 +298,10 @@ def _cut_sections(page: str) -> list[str]:
 def _section_key(digest: Digest, section: SeatSection) -> str:
     """A section's identity within one renderer: the same seat, period and stories."""
     stories = ",".join(f"{story.id}{'u' * story.updated}" for story in section.stories)
-    return f"{digest.period}|{digest.generated_at.date()}|{section.key}|{stories}"
+    # A story printed under another of the reader's seats is listed here instead, so the
+    # same seat's section differs from one reader's digest to another's.
+    listed = ",".join(f"{also.anchor}{'^' * also.above}" for also in section.elsewhere)
+    return f"{digest.period}|{digest.generated_at.date()}|{section.key}|{stories}|{listed}"
 
 
 def _join_names(names: list[str]) -> str:

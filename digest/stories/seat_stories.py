@@ -155,6 +155,9 @@ class StoryBuilder:
             published=lead.published,
             sources=tuple(outlets.values()),
             role=min((role for _, role, _ in members), key=lambda r: r.rank),
+            articles=tuple(article.id for article, _, _ in members),
+            lead_link=lead.url,
+            lead_guid=lead.guid,
         )
 
 
