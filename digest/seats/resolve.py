@@ -140,16 +140,13 @@ class PlaceContext:
         if self._counties is None:
             counties: set[str] = set()
             memo = self._memo
-            seen: set[int] = set()
-            for _, _, pattern in self._hits:
-                key = id(pattern)
-                if key in seen:
-                    continue
-                seen.add(key)
+            # Each name once: an article names the same ones again and again.
+            for key, pattern in {id(p): p for _, _, p in self._hits}.items():
                 names = memo.get(key)
                 if names is None:
                     names = memo[key] = self._areas_of(pattern)
-                counties.update(names)
+                if names:
+                    counties.update(names)
             self._counties = counties
         return self._counties
 
