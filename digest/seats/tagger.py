@@ -134,6 +134,14 @@ def explain_text(
     gate_words = matcher.gate_words
     place_kind = _PLACE
     for start, end, pattern in hits:
+        answer = resolved.get(id(pattern))
+        if answer is None:
+            answer = resolved[id(pattern)] = matcher.resolve(pattern, day, in_force, context)
+        if not explain and not answer.targets:
+            # Pointing at no seat, it is no evidence whatever the words around it say:
+            # only an explanation wants to know why.
+            previous_end = end
+            continue
         pattern_kind = pattern.kind
         reason = judge.furniture_reason(furniture, start) if furniture else ""
         # One look at the characters either side: most names need no rule at all. Before a
@@ -163,11 +171,9 @@ def explain_text(
             reason = "part of a longer place name (after another place)"
         previous_end = end
         if reason:
-            rejected.append(Rejection(start, end, text[start:end], pattern_kind, reason))
+            if explain:
+                rejected.append(Rejection(start, end, text[start:end], pattern_kind, reason))
             continue
-        answer = resolved.get(id(pattern))
-        if answer is None:
-            answer = resolved[id(pattern)] = matcher.resolve(pattern, day, in_force, context)
         kind, targets, _, scope, why = answer
         if not targets:
             rejected.append(Rejection(start, end, text[start:end], kind, why))
