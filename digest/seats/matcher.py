@@ -207,14 +207,15 @@ class SeatMatcher:
         # Offsets in the copy are one more than in the text. The automaton's own
         # leftmost-longest scan is right unless a longer name ran into a longer word
         # ("Norwich North" in "Norwich Northern"), hiding the whole word inside it.
+        found = list(self._automaton.iter_long(copy))
+        if found and {copy[end + 1] for end, _ in found} != {"\0"}:
+            return self._all_whole_words(copy, len(text))
         patterns = self._patterns
-        chosen = []
-        for end, index in self._automaton.iter_long(copy):
-            if copy[end + 1] != "\0":
-                return self._all_whole_words(copy, len(text))
-            pattern = patterns[index]
-            chosen.append((end - pattern.length, end, pattern))
-        return chosen
+        return [
+            (end - pattern.length, end, pattern)
+            for end, index in found
+            for pattern in (patterns[index],)
+        ]
 
     def _all_whole_words(self, copy: str, text_length: int) -> list[Hit]:
         """Every whole-word match, then the longest of overlapping ones."""
