@@ -207,9 +207,15 @@ def longer_name_reason(text: str, start: int, end: int, first_names: frozenset[s
 
 
 def window(text: str, start: int, end: int, reach: int = 80) -> str:
-    """The text around a match, within its line."""
-    begin, finish = line_bounds(text, start)
-    return text[max(begin, start - reach) : min(finish, end + reach)]
+    """The text around a match, within its line.
+
+    Only the reach either side is searched for line ends: a text with no line breaks (a
+    feed's body often has none) is not scanned end to end for each name.
+    """
+    low = start - reach if start > reach else 0
+    begin = text.rfind("\n", low, start)
+    finish = text.find("\n", start, end + reach)
+    return text[low if begin == -1 else begin + 1 : end + reach if finish == -1 else finish]
 
 
 def _words(text: str, start: int, end: int, reach: int) -> set[str]:
@@ -241,7 +247,21 @@ def is_quoted(text: str, start: int, end: int) -> bool:
     return _QUOTED.search(window(text, start, end, 60)) is not None
 
 
-_POLITICIAN = re.compile(
-    r"\b(?:" + "|".join(sorted(PERSON_WORDS | QUOTE_WORDS)) + r")\b|" + "|".join(_PERSON_PAIRS)
-)
-_QUOTED = re.compile(r"\b(?:" + "|".join(sorted(QUOTE_WORDS)) + r")\b")
+def _any_word(words: frozenset[str]) -> str:
+    """A pattern matching any of these whole words, as ``\\b(?:w1|w2|...)\\b`` does, but
+    faster to search with (a fifth less time on news text).
+
+    The words are grouped by first letter, and the boundary before a word is checked after
+    its first letter (``(?<!\\w.)``, the letter being a word character): the pattern then
+    starts with a letter, so the regex engine skips ahead to the letters words start with,
+    and tries only the words of one letter there, instead of every word at every position.
+    """
+    groups = []
+    for first in sorted({word[0] for word in words}):
+        rest = sorted(re.escape(word[1:]) for word in words if word[0] == first)
+        groups.append(rf"{re.escape(first)}(?<!\w.)(?:{'|'.join(rest)})")
+    return rf"(?:{'|'.join(groups)})\b"
+
+
+_POLITICIAN = re.compile(_any_word(PERSON_WORDS | QUOTE_WORDS) + "|" + "|".join(_PERSON_PAIRS))
+_QUOTED = re.compile(_any_word(QUOTE_WORDS))

@@ -35,7 +35,7 @@ SINGLE_WORD_FACTOR = 0.75
 RESOLUTIONS_KEPT = 100_000
 # The layout of the pickled matcher: bump when what it holds changes shape, so that an old
 # cache is never read into new code.
-CACHE_FORMAT = "3"
+CACHE_FORMAT = "4"
 
 log = logging.getLogger(__name__)
 _TOWN_POINT = re.compile(
@@ -128,13 +128,17 @@ class SeatMatcher:
         self.first_names = first_names
         # Words before a name that can change what it means (``explain_text``'s first look).
         self.gate_words = first_names | judge.WORDS_BEFORE
-        self._resolutions: dict[tuple[int, object], Resolution] = {}
+        self._resolutions: dict[tuple[object, ...], Resolution] = {}
+        # The counties and districts of every place a name can mean, by id of its pattern:
+        # all an ambiguous place's meaning depends on (``_resolve_in_context``).
+        self._place_areas: dict[int, frozenset[str]] = {}
         # The counties and districts each name stands for, by set (``PlaceContext``).
         self.areas_memo: dict[str, dict[int, tuple[str, ...]]] = {}
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
         state["_resolutions"] = {}  # per process: keyed by object ids
+        state["_place_areas"] = {}
         state["areas_memo"] = {}
         return state
 
@@ -151,9 +155,7 @@ class SeatMatcher:
         """What a matched name means on ``day``; the same for every article unless the name
         is an ambiguous place, so remembered (up to ``RESOLUTIONS_KEPT`` answers)."""
         if pattern.ambiguous:
-            return resolve_pattern(
-                pattern, self.gazetteer, context, day, in_force, SINGLE_WORD_FACTOR
-            )
+            return self._resolve_in_context(pattern, day, in_force, context)
         key = (id(pattern), day if pattern.kind is _MP else in_force)
         answer = self._resolutions.get(key)
         if answer is None:
@@ -164,9 +166,39 @@ class SeatMatcher:
             )
             self._resolutions[key] = answer
         if answer.scope == VILLAGE and context.has_home:  # in the source's own area?
+            return self._resolve_in_context(pattern, day, in_force, context)
+        return answer
+
+    def _resolve_in_context(
+        self, pattern: Pattern, day: date, in_force: str, context: PlaceContext
+    ) -> Resolution:
+        """What a place name means in this article, remembered by what it depends on.
+
+        A place's meaning here depends only on which of its places' counties and districts
+        the article names or the source covers, so articles naming the same of them share
+        one answer (working it out walks every place of the name, hundreds for "Newton").
+        """
+        if pattern.kind is not _PLACE:
             return resolve_pattern(
                 pattern, self.gazetteer, context, day, in_force, SINGLE_WORD_FACTOR
             )
+        areas = self._place_areas.get(id(pattern))
+        if areas is None:
+            areas = self._place_areas[id(pattern)] = frozenset(
+                area
+                for option in self.gazetteer.places[pattern.place]
+                for area in (option.county, option.district)
+                if area
+            )
+        key = (id(pattern), in_force, *context.among(areas))
+        answer = self._resolutions.get(key)
+        if answer is None:
+            if len(self._resolutions) >= RESOLUTIONS_KEPT:
+                self._resolutions.clear()
+            answer = resolve_pattern(
+                pattern, self.gazetteer, context, day, in_force, SINGLE_WORD_FACTOR
+            )
+            self._resolutions[key] = answer
         return answer
 
     def find(self, text: str) -> list[Hit]:
@@ -175,14 +207,15 @@ class SeatMatcher:
         # Offsets in the copy are one more than in the text. The automaton's own
         # leftmost-longest scan is right unless a longer name ran into a longer word
         # ("Norwich North" in "Norwich Northern"), hiding the whole word inside it.
+        found = list(self._automaton.iter_long(copy))
+        if found and {copy[end + 1] for end, _ in found} != {"\0"}:
+            return self._all_whole_words(copy, len(text))
         patterns = self._patterns
-        chosen = []
-        for end, index in self._automaton.iter_long(copy):
-            if copy[end + 1] != "\0":
-                return self._all_whole_words(copy, len(text))
-            pattern = patterns[index]
-            chosen.append((end - pattern.length, end, pattern))
-        return chosen
+        return [
+            (end - pattern.length, end, pattern)
+            for end, index in found
+            for pattern in (patterns[index],)
+        ]
 
     def _all_whole_words(self, copy: str, text_length: int) -> list[Hit]:
         """Every whole-word match, then the longest of overlapping ones."""

@@ -107,6 +107,7 @@ class PlaceContext:
         self._in_force = in_force
         self._counties: set[str] | None = None
         self._answers: dict[str, bool] = {}
+        self._known: frozenset[str] | set[str] | None = None  # named or covered
 
     @property
     def has_home(self) -> bool:
@@ -116,6 +117,15 @@ class PlaceContext:
     def covers(self, option: PlaceOption) -> bool:
         """Whether the source's home area holds this place."""
         return bool(self._home) and (option.county in self._home or option.district in self._home)
+
+    def among(self, areas: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+        """Of these counties and districts, the ones the article names (or the source
+        covers) and the ones the source covers: all ``names`` and ``covers`` can say of
+        places in them."""
+        known = self._known
+        if known is None:
+            known = self._known = self._home | self._named_areas()
+        return areas & known, areas & self._home
 
     def names(self, area: str) -> bool:
         """Whether the article names this county or district, or a place in it."""
@@ -130,16 +140,13 @@ class PlaceContext:
         if self._counties is None:
             counties: set[str] = set()
             memo = self._memo
-            seen: set[int] = set()
-            for _, _, pattern in self._hits:
-                key = id(pattern)
-                if key in seen:
-                    continue
-                seen.add(key)
+            # Each name once: an article names the same ones again and again.
+            for key, pattern in {id(p): p for _, _, p in self._hits}.items():
                 names = memo.get(key)
                 if names is None:
                     names = memo[key] = self._areas_of(pattern)
-                counties.update(names)
+                if names:
+                    counties.update(names)
             self._counties = counties
         return self._counties
 

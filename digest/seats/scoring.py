@@ -139,8 +139,14 @@ def roles(
     return tuple(entry[4] for entry in ranked), tuple(entry[4] for entry in areas)
 
 
+# ``Role.rank`` is a property over a dict: looked up here once per process, not per tag.
+_RANK = {role: role.rank for role in Role}
+_exp = math.exp
+
+
 def _tag(score: SeatScore, role: Role) -> tuple[int, float, str, str, SeatTag]:
     seat = score.seat
-    value = round(1.0 - math.exp(-score.raw / SCORE_SCALE), 3)
-    tag = SeatTag(seat.code, seat.name, seat.boundary_set, role, value, tuple(score.evidence))
-    return (role.rank, -value, seat.name, seat.boundary_set, tag)
+    value = round(1.0 - _exp(-score.raw / SCORE_SCALE), 3)
+    name, boundary_set = seat.name, seat.boundary_set
+    tag = SeatTag(seat.code, name, boundary_set, role, value, tuple(score.evidence))
+    return (_RANK[role], -value, name, boundary_set, tag)

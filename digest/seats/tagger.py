@@ -134,9 +134,16 @@ def explain_text(
     gate_words = matcher.gate_words
     place_kind = _PLACE
     for start, end, pattern in hits:
-        reason = ""
-        if furniture:
-            reason = judge.furniture_reason(furniture, start)
+        answer = resolved.get(id(pattern))
+        if answer is None:
+            answer = resolved[id(pattern)] = matcher.resolve(pattern, day, in_force, context)
+        if not explain and not answer.targets:
+            # Pointing at no seat, it is no evidence whatever the words around it say:
+            # only an explanation wants to know why.
+            previous_end = end
+            continue
+        pattern_kind = pattern.kind
+        reason = judge.furniture_reason(furniture, start) if furniture else ""
         # One look at the characters either side: most names need no rule at all. Before a
         # name only a first name, a title, "River" or "v" can change it; after it, a
         # capital, "v", "league"/"union" or a comma.
@@ -148,33 +155,30 @@ def explain_text(
             not gated
             and start > 2
             and text[start - 1] == " "
-            and (pattern.kind in PEOPLE or text.find(" ", start, end) == -1)
+            and (pattern_kind in PEOPLE or " " not in text[start:end])
         ):
             space = text.rfind(" ", start - 24 if start > 24 else 0, start - 1)
             before = text[space + 1 : start - 1]
-            before = before[before.rfind("\n") + 1 :]
-            gated = before in gate_words
-        if not reason and gated:
+            gated = before[before.rfind("\n") + 1 :] in gate_words
+        if gated and not reason:
             reason = _usage_reason(text, start, end, pattern, first_names)
         if (
-            not reason
-            and start == previous_end + 1
-            and pattern.kind is place_kind
+            start == previous_end + 1
+            and not reason
+            and pattern_kind is place_kind
             and text[previous_end] == " "
         ):
             reason = "part of a longer place name (after another place)"
         previous_end = end
         if reason:
-            rejected.append(Rejection(start, end, text[start:end], pattern.kind, reason))
+            if explain:
+                rejected.append(Rejection(start, end, text[start:end], pattern_kind, reason))
             continue
-        answer = resolved.get(id(pattern))
-        if answer is None:
-            answer = resolved[id(pattern)] = matcher.resolve(pattern, day, in_force, context)
         kind, targets, _, scope, why = answer
-        evidence = Evidence(start, end, text[start:end], kind)
         if not targets:
-            rejected.append(Rejection(start, end, evidence.text, kind, why))
+            rejected.append(Rejection(start, end, text[start:end], kind, why))
             continue
+        evidence = Evidence(start, end, text[start:end], kind)
         if kind is _SEAT and pattern.place:
             # "Wakefield" is a seat and a council holding several: the seat only when the
             # words around it say so (MP, seat, by-election), else the council's area.
