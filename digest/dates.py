@@ -21,28 +21,27 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+# Each month's name and the abbreviations news pages write for it.
+_MONTH_NAMES = (
+    ("january", "jan"),
+    ("february", "feb"),
+    ("march", "mar"),
+    ("april", "apr"),
+    ("may",),
+    ("june", "jun"),
+    ("july", "jul"),
+    ("august", "aug"),
+    ("september", "sep", "sept"),
+    ("october", "oct"),
+    ("november", "nov"),
+    ("december", "dec"),
+)
+# Month names and abbreviations (lower case) to the month's number.
+MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, start=1) for name in names}
+# The abbreviations alone: a full stop after one does not end a sentence.
+MONTH_ABBREVIATIONS = frozenset(short for names in _MONTH_NAMES for short in names[1:])
+
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _DATE_PATTERNS = [
@@ -171,7 +170,7 @@ def _url_date(url: str | None) -> datetime | None:
 
 def _date_of(match: re.Match[str]) -> datetime | None:
     month = match.group("month")
-    number = int(month) if month.isdigit() else _MONTHS[month.lower().rstrip(".")]
+    number = int(month) if month.isdigit() else MONTHS[month.lower().rstrip(".")]
     try:
         return datetime(int(match.group("year")), number, int(match.group("day")), tzinfo=UTC)
     except ValueError:

@@ -23,6 +23,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 
+from digest.dates import MONTHS
+
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n+")
 # A sentence is over: a full stop, question or exclamation mark or an ellipsis, then
 # perhaps closing quotes or brackets.
@@ -40,34 +42,7 @@ _CREDIT = re.compile(r"\(([^()]{2,100})\)$")
 _AGENCY = re.compile(r"^[^,]{0,60}\S/\S[^,]{0,60}$")
 _NAMES = re.compile(r"^(?:(?:[A-Z][\w'’&.-]*|of|and|the|for)\s?)+$")
 _DATE_TOKEN = re.compile(r"\d+[:.]\d+|\d+(?:st|nd|rd|th)?|[a-z]+")
-_MONTHS = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-    ]
-)
+_MONTHS = frozenset(MONTHS)
 _WEEKDAYS = frozenset(
     [
         "monday",

@@ -20,7 +20,7 @@ PACKAGE = ROOT / "digest"
 # Lowest first; each wing is a package or a top-level module. Keep docs/architecture.md in step.
 LAYERS: list[tuple[str, ...]] = [
     # pure text helpers the data models themselves use: bounds on text, safe links
-    ("digest.bounds", "digest.links"),
+    ("digest.bounds", "digest.links", "digest.dates"),
     # the ground floor: plain data, errors and pure helpers every wing may use; then config
     (
         "digest",
@@ -30,7 +30,6 @@ LAYERS: list[tuple[str, ...]] = [
         "digest.clock",
         "digest.text",
         "digest.web",
-        "digest.dates",
         "digest.furniture",
     ),
     ("digest.config",),
