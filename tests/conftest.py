@@ -151,6 +151,10 @@ def _loopback_server(tls: ssl.SSLContext | None) -> Iterator[LoopbackServer]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
+        # Headers and body go out in separate writes: with Nagle's algorithm on, the body
+        # waits for the client's delayed ACK (40 ms on Linux), a stall no real server has.
+        disable_nagle_algorithm = True
+        counted = False
 
         def log_message(self, format: str, *args: object) -> None:
             pass
@@ -159,11 +163,30 @@ def _loopback_server(tls: ssl.SSLContext | None) -> Iterator[LoopbackServer]:
             with lock:
                 in_flight["now"] += 1
                 in_flight["max"] = max(in_flight["max"], in_flight["now"])
+            self.counted = True
             try:
                 self._answer()
             finally:
+                self._leave()
+
+        def _leave(self) -> None:
+            """Stop counting this request before its first byte goes out: a client that has
+            its whole answer may send its next request before this thread runs again, and
+            counting until the handler returns would see both at once."""
+            if self.counted:
+                self.counted = False
                 with lock:
                     in_flight["now"] -= 1
+
+        def send_response(self, code: int, message: str | None = None) -> None:
+            self._leave()
+            super().send_response(code, message)
+
+        def send_error(
+            self, code: int, message: str | None = None, explain: str | None = None
+        ) -> None:
+            self._leave()
+            super().send_error(code, message, explain)
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

@@ -249,7 +249,7 @@ class PollWindow:
     """
 
     START = 4
-    SLOW_SECONDS = 0.05
+    SLOW_SECONDS = 0.02
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
