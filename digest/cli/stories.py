@@ -51,7 +51,7 @@ def stories(
 ) -> None:
     """Group article files into stories exactly as the digest would, showing every pair's
     similarity and why it was joined or kept apart."""
-    # Imported here: numpy loads in a tenth of a second every other command would pay.
+    # Imported here: numpy is a slow import that every other command would pay for.
     from digest.seats.tagger import tag_text
     from digest.stories.fingerprints import fingerprint
     from digest.stories.grouping import StoryInput, StoryRules, compare, group_stories

@@ -96,11 +96,11 @@ class StoryGrouper:
         # what is held. LSH thresholds sit below the decision thresholds: the indexes
         # propose, the exact sets decide. Other outlets' rewrites share few phrases but many
         # words, or fewer words and the same names (places, people): one index for each. A
-        # looser word index would propose half of every topical corpus and cost time
+        # looser word index would propose a large share of every topical corpus and cost time
         # quadratic in it. The word and name indexes serve the same-event rule, which only
         # joins reports a few days apart: they are kept per span of days and only the spans
         # in reach are asked, so the work per article follows the news of those days, not
-        # the corpus. datasketch is imported only then: it loads scipy (0.8 s), which a
+        # the corpus. datasketch is imported only then: it loads scipy, a slow import, which a
         # digest of a few hundred articles per seat never needs.
         self._phrase_index: MinHashLSH | None = None
         self._event_indexes: dict[int | None, MinHashLSH] = {}
