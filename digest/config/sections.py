@@ -244,7 +244,7 @@ class SubscriberConfig(_Section):
         try:
             return checked_address(value)
         except AddressNotAsciiError as exc:
-            # Its own error type, so the config error carries its own fix (_HINTS).
+            # Its own error type, so the config error carries its own fix (``load._HINTS``).
             raise PydanticCustomError(
                 "address_not_ascii", "{reason}", {"reason": str(exc)}
             ) from exc
