@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.dedupe import score as pair_score  # noqa: E402
 from bench.tagging import Score  # noqa: E402
-from digest.cli.article import _read_article  # noqa: E402  (what `digest tag` reads with)
+from digest.cli.article_files import read_article  # noqa: E402  (what `digest tag` reads with)
 from digest.config import SummariseConfig  # noqa: E402
 from digest.models import Role, SeatTag  # noqa: E402
 from digest.seats.tagger import default_matcher, tag_text  # noqa: E402
@@ -161,7 +161,7 @@ class Page:
 
 def read_page(path: Path, day: date, label: Mapping[str, Any] | None = None) -> Page:
     """Tag and summarise one text exactly as ``digest tag`` and ``digest summarise`` do."""
-    title, body = _read_article(str(path))
+    title, body = read_article(str(path))
     _, tags = tag_text(title, body, day)
     summary = summarise_text(body, SummariseConfig().sentences, title=title)
     return Page(path.stem, title, body, day, tags, summary, label or {})

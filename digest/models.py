@@ -129,8 +129,8 @@ class Evidence(NamedTuple):
     """One matched span of text supporting a seat tag.
 
     A named tuple rather than a frozen dataclass like its neighbours: just as immutable, and
-    tagging builds thousands per poll, where a frozen dataclass costs ten times as much to
-    construct (see ``bench/tagging.py``).
+    tagging builds thousands per poll, and a frozen dataclass is much slower to construct
+    (see ``bench/tagging.py``).
     """
 
     start: int

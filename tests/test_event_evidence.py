@@ -10,7 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from digest.cli import app
-from digest.cli.article import _read_article
+from digest.cli.article_files import read_article
 from digest.stories.event_evidence import event_marks, figures, shared_evidence
 from digest.stories.fingerprints import fingerprint
 from digest.stories.grouping import StoryInput, StoryRules, compare, group_stories
@@ -143,7 +143,7 @@ def test_grouping_joins_every_real_pair_that_compare_joins() -> None:
     for pair in pairs:
         items = []
         for file in (pair["a"], pair["b"]):
-            title, body = _read_article(str(local_dev / file))
+            title, body = read_article(str(local_dev / file))
             day = date.fromisoformat(labels[file]["date"])
             published = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
             items.append(StoryInput(file, title, body, published))

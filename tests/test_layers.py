@@ -3,12 +3,15 @@
 Every module's imports are read from its source (``ast``), including imports inside
 functions and under ``TYPE_CHECKING``: a late import is still a dependency, only a cheaper
 one. A module may import its own wing (the package or top-level module it belongs to) and
-any wing of a lower layer; wings of the same layer stay independent of each other.
+any wing of a lower layer; wings of the same layer stay independent of each other. The
+drawings of ``docs/architecture.md`` are held to the same modules: the layout names every
+one, and the flow of one article names only modules and functions that exist.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import tomllib
 from pathlib import Path
 
@@ -48,7 +51,7 @@ LAYERS: list[tuple[str, ...]] = [
 # Known upward imports, each with the reason it is still there. The test fails when one of
 # them is gone, so the list cannot outlive its entries.
 KNOWN_UPWARD = {
-    ("digest.config", "digest.seats.matcher"): (
+    ("digest.config.load", "digest.seats.matcher"): (
         "load_config checks [[sources]] area names against the gazetteer (from the matcher "
         "cache), so that every command refuses an unknown area at start-up; a late import, "
         "taken only when a source names an area"
@@ -176,7 +179,7 @@ def test_no_import_circles() -> None:
 
 def test_the_checker_sees_late_imports() -> None:
     # The one known upward import is inside a function: the checker must see such imports.
-    assert "digest.seats.matcher" in GRAPH["digest.config"]
+    assert "digest.seats.matcher" in GRAPH["digest.config.load"]
     assert "digest.cli.commands" in GRAPH["digest.cli"]
 
 
@@ -218,3 +221,83 @@ def test_named_modules_exist() -> None:
                 named.append(node.value)
     missing = [n for n in named if not _exists(n)]
     assert len(named) >= 10 and missing == []
+
+
+ARCHITECTURE = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+
+
+def _code_block(heading: str) -> str:
+    """The first fenced block under ``heading`` in docs/architecture.md."""
+    section = ARCHITECTURE.split(f"\n## {heading}\n", 1)[1]
+    return section.split("```", 2)[1]
+
+
+def _defined(module: str) -> set[str]:
+    """Top-level names ``module`` defines (a package also counts what it re-exports)."""
+    path = MODULES[module]
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        elif isinstance(node, ast.ImportFrom) and path.name == "__init__.py":
+            names.update(alias.asname or alias.name for alias in node.names)
+    return names
+
+
+def test_the_layout_drawing_names_every_module() -> None:
+    """Every module of ``digest/`` is in the layout of docs/architecture.md, by its name in
+    its wing's entry, and every entry there exists."""
+    entries: dict[str, str] = {}
+    name = ""
+    for line in _code_block("Layout").splitlines()[2:]:  # after the "digest/" line
+        if line.startswith("  ") and not line.startswith("   "):
+            name = line.split()[0]
+            entries[name] = ""
+        entries[name] = entries.get(name, "") + " " + line
+    missing = []
+    for entry in entries:
+        if entry.endswith("/") and not (PACKAGE / entry).is_dir():
+            missing.append(f"{entry} (no such package)")
+    for module, path in MODULES.items():
+        parts = module.split(".")
+        if len(parts) == 1 or path.name == "__init__.py":
+            continue
+        if len(parts) == 2:  # a top-level module: named as file.py somewhere in the drawing
+            if f"{parts[1]}.py" not in _code_block("Layout"):
+                missing.append(module)
+            continue
+        words = set(re.findall(r"[\w]+", entries.get(f"{parts[1]}/", "")))
+        if parts[-1] not in words:
+            missing.append(module)
+    assert missing == [], "not in docs/architecture.md's layout: " + ", ".join(missing)
+
+
+def test_the_flow_drawing_names_what_exists() -> None:
+    """Every dotted name in the flow of one article is a module, or a name it defines."""
+    wings = {module.split(".")[1] for module in MODULES if module.count(".") >= 1}
+    wrong = []
+    for dotted in re.findall(
+        r"\b([a-z_]+(?:\.[A-Za-z_]+)+)", _code_block("The flow of one article")
+    ):
+        if dotted.split(".")[0] not in wings:
+            continue  # Store.add_articles, backend.send: objects, not modules
+        parts = dotted.split(".")
+        module = next(
+            (
+                f"digest.{'.'.join(parts[:n])}"
+                for n in range(len(parts), 0, -1)
+                if f"digest.{'.'.join(parts[:n])}" in MODULES
+            ),
+            None,
+        )
+        if module is None:
+            wrong.append(dotted)
+            continue
+        rest = parts[len(module.split(".")) - 1 :]
+        if rest and rest[0] not in _defined(module):
+            wrong.append(dotted)
+    assert wrong == [], "the flow names what the code does not have: " + ", ".join(wrong)

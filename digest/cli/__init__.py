@@ -2,7 +2,8 @@
 
 ``launch`` is the console script (it starts the worker fork server before anything heavy
 is imported), ``commands`` gathers the command groups onto one typer app, ``common`` holds
-what every command shares. This module stays free of imports so that importing
+what every command shares, ``article_files`` reads the article files that ``tag``,
+``summarise`` and ``stories`` take. This module stays free of imports so that importing
 ``digest.cli.launch`` loads nothing but the standard library; ``app`` and ``main`` load the
 command line when first used.
 """

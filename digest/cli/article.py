@@ -7,65 +7,17 @@ summarising) is imported by the commands that use it, so ``send`` does not pay f
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from digest.cli.common import JsonOption, app, check_file, console, errors, run, seats_app
+from digest.cli.article_files import parse_day, read_article, read_dated_article
+from digest.cli.common import JsonOption, app, console, errors, run, seats_app
 from digest.config import check_area
-from digest.errors import ConfigError, DigestError
 from digest.models import Seat, SeatTag
 from digest.seats.gazetteer import Gazetteer, load_gazetteer
-
-
-def _read_article(file: str) -> tuple[str, str]:
-    """Title and cleaned body of an article file, or of stdin for ``-``."""
-    title, body, _ = _read_dated_article(file)
-    return title, body
-
-
-def _read_dated_article(file: str) -> tuple[str, str, date | None]:
-    """Title, cleaned body and the date the text prints (before cleaning removes it)."""
-    from digest.dates import published_from_text
-    from digest.prepare.clean import clean_body, clean_title
-    from digest.sources.folder import parse_article_text
-
-    if file == "-":
-        text = sys.stdin.read()
-    else:
-        path = check_file(Path(file), key="FILE", hint="give an article text file or - for stdin")
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError as exc:
-            raise ConfigError(
-                f"{file}: no such file", key="FILE", hint="give an article text file or - for stdin"
-            ) from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise DigestError(f"{file}: cannot read as UTF-8 text ({exc})") from exc
-    try:
-        item = parse_article_text(text, source_name="cli", guid=file, published=None)
-    except ValueError as exc:
-        raise DigestError(
-            f"{file}: not an article file ({exc}); the title goes on line 1, the body below"
-        ) from exc
-    printed = published_from_text(text)
-    day = printed.date() if printed else None
-    return clean_title(item.title), clean_body(item.body, is_html=False), day
-
-
-def _parse_day(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise typer.BadParameter(
-            f"{value!r} is not a date; write YYYY-MM-DD", param_hint="--date"
-        ) from exc
 
 
 @app.command()
@@ -82,10 +34,10 @@ def tag(
     as_json: bool = JsonOption,
 ) -> None:
     """The Westminster seats an article is about (primary) or mentions."""
-    when = _parse_day(day)
+    when = parse_day(day)
     if area:
         run(lambda: check_area(area, key="--area"))
-    title, body, printed = run(lambda: _read_dated_article(file))
+    title, body, printed = run(lambda: read_dated_article(file))
     when = when or printed
     from digest.seats.tagger import explain_text
 
@@ -166,7 +118,7 @@ def summarise(
     as_json: bool = JsonOption,
 ) -> None:
     """The summary sentences of one article."""
-    title, body = run(lambda: _read_article(file))
+    title, body = run(lambda: read_article(file))
     from digest.stories.live import coverage_kind, coverage_summary
     from digest.stories.summarise import summarise_text
 

@@ -46,7 +46,7 @@ def main() -> None:
         start_fork_server()
     # Importing the command line creates a few hundred thousand objects that live as long as
     # the process: the collector is kept out of the way while they are made (it would scan
-    # them again and again, about a tenth of the import time) and then told to leave them.
+    # them again and again as they pile up) and then told to leave them.
     gc.disable()
     try:
         from digest.cli.commands import main as run_command_line

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.table import Table
 
-from digest.cli.article import _parse_day, _read_article
+from digest.cli.article_files import parse_day, read_article
 from digest.cli.common import JsonOption, app, console, run
 from digest.config import load_config
 from digest.models import Role
@@ -51,17 +51,17 @@ def stories(
 ) -> None:
     """Group article files into stories exactly as the digest would, showing every pair's
     similarity and why it was joined or kept apart."""
-    # Imported here: numpy loads in a tenth of a second every other command would pay.
+    # Imported here: numpy is a slow import that every other command would pay for.
     from digest.seats.tagger import tag_text
     from digest.stories.fingerprints import fingerprint
     from digest.stories.grouping import StoryInput, StoryRules, compare, group_stories
 
-    when = _parse_day(day) or date.today()
+    when = parse_day(day) or date.today()
     rules = run(lambda: load_config(config)).stories if config else StoryRules()
     published = datetime(when.year, when.month, when.day, tzinfo=UTC)
     items = []
     for file in files:
-        title, body = run(lambda file=file: _read_article(file))  # type: ignore[misc]
+        title, body = run(lambda file=file: read_article(file))  # type: ignore[misc]
         _, tags = tag_text(title, body, when)
         seats = frozenset(t.code for t in tags if t.role is not Role.MEMBER)
         items.append(StoryInput(file, title, body, published, seats))

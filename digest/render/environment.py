@@ -41,7 +41,7 @@ def _wrap(value: str, width: int = 76, indent: str = "  ") -> str:
     (two spaces under a story's lines, none for the heading and footer).
 
     Words are never split: a long URL stays whole and clickable (``textwrap`` would break it
-    at the width, and costs several times as much over a digest of thousands of stories).
+    at the width, and is slower over a digest of thousands of stories).
     """
     limit = width - len(indent)
     lines: list[str] = []

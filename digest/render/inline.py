@@ -12,7 +12,7 @@ def inline_css(markup: str) -> str:
 
     ``<style data-premailer="ignore">`` blocks (media queries, dark mode) stay as they are.
     """
-    # Imported here: premailer pulls in requests and cssutils, a tenth of a second that
+    # Imported here: premailer pulls in requests and cssutils, a slow import that
     # commands which never render (poll, status, tag) should not pay.
     from lxml import etree
     from premailer import Premailer

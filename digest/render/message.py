@@ -1,8 +1,8 @@
 """Digest messages built once per distinct digest, with holes for each recipient's parts.
 
-The standard library's ``email`` package costs about 15 ms to build and serialise one
-digest-sized message here (header parsing and folding, quoted-printable in Python): at
-100,000 subscribers that is the whole send. Subscribers following the same seats get the
+The standard library's ``email`` package is slow to build and serialise a digest-sized
+message (header parsing and folding, quoted-printable in Python): once per subscriber, it
+would be most of a large send. Subscribers following the same seats get the
 same message except for a handful of values (address, greeting, unsubscribe link, Message-
 ID), so the message is built once with ``email`` (headers, MIME structure) and its bodies
 quoted-printable encoded in C (``binascii``), leaving each per-recipient value as a hole on

@@ -1,6 +1,10 @@
 """Stories: articles about one event grouped, per seat, and summarised.
 
-``grouping`` (words, fingerprints, the joining rules, the grouper), ``seat_stories`` (one
-seat's stories, run in worker processes for big sends), ``summarise`` (extractive
-summaries), ``generative`` (optional summaries from a chat-completions API).
+``fingerprints`` (words, phrases, names and sketches, made when an article is prepared),
+``grouping`` (candidates and the grouper), ``overlap`` (what two articles share),
+``verdict`` (the joining rules), ``event_evidence`` (quotes, figures and names two reports
+share), ``seat_stories`` (one seat's stories, run in worker processes for big sends),
+``summarise`` (extractive summaries), ``attribution`` with ``quotations`` and ``speakers``
+(who said what, so a summary never misattributes), ``live`` (live blogs and match
+reports), ``generative`` (optional summaries from a chat-completions API).
 """

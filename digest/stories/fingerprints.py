@@ -40,7 +40,7 @@ _HASH_WORD = re.compile(r"[^\W_]+")  # dedupe.normalised_text's words
 
 # A capitalised word after a space; the character before the space is checked in Python
 # (a word character, comma or bracket): a look-behind in the pattern would make the regex
-# engine try it at every character of the text, at twice the cost.
+# engine try it at every character of the text.
 _SPACED_CAPITAL = re.compile(r" [A-Z][\w’'-]*")
 
 # Trimmed from both ends of a token (the straight apostrophe is left to the word pattern).
@@ -49,8 +49,8 @@ _EDGE_PUNCTUATION = string.punctuation.replace("'", "") + "“”‘’—–…
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Fingerprint:
-    """An article's phrases and content words (sorted unique 32-bit hashes: a tenth of the
-    memory of Python sets), its names, MinHash sketches of the phrases and of the words
+    """An article's phrases and content words (sorted unique 32-bit hashes: far less
+    memory than Python sets), its names, MinHash sketches of the phrases and of the words
     with the names, its lead's content words (title and opening) and its marks of the event
     (quotes, figures, names: ``event_evidence``)."""
 
@@ -68,7 +68,7 @@ def _words(text: str) -> list[str]:
 
     Split at spaces with punctuation trimmed first: most tokens are then plain words, and
     only the rest (apostrophes, hyphens, "U.K.") go through the word pattern, which gives
-    the same words as running it over the whole text at about half the cost.
+    the same words as running it over the whole text, at less cost.
     """
     found: list[str] = []
     append = found.append
@@ -86,7 +86,7 @@ def words_and_hash_words(text: str) -> tuple[list[str], list[str]]:
     (``normalised_text``: runs of letters and digits, apostrophes splitting them).
 
     Preparing an article needs both; nearly every token is a plain word that is the same
-    in each, so one pass over the text serves the two (a third of their cost apart).
+    in each, so one pass over the text serves the two (cheaper than two passes).
     """
     found: list[str] = []
     hashed: list[str] = []
@@ -224,7 +224,7 @@ def print_from_bytes(data: bytes) -> Fingerprint | None:
 
 
 def _unique(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct values (a quarter of ``np.unique``'s cost on arrays this small)."""
+    """Sorted distinct values (cheaper than ``np.unique`` on arrays this small)."""
     ordered = np.sort(values)
     if len(ordered) < 2:
         return ordered
@@ -268,7 +268,7 @@ def _signature(values: np.ndarray, num_perm: int) -> np.ndarray:
     if not len(values):
         return np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
     # One row per permutation, added to in place; the shift commutes with the minimum (it
-    # keeps order), so only the minima are shifted: half the cost, the same signature.
+    # keeps order), so only the minima are shifted: less work, the same signature.
     hashed = np.multiply.outer(a, values)
     hashed += b[:, None]
     signature: np.ndarray = hashed.min(axis=1) >> np.uint64(32)

@@ -11,7 +11,8 @@ Two tests, each cheap to explain to an operator:
 
 Candidates come from MinHash LSH indexes (datasketch) over the phrases and over the content
 words, so each article is compared with the few that could match, never with all; the
-decision is then made on the exact sets. Linked articles form one story (union-find).
+decision is then made on the exact sets (measured in ``overlap``, judged by ``verdict``).
+Linked articles form one story (union-find).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import math
 import sys
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -30,9 +30,25 @@ if TYPE_CHECKING:
     from datasketch import MinHashLSH
 
 from digest.config import StoriesConfig
-from digest.stories.event_evidence import shared_evidence
 from digest.stories.fingerprints import NUM_PERM, WORD_PERM, Fingerprint, fingerprint, minhash
-from digest.stories.verdict import NO_EVIDENCE, Overlap, Similarity, basis, similarity
+from digest.stories.overlap import (
+    StoryInput,
+    compare,
+    overlap_of,
+    shared_count,
+    shared_with_each,
+)
+from digest.stories.verdict import Similarity, basis, similarity
+
+# ``StoryInput`` and ``compare`` live in ``overlap``; callers import them from here.
+__all__ = [
+    "StoryGroup",
+    "StoryGrouper",
+    "StoryInput",
+    "StoryRules",
+    "compare",
+    "group_stories",
+]
 
 EVENT_LSH_THRESHOLD = 0.15
 MAX_COMPARED = 8  # exact comparisons per added article, at most
@@ -46,43 +62,12 @@ SCAN_LIMIT = 300  # up to this many held articles, compare sketches with all; th
 StoryRules = StoriesConfig
 
 
-@dataclass(frozen=True, slots=True)
-class StoryInput:
-    """What grouping needs to know of an article."""
-
-    key: Hashable
-    title: str
-    text: str
-    published: datetime | None = None
-    seats: frozenset[str] = frozenset()  # seat codes the article is about or mentions
-
-
 @dataclass(slots=True)
 class StoryGroup:
     """Articles that are one story, first-published first, with the links that joined them."""
 
     members: list[StoryInput]
     links: list[tuple[Hashable, Hashable, Similarity]] = field(default_factory=list)
-
-
-def _shared(a: np.ndarray, b: np.ndarray) -> int:
-    return int(_shared_with_each(a, [b])[0])
-
-
-def _shared_with_each(target: np.ndarray, others: Sequence[np.ndarray]) -> np.ndarray:
-    """How many values each of ``others`` shares with ``target`` (all sorted and distinct),
-    in one search for all of them: an article is checked against several candidates at
-    once, a third of the cost of intersecting pair by pair."""
-    if not len(target) or not others:
-        return np.zeros(len(others), dtype=np.int64)
-    joined = np.concatenate(others)
-    at = np.minimum(np.searchsorted(target, joined), len(target) - 1)
-    hits = np.zeros(len(joined) + 1, dtype=np.int64)
-    np.cumsum(target[at] == joined, out=hits[1:])
-    sizes = np.array([len(other) for other in others])
-    ends = np.cumsum(sizes)
-    counts: np.ndarray = hits[ends] - hits[ends - sizes]
-    return counts
 
 
 @lru_cache(maxsize=8)
@@ -100,58 +85,6 @@ def _grown(rows: np.ndarray, capacity: int) -> np.ndarray:
     return bigger
 
 
-def _overlap(
-    a: StoryInput,
-    fa: Fingerprint,
-    b: StoryInput,
-    fb: Fingerprint,
-    phrases: int,
-    words: int,
-    ledes: tuple[int, int] | None = None,
-    evidence_from: float = 0.0,
-) -> Overlap:
-    """``phrases`` and ``words``: how many of each the two share; ``ledes``: how many of
-    a's lead words are in b's words and of b's in a's (counted here when not given).
-    The event evidence is gathered when the word share reaches ``evidence_from`` (below
-    the rules' least share for a same-event join it cannot change the verdict)."""
-    shared_names = len(fa.names & fb.names)
-    names = len(fa.names | fb.names)
-    days = (
-        abs((a.published - b.published).total_seconds()) / 86400
-        if a.published is not None and b.published is not None
-        else None
-    )
-    same_seat = bool(a.seats & b.seats)
-    # How much of each lead (what happened) the other article tells: the lesser of the two.
-    a_told, b_told = ledes or (_shared(fb.words, fa.lede), _shared(fa.words, fb.lede))
-    ledes_told = sorted((a_told / (len(fa.lede) or 1), b_told / (len(fb.lede) or 1)))
-    share = words / (len(fa.words) + len(fb.words) - words or 1)
-    return Overlap(
-        phrases=phrases / (len(fa.phrases) + len(fb.phrases) - phrases or 1),
-        containment=phrases / (min(len(fa.phrases), len(fb.phrases)) or 1),
-        words=share,
-        names=shared_names / names if names else 0.0,
-        shared_words=words,
-        shared_names=shared_names,
-        days=days,
-        same_seat=same_seat,
-        # Seats only keep stories apart when both articles have one and they share none: a
-        # rewrite that names no seat can still be the same event.
-        shared_seats=same_seat or not (a.seats and b.seats),
-        lede=ledes_told[0],
-        lede_other=ledes_told[1],
-        evidence=shared_evidence(fa.marks, fb.marks) if share >= evidence_from else NO_EVIDENCE,
-    )
-
-
-def compare(
-    a: StoryInput, fa: Fingerprint, b: StoryInput, fb: Fingerprint, rules: StoryRules
-) -> Similarity:
-    """Whether two articles are one story, and why (or why not)."""
-    overlap = _overlap(a, fa, b, fb, _shared(fa.phrases, fb.phrases), _shared(fa.words, fb.words))
-    return similarity(overlap, basis(overlap, rules), rules)
-
-
 class StoryGrouper:
     """Adds articles one by one; each joins the story of any earlier article it matches."""
 
@@ -163,11 +96,11 @@ class StoryGrouper:
         # what is held. LSH thresholds sit below the decision thresholds: the indexes
         # propose, the exact sets decide. Other outlets' rewrites share few phrases but many
         # words, or fewer words and the same names (places, people): one index for each. A
-        # looser word index would propose half of every topical corpus and cost time
+        # looser word index would propose a large share of every topical corpus and cost time
         # quadratic in it. The word and name indexes serve the same-event rule, which only
         # joins reports a few days apart: they are kept per span of days and only the spans
         # in reach are asked, so the work per article follows the news of those days, not
-        # the corpus. datasketch is imported only then: it loads scipy (0.8 s), which a
+        # the corpus. datasketch is imported only then: it loads scipy, a slow import, which a
         # digest of a few hundred articles per seat never needs.
         self._phrase_index: MinHashLSH | None = None
         self._event_indexes: dict[int | None, MinHashLSH] = {}
@@ -239,15 +172,15 @@ class StoryGrouper:
         """Join article ``index`` to the story of each of ``others`` that it matches."""
         item, found = self._items[index], self._prints[index]
         prints = [self._prints[other] for other in others]
-        phrases = _shared_with_each(found.phrases, [p.phrases for p in prints])
-        words = _shared_with_each(found.words, [p.words for p in prints])
+        phrases = shared_with_each(found.phrases, [p.phrases for p in prints])
+        words = shared_with_each(found.words, [p.words for p in prints])
         # Each lead against the other's words: theirs in this one's, this one's in theirs
         # (an intersection's size is the same counted from either side).
-        told = _shared_with_each(found.words, [p.lede for p in prints])
-        telling = _shared_with_each(found.lede, [p.words for p in prints])
+        told = shared_with_each(found.words, [p.lede for p in prints])
+        telling = shared_with_each(found.lede, [p.words for p in prints])
         least = self.rules.same_event_words_with_names
         overlaps = [
-            _overlap(
+            overlap_of(
                 self._items[other],
                 print_,
                 item,
@@ -371,8 +304,8 @@ class StoryGrouper:
     def _same_story(self, earlier: int, index: int) -> bool:
         a, fa = self._items[earlier], self._prints[earlier]
         b, fb = self._items[index], self._prints[index]
-        shared = _shared(fa.phrases, fb.phrases), _shared(fa.words, fb.words)
-        return bool(basis(_overlap(a, fa, b, fb, *shared), self.rules))
+        shared = shared_count(fa.phrases, fb.phrases), shared_count(fa.words, fb.words)
+        return bool(basis(overlap_of(a, fa, b, fb, *shared), self.rules))
 
     def _find(self, index: int) -> int:
         while self._parent[index] != index:

@@ -49,7 +49,8 @@ _MATCH_WORDS = re.compile(
 # Lines opening with a time that make a page a stack of updates.
 MIN_TIMESTAMPS = 3
 # Distinct match words that make a page a sports report (or one club hashtag): three flag
-# 35 of 511 BBC sport stories and none of the 1,714 others (bench/summaries.py data).
+# match reports among the sport stories and no other story of the bench/summaries.py data
+# (figures in bench/RESULTS.md).
 MIN_MATCH_WORDS = 3
 
 

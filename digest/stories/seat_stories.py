@@ -67,7 +67,7 @@ class StoryBuilder:
         story sent yesterday is not news again: a story belongs to the period its first
         article arrived in.
         """
-        # Imported on first use: numpy costs a tenth of a second to load, which a send with
+        # Imported on first use: numpy is a slow import, which a send with
         # nothing new (the common case for a daemon's or a cron job's run) never needs.
         from digest.stories.grouping import StoryGrouper, StoryInput
 

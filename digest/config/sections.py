@@ -1,24 +1,25 @@
-"""Typed configuration read from ``config.toml``.
+"""The configuration's tables as pydantic models: one per ``config.toml`` table, and ``Settings``.
 
-TOML is parsed into pydantic models that forbid unknown keys, so a typo is an error that names
-the file, the key and the fix rather than a silently ignored setting. Relative paths are
-resolved against the config file's folder, so the daemon behaves the same whatever directory
-it is started from. Secrets never live in the file: keys ending in ``_env`` name the
-environment variable to read.
+Each model forbids unknown keys, so a typo is an error rather than a silently ignored
+setting (``load`` turns it into a message naming the key and the fix). Defaults here are
+the shipped defaults; ``config.toml`` repeats each key with a comment (``tests/test_docs.py``).
+Secrets never live in the file: keys ending in ``_env`` name the environment variable to read.
 """
 
 from __future__ import annotations
 
-import difflib
-import re
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from digest.errors import ConfigError
+from digest.config.checks import (
+    AddressNotAsciiError,
+    checked_address,
+    checked_timezone,
+    crontab,
+)
 from digest.models import (
     Frequency,
     LiveCoverage,
@@ -105,7 +106,7 @@ class SummariseConfig(_Section):
 
 
 class StoriesConfig(_Section):
-    """``[stories]``: when articles are one story (see ``digest/stories/grouping.py``)."""
+    """``[stories]``: when articles are one story (see ``digest/stories/verdict.py``)."""
 
     same_text: float = Field(default=0.5, gt=0, le=1)
     same_text_containment: float = Field(default=0.75, gt=0, le=1)
@@ -140,8 +141,8 @@ class DigestConfig(_Section):
     # A story already sent whose article was revised: shown again (marked "Updated") when
     # the revision is "material" (a new paragraph), "always", or "never".
     resend_updates: ResendUpdates = ResendUpdates.MATERIAL
-    # Live blogs and match reports (``digest/live.py``): in seat sections with a line saying
-    # so instead of extracts ("label"), or left out ("omit").
+    # Live blogs and match reports (``digest/stories/live.py``): in seat sections with a line
+    # saying so instead of extracts ("label"), or left out ("omit").
     live_coverage: LiveCoverage = LiveCoverage.LABEL
     list_id: str = "seatwatch.example.org"
     unsubscribe_url: str = "https://example.org/unsubscribe?token={token}"
@@ -243,84 +244,10 @@ class SubscriberConfig(_Section):
         try:
             return checked_address(value)
         except AddressNotAsciiError as exc:
-            # Its own error type, so the config error carries its own fix (_HINTS).
+            # Its own error type, so the config error carries its own fix (``load._HINTS``).
             raise PydanticCustomError(
                 "address_not_ascii", "{reason}", {"reason": str(exc)}
             ) from exc
-
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_PRESET = re.compile(
-    r"^(?P<every>daily|weekly)(?:\s+(?P<day>[a-z]{3})[a-z]*)?\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})$"
-)
-
-
-def crontab(schedule: str) -> str:
-    """``[daemon] send_cron`` as crontab fields: presets ("daily 07:00", "weekly mon
-    07:00") are written out; five crontab fields, or six with seconds first, pass through.
-    ``ValueError`` saying how to write it otherwise."""
-    text = " ".join(schedule.lower().split())
-    preset = _PRESET.match(text)
-    if preset:
-        hour, minute = int(preset["hour"]), int(preset["minute"])
-        day = preset["day"]
-        if hour > 23 or minute > 59:
-            raise ValueError(f"{schedule!r}: the time must be HH:MM, 00:00 to 23:59")
-        if preset["every"] == "daily" and day is None:
-            return f"{minute} {hour} * * *"
-        if preset["every"] == "weekly" and day in WEEKDAYS:
-            return f"{minute} {hour} * * {day}"
-    if preset is None and len(text.split()) in (5, 6) and not text.startswith(("daily", "weekly")):
-        return schedule
-    raise ValueError(
-        f'{schedule!r}: write a preset ("daily 07:00", "weekly mon 07:00") or five '
-        'crontab fields ("minute hour day month weekday", e.g. "0 7 * * *"), or six with '
-        "seconds first"
-    )
-
-
-def checked_timezone(value: str) -> str:
-    """``value`` if it names an IANA time zone; ``ValueError`` with an example otherwise."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(value.strip())
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f'unknown time zone {value!r}; write e.g. "Europe/London"') from exc
-    return value.strip()
-
-
-def checked_address(value: str) -> str:
-    """``value`` as a valid address in its ASCII form, lower-cased; ``ValueError`` saying
-    what is wrong and what to do.
-
-    email-validator checks the syntax (RFC 5322/6531) without DNS lookups, which a config
-    check must not depend on. Every address seatwatch keeps is ASCII: an internationalised
-    domain is stored IDNA-encoded (``plain@xn--e1afmkfd.xn--p1ai``), which every mail server
-    and API accepts; a non-ASCII local part would need SMTPUTF8, which not every backend
-    supports, so it is refused here rather than failing at send time.
-    """
-    from email_validator import EmailNotValidError, validate_email
-
-    try:
-        checked = validate_email(value.strip(), check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise ValueError(f"{value!r} is not a valid email address: {exc}") from exc
-    if checked.ascii_email is None:
-        raise AddressNotAsciiError(
-            f"{value!r} has non-ASCII characters before the @, which need SMTPUTF8, and not "
-            "every mail server or API supports it"
-        )
-    return str(checked.ascii_email).lower()
-
-
-class AddressNotAsciiError(ValueError):
-    """An address whose local part is not ASCII: sending to it would need SMTPUTF8."""
-
-    hint = (
-        "give this subscriber an ASCII address (a non-ASCII domain is fine: it is kept "
-        "IDNA-encoded)"
-    )
 
 
 class Settings(_Section):
@@ -343,142 +270,3 @@ class Settings(_Section):
         """A path from the config, relative to the config file's folder."""
         candidate = Path(path).expanduser()
         return candidate if candidate.is_absolute() else self.base_dir / candidate
-
-
-_HINTS: dict[str, str] = {
-    "int_parsing": "write a whole number without quotes, e.g. 10",
-    "int_type": "write a whole number without quotes, e.g. 10",
-    "float_parsing": "write a number without quotes, e.g. 20.0",
-    "bool_parsing": "write true or false, without quotes",
-    "bool_type": "write true or false, without quotes",
-    "string_type": 'write a quoted string, e.g. "text"',
-    "list_type": 'write a list, e.g. ["Norwich North"]',
-    "missing": "add this key",
-    "address_not_ascii": AddressNotAsciiError.hint,
-}
-
-
-def _dotted(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _known_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
-    """The keys valid at ``loc`` (the parent of an unknown key)."""
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = current.model_fields.get(part) if hasattr(current, "model_fields") else None
-        if field is None:
-            return []
-        annotation = field.annotation
-        args = getattr(annotation, "__args__", ())
-        current = args[0] if args and hasattr(args[0], "model_fields") else annotation
-    if not hasattr(current, "model_fields"):
-        return []
-    return [k for k in current.model_fields if k not in ("base_dir", "config_path")]
-
-
-def _config_error(path: Path, exc: ValidationError) -> ConfigError:
-    """Turn pydantic's first error into a message naming the key and the fix."""
-    lines = []
-    first_key = ""
-    first_hint = ""
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        key = _dotted(loc)
-        if err["type"] == "extra_forbidden":
-            known = _known_keys(Settings, loc[:-1])
-            close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-            hint = (f"did you mean {close[0]!r}? " if close else "") + (
-                f"valid keys here: {', '.join(known)}" if known else "remove it"
-            )
-            message = "unknown key"
-        elif err["type"] == "enum":
-            message = f"{err['msg']}"
-            hint = "use one of the values listed"
-        else:
-            message = f"{err['msg']} (got {err.get('input')!r})"
-            hint = _HINTS.get(err["type"], "see the comments in the shipped config.toml")
-        lines.append(f"{key}: {message}; {hint}")
-        if not first_key:
-            first_key, first_hint = key, hint
-    summary = lines[0].split(": ", 1)[1].split("; ")[0] if len(lines) == 1 else "invalid settings"
-    error = ConfigError(summary, path=path, key=first_key, hint=first_hint)
-    if len(lines) > 1:
-        error.args = (f"{path}: invalid settings:\n  " + "\n  ".join(lines),)
-    return error
-
-
-def load_config(path: Path) -> Settings:
-    """Read and validate ``path``; raise ``ConfigError`` naming the file, key and fix."""
-    path = path.expanduser()
-    if not path.is_file():
-        raise ConfigError(
-            "config file not found",
-            path=path,
-            hint="pass --config PATH, or run from the folder holding config.toml",
-        )
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", path=path, hint="fix the syntax") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError("not UTF-8 text", path=path, hint="save it as UTF-8") from exc
-    delivery = raw.get("delivery", {})
-    if isinstance(delivery, dict):
-        for key, value in delivery.items():
-            if key not in DeliveryConfig.model_fields and not isinstance(value, dict):
-                raise ConfigError(
-                    "unknown key",
-                    path=path,
-                    key=f"delivery.{key}",
-                    hint="[delivery] holds "
-                    + ", ".join(f"`{name}`" for name in DeliveryConfig.model_fields)
-                    + " and one [delivery.<backend>] table",
-                )
-    try:
-        settings = Settings.model_validate(
-            {**raw, "base_dir": path.parent.resolve(), "config_path": path}
-        )
-    except ValidationError as exc:
-        raise _config_error(path, exc) from exc
-    names = [s.name for s in settings.sources]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise ConfigError(
-            f"source name {duplicates[0]!r} used twice",
-            path=path,
-            key="sources.name",
-            hint="give every [[sources]] entry its own name",
-        )
-    _check_areas(path, settings)
-    return settings
-
-
-def _check_areas(path: Path, settings: Settings) -> None:
-    """A source's ``area`` must be a county or district the gazetteer knows."""
-    for index, source in enumerate(settings.sources):
-        if source.area:
-            check_area(source.area, key=f"sources[{index}].area", path=path)
-
-
-def check_area(area: str, key: str, path: Path | None = None) -> None:
-    """``ConfigError`` (with the closest names) unless ``area`` is a known county or
-    district."""
-    from digest.seats.matcher import default_matcher  # the gazetteer, from the matcher cache
-
-    areas = default_matcher().gazetteer.areas
-    if area in areas:
-        return
-    close = difflib.get_close_matches(area, list(areas), n=3, cutoff=0.6)
-    raise ConfigError(
-        f"unknown area {area!r}",
-        path=path,
-        key=key,
-        hint=(f"did you mean {' or '.join(map(repr, close))}? " if close else "")
-        + 'write a county or district as the ONS names it, e.g. "Essex" or "Rochford"',
-    )
