@@ -28,6 +28,7 @@ from digest.parallel.thresholds import sections_in_flight
 from digest.prepare.dedupe import canonical_url
 from digest.seats.follows import SeatFollow
 from digest.seats.gazetteer import Gazetteer, load_gazetteer
+from digest.sources.base import is_location_name
 from digest.store.core import Store
 from digest.stories.generative import ChatSummariser
 from digest.stories.seat_stories import SeatArticle, StoryBuilder, StoryPolicy, build_stories
@@ -162,6 +163,29 @@ def with_reader_links(story: Story) -> Story:
     return story if sources == story.sources else replace(story, sources=sources)
 
 
+def outlet_names(store: Store) -> dict[str, str]:
+    """The outlet a reader sees for each source whose name only repeats its location (a
+    feed file's name, a URL): the feed's own title. Other sources are shown by their name,
+    as the operator chose it, and so is a feed without a title."""
+    return {
+        name: found.title
+        for name, found in store.sources.feed_titles().items()
+        if is_location_name(name, found.location)
+    }
+
+
+def with_outlet_names(story: Story, outlets: dict[str, str]) -> Story:
+    """``story`` with each source shown as ``outlets`` names it, once per outlet (two
+    feeds of one publisher carry one title)."""
+    if not outlets or not any(source.name in outlets for source in story.sources):
+        return story
+    shown: dict[str, StorySource] = {}
+    for source in story.sources:
+        name = outlets.get(source.name, source.name)
+        shown.setdefault(name, StorySource(name, source.url))
+    return replace(story, sources=tuple(shown.values()))
+
+
 def share_stories(sections: Sequence[SeatSection]) -> tuple[SeatSection, ...]:
     """The sections of one digest with each story printed once.
 
@@ -246,6 +270,7 @@ class DigestComposer:
         self.builder = StoryBuilder(self.policy, writer)
         self._sections: dict[tuple[str, datetime], SeatSection] = {}
         self._last_sent: dict[str, datetime] | None = None
+        self._outlets: dict[str, str] | None = None
 
     def section(self, follow: SeatFollow, since: datetime, today: date) -> SeatSection:
         """The section for one seat, with stories first seen since ``since``."""
@@ -295,7 +320,10 @@ class DigestComposer:
         return self.store.articles_for_seats(follow.codes, seen_since=since - window)
 
     def _section(self, follow: SeatFollow, stories: tuple[Story, ...], today: date) -> SeatSection:
-        stories = tuple(with_reader_links(story) for story in stories)
+        if self._outlets is None:  # one query for every section this composer builds
+            self._outlets = outlet_names(self.store)
+        outlets = self._outlets
+        stories = tuple(with_outlet_names(with_reader_links(story), outlets) for story in stories)
         if follow.seats:
             stories = tuple(self._badged(follow, story, today) for story in stories)
         return SeatSection(

@@ -126,6 +126,7 @@ def test_store_of_schema_1_is_upgraded_in_place(tmp_path: Path) -> None:
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
         conn.execute(sa.text("ALTER TABLE sources DROP COLUMN area"))
+        conn.execute(sa.text("ALTER TABLE sources DROP COLUMN feed_title"))
         for column in ("item_hash", "revised_at", "updated_at"):
             conn.execute(sa.text(f"ALTER TABLE articles DROP COLUMN {column}"))
         conn.execute(sa.text("ALTER TABLE digests DROP COLUMN attempts"))
@@ -140,7 +141,7 @@ def test_store_of_schema_1_is_upgraded_in_place(tmp_path: Path) -> None:
     engine.dispose()
 
     store = Store.open(path)
-    assert store.schema_version() == SCHEMA_VERSION == 8
+    assert store.schema_version() == SCHEMA_VERSION == 9
     store.sources.add(
         SourceConfig(name="Local", kind=SourceKind.FOLDER, location=".", area="Essex"), NOW
     )

@@ -4,7 +4,7 @@ its next poll (backoff after failures, the publisher's own floor after successes
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -139,11 +139,14 @@ def record_successes(
     settings: Settings,
     store: Store,
     clock: Clock,
+    statuses: Mapping[str, SourceStatus],
 ) -> list[tuple[SourceOutcome, PollRecord]]:
     """Store several sources' new articles in one transaction; return outcomes and records.
 
     The records (with each source's new ETag) are only written after the articles, by the
-    caller, so a crash in between costs a refetch, never a lost article.
+    caller, so a crash in between costs a refetch, never a lost article. A record carries
+    the feed's title only when it differs from the one in ``statuses`` (the rows read when
+    the poll began): titles rarely change, and a poll of 10,000 feeds writes none of them.
     """
     prepared = [article for _, fetched, _ in done for article in fetched.prepared]
     flags = iter(store_prepared(prepared, store, clock()) if prepared else [])
@@ -171,6 +174,8 @@ def record_successes(
         outcome.added = sum(new)
         outcome.duplicates = len(new) - outcome.added + fetched.known
         outcome.dropped = fetched.dropped
+        status = statuses.get(config.name)
+        stored_title = status.feed_title if status is not None else None
         record = PollRecord(
             config=config,
             at=started,
@@ -180,6 +185,7 @@ def record_successes(
             next_poll_at=when_next(
                 config, settings, started, floor_seconds=result.min_interval_seconds
             ),
+            feed_title=None if result.title == stored_title else result.title,
         )
         log.info(
             "source %r: %s%d items, %d new, %d already known%s",

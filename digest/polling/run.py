@@ -197,7 +197,7 @@ def poll_all(
             nonlocal done, done_articles
             if not done:
                 return
-            results = record_successes(done, settings, store, clock)
+            results = record_successes(done, settings, store, clock, statuses)
             store.sources.record_successes([record for _, record in results])
             for outcome, _ in results:
                 report.outcomes.append(outcome)

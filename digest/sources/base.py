@@ -10,6 +10,7 @@ from the poll's threads). The factory that picks a source from config is
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -33,6 +34,9 @@ class PollResult:
     not_modified: bool = False
     warnings: tuple[str, ...] = field(default_factory=tuple)
     min_interval_seconds: float | None = None
+    # The feed's own title, cleaned ("" when it has none); ``None`` when nothing was read
+    # (not modified, a folder), so the title the store keeps stays as it is.
+    title: str | None = None
 
 
 class Source(Protocol):
@@ -54,10 +58,9 @@ def source_for_location(
     http(s) address nor an existing path.
     """
     if is_url(text):
-        parts = urlsplit(text)
-        if not parts.hostname:
+        if not urlsplit(text).hostname:
             raise ConfigError(f"{text!r} has no host", key=key, hint="give a full feed address")
-        default_name = f"{parts.hostname}{parts.path.rstrip('/')}"
+        default_name = _url_name(text)
         kind, location = SourceKind.FEED, text
     else:
         path = Path(text).expanduser().resolve()
@@ -72,6 +75,38 @@ def source_for_location(
     return SourceConfig(
         name=name or default_name, kind=kind, location=location, full_text=full_text
     )
+
+
+def _url_name(url: str) -> str:
+    """The name a source at ``url`` gets when none is given: host and path."""
+    parts = urlsplit(url)
+    return f"{parts.hostname}{parts.path.rstrip('/')}"
+
+
+def _path_parts(location: str) -> list[str]:
+    return [p for p in location.replace("\\", "/").split("/") if p]
+
+
+# " (2)", " (3)": what ``with_unique_names`` adds to tell clashing names apart.
+_NUMBERED = re.compile(r" \(\d+\)$")
+
+
+def is_location_name(name: str, location: str) -> bool:
+    """True when ``name`` only repeats ``location``: the name ``source_for_location`` gives
+    a source when none is given (a file's name, a URL's host and path), or one
+    ``with_unique_names`` made of it.
+
+    Such a name says where the feed is, not whose it is: the digest shows the feed's own
+    title instead. A name the operator chose says more, and is shown as it is.
+    """
+    name = _NUMBERED.sub("", name)
+    if is_url(location):
+        try:
+            return name == _url_name(location)
+        except ValueError:  # a malformed port: no name was made of it
+            return False
+    parts = _path_parts(location)
+    return any(name == "/".join(parts[-count:]) for count in range(1, len(parts) + 1))
 
 
 def with_unique_names(sources: list[SourceConfig]) -> list[SourceConfig]:
@@ -99,12 +134,8 @@ def with_unique_names(sources: list[SourceConfig]) -> list[SourceConfig]:
 
 def _distinct_name(source: SourceConfig, sources: list[SourceConfig], taken: set[str]) -> str:
     """The shortest trailing part of ``source``'s location no other clashing source shares."""
-    parts = [p for p in source.location.replace("\\", "/").split("/") if p]
-    others = [
-        [p for p in s.location.replace("\\", "/").split("/") if p]
-        for s in sources
-        if s is not source and s.name == source.name
-    ]
+    parts = _path_parts(source.location)
+    others = [_path_parts(s.location) for s in sources if s is not source and s.name == source.name]
     for count in range(2, len(parts) + 1):
         tail = parts[-count:]
         if all(o[-count:] != tail for o in others) and "/".join(tail) not in taken:
@@ -117,4 +148,12 @@ def is_url(location: str) -> bool:
     return location.startswith(("http://", "https://"))
 
 
-__all__ = ["PollConfig", "PollResult", "Source", "SourceState", "is_url", "with_unique_names"]
+__all__ = [
+    "PollConfig",
+    "PollResult",
+    "Source",
+    "SourceState",
+    "is_location_name",
+    "is_url",
+    "with_unique_names",
+]

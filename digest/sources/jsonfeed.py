@@ -38,8 +38,9 @@ def _date(value: Any) -> datetime | None:
 
 def parse_json_feed(
     content: bytes, *, source_name: str, base_url: str, limit: int
-) -> list[FeedItem]:
-    """The items of a JSON Feed; ``FeedParseError`` when it is not one."""
+) -> tuple[list[FeedItem], str]:
+    """The items and the title (as the document gives it) of a JSON Feed;
+    ``FeedParseError`` when it is not one."""
     try:
         document = json.loads(content.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -80,4 +81,5 @@ def parse_json_feed(
                 body_is_html=is_html,
             )
         )
-    return items
+    feed_title = document.get("title")
+    return items, feed_title if isinstance(feed_title, str) else ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import html
 import logging
 import re
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
+from digest.bounds import shorten, strip_controls
 from digest.dates import published_from_text
 from digest.errors import FeedParseError
 from digest.models import FeedItem
@@ -39,6 +41,25 @@ _MARKUP = re.compile(r"<[a-zA-Z/!]|&#?\w+;")
 
 
 _XML_ENCODING = re.compile(rb"<\?xml[^>]*encoding=[\"']([\w.:-]+)", re.IGNORECASE)
+
+# A feed's title is shown as the outlet of its stories: a name, not a description. A longer
+# one is cut (at a word, with "…") so a hostile feed's 20,000-character title cannot fill
+# every story's byline.
+MAX_FEED_TITLE_CHARS = 100
+
+
+def feed_title(value: Any) -> str:
+    """A feed's title as the outlet a reader sees: one line of text, at most
+    ``MAX_FEED_TITLE_CHARS``; "" for none.
+
+    Titles come with markup (an Atom ``type="html"`` title), entities, control characters
+    and line breaks from the CMS; they get what item titles get (tags dropped, entities
+    decoded) and what every piece of feed text gets (``bounds``).
+    """
+    if not isinstance(value, str) or not value:
+        return ""
+    text = html.unescape(re.sub(r"<[^>]+>", "", value))
+    return shorten(" ".join(strip_controls(text).split()), MAX_FEED_TITLE_CHARS)
 
 
 def corrected_content_type(content: bytes, content_type: str) -> str:
@@ -80,7 +101,7 @@ class RawFeed:
 def parse_raw_feed(raw: RawFeed, max_items: int) -> PollResult:
     """Parse fetched feed bytes (RSS, Atom or JSON Feed) into items; pure CPU work."""
     if raw.is_json:
-        found = parse_json_feed(
+        found, title = parse_json_feed(
             raw.content, source_name=raw.source_name, base_url=raw.base_url, limit=max_items
         )
         return PollResult(
@@ -88,6 +109,7 @@ def parse_raw_feed(raw: RawFeed, max_items: int) -> PollResult:
             state=raw.state,
             warnings=raw.messages,
             min_interval_seconds=raw.max_age,
+            title=feed_title(title),
         )
     fast = parse_well_formed_feed(raw, max_items)
     return fast if fast is not None else parse_with_feedparser(raw, max_items)
@@ -136,6 +158,7 @@ def parse_with_feedparser(raw: RawFeed, max_items: int) -> PollResult:
         state=raw.state,
         warnings=tuple(messages),
         min_interval_seconds=max(floors) if floors else None,
+        title=feed_title(parsed.feed.get("title")),
     )
 
 
@@ -194,6 +217,7 @@ def parse_well_formed_feed(raw: RawFeed, max_items: int) -> PollResult | None:
         state=raw.state,
         warnings=raw.messages,
         min_interval_seconds=max(floors) if floors else None,
+        title=feed_title(parsed.feed.get("title")),
     )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from digest.errors import StoreError
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # What turns a store of version N-1 into version N, run in order inside one transaction on
 # open (``Store.migrate``). Tables new in a version need nothing here: ``create_all`` makes
@@ -41,6 +41,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE pages ADD COLUMN next_try TIMESTAMP",
         "ALTER TABLE pages ADD COLUMN error TEXT",
     ),
+    9: ("ALTER TABLE sources ADD COLUMN feed_title TEXT",),
 }
 
 
@@ -94,6 +95,9 @@ sources_table = sa.Table(
     sa.Column("articles_added", sa.Integer, nullable=False, default=0),
     sa.Column("next_poll_at", UtcDateTime),
     sa.Column("disabled_reason", sa.Text),
+    # The feed's own title as last read ("" for a feed without one, NULL before the first
+    # read): the outlet a reader sees when the source's name only repeats its location.
+    sa.Column("feed_title", sa.Text),
 )
 
 pages_table = sa.Table(

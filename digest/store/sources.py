@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -41,6 +41,7 @@ class SourceStatus:
     articles_added: int
     next_poll_at: datetime | None
     disabled_reason: str | None
+    feed_title: str | None = None  # as last read; None before the first read
 
     @property
     def state(self) -> SourceState:
@@ -66,6 +67,15 @@ class PollRecord:
     articles_added: int = 0
     next_poll_at: datetime | None = None
     disabled_reason: str | None = None
+    # The feed's title when it differs from the stored one; None leaves the stored one.
+    feed_title: str | None = None
+
+
+class FeedTitle(NamedTuple):
+    """A source whose feed has a title: where it is, and the title."""
+
+    location: str
+    title: str
 
 
 def _full_text_text(value: Any) -> str:
@@ -103,9 +113,20 @@ class SourceStore:
                 articles_added=r.articles_added,
                 next_poll_at=r.next_poll_at,
                 disabled_reason=r.disabled_reason,
+                feed_title=r.feed_title,
             )
             for r in rows
         }
+
+    def feed_titles(self) -> dict[str, FeedTitle]:
+        """Every source whose feed has a title, by name (one small query per digest run)."""
+        with transaction(self.engine) as conn:
+            rows = conn.execute(
+                sa.select(
+                    sources_table.c.name, sources_table.c.location, sources_table.c.feed_title
+                ).where(sources_table.c.feed_title != "")
+            ).all()
+        return {r.name: FeedTitle(r.location, r.feed_title) for r in rows}
 
     def sync_configured(self, configs: list[SourceConfig]) -> None:
         """Make a row for every configured source; forget learned state when it moved."""
@@ -148,6 +169,7 @@ class SourceStore:
                             next_poll_at=None,
                             disabled_reason=None,
                             last_error=None,
+                            feed_title=None,
                             **values,
                         )
                     )
@@ -220,7 +242,8 @@ class SourceStore:
             conn.execute(sources_table.delete().where(sources_table.c.name == name))
 
     def record_successes(self, records: list[PollRecord]) -> None:
-        """Store many successful polls in one transaction with one compiled statement."""
+        """Store many successful polls in one transaction with one compiled statement, and
+        the feed titles that changed with a second (none, in most polls)."""
         if not records:
             return
         statement = (
@@ -255,8 +278,19 @@ class SourceStore:
                     "b_url": record.state.url,
                 }
             )
+        titles = [
+            {"b_name": record.config.name, "b_title": record.feed_title}
+            for record in records
+            if record.feed_title is not None
+        ]
+        retitle = (
+            sources_table.update()
+            .where(sources_table.c.name == sa.bindparam("b_name"))
+            .values(feed_title=sa.bindparam("b_title"))
+        )
         with transaction(self.engine) as conn:
             execute_many(conn, statement, rows)
+            execute_many(conn, retitle, titles)
 
     def record(self, record: PollRecord) -> None:
         """Store the outcome of one poll: one UPDATE of the source's row."""
