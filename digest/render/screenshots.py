@@ -18,6 +18,7 @@ import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import product
 from pathlib import Path
 from typing import Any, Literal
 
@@ -44,8 +45,8 @@ class Screenshot:
 
     @property
     def label(self) -> str:
-        """How the preview index names it: "420 px, dark"."""
-        return f"{self.width} px, {self.scheme}"
+        """How the preview index names it: "420px dark"."""
+        return f"{self.width}px {self.scheme}"
 
 
 def find_chromium() -> str | None:
@@ -138,7 +139,12 @@ def take_screenshots(
     except PlaywrightError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise RenderError(f"Chromium could not take the screenshots ({first})") from exc
-    return taken
+    # Listed by width, then scheme: "420 light, 420 dark, 1200 light, 1200 dark".
+    order = {(width, scheme): n for n, (width, scheme) in enumerate(product(widths, schemes))}
+    return {
+        page: sorted(shots, key=lambda shot: order[(shot.width, shot.scheme)])
+        for page, shots in taken.items()
+    }
 
 
 def _local_only(route: Any) -> None:

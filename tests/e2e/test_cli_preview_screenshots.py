@@ -10,6 +10,7 @@ tested everywhere.
 from __future__ import annotations
 
 import importlib.util
+import re
 import struct
 import sys
 from pathlib import Path
@@ -79,12 +80,14 @@ def test_four_screenshots_per_digest_listed_in_the_index(
             for scheme in ("light", "dark")
         }
         assert sorted(out.glob(f"{page.stem}.*.png")) == sorted(shots.values())
+        listed = re.findall(rf'<a href="{re.escape(page.stem)}\.(\d+-\w+)\.png">', index)
+        assert listed == ["420-light", "420-dark", "1200-light", "1200-dark"]
         for (width, scheme), shot in shots.items():
             found_width, height = _png_size(shot)
             # Exactly the window's width: a digest wider than a phone would widen its shot.
             assert found_width == width, (shot.name, found_width)
             assert height >= 600, (shot.name, height)
-            assert f'<a href="{shot.name}">{width} px, {scheme}</a>' in index
+            assert f'<a href="{shot.name}">{width}px {scheme}</a>' in index
             assert str(shot) in output
         # Dark is the email's own dark styles, not the light page again.
         for width in (420, 1200):
