@@ -1,7 +1,7 @@
 """The digest and the preview index on a 420px phone screen, in headless Chromium: the
 tagline's date stays on one line, and the index's Files links are all on screen.
 
-Needs Chromium and playwright, like tests/test_dark_mode.py; skipped with the reason
+Needs Chromium and playwright, like tests/test_contrast.py; skipped with the reason
 otherwise.
 """
 

@@ -23,6 +23,7 @@ from digest.cli.common import (
     reported,
     store_for,
 )
+from digest.cli.screenshots import write_screenshots
 from digest.config import Settings, SourceConfig, SubscriberConfig, load_config
 from digest.delivery.backends import MailBackend, create_backend
 from digest.delivery.backends.file import FileBackend
@@ -38,6 +39,7 @@ from digest.pipeline import (
     utc_now,
 )
 from digest.polling import all_sources
+from digest.render.screenshots import check_screenshots_possible
 from digest.seats.follows import SeatFollow, resolve_everyone, resolve_subscribers
 from digest.seats.gazetteer import load_gazetteer
 from digest.sources.base import is_url, source_for_location, with_unique_names
@@ -118,9 +120,17 @@ def preview(
         help="Fetch article pages for the teasers of a --source feed file too (by default a"
         " preview from local files does not reach out to the web).",
     ),
+    screenshots: bool = typer.Option(
+        False,
+        "--screenshots",
+        help="Also write PNG screenshots of each digest, 420 and 1200 px wide, light and"
+        " dark, beside its .html (needs Chromium and the playwright package).",
+    ),
 ) -> None:
     """Poll, process and render digests without sending: write .html, .txt, .eml and index.html."""
     with reported():
+        if screenshots:  # said before polling, not after
+            check_screenshots_possible()
         settings = load_config(config)
         explicit = with_unique_names(
             [_offline(source_for_location(s, key="--source"), full_text) for s in source]
@@ -148,6 +158,8 @@ def preview(
             digests = compose_all(settings, store, subscribers, now)
             deliveries = deliver_all(digests, settings, store, backend, kind="preview", now=now)
             why = "" if backend.written else _why_nothing(store, report, sources, seat)
+        if screenshots:
+            write_screenshots(backend)
         _print_previews(
             backend,
             deliveries_failed=[d for d in deliveries if d.error],

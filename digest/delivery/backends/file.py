@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -133,8 +134,13 @@ class FileBackend(MailBackend):
         if self.written:
             self.write_index()
 
-    def write_index(self, title: str = "seatwatch") -> Path:
-        """The index page of this batch's previews."""
+    def write_index(
+        self,
+        title: str = "seatwatch",
+        screenshots: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+    ) -> Path:
+        """The index page of this batch's previews; ``screenshots`` maps a preview's .html
+        file name to (label, PNG file name) pairs to list with it (``--screenshots``)."""
         from digest.render.environment import (  # Jinja2 on use
             default_templates_dir,
             make_environment,
@@ -149,6 +155,7 @@ class FileBackend(MailBackend):
                 "html": f.html.name,
                 "text": f.text.name,
                 "eml": f.eml.name,
+                "screenshots": list((screenshots or {}).get(f.html.name, ())),
             }
             for f in self.written
         ]
