@@ -41,20 +41,22 @@ ROLE_PHRASES = {
 
 
 def overview_line(stories: Sequence[Story]) -> str:
-    """One line a reader scans first: how much is new, from how many outlets, how close, and
-    (with two or more stories) the first headlines.
+    """One line a reader scans first, saying what the list below does not: how much is new,
+    how close it is to the seat, which outlets it came from, and what is back because it
+    changed. The headlines themselves follow; repeating them here (cut to fit) only made
+    the reader read them twice.
 
-    "3 new stories from 2 outlets: 1 about the seat, 2 mentioning it. Labour targets the
-    seat; Bus route cut back; New classrooms approved."
+    "3 new stories from 2 outlets: 1 about the seat, 2 mentioning it. From Eastern Daily
+    Press (2) and BBC News. 1 updated since your last digest."
     """
     if not stories:
         # The section says "Nothing new about SEAT this time." itself: one sentence, which
         # holds in a first digest too.
         return ""
-    outlets = {source.name for story in stories for source in story.sources}
+    by_outlet = Counter(name for story in stories for name in {s.name for s in story.sources})
     noun = "story" if len(stories) == 1 else "stories"
-    outlet_noun = "outlet" if len(outlets) == 1 else "outlets"
-    line = f"{len(stories)} new {noun} from {len(outlets)} {outlet_noun}"
+    outlet_noun = "outlet" if len(by_outlet) == 1 else "outlets"
+    line = f"{len(stories)} new {noun} from {len(by_outlet)} {outlet_noun}"
     counts = Counter(s.role for s in stories)
     if len(counts) == 1:
         (role,) = counts
@@ -62,25 +64,21 @@ def overview_line(stories: Sequence[Story]) -> str:
     else:
         parts = [f"{counts[role]} {ROLE_PHRASES[role]}" for role in Role if counts[role]]
         line = f"{line}: {', '.join(parts)}."
-    if len(stories) < 2:
-        return line
-    headlines = "; ".join(_short(s.title) for s in stories[:OVERVIEW_HEADLINES])
-    more = len(stories) - OVERVIEW_HEADLINES
-    if more > 0:
-        return f"{line} {headlines}; and {more} more."
-    return f"{line} {headlines}" + ("" if headlines.endswith("…") else ".")
+    if len(by_outlet) > 1:
+        ranked = sorted(by_outlet.items(), key=lambda pair: (-pair[1], pair[0].casefold()))
+        names = [f"{name} ({count})" if count > 1 else name for name, count in ranked]
+        more = len(names) - OVERVIEW_OUTLETS
+        if more > 0:
+            names = [*names[:OVERVIEW_OUTLETS], f"{more} more"]
+        line = f"{line} From {', '.join(names[:-1])} and {names[-1]}."
+    updated = sum(1 for story in stories if story.updated)
+    if updated:
+        line = f"{line} {updated} updated since your last digest."
+    return line
 
 
-OVERVIEW_HEADLINES = 3
-OVERVIEW_HEADLINE_CHARS = 60
-
-
-def _short(title: str) -> str:
-    """A headline cut at a word to fit the overview line."""
-    title = title.rstrip(" .")
-    if len(title) <= OVERVIEW_HEADLINE_CHARS:
-        return title
-    return title[:OVERVIEW_HEADLINE_CHARS].rsplit(" ", 1)[0] + "…"
+# Outlets named in the overview; the rest are counted.
+OVERVIEW_OUTLETS = 3
 
 
 # How a party is named after "over": "the Conservatives", but "Labour" and "Plaid Cymru".

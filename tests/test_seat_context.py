@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -102,12 +103,17 @@ def test_overview_counts_each_role() -> None:
         [
             story(Role.PRIMARY, "A", "Labour targets the seat"),
             story(Role.MENTIONED, "B", "Bus route cut back."),
-            story(Role.MEMBER, "B", "MP speaks in a debate on the long-term future of the " * 2),
+            story(Role.MEMBER, "B", "MP speaks in a debate"),
         ]
     ) == (
         "3 new stories from 2 outlets: 1 about the seat, 1 mentioning it, 1 about its MP "
-        "elsewhere. Labour targets the seat; Bus route cut back; MP speaks in a debate on the "
-        "long-term future of the MP…"
+        "elsewhere. From B (2) and A."
     )
-    five = [story(Role.PRIMARY, "A", f"Story {i}") for i in range(5)]
-    assert overview_line(five).endswith("Story 0; Story 1; Story 2; and 2 more.")
+    # The headlines follow in the list: the overview never repeats them.
+    five = [story(Role.PRIMARY, f"Outlet {i % 5}", f"Story {i}") for i in range(5)]
+    assert "Story" not in overview_line(five)
+    assert overview_line(five).endswith("From Outlet 0, Outlet 1, Outlet 2 and 2 more.")
+    revised = replace(story(Role.PRIMARY, "A"), updated=True)
+    assert overview_line([revised, story(Role.PRIMARY, "A")]) == (
+        "2 new stories from 1 outlet, about the seat. 1 updated since your last digest."
+    )
