@@ -8,8 +8,8 @@ each worker loads the same things when it first needs them and reports the failu
 It also lowers the fork server's scheduling priority (``WORKER_NICENESS``), which every
 worker inherits: the command's own process fetches, stores and sends, and must never wait
 for a core behind its workers' batch work (nor, at start, behind this warm-up: a ``send``
-with nothing new finishes before the warm-up would, and used to lose a tenth of its time
-sharing the cores with it). When cores are free, the workers get them just the same.
+with nothing new finishes before the warm-up would, and lost time sharing the cores with
+it). When cores are free, the workers get them just the same.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ import os
 from digest.parallel.workers import WORKER_NICENESS
 
 # Not the feed parsers: a worker parses only what the poll's own fast parser refused (a
-# broken or odd feed, rare), and loads feedparser and httpx (0.1 s) the first time it does;
+# broken or odd feed, rare), and loads feedparser and httpx the first time it does;
 # preloading them kept every poll's first workers waiting that long.
 WORKER_MODULES = (
     "digest.prepare.items",
     "digest.stories.seat_stories",
     "digest.stories.grouping",  # numpy with it
-    "premailer",  # requests and cssutils with it: 0.4 s
+    "premailer",  # requests and cssutils with it: the slowest import
 )
 # Then called: the seat matcher, loaded (from its cache) into the fork server's memory.
 # Named, like the modules, rather than imported: this package sits below the stages it warms.

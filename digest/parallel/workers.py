@@ -10,7 +10,7 @@ anything else) that imports the preparing code and loads the seat matcher
 (``digest.parallel.warmup``). Forking from it is safe whatever threads this process runs (the
 daemon's scheduler, the poll's fetchers), and each worker starts in milliseconds with all
 of that loaded, shared with its siblings; a spawned worker would spend over a second
-importing it again, and loading the matcher costs half a second more. Where there is no
+importing it again, and loading the matcher as long again. Where there is no
 fork server (Windows), workers are spawned.
 """
 

@@ -242,10 +242,9 @@ class PollWindow:
 
     Slow publishers need many requests in flight to keep a poll short; fast ones (a nearby
     mirror, unchanged feeds answered in a millisecond) need few, and more threads only
-    contend for the interpreter: a send polling 200 unchanged loopback feeds took 0.65 s
-    with 32 threads and 0.57 s with 4. Each source that took at least ``SLOW_SECONDS``
-    widens the window by one, so behind slow servers it doubles every round trip, as TCP's
-    slow start does.
+    contend for the interpreter (bench/RESULTS.md, "Figures moved out of code comments").
+    Each source that took at least ``SLOW_SECONDS`` widens the window by one, so behind
+    slow servers it doubles every round trip, as TCP's slow start does.
     """
 
     START = 4

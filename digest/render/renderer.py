@@ -83,8 +83,8 @@ class DigestRenderer:
     ) -> None:
         """``inliner``: worker processes to run premailer in (``inliner_workers`` of them).
         A worker has it loaded already (the fork server's warm-up), where this process
-        would spend 0.4 s importing it on a send's critical path; and a digest's frame and
-        its new sections, in one page per worker, are inlined at once."""
+        would spend a noticeable time importing it on a send's critical path; and a
+        digest's frame and its new sections, in one page per worker, are inlined at once."""
         self.title = title
         # The placeholders' secret: feed text can never name one of our slots (message.py).
         self.mark = mark or new_mark()

@@ -145,7 +145,7 @@ article_sources_table = sa.Table(
     sa.Column("first_seen", UtcDateTime, nullable=False),
 )
 
-# Each article's story fingerprint (``stories.print_bytes``), made when it is prepared.
+# Each article's story fingerprint (``stories.fingerprints.print_bytes``), made when it is prepared.
 # Articles stored before schema 6, or with a print of an older format, have none here and
 # are fingerprinted when a digest needs them.
 article_prints_table = sa.Table(
