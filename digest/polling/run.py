@@ -24,7 +24,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -42,28 +42,16 @@ from digest.polling.records import (
     record_failure,
     record_successes,
 )
-from digest.sources.base import PollResult, SourceState
+from digest.sources.base import CpuRunner, PollContext, SourceState, run_here
 from digest.sources.factory import build_source
-from digest.sources.feed import FeedSource
 from digest.sources.fetch import Fetcher
 from digest.sources.netguard import AddressPolicy
-from digest.sources.parse import parse_raw_feed, parse_well_formed_feed
 from digest.store.core import Store
 
 # One logger for the poll, named as before the split: operators filter on it.
 log = logging.getLogger("digest.polling")
 
 T = TypeVar("T")
-
-
-class CpuRunner(Protocol):
-    """Runs a CPU-bound function here or in a worker process."""
-
-    def __call__(self, fn: Callable[..., T], /, *args: Any) -> T: ...
-
-
-def _run_here(fn: Callable[..., T], /, *args: Any) -> T:
-    return fn(*args)
 
 
 def _poll_one(
@@ -81,19 +69,7 @@ def _poll_one(
     from digest.prepare.items import item_hash, prepare_items
 
     source = build_source(config, settings, fetcher, page_cache=store)
-    if isinstance(source, FeedSource):
-        raw = source.fetch(state, fetcher)
-        if isinstance(raw, PollResult):
-            result = raw
-        else:
-            # A well-formed feed parses here in well under a millisecond, less than sending
-            # its items between processes would cost; only feedparser's cases go to a worker.
-            limit = settings.poll.max_items_per_source
-            fast = parse_well_formed_feed(raw, limit) if not raw.is_json else None
-            result = fast if fast is not None else run_cpu(parse_raw_feed, raw, limit)
-            result = source.with_full_text(result, fetcher, now)
-    else:
-        result = source.poll(state)
+    result = source.poll(state, PollContext(run_cpu, now))
     if not result.items:
         return Fetched(result, [], 0)
     # Items whose GUID is stored are the bulk of a changed feed: skip preparing them unless
@@ -271,7 +247,7 @@ def _cpu_runner(settings: Settings, sources: int, report: PollReport) -> Iterato
     (counted in ``report``)."""
     workers = worker_count(settings.poll.workers)
     if workers <= 1 or sources < PROCESSES_FROM_SOURCES:
-        yield _run_here
+        yield run_here
         return
     with ExitStack() as stack:
         pools = [stack.enter_context(process_pool(workers))]

@@ -11,9 +11,11 @@ from the poll's threads). The factory that picks a source from config is
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from digest.config import FullText, PollConfig, SourceConfig
@@ -39,12 +41,40 @@ class PollResult:
     title: str | None = None
 
 
+T = TypeVar("T")
+
+
+class CpuRunner(Protocol):
+    """Runs a CPU-bound function here or in a worker process."""
+
+    def __call__(self, fn: Callable[..., T], /, *args: Any) -> T: ...
+
+
+def run_here(fn: Callable[..., T], /, *args: Any) -> T:
+    """The ``CpuRunner`` of a poll without worker processes."""
+    return fn(*args)
+
+
+@dataclass(frozen=True, slots=True)
+class PollContext:
+    """What a poll lends a source: where CPU-bound work may run (a worker process, in a big
+    poll; the source decides which of its steps are worth sending there) and the time the
+    poll started, which dates what the source remembers (page failures)."""
+
+    run_cpu: CpuRunner = run_here
+    now: datetime | None = None
+
+
+# The context of a source polled on its own (a command checking one source, a test).
+ON_ITS_OWN = PollContext()
+
+
 class Source(Protocol):
     """Anything that can be polled for items."""
 
     name: str
 
-    def poll(self, state: SourceState) -> PollResult:
+    def poll(self, state: SourceState, context: PollContext = ON_ITS_OWN) -> PollResult:
         """Fetch the items available now; raise ``SourceError`` when that fails."""
         ...
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from digest.dates import published_from_text
 from digest.errors import FetchError
 from digest.models import FeedItem
-from digest.sources.base import PollResult, SourceState
+from digest.sources.base import ON_ITS_OWN, PollContext, PollResult, SourceState
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ class FolderSource:
         self.name = name
         self.folder = folder
 
-    def poll(self, state: SourceState) -> PollResult:
+    def poll(self, state: SourceState, context: PollContext = ON_ITS_OWN) -> PollResult:
         """Every readable article file; unreadable files are reported, not fatal."""
         if not self.folder.is_dir():
             raise FetchError(f"{self.folder} is not a folder (source {self.name!r})")
