@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import re
-import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,7 +28,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import httpcore
 import httpx
 
 from digest.config import PollConfig
@@ -42,6 +40,7 @@ from digest.sources.netguard import (
     GuardedBackend,
     exchange,
 )
+from digest.sources.transport import CookielessClient, TransportPerScheme
 from digest.web import parse_retry_after
 
 log = logging.getLogger(__name__)
@@ -111,82 +110,6 @@ def _permanent_target(response: httpx.Response) -> str | None:
     return target
 
 
-class _NoCookies(httpx.Cookies):
-    """A cookie jar that keeps nothing.
-
-    Feeds and article pages need no session, and a cookie one publisher sets must not follow
-    the poller to another request; and httpx's jar is a measurable part of a conditional GET.
-    """
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        return None
-
-
-class _CookielessClient(httpx.Client):
-    """An ``httpx.Client`` whose cookie jar is always empty (see ``_NoCookies``)."""
-
-    _jar = _NoCookies()
-
-    @property  # type: ignore[misc]
-    def cookies(self) -> httpx.Cookies:
-        return self._jar
-
-
-class _GuardedTransport(httpx.HTTPTransport):
-    """httpx's transport over a connection pool whose every connection is ``GuardedBackend``'s.
-
-    httpx offers no way to hand its transport a network backend, so the pool is built here
-    the way ``HTTPTransport.__init__`` builds it, with ours; everything else (request and
-    response mapping, error translation) is httpx's own.
-    """
-
-    def __init__(
-        self, limits: httpx.Limits, verify: ssl.SSLContext | bool, backend: GuardedBackend
-    ) -> None:
-        # No super().__init__(): it would only build the pool we replace (and load the CA
-        # bundle a second time).
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=backend,
-        )
-
-
-class _TransportPerScheme(httpx.BaseTransport):
-    """Plain http through one connection pool, https through another made on first need.
-
-    Loading the CA bundle that certificates are checked against costs 20 ms, a tenth of a
-    poll of 200 unchanged feeds: a poll whose sources are all plain http (a local mirror,
-    the loopback benchmark) never pays it, and any other pays it once, at its first https
-    request. The https pool checks certificates against certifi's bundle, or
-    ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` when set, as httpx's default transport does.
-    """
-
-    def __init__(self, limits: httpx.Limits, backend: GuardedBackend) -> None:
-        self._limits = limits
-        self._backend = backend
-        # A bare TLS context, never used: no https request reaches this pool, and were one
-        # to, a context without CA certificates refuses every certificate (fails closed).
-        self._plain = _GuardedTransport(limits, ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), backend)
-        self._tls: httpx.HTTPTransport | None = None
-        self._lock = threading.Lock()
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.scheme != "https":
-            return self._plain.handle_request(request)
-        with self._lock:
-            if self._tls is None:
-                self._tls = _GuardedTransport(self._limits, True, self._backend)
-        return self._tls.handle_request(request)
-
-    def close(self) -> None:
-        self._plain.close()
-        if self._tls is not None:
-            self._tls.close()
-
-
 class Fetcher:
     """A shared HTTP client with per-host limits, for one poll's worker threads."""
 
@@ -204,7 +127,7 @@ class Fetcher:
         limits = httpx.Limits(
             max_connections=poll.concurrency, max_keepalive_connections=poll.concurrency
         )
-        self.client = _CookielessClient(
+        self.client = CookielessClient(
             timeout=httpx.Timeout(
                 poll.timeout_seconds,
                 connect=min(poll.connect_timeout_seconds, poll.timeout_seconds),
@@ -218,7 +141,7 @@ class Fetcher:
                 # Only what ``decode`` can undo in bounded pieces.
                 "Accept-Encoding": ACCEPT_ENCODING,
             },
-            transport=transport or _TransportPerScheme(limits, backend),
+            transport=transport or TransportPerScheme(limits, backend),
         )
         self._hosts: dict[str, threading.BoundedSemaphore] = {}
         self._in_flight = threading.BoundedSemaphore(poll.concurrency)
