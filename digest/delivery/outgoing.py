@@ -20,12 +20,12 @@ if TYPE_CHECKING:
     from digest.render.renderer import DigestRenderer
 
 
-def message_id_of(digest: Digest, settings: Settings) -> str:
+def message_id_of(digest: Digest, from_address: str) -> str:
     """The digest's Message-ID: the same for every attempt at one subscriber's period."""
     from digest.render.message import message_id_for
 
     subscriber = digest.subscriber.email
-    return message_id_for(f"{subscriber}|{digest.period}", settings.digest.from_address)
+    return message_id_for(f"{subscriber}|{digest.period}", from_address)
 
 
 def message_for(
@@ -49,7 +49,7 @@ def message_for(
     unsubscribe = settings.digest.unsubscribe_url.format(token=token)
     unsubscribe_header = list_unsubscribe(unsubscribe, token, settings.digest.unsubscribe_mailto)
     copy = renderer.personalise(rendered, subscriber, unsubscribe)
-    message_id = message_id_of(digest, settings)
+    message_id = message_id_of(digest, settings.digest.from_address)
     message_bytes = renderer.message_template(
         rendered,
         from_address=settings.digest.from_address,

@@ -101,7 +101,7 @@ def deliver_all(
                         period=digest.period,
                         kind=kind,
                         backend=backend.name,
-                        message_id=message_id_of(digest, settings),
+                        message_id=message_id_of(digest, settings.digest.from_address),
                         story_count=digest.story_count,
                         created_at=now,
                         detail="",

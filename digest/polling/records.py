@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from digest.clock import Clock
-from digest.config import Settings, SourceConfig
+from digest.config import PollConfig, Settings, SourceConfig
 from digest.errors import SourceError
 from digest.models import PreparedArticle, SourceKind
 from digest.sources.base import PollResult, is_url
@@ -117,7 +117,7 @@ def store_prepared(prepared: Sequence[PreparedArticle], store: Store, now: datet
 
 def when_next(
     config: SourceConfig,
-    settings: Settings,
+    poll: PollConfig,
     now: datetime,
     *,
     failures: int = 0,
@@ -126,8 +126,8 @@ def when_next(
     """When a source may next be polled; ``None`` (always) for local folders and files."""
     if config.kind is SourceKind.FOLDER or not is_url(config.location):
         return None
-    interval = timedelta(minutes=settings.poll.interval_minutes)
-    cap = timedelta(hours=settings.poll.max_backoff_hours)
+    interval = timedelta(minutes=poll.interval_minutes)
+    cap = timedelta(hours=poll.max_backoff_hours)
     delay = backoff_delay(failures, interval, cap)
     if floor_seconds:
         delay = max(delay, timedelta(seconds=floor_seconds))
@@ -136,7 +136,7 @@ def when_next(
 
 def record_successes(
     done: Sequence[tuple[SourceConfig, Fetched, datetime]],
-    settings: Settings,
+    poll: PollConfig,
     store: Store,
     clock: Clock,
     statuses: Mapping[str, SourceStatus],
@@ -183,7 +183,7 @@ def record_successes(
             items_seen=outcome.items,
             articles_added=outcome.added,
             next_poll_at=when_next(
-                config, settings, started, floor_seconds=result.min_interval_seconds
+                config, poll, started, floor_seconds=result.min_interval_seconds
             ),
             feed_title=None if result.title == stored_title else result.title,
         )
@@ -215,7 +215,7 @@ def record_failure(
     config: SourceConfig,
     exc: Exception,
     status: SourceStatus | None,
-    settings: Settings,
+    poll: PollConfig,
     store: Store,
     started: datetime,
 ) -> SourceOutcome:
@@ -226,7 +226,7 @@ def record_failure(
     """
     reason = failure_reason(exc)
     failures = (status.consecutive_failures if status else 0) + 1
-    next_poll = when_next(config, settings, started, failures=failures)
+    next_poll = when_next(config, poll, started, failures=failures)
     disabled = None
     if isinstance(exc, RetryLater) and exc.retry_after is not None and next_poll is not None:
         next_poll = max(next_poll, started + timedelta(seconds=exc.retry_after))

@@ -139,7 +139,9 @@ def poll_all(
             due.append(config)
     threads = max(1, min(settings.poll.concurrency, len(due)))
     with (
-        _cpu_runner(settings, len(due), report) as run_cpu,  # outlives the threads that use it
+        _cpu_runner(
+            settings.poll.workers, len(due), report
+        ) as run_cpu,  # outlives the threads that use it
         Fetcher(settings.poll, transport, policy=policy) as fetcher,
         ThreadPoolExecutor(max_workers=threads, thread_name_prefix="poll") as pool,
     ):
@@ -173,7 +175,7 @@ def poll_all(
             nonlocal done, done_articles
             if not done:
                 return
-            results = record_successes(done, settings, store, clock, statuses)
+            results = record_successes(done, settings.poll, store, clock, statuses)
             store.sources.record_successes([record for _, record in results])
             for outcome, _ in results:
                 report.outcomes.append(outcome)
@@ -194,7 +196,7 @@ def poll_all(
                         raise
                     except Exception as exc:
                         outcome = record_failure(
-                            config, exc, statuses.get(config.name), settings, store, started
+                            config, exc, statuses.get(config.name), settings.poll, store, started
                         )
                         report.outcomes.append(outcome)
                         if on_progress is not None:
@@ -242,10 +244,10 @@ ARTICLE_BATCH = 1000
 
 
 @contextmanager
-def _cpu_runner(settings: Settings, sources: int, report: PollReport) -> Iterator[CpuRunner]:
+def _cpu_runner(workers_wanted: int, sources: int, report: PollReport) -> Iterator[CpuRunner]:
     """Worker processes for parsing and preparing when the poll is big enough to gain
     (counted in ``report``)."""
-    workers = worker_count(settings.poll.workers)
+    workers = worker_count(workers_wanted)
     if workers <= 1 or sources < PROCESSES_FROM_SOURCES:
         yield run_here
         return
