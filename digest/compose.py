@@ -180,7 +180,9 @@ def with_outlet_names(story: Story, outlets: dict[str, str]) -> Story:
     shown: dict[str, StorySource] = {}
     for source in story.sources:
         name = outlets.get(source.name, source.name)
-        shown.setdefault(name, StorySource(name, source.url))
+        if name not in shown or (shown[name].url is None and source.url is not None):
+            # The outlet keeps a link if any of its feeds gave one a reader can follow.
+            shown[name] = StorySource(name, source.url)
     return replace(story, sources=tuple(shown.values()))
 
 

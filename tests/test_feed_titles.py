@@ -210,3 +210,19 @@ def test_two_feeds_of_one_outlet_are_one_outlet_of_a_story() -> None:
         StorySource("BBC News", "https://bbc.example/1"),
         StorySource("Eastern Daily Press", "https://edp.example/1"),
     )
+    # The outlet keeps a link a reader can follow when its first feed gave none (a feed's
+    # unsafe link is dropped before this): whichever feed was stored first.
+    linkless_first = Story(
+        id=2,
+        title="Bus news",
+        summary=(),
+        published=T0,
+        sources=(
+            StorySource("feeds.bbci.co.uk/news/england/rss.xml", None),
+            StorySource("feeds.bbci.co.uk/news/politics/rss.xml", "https://bbc.example/1"),
+        ),
+        role=Role.PRIMARY,
+    )
+    assert with_outlet_names(linkless_first, outlets).sources == (
+        StorySource("BBC News", "https://bbc.example/1"),
+    )
