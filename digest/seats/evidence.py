@@ -259,6 +259,8 @@ def _has_word(text: str, words: tuple[str, ...]) -> bool:
     """
     size = len(text)
     for word in words:
+        if word not in text:  # the usual answer; ``in`` costs less than ``find``'s call
+            continue
         at = text.find(word)
         while at != -1:
             after = at + len(word)

@@ -18,6 +18,7 @@ from collections import defaultdict
 from datetime import date
 from functools import lru_cache
 from importlib import resources
+from operator import itemgetter, sub
 from pathlib import Path
 
 import ahocorasick
@@ -33,9 +34,11 @@ SINGLE_WORD_FACTOR = 0.75
 # Names resolved per process and kept for the next article (seats and places by boundary
 # set, people by date); the store is emptied when it reaches this size.
 RESOLUTIONS_KEPT = 100_000
+# How far before a name ``explain_text`` looks for the word before it.
+GATE_REACH = 24
 # The layout of the pickled matcher: bump when what it holds changes shape, so that an old
 # cache is never read into new code.
-CACHE_FORMAT = "4"
+CACHE_FORMAT = "5"
 
 log = logging.getLogger(__name__)
 _TOWN_POINT = re.compile(
@@ -83,7 +86,12 @@ class SeatMatcher:
         patterns: dict[str, Pattern] = {}
 
         def add(form: str, pattern: Pattern) -> None:
-            patterns.setdefault(f"\0{_matching_copy(form)}", pattern._replace(length=len(form)))
+            copy = _matching_copy(form)
+            # A person, or one word: no space can stand inside what it matches.
+            matters = pattern.kind is _MP or "\0" not in copy
+            patterns.setdefault(
+                f"\0{copy}", pattern._replace(length=len(form), word_before_matters=matters)
+            )
 
         for form, keys in seats_by_form.items():
             # A one-word seat that is also a council or city of several seats keeps its
@@ -120,14 +128,18 @@ class SeatMatcher:
         # The automaton stores integers (an index into ``_patterns``): it unpickles from
         # the cache ten times faster than one holding Python objects.
         self._patterns = list(patterns.values())
+        self._lengths = [pattern.length for pattern in self._patterns]
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         for index, word in enumerate(patterns):
             self._automaton.add_word(word, index)
         self._automaton.make_automaton()
         # "Ben Bradley" is a person even where "Bradley" is a village.
         self.first_names = first_names
-        # Words before a name that can change what it means (``explain_text``'s first look).
-        self.gate_words = first_names | judge.WORDS_BEFORE
+        # Words before a name that can change what it means (``explain_text``'s first look,
+        # which reads at most GATE_REACH characters back: a longer word is never seen whole).
+        self.gate_words = frozenset(
+            word for word in first_names | judge.WORDS_BEFORE if len(word) < GATE_REACH - 1
+        )
         self._resolutions: dict[tuple[object, ...], Resolution] = {}
         # The counties and districts of every place a name can mean, by id of its pattern:
         # all an ambiguous place's meaning depends on (``_resolve_in_context``).
@@ -208,20 +220,22 @@ class SeatMatcher:
         # leftmost-longest scan is right unless a longer name ran into a longer word
         # ("Norwich North" in "Norwich Northern"), hiding the whole word inside it.
         found = list(self._automaton.iter_long(copy))
-        if found and {copy[end + 1] for end, _ in found} != {"\0"}:
+        if not found:
+            return []
+        # Built with C-level maps and zips: a Python loop here cost more than the scan.
+        ends, indexes = zip(*found)
+        # The character after each match: a whole word is followed by NUL.
+        after = itemgetter(*ends)(copy[1:])  # one character (a str) when one match
+        if after.count("\0") != len(ends):
             return self._all_whole_words(copy, len(text))
-        patterns = self._patterns
-        return [
-            (end - pattern.length, end, pattern)
-            for end, index in found
-            for pattern in (patterns[index],)
-        ]
+        starts = map(sub, ends, map(self._lengths.__getitem__, indexes))
+        return list(zip(starts, ends, map(self._patterns.__getitem__, indexes), indexes))
 
     def _all_whole_words(self, copy: str, text_length: int) -> list[Hit]:
         """Every whole-word match, then the longest of overlapping ones."""
         patterns = self._patterns
         hits = [
-            (end - patterns[index].length, end, patterns[index])
+            (end - patterns[index].length, end, patterns[index], index)
             for end, index in self._automaton.iter(copy)
             if copy[end + 1] == "\0"
         ]
@@ -249,7 +263,7 @@ def _longest_first(hits: list[Hit], text_length: int) -> list[Hit]:
     claimed = bytearray(text_length)  # one byte per character: taken by a longer match
     chosen: list[Hit] = []
     for hit in sorted(hits, key=lambda h: (h[0] - h[1], h[0])):
-        start, end, _ = hit
+        start, end = hit[0], hit[1]
         if claimed.find(1, start, end) == -1:
             claimed[start:end] = b"\x01" * (end - start)
             chosen.append(hit)

@@ -11,6 +11,7 @@ set in force on that date.
 from __future__ import annotations
 
 from datetime import date
+from operator import itemgetter
 from typing import NamedTuple
 from weakref import WeakKeyDictionary
 
@@ -63,10 +64,19 @@ class Pattern(NamedTuple):
     # The name is also a common English word, a month or a first name ("March", "Deal",
     # "Paul"): as a place it counts only where the text names its district or county.
     word_like: bool = False
+    # A person's name or a one-word name: a first name or title before it can change what
+    # it means (``explain_text`` looks at the word before only for these, and for names
+    # written across a line break).
+    word_before_matters: bool = False
 
 
-# A match: start and end offsets in the text, and what was matched.
-Hit = tuple[int, int, Pattern]
+# A match: start and end offsets in the text, what was matched, and its index in the
+# matcher's patterns (a cheaper key than the pattern for per-article tables).
+Hit = tuple[int, int, Pattern, int]
+
+
+_PATTERN = itemgetter(2)
+_INDEX = itemgetter(3)
 
 
 class Resolution(NamedTuple):
@@ -99,8 +109,8 @@ class PlaceContext:
         memo: dict[int, tuple[str, ...]] | None = None,
     ) -> None:
         self._home = home
-        # What each name contributes, by id of its pattern (for this boundary set): kept by
-        # the matcher.
+        # What each name contributes, by its index in the matcher (for this boundary set):
+        # kept by the matcher.
         self._memo = {} if memo is None else memo
         self._hits = hits
         self._gazetteer = gazetteer
@@ -141,7 +151,8 @@ class PlaceContext:
             counties: set[str] = set()
             memo = self._memo
             # Each name once: an article names the same ones again and again.
-            for key, pattern in {id(p): p for _, _, p in self._hits}.items():
+            hits = self._hits
+            for key, pattern in dict(zip(map(_INDEX, hits), map(_PATTERN, hits))).items():
                 names = memo.get(key)
                 if names is None:
                     names = memo[key] = self._areas_of(pattern)

@@ -20,6 +20,7 @@ from digest.models import Evidence, EvidenceKind, Rejection, Seat, SeatTag
 from digest.seats import evidence as judge
 from digest.seats.gazetteer import Gazetteer, boundary_set_on
 from digest.seats.matcher import (
+    GATE_REACH,
     SINGLE_WORD_FACTOR,
     SeatMatcher,
     _cache_path,
@@ -133,10 +134,10 @@ def explain_text(
     first_names = matcher.first_names
     gate_words = matcher.gate_words
     place_kind = _PLACE
-    for start, end, pattern in hits:
-        answer = resolved.get(id(pattern))
+    for start, end, pattern, index in hits:
+        answer = resolved.get(index)
         if answer is None:
-            answer = resolved[id(pattern)] = matcher.resolve(pattern, day, in_force, context)
+            answer = resolved[index] = matcher.resolve(pattern, day, in_force, context)
         if not explain and not answer.targets:
             # Pointing at no seat, it is no evidence whatever the words around it say:
             # only an explanation wants to know why.
@@ -148,18 +149,19 @@ def explain_text(
         # name only a first name, a title, "River" or "v" can change it; after it, a
         # capital, "v", "league"/"union" or a comma.
         after = text[end : end + 2]
-        gated = after[:1] == "," or (
-            after[:1] == " " and after[1:] and (after[1].isupper() or after[1] in "vlu")
-        )
+        gated = _GATED_AFTER.get(after)
+        if gated is None:
+            gated = _gated_after(after)
         if (
             not gated
             and start > 2
             and text[start - 1] == " "
-            and (pattern_kind in PEOPLE or " " not in text[start:end])
+            and (pattern.word_before_matters or " " not in text[start:end])
         ):
-            space = text.rfind(" ", start - 24 if start > 24 else 0, start - 1)
-            before = text[space + 1 : start - 1]
-            gated = before[before.rfind("\n") + 1 :] in gate_words
+            # The word before: after the last space (and line break) within reach.
+            reach = start - GATE_REACH if start > GATE_REACH else 0
+            before = text[reach : start - 1].rpartition(" ")[2]
+            gated = before.rpartition("\n")[2] in gate_words
         if gated and not reason:
             reason = _usage_reason(text, start, end, pattern, first_names)
         if (
@@ -178,17 +180,17 @@ def explain_text(
         if not targets:
             rejected.append(Rejection(start, end, text[start:end], kind, why))
             continue
-        evidence = Evidence(start, end, text[start:end], kind)
+        evidence = _new_tuple(Evidence, (start, end, text[start:end], kind))
         if kind is _SEAT and pattern.place:
             # "Wakefield" is a seat and a council holding several: the seat only when the
             # words around it say so (MP, seat, by-election), else the council's area.
-            as_place = as_places.get(id(pattern))
+            as_place = as_places.get(index)
             if as_place is None:
                 if seats_named is None:
                     # Seats named in full ("Leeds North East"): a list, where "Pudsey" is
                     # one more seat.
-                    seats_named = any(p.kind is _SEAT and not p.place for _, _, p in hits)
-                as_place = as_places[id(pattern)] = (
+                    seats_named = any(h[2].kind is _SEAT and not h[2].place for h in hits)
+                as_place = as_places[index] = (
                     resolve_pattern(
                         pattern._replace(kind=_PLACE, word_like=False),
                         gazetteer,
@@ -209,9 +211,9 @@ def explain_text(
                 kind, targets, scope = _PLACE, as_place.targets, AREA
                 evidence = evidence._replace(kind=kind)
         if kind is _MP or kind is _CANDIDATE:
-            person = people.get(id(pattern))
+            person = people.get(index)
             if person is None:
-                people[id(pattern)] = (answer, [evidence])
+                people[index] = (answer, [evidence])
             else:
                 person[1].append(evidence)
             continue
@@ -268,6 +270,21 @@ def explain_text(
         return Explanation(in_force, tags)
     rejected.sort()
     return Explanation(in_force, tags, areas, tuple(rejected))
+
+
+# Whether the two characters after a name call for the rules (a comma; a space, then a
+# capital, "v", "l" or "u"), by those characters: a handful of pairs recur in every text.
+_GATED_AFTER: dict[str, bool] = {}
+_new_tuple = tuple.__new__  # a named tuple without the call of its Python ``__new__``
+
+
+def _gated_after(after: str) -> bool:
+    gated = after[:1] == "," or (
+        after[:1] == " " and after[1:] != "" and (after[1].isupper() or after[1] in "vlu")
+    )
+    if len(_GATED_AFTER) < 10_000:
+        _GATED_AFTER[after] = gated
+    return gated
 
 
 def _mostly_in(place: Resolution, seat: Seat) -> bool:
