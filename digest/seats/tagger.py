@@ -133,50 +133,50 @@ def explain_text(
     as_places: dict[int, Resolution] = {}  # one-word seats read as places, per name
     first_names = matcher.first_names
     gate_words = matcher.gate_words
-    place_kind = _PLACE
+    # The text after GATE_REACH spaces: ``padded[start : start + _BEFORE_REACH]`` is the
+    # stretch before ``start`` where the word before a name is looked for (the same slice of
+    # the text, spaces standing for what lies before its start).
+    padded = _PADDING + text
     for start, end, pattern, index in hits:
         answer = resolved.get(index)
         if answer is None:
             answer = resolved[index] = matcher.resolve(pattern, day, in_force, context)
-        if not explain and not answer.targets:
+        kind, targets, _, scope, why = answer
+        if not targets and not explain:
             # Pointing at no seat, it is no evidence whatever the words around it say:
             # only an explanation wants to know why.
             previous_end = end
             continue
-        pattern_kind = pattern.kind
         reason = judge.furniture_reason(furniture, start) if furniture else ""
         # One look at the characters either side: most names need no rule at all. Before a
         # name only a first name, a title, "River" or "v" can change it; after it, a
         # capital, "v", "league"/"union" or a comma.
-        after = text[end : end + 2]
-        gated = _GATED_AFTER.get(after)
-        if gated is None:
-            gated = _gated_after(after)
+        gated = _GATED_AFTER[text[end : end + 2]]
         if (
             not gated
             and start > 2
             and text[start - 1] == " "
             and (pattern.word_before_matters or " " not in text[start:end])
         ):
-            # The word before: after the last space (and line break) within reach.
-            reach = start - GATE_REACH if start > GATE_REACH else 0
-            before = text[reach : start - 1].rpartition(" ")[2]
-            gated = before.rpartition("\n")[2] in gate_words
+            # The word after the last space (and line break) before the name, within reach.
+            before = padded[start : start + _BEFORE_REACH].rpartition(" ")[2]
+            gated = before in gate_words or (
+                "\n" in before and before.rpartition("\n")[2] in gate_words
+            )
         if gated and not reason:
             reason = _usage_reason(text, start, end, pattern, first_names)
         if (
             start == previous_end + 1
             and not reason
-            and pattern_kind is place_kind
+            and pattern.kind is _PLACE
             and text[previous_end] == " "
         ):
             reason = "part of a longer place name (after another place)"
         previous_end = end
         if reason:
             if explain:
-                rejected.append(Rejection(start, end, text[start:end], pattern_kind, reason))
+                rejected.append(Rejection(start, end, text[start:end], pattern.kind, reason))
             continue
-        kind, targets, _, scope, why = answer
         if not targets:
             rejected.append(Rejection(start, end, text[start:end], kind, why))
             continue
@@ -210,7 +210,7 @@ def explain_text(
                 answer = as_place
                 kind, targets, scope = _PLACE, as_place.targets, AREA
                 evidence = evidence._replace(kind=kind)
-        if kind is _MP or kind is _CANDIDATE:
+        elif kind is _MP or kind is _CANDIDATE:
             person = people.get(index)
             if person is None:
                 people[index] = (answer, [evidence])
@@ -218,17 +218,18 @@ def explain_text(
                 person[1].append(evidence)
             continue
         in_title = start < title_end
-        headline_place = headline_place or in_title
+        if in_title:
+            headline_place = True
         if scope == AREA:
             # Kept apart: it adds to seats with evidence of their own (after this loop), and
             # seats only it reaches are built only when explaining.
             area_hits.append((evidence, targets, in_title))
             continue
-        for seat, weight in targets:
-            score = scores.get(id(seat))
-            if score is None:
-                score = scores[id(seat)] = SeatScore(seat)
-            if kind is _SEAT:
+        if kind is _SEAT:
+            for seat, weight in targets:
+                score = scores.get(id(seat))
+                if score is None:
+                    score = scores[id(seat)] = SeatScore(seat)
                 score.evidence.append(evidence)
                 if in_title:
                     score.title_hits += 1
@@ -237,15 +238,22 @@ def explain_text(
                     score.body_hits += 1
                     if score.body_hits <= MAX_BODY_HITS:
                         score.raw += BODY_WEIGHT * weight
-                continue
-            gain = (PLACE_TITLE_WEIGHT if in_title else PLACE_BODY_WEIGHT) * weight
+            continue
+        village = scope == VILLAGE
+        for seat, weight in targets:
+            score = scores.get(id(seat))
+            if score is None:
+                score = scores[id(seat)] = SeatScore(seat)
             score.evidence.append(evidence)
             score.place_hits += 1
-            if scope == VILLAGE:
+            if village:
                 score.minor_hits += 1
-                score.minor_title = score.minor_title or in_title
-            if in_title or score.place_hits <= MAX_PLACE_HITS:
-                score.raw += gain
+                if in_title:
+                    score.minor_title = True
+            if in_title:
+                score.raw += PLACE_TITLE_WEIGHT * weight
+            elif score.place_hits <= MAX_PLACE_HITS:
+                score.raw += PLACE_BODY_WEIGHT * weight
     in_areas = {id(seat) for _, targets, _ in area_hits for seat, _ in targets}
     for answer, namings in people.values():
         _add_person(text, namings, answer, scores, in_areas, context, rejected, title_end, lead_end)
@@ -274,17 +282,26 @@ def explain_text(
 
 # Whether the two characters after a name call for the rules (a comma; a space, then a
 # capital, "v", "l" or "u"), by those characters: a handful of pairs recur in every text.
-_GATED_AFTER: dict[str, bool] = {}
+class _GatedAfter(dict[str, bool]):
+    """Whether the two characters after a name call for the rules (a comma; a space, then a
+    capital, "v", "l" or "u"), by those characters: a handful of pairs recur in every text."""
+
+    def __missing__(self, after: str) -> bool:
+        gated = after[:1] == "," or (
+            after[:1] == " " and after[1:] != "" and (after[1].isupper() or after[1] in "vlu")
+        )
+        if len(self) < 10_000:
+            self[after] = gated
+        return gated
+
+
+_GATED_AFTER = _GatedAfter()
 _new_tuple = tuple.__new__  # a named tuple without the call of its Python ``__new__``
-
-
-def _gated_after(after: str) -> bool:
-    gated = after[:1] == "," or (
-        after[:1] == " " and after[1:] != "" and (after[1].isupper() or after[1] in "vlu")
-    )
-    if len(_GATED_AFTER) < 10_000:
-        _GATED_AFTER[after] = gated
-    return gated
+# How far before a name (and the space before it) the word before it is looked for. A
+# gate word is shorter than this (``SeatMatcher.gate_words``): a stretch holding no space
+# is no gate word, as a longer look would find.
+_BEFORE_REACH = GATE_REACH - 1
+_PADDING = " " * GATE_REACH
 
 
 def _mostly_in(place: Resolution, seat: Seat) -> bool:
