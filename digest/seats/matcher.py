@@ -18,7 +18,7 @@ from collections import defaultdict
 from datetime import date
 from functools import lru_cache
 from importlib import resources
-from operator import itemgetter, sub
+from operator import itemgetter
 from pathlib import Path
 
 import ahocorasick
@@ -213,23 +213,26 @@ class SeatMatcher:
             self._resolutions[key] = answer
         return answer
 
-    def find(self, text: str) -> list[Hit]:
-        """Whole-word, non-overlapping matches, longest first where they overlap."""
-        copy = f"\0{_matching_copy(text)}\0"
+    def find(self, text: str, ascii_text: bytes | None = None) -> list[Hit]:
+        """Whole-word, non-overlapping matches, longest first where they overlap.
+
+        ``ascii_text``: the text already encoded as ASCII with "?" for the rest, when the
+        caller has it (``explain_text`` shares it with ``furniture_spans``)."""
+        if ascii_text is None:
+            ascii_text = text.encode("ascii", "replace")
+        copy = f"\0{ascii_text.translate(_WORD_ENDS).decode('ascii')}\0"
         # Offsets in the copy are one more than in the text. The automaton's own
         # leftmost-longest scan is right unless a longer name ran into a longer word
         # ("Norwich North" in "Norwich Northern"), hiding the whole word inside it.
         found = list(self._automaton.iter_long(copy))
         if not found:
             return []
-        # Built with C-level maps and zips: a Python loop here cost more than the scan.
-        ends, indexes = zip(*found)
+        ends = [end for end, _ in found]
         # The character after each match: a whole word is followed by NUL.
-        after = itemgetter(*ends)(copy[1:])  # one character (a str) when one match
-        if after.count("\0") != len(ends):
+        if itemgetter(*ends)(copy[1:]).count("\0") != len(ends):  # one match: a str
             return self._all_whole_words(copy, len(text))
-        starts = map(sub, ends, map(self._lengths.__getitem__, indexes))
-        return list(zip(starts, ends, map(self._patterns.__getitem__, indexes), indexes))
+        lengths, patterns = self._lengths, self._patterns
+        return [(end - lengths[index], end, patterns[index], index) for end, index in found]
 
     def _all_whole_words(self, copy: str, text_length: int) -> list[Hit]:
         """Every whole-word match, then the longest of overlapping ones."""

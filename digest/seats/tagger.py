@@ -115,7 +115,8 @@ def explain_text(
     title_end = len(title)
     lead_end = title_end + 2 + LEAD_CHARS
     scores: dict[int, SeatScore] = {}  # by id of the gazetteer's Seat
-    hits = matcher.find(text)
+    ascii_text = text.encode("ascii", "replace")  # read by the matcher and furniture_spans
+    hits = matcher.find(text, ascii_text)
     home = gazetteer.areas.get(area, frozenset()) if area else frozenset()
     context = PlaceContext(
         hits, gazetteer, in_force, home, matcher.areas_memo.setdefault(in_force, {})
@@ -128,7 +129,7 @@ def explain_text(
     # A name said ten times means the same thing each time: resolve each name once.
     resolved: dict[int, Resolution] = {}
     previous_end = -2
-    furniture = judge.furniture_spans(text, title_end)
+    furniture = judge.furniture_spans(text, title_end, ascii_text)
     seats_named: bool | None = None
     as_places: dict[int, Resolution] = {}  # one-word seats read as places, per name
     first_names = matcher.first_names
