@@ -25,9 +25,17 @@ import ahocorasick
 
 from digest.models import EvidenceKind
 from digest.seats import evidence as judge
-from digest.seats.gazetteer import Gazetteer, load_gazetteer
+from digest.seats.gazetteer import SET_2010, SET_2024, Gazetteer, load_gazetteer
 from digest.seats.priors import is_word_like, usable_place_name, word_commonness
-from digest.seats.resolve import VILLAGE, Hit, Pattern, PlaceContext, Resolution, resolve_pattern
+from digest.seats.resolve import (
+    VILLAGE,
+    Hit,
+    Pattern,
+    PlaceContext,
+    Resolution,
+    resolve_pattern,
+    seat_in_force,
+)
 
 # One-word seat names ("Colchester", "Bath") are also towns and words: weigh them less.
 SINGLE_WORD_FACTOR = 0.75
@@ -38,7 +46,7 @@ RESOLUTIONS_KEPT = 100_000
 GATE_REACH = 24
 # The layout of the pickled matcher: bump when what it holds changes shape, so that an old
 # cache is never read into new code.
-CACHE_FORMAT = "5"
+CACHE_FORMAT = "6"
 
 log = logging.getLogger(__name__)
 _TOWN_POINT = re.compile(
@@ -140,45 +148,88 @@ class SeatMatcher:
         self.gate_words = frozenset(
             word for word in first_names | judge.WORDS_BEFORE if len(word) < GATE_REACH - 1
         )
+        # The counties and districts each name stands for in each set, by pattern index:
+        # what an article naming it tells about which of same-named places is meant
+        # (``PlaceContext``). Built here, once, and kept in the cache.
+        self.areas_named = {
+            boundary_set: [self._areas_of(pattern, boundary_set) for pattern in self._patterns]
+            for boundary_set in (SET_2010, SET_2024)
+        }
+        self._init_memos()
+
+    def _init_memos(self) -> None:
+        """The answers remembered per process (not cached on disk: keyed by object ids)."""
         self._resolutions: dict[tuple[object, ...], Resolution] = {}
         # The counties and districts of every place a name can mean, by id of its pattern:
         # all an ambiguous place's meaning depends on (``_resolve_in_context``).
         self._place_areas: dict[int, frozenset[str]] = {}
-        # The counties and districts each name stands for, by set (``PlaceContext``).
-        self.areas_memo: dict[str, dict[int, tuple[str, ...]]] = {}
+        # What a name means whatever the article, by pattern index, per set and whether the
+        # source covers an area (``answers_for``); None where it depends on the article.
+        self._fixed: dict[tuple[str, bool], list[Resolution | None]] = {}
+
+    def _areas_of(self, pattern: Pattern, boundary_set: str) -> tuple[str, ...]:
+        """The counties and districts naming this name tells of: a seat's county, a place
+        and its county (the place may be a county or district itself)."""
+        if pattern.kind is _SEAT:
+            seat = seat_in_force(self.gazetteer, pattern.keys, boundary_set)
+            return (seat.county,) if seat is not None else ()
+        if pattern.kind is _PLACE and not pattern.word_like:
+            return (pattern.place, pattern.county) if pattern.county else (pattern.place,)
+        return ()
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
-        state["_resolutions"] = {}  # per process: keyed by object ids
-        state["_place_areas"] = {}
-        state["areas_memo"] = {}
+        for memo in ("_resolutions", "_place_areas", "_fixed"):
+            del state[memo]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
+        self._init_memos()
 
     def forget_resolutions(self) -> None:
         """Drop the names resolved so far (benchmarks measure a first pass with it)."""
         self._resolutions.clear()
+        self._fixed.clear()
+
+    def answers_for(self, in_force: str, has_home: bool) -> list[Resolution | None]:
+        """By pattern index, the answers ``resolve`` has found that hold for every article
+        in this set (with or without a source area): a list index per name, not a call.
+        None where not known yet or where the answer depends on the article."""
+        answers = self._fixed.get((in_force, has_home))
+        if answers is None:
+            answers = self._fixed[(in_force, has_home)] = [None] * len(self._patterns)
+        return answers
 
     def resolve(
-        self, pattern: Pattern, day: date, in_force: str, context: PlaceContext
+        self, pattern: Pattern, index: int, day: date, in_force: str, context: PlaceContext
     ) -> Resolution:
-        """What a matched name means on ``day``; the same for every article unless the name
-        is an ambiguous place, so remembered (up to ``RESOLUTIONS_KEPT`` answers)."""
+        """What a matched name (``index``: its pattern's) means on ``day``; the same for
+        every article unless the name is an ambiguous place or a person (by date), so
+        remembered (people up to ``RESOLUTIONS_KEPT`` answers; seats and places in the
+        tables of ``answers_for``)."""
         if pattern.ambiguous:
             return self._resolve_in_context(pattern, day, in_force, context)
-        key = (id(pattern), day if pattern.kind is _MP else in_force)
-        answer = self._resolutions.get(key)
-        if answer is None:
-            if len(self._resolutions) >= RESOLUTIONS_KEPT:
-                self._resolutions.clear()
-            answer = resolve_pattern(
-                pattern, self.gazetteer, None, day, in_force, SINGLE_WORD_FACTOR
-            )
-            self._resolutions[key] = answer
-        if answer.scope == VILLAGE and context.has_home:  # in the source's own area?
-            return self._resolve_in_context(pattern, day, in_force, context)
+        if pattern.kind is _MP:
+            key = (index, day)
+            answer = self._resolutions.get(key)
+            if answer is None:
+                if len(self._resolutions) >= RESOLUTIONS_KEPT:
+                    self._resolutions.clear()
+                answer = resolve_pattern(
+                    pattern, self.gazetteer, None, day, in_force, SINGLE_WORD_FACTOR
+                )
+                self._resolutions[key] = answer
+            return answer
+        answer = resolve_pattern(pattern, self.gazetteer, None, day, in_force, SINGLE_WORD_FACTOR)
+        self.answers_for(in_force, False)[index] = answer
+        if answer.scope == VILLAGE:
+            # In the source's own area, a village is as good as a town: with an area, it
+            # depends on the article.
+            if context.has_home:
+                return self._resolve_in_context(pattern, day, in_force, context)
+        else:
+            self.answers_for(in_force, True)[index] = answer
         return answer
 
     def _resolve_in_context(

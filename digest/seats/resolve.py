@@ -11,7 +11,6 @@ set in force on that date.
 from __future__ import annotations
 
 from datetime import date
-from operator import itemgetter
 from typing import NamedTuple
 from weakref import WeakKeyDictionary
 
@@ -75,10 +74,6 @@ class Pattern(NamedTuple):
 Hit = tuple[int, int, Pattern, int]
 
 
-_PATTERN = itemgetter(2)
-_INDEX = itemgetter(3)
-
-
 class Resolution(NamedTuple):
     """What a name means here: its kind, seats with a weight each, whether it is a national
     figure, how a place stands to its seats (town, village, area), and why it points at
@@ -103,18 +98,13 @@ class PlaceContext:
     def __init__(
         self,
         hits: list[Hit],
-        gazetteer: Gazetteer,
-        in_force: str,
+        areas_named: list[tuple[str, ...]],
         home: frozenset[str] = frozenset(),
-        memo: dict[int, tuple[str, ...]] | None = None,
     ) -> None:
         self._home = home
-        # What each name contributes, by its index in the matcher (for this boundary set):
-        # kept by the matcher.
-        self._memo = {} if memo is None else memo
         self._hits = hits
-        self._gazetteer = gazetteer
-        self._in_force = in_force
+        # What each name tells, by pattern index (``SeatMatcher.areas_named``, this set's).
+        self._areas_named = areas_named
         self._counties: set[str] | None = None
         self._answers: dict[str, bool] = {}
         self._known: frozenset[str] | set[str] | None = None  # named or covered
@@ -149,25 +139,14 @@ class PlaceContext:
         the counties of the seats and unambiguous places named."""
         if self._counties is None:
             counties: set[str] = set()
-            memo = self._memo
+            table = self._areas_named
             # Each name once: an article names the same ones again and again.
-            hits = self._hits
-            for key, pattern in dict(zip(map(_INDEX, hits), map(_PATTERN, hits))).items():
-                names = memo.get(key)
-                if names is None:
-                    names = memo[key] = self._areas_of(pattern)
+            for index in {hit[3] for hit in self._hits}:
+                names = table[index]
                 if names:
                     counties.update(names)
             self._counties = counties
         return self._counties
-
-    def _areas_of(self, pattern: Pattern) -> tuple[str, ...]:
-        if pattern.kind is _SEAT:
-            seat = seat_in_force(self._gazetteer, pattern.keys, self._in_force)
-            return (seat.county,) if seat is not None else ()
-        if pattern.kind is _PLACE and not pattern.word_like:
-            return (pattern.place, pattern.county) if pattern.county else (pattern.place,)
-        return ()
 
 
 def resolve_pattern(

@@ -118,9 +118,9 @@ def explain_text(
     ascii_text = text.encode("ascii", "replace")  # read by the matcher and furniture_spans
     hits = matcher.find(text, ascii_text)
     home = gazetteer.areas.get(area, frozenset()) if area else frozenset()
-    context = PlaceContext(
-        hits, gazetteer, in_force, home, matcher.areas_memo.setdefault(in_force, {})
-    )
+    context = PlaceContext(hits, matcher.areas_named[in_force], home)
+    # What most names mean whatever the article: one list index each.
+    fixed = matcher.answers_for(in_force, bool(home))
     rejected: list[Rejection] = []
     # Each person's namings, in order: whether it is them is decided once per person.
     people: dict[int, tuple[Resolution, list[Evidence]]] = {}
@@ -139,9 +139,11 @@ def explain_text(
     # the text, spaces standing for what lies before its start).
     padded = _PADDING + text
     for start, end, pattern, index in hits:
-        answer = resolved.get(index)
+        answer = fixed[index]
         if answer is None:
-            answer = resolved[index] = matcher.resolve(pattern, day, in_force, context)
+            answer = resolved.get(index)
+            if answer is None:
+                answer = resolved[index] = matcher.resolve(pattern, index, day, in_force, context)
         kind, targets, _, scope, why = answer
         if not targets and not explain:
             # Pointing at no seat, it is no evidence whatever the words around it say:
