@@ -179,9 +179,19 @@ _ORDER = itemgetter(0, 1, 2, 3)
 _TAG = itemgetter(4)
 
 
+# Score values by raw score: a few sums of weights recur in every article, and ``round``
+# to three places is a decimal conversion each time.
+_VALUES: dict[float, float] = {}
+
+
 def _tag(score: SeatScore, role: Role) -> tuple[int, float, str, str, SeatTag]:
     seat = score.seat
-    value = round(1.0 - _exp(-score.raw / SCORE_SCALE), 3)
+    raw = score.raw
+    value = _VALUES.get(raw)
+    if value is None:
+        value = round(1.0 - _exp(-raw / SCORE_SCALE), 3)
+        if len(_VALUES) < 10_000:
+            _VALUES[raw] = value
     name, boundary_set = seat.name, seat.boundary_set
     tag = _new_tuple(SeatTag, (seat.code, name, boundary_set, role, value, tuple(score.evidence)))
     return (_RANK[role], -value, name, boundary_set, tag)

@@ -259,7 +259,9 @@ def explain_text(
                 score.raw += PLACE_BODY_WEIGHT * weight
     in_areas = {id(seat) for _, targets, _ in area_hits for seat, _ in targets}
     for answer, namings in people.values():
-        _add_person(text, namings, answer, scores, in_areas, context, rejected, title_end, lead_end)
+        _add_person(
+            text, namings, answer, scores, in_areas, context, rejected, title_end, lead_end, explain
+        )
     for evidence, targets, in_title in area_hits:
         for seat, weight in targets:
             score = scores.get(id(seat))
@@ -359,6 +361,7 @@ def _add_person(
     rejected: list[Rejection],
     title_end: int,
     lead_end: int,
+    explain: bool,
 ) -> None:
     """Count an MP or candidate for their seat when the text shows it is them.
 
@@ -383,12 +386,13 @@ def _add_person(
                 and any(judge.names_politician(text, e.start, e.end) for e in namings)
             )
         if not supported and not shown:
-            why = (
-                "a national figure named in passing"
-                if answer.national
-                else "no sign it is the MP or candidate (no seat, area or MP title near)"
-            )
-            rejected.extend(Rejection(e.start, e.end, e.text, e.kind, why) for e in namings)
+            if explain:
+                why = (
+                    "a national figure named in passing"
+                    if answer.national
+                    else "no sign it is the MP or candidate (no seat, area or MP title near)"
+                )
+                rejected.extend(Rejection(e.start, e.end, e.text, e.kind, why) for e in namings)
             continue
         if score is None:
             score = scores[id(seat)] = SeatScore(seat)
