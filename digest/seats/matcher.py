@@ -30,6 +30,7 @@ from digest.seats.priors import is_word_like, usable_place_name, word_commonness
 from digest.seats.resolve import (
     VILLAGE,
     Hit,
+    Match,
     Pattern,
     PlaceContext,
     Resolution,
@@ -46,9 +47,10 @@ RESOLUTIONS_KEPT = 100_000
 GATE_REACH = 24
 # The layout of the pickled matcher: bump when what it holds changes shape, so that an old
 # cache is never read into new code.
-CACHE_FORMAT = "6"
+CACHE_FORMAT = "7"
 
 log = logging.getLogger(__name__)
+_END = itemgetter(0)
 _TOWN_POINT = re.compile(
     r"^([A-Z][a-z]+) (North|South|East|West|Central|North East|North West|South East|South West)$"
 )
@@ -135,8 +137,11 @@ class SeatMatcher:
             add(name, pattern)
         # The automaton stores integers (an index into ``_patterns``): it unpickles from
         # the cache ten times faster than one holding Python objects.
-        self._patterns = list(patterns.values())
-        self._lengths = [pattern.length for pattern in self._patterns]
+        self.patterns = list(patterns.values())
+        self.lengths = [pattern.length for pattern in self.patterns]
+        # Whether the word before a name can change it, by pattern index (the tagger's
+        # first look): ``Pattern.word_before_matters`` without reading the pattern.
+        self.word_before_matters = bytes(p.word_before_matters for p in self.patterns)
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         for index, word in enumerate(patterns):
             self._automaton.add_word(word, index)
@@ -152,7 +157,7 @@ class SeatMatcher:
         # what an article naming it tells about which of same-named places is meant
         # (``PlaceContext``). Built here, once, and kept in the cache.
         self.areas_named = {
-            boundary_set: [self._areas_of(pattern, boundary_set) for pattern in self._patterns]
+            boundary_set: [self._areas_of(pattern, boundary_set) for pattern in self.patterns]
             for boundary_set in (SET_2010, SET_2024)
         }
         self._init_memos()
@@ -198,7 +203,7 @@ class SeatMatcher:
         None where not known yet or where the answer depends on the article."""
         answers = self._fixed.get((in_force, has_home))
         if answers is None:
-            answers = self._fixed[(in_force, has_home)] = [None] * len(self._patterns)
+            answers = self._fixed[(in_force, has_home)] = [None] * len(self.patterns)
         return answers
 
     def resolve(
@@ -264,8 +269,16 @@ class SeatMatcher:
             self._resolutions[key] = answer
         return answer
 
-    def find(self, text: str, ascii_text: bytes | None = None) -> list[Hit]:
-        """Whole-word, non-overlapping matches, longest first where they overlap.
+    def find(self, text: str) -> list[Hit]:
+        """Whole-word, non-overlapping matches, longest first where they overlap: start,
+        end, pattern and pattern index of each."""
+        lengths, patterns = self.lengths, self.patterns
+        return [(end - lengths[i], end, patterns[i], i) for end, i in self.scan(text)]
+
+    def scan(self, text: str, ascii_text: bytes | None = None) -> list[Match]:
+        """``find``'s matches as (end, pattern index) only: the start is the end less
+        ``lengths[index]``, the pattern ``patterns[index]``. Tagging reads these, as
+        building a tuple of four per match cost more than looking the two up where needed.
 
         ``ascii_text``: the text already encoded as ASCII with "?" for the rest, when the
         caller has it (``explain_text`` shares it with ``furniture_spans``)."""
@@ -275,19 +288,15 @@ class SeatMatcher:
         # Offsets in the copy are one more than in the text. The automaton's own
         # leftmost-longest scan is right unless a longer name ran into a longer word
         # ("Norwich North" in "Norwich Northern"), hiding the whole word inside it.
-        found = list(self._automaton.iter_long(copy))
-        if not found:
-            return []
-        ends = [end for end, _ in found]
+        found: list[Match] = list(self._automaton.iter_long(copy))
         # The character after each match: a whole word is followed by NUL.
-        if itemgetter(*ends)(copy[1:]).count("\0") != len(ends):  # one match: a str
-            return self._all_whole_words(copy, len(text))
-        lengths, patterns = self._lengths, self._patterns
-        return [(end - lengths[index], end, patterns[index], index) for end, index in found]
+        if found and itemgetter(*map(_END, found))(copy[1:]).count("\0") != len(found):
+            return [(hit[1], hit[3]) for hit in self._all_whole_words(copy, len(text))]
+        return found
 
     def _all_whole_words(self, copy: str, text_length: int) -> list[Hit]:
         """Every whole-word match, then the longest of overlapping ones."""
-        patterns = self._patterns
+        patterns = self.patterns
         hits = [
             (end - patterns[index].length, end, patterns[index], index)
             for end, index in self._automaton.iter(copy)

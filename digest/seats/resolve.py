@@ -72,6 +72,8 @@ class Pattern(NamedTuple):
 # A match: start and end offsets in the text, what was matched, and its index in the
 # matcher's patterns (a cheaper key than the pattern for per-article tables).
 Hit = tuple[int, int, Pattern, int]
+# A match as the tagger reads it: its end offset and its pattern's index.
+Match = tuple[int, int]
 
 
 class Resolution(NamedTuple):
@@ -97,12 +99,12 @@ class PlaceContext:
 
     def __init__(
         self,
-        hits: list[Hit],
+        found: list[Match],
         areas_named: list[tuple[str, ...]],
         home: frozenset[str] = frozenset(),
     ) -> None:
         self._home = home
-        self._hits = hits
+        self._found = found
         # What each name tells, by pattern index (``SeatMatcher.areas_named``, this set's).
         self._areas_named = areas_named
         self._counties: set[str] | None = None
@@ -141,7 +143,7 @@ class PlaceContext:
             counties: set[str] = set()
             table = self._areas_named
             # Each name once: an article names the same ones again and again.
-            for index in {hit[3] for hit in self._hits}:
+            for index in {match[1] for match in self._found}:
                 names = table[index]
                 if names:
                     counties.update(names)

@@ -116,9 +116,10 @@ def explain_text(
     lead_end = title_end + 2 + LEAD_CHARS
     scores: dict[int, SeatScore] = {}  # by id of the gazetteer's Seat
     ascii_text = text.encode("ascii", "replace")  # read by the matcher and furniture_spans
-    hits = matcher.find(text, ascii_text)
+    found = matcher.scan(text, ascii_text)
+    patterns, lengths = matcher.patterns, matcher.lengths
     home = gazetteer.areas.get(area, frozenset()) if area else frozenset()
-    context = PlaceContext(hits, matcher.areas_named[in_force], home)
+    context = PlaceContext(found, matcher.areas_named[in_force], home)
     # What most names mean whatever the article: one list index each.
     fixed = matcher.answers_for(in_force, bool(home))
     rejected: list[Rejection] = []
@@ -138,12 +139,16 @@ def explain_text(
     # stretch before ``start`` where the word before a name is looked for (the same slice of
     # the text, spaces standing for what lies before its start).
     padded = _PADDING + text
-    for start, end, pattern, index in hits:
+    word_before_matters = matcher.word_before_matters
+    for end, index in found:
+        start = end - lengths[index]
         answer = fixed[index]
         if answer is None:
             answer = resolved.get(index)
             if answer is None:
-                answer = resolved[index] = matcher.resolve(pattern, index, day, in_force, context)
+                answer = resolved[index] = matcher.resolve(
+                    patterns[index], index, day, in_force, context
+                )
         kind, targets, _, scope, why = answer
         if not targets and not explain:
             # Pointing at no seat, it is no evidence whatever the words around it say:
@@ -159,7 +164,7 @@ def explain_text(
             not gated
             and start > 2
             and text[start - 1] == " "
-            and (pattern.word_before_matters or " " not in text[start:end])
+            and (word_before_matters[index] or " " not in text[start:end])
         ):
             # The word after the last space (and line break) before the name, within reach.
             before = padded[start : start + _BEFORE_REACH].rpartition(" ")[2]
@@ -167,24 +172,27 @@ def explain_text(
                 "\n" in before and before.rpartition("\n")[2] in gate_words
             )
         if gated and not reason:
-            reason = _usage_reason(text, start, end, pattern, first_names)
+            reason = _usage_reason(text, start, end, patterns[index], first_names)
         if (
             start == previous_end + 1
             and not reason
-            and pattern.kind is _PLACE
+            and patterns[index].kind is _PLACE
             and text[previous_end] == " "
         ):
             reason = "part of a longer place name (after another place)"
         previous_end = end
         if reason:
             if explain:
-                rejected.append(Rejection(start, end, text[start:end], pattern.kind, reason))
+                rejected.append(
+                    Rejection(start, end, text[start:end], patterns[index].kind, reason)
+                )
             continue
         if not targets:
             rejected.append(Rejection(start, end, text[start:end], kind, why))
             continue
         evidence = _new_tuple(Evidence, (start, end, text[start:end], kind))
-        if kind is _SEAT and pattern.place:
+        if kind is _SEAT and patterns[index].place:
+            pattern = patterns[index]
             # "Wakefield" is a seat and a council holding several: the seat only when the
             # words around it say so (MP, seat, by-election), else the council's area.
             as_place = as_places.get(index)
@@ -192,7 +200,9 @@ def explain_text(
                 if seats_named is None:
                     # Seats named in full ("Leeds North East"): a list, where "Pudsey" is
                     # one more seat.
-                    seats_named = any(h[2].kind is _SEAT and not h[2].place for h in hits)
+                    seats_named = any(
+                        patterns[i].kind is _SEAT and not patterns[i].place for _, i in found
+                    )
                 as_place = as_places[index] = (
                     resolve_pattern(
                         pattern._replace(kind=_PLACE, word_like=False),
