@@ -125,7 +125,10 @@ def _next_word(text: str, end: int) -> str:
 def _previous_word(text: str, start: int) -> str:
     if start < 2 or text[start - 1] != " " or not text[start - 2].isalpha():
         return ""
-    begin = max(text.rfind(" ", 0, start - 1), text.rfind("\n", 0, start - 1)) + 1
+    space = text.rfind(" ", 0, start - 1)
+    # A line break counts only after the last space: looked for there, not back to the
+    # text's start (a body without line breaks was scanned end to end for each name).
+    begin = max(space, text.rfind("\n", space + 1, start - 1)) + 1
     word = text[begin : start - 1]
     return word if word[:1].isalpha() else ""
 
