@@ -25,8 +25,9 @@ import ahocorasick
 
 from digest.models import EvidenceKind
 from digest.seats import evidence as judge
-from digest.seats.gazetteer import SET_2010, SET_2024, Gazetteer, load_gazetteer
+from digest.seats.gazetteer import Gazetteer, load_gazetteer
 from digest.seats.priors import is_word_like, usable_place_name, word_commonness
+from digest.seats.records import SET_2010, SET_2024
 from digest.seats.resolve import (
     VILLAGE,
     Hit,
@@ -47,7 +48,7 @@ RESOLUTIONS_KEPT = 100_000
 GATE_REACH = 24
 # The layout of the pickled matcher: bump when what it holds changes shape, so that an old
 # cache is never read into new code.
-CACHE_FORMAT = "7"
+CACHE_FORMAT = "8"
 
 log = logging.getLogger(__name__)
 _END = itemgetter(0)
@@ -391,7 +392,16 @@ def _cache_path() -> Path:
         [f"data/{e.name}" for e in package.joinpath("data").iterdir()]
         + [
             f"{m}.py"
-            for m in ("gazetteer", "matcher", "resolve", "priors", "evidence", "wordlists")
+            for m in (
+                "gazetteer",
+                "records",
+                "rows",
+                "matcher",
+                "resolve",
+                "priors",
+                "evidence",
+                "wordlists",
+            )
         ]
     ):
         key.update(name.encode())

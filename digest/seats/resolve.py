@@ -15,12 +15,8 @@ from typing import NamedTuple
 from weakref import WeakKeyDictionary
 
 from digest.models import EvidenceKind, Seat
-from digest.seats.gazetteer import (
-    CAMPAIGN_GRACE,
-    PLACE_TYPE_RANK,
-    Gazetteer,
-    PlaceOption,
-)
+from digest.seats.gazetteer import Gazetteer
+from digest.seats.records import CAMPAIGN_GRACE, PLACE_TYPE_RANK, PlaceOption
 
 # Enum members as module constants: an enum attribute lookup costs ten times a global
 # one, and tagging looks these up for every name it meets.

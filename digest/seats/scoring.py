@@ -49,19 +49,19 @@ class SeatScore:
     """
 
     __slots__ = (
-        "seat",
-        "raw",
-        "title_hits",
+        "area_evidence",
+        "area_raw",
         "body_hits",
-        "mp_hits",
-        "place_hits",
+        "evidence",
+        "lead_person",
         "minor_hits",
         "minor_title",
-        "area_raw",
+        "mp_hits",
+        "place_hits",
         "quoted",
-        "lead_person",
-        "evidence",
-        "area_evidence",
+        "raw",
+        "seat",
+        "title_hits",
     )
 
     def __init__(self, seat: Seat) -> None:

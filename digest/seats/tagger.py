@@ -18,7 +18,7 @@ from datetime import date
 
 from digest.models import Evidence, EvidenceKind, Rejection, Seat, SeatTag
 from digest.seats import evidence as judge
-from digest.seats.gazetteer import Gazetteer, boundary_set_on
+from digest.seats.gazetteer import Gazetteer
 from digest.seats.matcher import (
     GATE_REACH,
     SINGLE_WORD_FACTOR,
@@ -26,6 +26,7 @@ from digest.seats.matcher import (
     _cache_path,
     default_matcher,
 )
+from digest.seats.records import boundary_set_on
 from digest.seats.resolve import (
     AREA,
     AREA_TYPES,
