@@ -11,6 +11,8 @@ set in force on that date.
 from __future__ import annotations
 
 from datetime import date
+from itertools import chain
+from operator import itemgetter
 from typing import NamedTuple
 from weakref import WeakKeyDictionary
 
@@ -70,6 +72,7 @@ class Pattern(NamedTuple):
 Hit = tuple[int, int, Pattern, int]
 # A match as the tagger reads it: its end offset and its pattern's index.
 Match = tuple[int, int]
+_INDEX = itemgetter(1)
 
 
 class Resolution(NamedTuple):
@@ -136,14 +139,10 @@ class PlaceContext:
         """The places the automaton found (a county or district named is among them), and
         the counties of the seats and unambiguous places named."""
         if self._counties is None:
-            counties: set[str] = set()
-            table = self._areas_named
-            # Each name once: an article names the same ones again and again.
-            for index in {match[1] for match in self._found}:
-                names = table[index]
-                if names:
-                    counties.update(names)
-            self._counties = counties
+            # Each name once (an article names the same ones again and again), gathered by
+            # C-level maps: a Python loop here cost twice as much.
+            indexes = set(map(_INDEX, self._found))
+            self._counties = set(chain.from_iterable(map(self._areas_named.__getitem__, indexes)))
         return self._counties
 
 
