@@ -24,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from digest.seats.gazetteer import boundary_set_on, load_gazetteer  # noqa: E402
+from digest.seats.gazetteer import load_gazetteer  # noqa: E402
+from digest.seats.records import boundary_set_on  # noqa: E402
 from digest.seats.tagger import default_matcher, tag_text  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "tagging" / "articles.jsonl"

@@ -16,7 +16,8 @@ from pathlib import Path
 from digest.config import SubscriberConfig
 from digest.errors import ConfigError
 from digest.models import Seat, Subscriber
-from digest.seats.gazetteer import SET_2024, Gazetteer
+from digest.seats.gazetteer import Gazetteer
+from digest.seats.records import SET_2024
 
 log = logging.getLogger(__name__)
 

@@ -2,178 +2,32 @@
 
 The CSV files in ``digest/seats/data`` are open data (Open Parliament Licence, OGL v3,
 CC BY 4.0; see ``data/README.md`` for attribution). They are read once per process, lazily,
-so commands that never tag (``status``) pay nothing.
+so commands that never tag (``status``) pay nothing. The records it holds are defined in
+``records.py``, the files read by ``rows.py``.
 """
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import cached_property, lru_cache
-from importlib import resources
-from typing import Any, NamedTuple
+from typing import Any
 
 from digest.models import Seat
-
-SET_2010 = "2010"
-SET_2024 = "2024"
-# The 2010 boundaries were in force until dissolution on 2024-05-30.
-LAST_DAY_OF_2010_SET = date(2024, 5, 30)
-# Between a dissolution and polling day nobody is an MP, but the outgoing member is still the
-# name a story about the seat uses; a former MP keeps their seat for this long after a term.
-CAMPAIGN_GRACE = timedelta(days=60)
-# A maiden speech shortly before the first term in the data means an earlier by-election
-# win in the same seat (Chloe Smith, Norwich North, 2009).
-BY_ELECTION_REACH = timedelta(days=730)
-
-
-def boundary_set_on(day: date) -> str:
-    """The boundary set in force on ``day``."""
-    return SET_2010 if day <= LAST_DAY_OF_2010_SET else SET_2024
-
-
-@dataclass(frozen=True, slots=True)
-class MpTerm:
-    """One MP's term in one seat."""
-
-    mnis_id: str
-    name: str
-    variants: tuple[str, ...]
-    party: str
-    seat_code: str
-    seat_name: str
-    boundary_set: str
-    start: date
-    end: date | None
-    elected: date  # polling day of this term; ``start`` may reach back to a maiden speech
-
-    def covers(self, day: date, grace: timedelta = timedelta(0)) -> bool:
-        """True when the term (stretched by ``grace`` at its end) includes ``day``."""
-        return self.start <= day and (self.end is None or day <= self.end + grace)
-
-
-# A runner-up is news about the seat they fought from a year before polling day (selection,
-# campaign) to half a year after it (the count, its aftermath).
-CANDIDATE_BEFORE = timedelta(days=365)
-CANDIDATE_AFTER = timedelta(days=183)
-
-
-@dataclass(frozen=True, slots=True)
-class Candidacy:
-    """A runner-up at one contest, relevant to the seat around that election."""
-
-    name: str
-    party: str
-    seat_code: str
-    boundary_set: str
-    election: date
-
-    def covers(self, day: date) -> bool:
-        """True when ``day`` falls in the candidacy's window around polling day."""
-        return self.election - CANDIDATE_BEFORE <= day <= self.election + CANDIDATE_AFTER
-
-
-@dataclass(frozen=True, slots=True)
-class ElectionResult:
-    """One contest in one seat (general, by-election, or notional on new boundaries)."""
-
-    day: date
-    kind: str  # general | by-election | notional
-    seat_code: str
-    boundary_set: str
-    winner: str  # blank for notional results, which have party totals only
-    winner_party: str
-    majority: int
-    runner_up: str
-    runner_up_party: str
-    result: str
-
-    def describe(self) -> str:
-        """ "2017: Chloe Smith, Conservative, majority 507 over Labour"."""
-        who = f"{self.winner}, {self.winner_party}" if self.winner else self.winner_party
-        label = {"general": "", "by-election": " by-election", "notional": " notional"}.get(
-            self.kind, f" {self.kind}"
-        )
-        return (
-            f"{self.day.year}{label}: {who}, majority {self.majority:,} over {self.runner_up_party}"
-        )
-
-
-# When one name is several kinds of place in one district, the most specific reading wins:
-# a town over the district named after it, a district over a county.
-PLACE_TYPE_RANK = {
-    "major_town_or_city": 0,
-    "built_up_area_subdivision": 1,
-    "built_up_area": 2,
-    "parish": 3,
-    "ward": 4,
-    "local_authority_district": 5,
-    "county_or_unitary_authority": 6,
-}
-
-
-class PlaceOption(NamedTuple):
-    """One place a name can mean: its district and county, and the seats sharing it.
-
-    A named tuple: there are 55,000, and the matcher cache unpickles them at every start,
-    several times faster than frozen dataclasses.
-    """
-
-    name: str
-    place_type: str
-    district: str
-    county: str
-    nation: str
-    # boundary set -> ((seat code, share of the place's people in that seat), ...)
-    shares: dict[str, tuple[tuple[str, float], ...]]
-
-    def seats_in(self, boundary_set: str) -> tuple[tuple[str, float], ...]:
-        """The seats this place lies in, in one set, largest share first."""
-        return self.shares.get(boundary_set, ())
-
-
-@dataclass(frozen=True, slots=True)
-class SeatMatch:
-    """A seat found by a name lookup, with how well the name matched."""
-
-    seat: Seat
-    score: float
-
-
-def _rows(filename: str) -> Iterator[dict[str, str]]:
-    data = resources.files("digest.seats").joinpath("data", filename)
-    with data.open("rb") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as handle:
-        # csv.reader and the header zipped on: DictReader's per-row checks cost a fifth more.
-        reader = csv.reader(handle)
-        header = next(reader, [])
-        for row in reader:
-            if row:  # a blank line, which DictReader would skip too
-                yield dict(zip(header, row, strict=False))
-
-
-@lru_cache(maxsize=1)
-def _constituency_rows() -> tuple[dict[str, str], ...]:
-    """The seats file, read once: the seats and their written forms both come from it, and
-    a send resolving its subscribers' seats needs both."""
-    return tuple(_rows("constituencies.csv"))
-
-
-def _date(value: str) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.split(";") if part.strip()]
-
-
-def _is_list_name(variant: str) -> bool:
-    """ "Smith, Chloe" is how lists sort a name, never how an article writes it."""
-    return "," in variant
+from digest.seats.records import (
+    BY_ELECTION_REACH,
+    PLACE_TYPE_RANK,
+    SET_2010,
+    SET_2024,
+    Candidacy,
+    ElectionResult,
+    MpTerm,
+    PlaceOption,
+    SeatMatch,
+    boundary_set_on,
+)
+from digest.seats.rows import constituency_rows, is_list_name, parse_date, rows, split_list
 
 
 class Gazetteer:
@@ -183,8 +37,8 @@ class Gazetteer:
     def seats(self) -> dict[tuple[str, str], Seat]:
         """Every seat, keyed by (code, boundary set)."""
         seats = {}
-        for row in _constituency_rows():
-            valid_from = _date(row["valid_from"])
+        for row in constituency_rows():
+            valid_from = parse_date(row["valid_from"])
             assert valid_from is not None
             seat = Seat(
                 code=row["id"],
@@ -193,7 +47,7 @@ class Gazetteer:
                 county=row["county"],
                 region=row["region"],
                 valid_from=valid_from,
-                valid_to=_date(row["valid_to"]),
+                valid_to=parse_date(row["valid_to"]),
             )
             seats[(seat.code, seat.boundary_set)] = seat
         return seats
@@ -202,8 +56,12 @@ class Gazetteer:
     def seat_names(self) -> dict[tuple[str, str], tuple[str, ...]]:
         """Every written form of each seat's name: official, variants, Welsh."""
         names: dict[tuple[str, str], tuple[str, ...]] = {}
-        for row in _constituency_rows():
-            forms = [row["name"], *_split(row["generated_variants"]), *_split(row["name_cy"])]
+        for row in constituency_rows():
+            forms = [
+                row["name"],
+                *split_list(row["generated_variants"]),
+                *split_list(row["name_cy"]),
+            ]
             names[(row["id"], row["boundary_set"])] = tuple(dict.fromkeys(forms))
         return names
 
@@ -218,7 +76,7 @@ class Gazetteer:
         """
         county_of: dict[str, str] = {}
         grouped: dict[tuple[str, str], dict[str, Any]] = {}
-        for row in _rows("places.csv"):
+        for row in rows("places.csv"):
             district_code = row["local_authority_code"]
             if row["county"]:
                 county_of[district_code] = row["county"]
@@ -282,10 +140,10 @@ class Gazetteer:
         never makes their seat primary through their name alone.
         """
         spans: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
-        for row in _rows("national_figures.csv"):
-            start = _date(row["from"])
+        for row in rows("national_figures.csv"):
+            start = parse_date(row["from"])
             assert start is not None
-            spans[row["name"]].append((start, _date(row["to"])))
+            spans[row["name"]].append((start, parse_date(row["to"])))
         return {name: tuple(found) for name, found in spans.items()}
 
     def is_national_figure(self, name: str, day: date) -> bool:
@@ -299,18 +157,18 @@ class Gazetteer:
     def mp_terms(self) -> tuple[MpTerm, ...]:
         """Every MP's term, with the name forms an article might use."""
         terms = []
-        for row in _rows("mps.csv"):
-            start = elected = _date(row["start_date"])
+        for row in rows("mps.csv"):
+            start = elected = parse_date(row["start_date"])
             assert start is not None and elected is not None
-            maiden = _date(row["maiden_speech_date"])
+            maiden = parse_date(row["maiden_speech_date"])
             if (
                 row["start_date"] == row["first_elected_in_data"]
                 and maiden is not None
                 and start - BY_ELECTION_REACH <= maiden < start
             ):
                 start = maiden
-            variants = [row["name"], *(v for v in _split(row["name_variants"]))]
-            variants = [v for v in variants if not _is_list_name(v)]
+            variants = [row["name"], *(v for v in split_list(row["name_variants"]))]
+            variants = [v for v in variants if not is_list_name(v)]
             terms.append(
                 MpTerm(
                     mnis_id=row["mnis_id"],
@@ -321,7 +179,7 @@ class Gazetteer:
                     seat_name=row["constituency_name"],
                     boundary_set=row["boundary_set"],
                     start=start,
-                    end=_date(row["end_date"]),
+                    end=parse_date(row["end_date"]),
                     elected=elected,
                 )
             )
@@ -331,7 +189,7 @@ class Gazetteer:
     def successors(self) -> dict[str, list[tuple[str, float]]]:
         """2010 seat code -> [(2024 seat code, share of the old population)]; and back."""
         links: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        for row in _rows("constituency_changes.csv"):
+        for row in rows("constituency_changes.csv"):
             links[f"2010:{row['old_id']}"].append(
                 (row["new_id"], float(row["old_population_share"]))
             )
@@ -344,8 +202,8 @@ class Gazetteer:
     def results(self) -> dict[tuple[str, str], tuple[ElectionResult, ...]]:
         """Every seat's contests, oldest first, keyed by (code, boundary set)."""
         found: dict[tuple[str, str], list[ElectionResult]] = defaultdict(list)
-        for row in _rows("election_results.csv"):
-            day = _date(row["election_date"])
+        for row in rows("election_results.csv"):
+            day = parse_date(row["election_date"])
             assert day is not None
             kind = {"general": "general", "notional": "notional"}.get(
                 row["election_type"], "by-election"

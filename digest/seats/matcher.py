@@ -18,6 +18,7 @@ from collections import defaultdict
 from datetime import date
 from functools import lru_cache
 from importlib import resources
+from operator import itemgetter
 from pathlib import Path
 
 import ahocorasick
@@ -26,18 +27,31 @@ from digest.models import EvidenceKind
 from digest.seats import evidence as judge
 from digest.seats.gazetteer import Gazetteer, load_gazetteer
 from digest.seats.priors import is_word_like, usable_place_name, word_commonness
-from digest.seats.resolve import VILLAGE, Hit, Pattern, PlaceContext, Resolution, resolve_pattern
+from digest.seats.records import SET_2010, SET_2024
+from digest.seats.resolve import (
+    VILLAGE,
+    Hit,
+    Match,
+    Pattern,
+    PlaceContext,
+    Resolution,
+    resolve_pattern,
+    seat_in_force,
+)
 
 # One-word seat names ("Colchester", "Bath") are also towns and words: weigh them less.
 SINGLE_WORD_FACTOR = 0.75
 # Names resolved per process and kept for the next article (seats and places by boundary
 # set, people by date); the store is emptied when it reaches this size.
 RESOLUTIONS_KEPT = 100_000
+# How far before a name ``explain_text`` looks for the word before it.
+GATE_REACH = 24
 # The layout of the pickled matcher: bump when what it holds changes shape, so that an old
 # cache is never read into new code.
-CACHE_FORMAT = "4"
+CACHE_FORMAT = "8"
 
 log = logging.getLogger(__name__)
+_END = itemgetter(0)
 _TOWN_POINT = re.compile(
     r"^([A-Z][a-z]+) (North|South|East|West|Central|North East|North West|South East|South West)$"
 )
@@ -83,7 +97,12 @@ class SeatMatcher:
         patterns: dict[str, Pattern] = {}
 
         def add(form: str, pattern: Pattern) -> None:
-            patterns.setdefault(f"\0{_matching_copy(form)}", pattern._replace(length=len(form)))
+            copy = _matching_copy(form)
+            # A person, or one word: no space can stand inside what it matches.
+            matters = pattern.kind is _MP or "\0" not in copy
+            patterns.setdefault(
+                f"\0{copy}", pattern._replace(length=len(form), word_before_matters=matters)
+            )
 
         for form, keys in seats_by_form.items():
             # A one-word seat that is also a council or city of several seats keeps its
@@ -119,54 +138,104 @@ class SeatMatcher:
             add(name, pattern)
         # The automaton stores integers (an index into ``_patterns``): it unpickles from
         # the cache ten times faster than one holding Python objects.
-        self._patterns = list(patterns.values())
+        self.patterns = list(patterns.values())
+        self.lengths = [pattern.length for pattern in self.patterns]
+        # Whether the word before a name can change it, by pattern index (the tagger's
+        # first look): ``Pattern.word_before_matters`` without reading the pattern.
+        self.word_before_matters = bytes(p.word_before_matters for p in self.patterns)
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         for index, word in enumerate(patterns):
             self._automaton.add_word(word, index)
         self._automaton.make_automaton()
         # "Ben Bradley" is a person even where "Bradley" is a village.
         self.first_names = first_names
-        # Words before a name that can change what it means (``explain_text``'s first look).
-        self.gate_words = first_names | judge.WORDS_BEFORE
+        # Words before a name that can change what it means (``explain_text``'s first look,
+        # which reads at most GATE_REACH characters back: a longer word is never seen whole).
+        self.gate_words = frozenset(
+            word for word in first_names | judge.WORDS_BEFORE if len(word) < GATE_REACH - 1
+        )
+        # The counties and districts each name stands for in each set, by pattern index:
+        # what an article naming it tells about which of same-named places is meant
+        # (``PlaceContext``). Built here, once, and kept in the cache.
+        self.areas_named = {
+            boundary_set: [self._areas_of(pattern, boundary_set) for pattern in self.patterns]
+            for boundary_set in (SET_2010, SET_2024)
+        }
+        self._init_memos()
+
+    def _init_memos(self) -> None:
+        """The answers remembered per process (not cached on disk: keyed by object ids)."""
         self._resolutions: dict[tuple[object, ...], Resolution] = {}
         # The counties and districts of every place a name can mean, by id of its pattern:
         # all an ambiguous place's meaning depends on (``_resolve_in_context``).
         self._place_areas: dict[int, frozenset[str]] = {}
-        # The counties and districts each name stands for, by set (``PlaceContext``).
-        self.areas_memo: dict[str, dict[int, tuple[str, ...]]] = {}
+        # What a name means whatever the article, by pattern index, per set and whether the
+        # source covers an area (``answers_for``); None where it depends on the article.
+        self._fixed: dict[tuple[str, bool], list[Resolution | None]] = {}
+
+    def _areas_of(self, pattern: Pattern, boundary_set: str) -> tuple[str, ...]:
+        """The counties and districts naming this name tells of: a seat's county, a place
+        and its county (the place may be a county or district itself)."""
+        if pattern.kind is _SEAT:
+            seat = seat_in_force(self.gazetteer, pattern.keys, boundary_set)
+            return (seat.county,) if seat is not None else ()
+        if pattern.kind is _PLACE and not pattern.word_like:
+            return (pattern.place, pattern.county) if pattern.county else (pattern.place,)
+        return ()
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
-        state["_resolutions"] = {}  # per process: keyed by object ids
-        state["_place_areas"] = {}
-        state["areas_memo"] = {}
+        for memo in ("_resolutions", "_place_areas", "_fixed"):
+            del state[memo]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
+        self._init_memos()
 
     def forget_resolutions(self) -> None:
         """Drop the names resolved so far (benchmarks measure a first pass with it)."""
         self._resolutions.clear()
+        self._fixed.clear()
+
+    def answers_for(self, in_force: str, has_home: bool) -> list[Resolution | None]:
+        """By pattern index, the answers ``resolve`` has found that hold for every article
+        in this set (with or without a source area): a list index per name, not a call.
+        None where not known yet or where the answer depends on the article."""
+        answers = self._fixed.get((in_force, has_home))
+        if answers is None:
+            answers = self._fixed[(in_force, has_home)] = [None] * len(self.patterns)
+        return answers
 
     def resolve(
-        self, pattern: Pattern, day: date, in_force: str, context: PlaceContext
+        self, pattern: Pattern, index: int, day: date, in_force: str, context: PlaceContext
     ) -> Resolution:
-        """What a matched name means on ``day``; the same for every article unless the name
-        is an ambiguous place, so remembered (up to ``RESOLUTIONS_KEPT`` answers)."""
+        """What a matched name (``index``: its pattern's) means on ``day``; the same for
+        every article unless the name is an ambiguous place or a person (by date), so
+        remembered (people up to ``RESOLUTIONS_KEPT`` answers; seats and places in the
+        tables of ``answers_for``)."""
         if pattern.ambiguous:
             return self._resolve_in_context(pattern, day, in_force, context)
-        key = (id(pattern), day if pattern.kind is _MP else in_force)
-        answer = self._resolutions.get(key)
-        if answer is None:
-            if len(self._resolutions) >= RESOLUTIONS_KEPT:
-                self._resolutions.clear()
-            answer = resolve_pattern(
-                pattern, self.gazetteer, None, day, in_force, SINGLE_WORD_FACTOR
-            )
-            self._resolutions[key] = answer
-        if answer.scope == VILLAGE and context.has_home:  # in the source's own area?
-            return self._resolve_in_context(pattern, day, in_force, context)
+        if pattern.kind is _MP:
+            key = (index, day)
+            answer = self._resolutions.get(key)
+            if answer is None:
+                if len(self._resolutions) >= RESOLUTIONS_KEPT:
+                    self._resolutions.clear()
+                answer = resolve_pattern(
+                    pattern, self.gazetteer, None, day, in_force, SINGLE_WORD_FACTOR
+                )
+                self._resolutions[key] = answer
+            return answer
+        answer = resolve_pattern(pattern, self.gazetteer, None, day, in_force, SINGLE_WORD_FACTOR)
+        self.answers_for(in_force, False)[index] = answer
+        if answer.scope == VILLAGE:
+            # In the source's own area, a village is as good as a town: with an area, it
+            # depends on the article.
+            if context.has_home:
+                return self._resolve_in_context(pattern, day, in_force, context)
+        else:
+            self.answers_for(in_force, True)[index] = answer
         return answer
 
     def _resolve_in_context(
@@ -202,26 +271,35 @@ class SeatMatcher:
         return answer
 
     def find(self, text: str) -> list[Hit]:
-        """Whole-word, non-overlapping matches, longest first where they overlap."""
-        copy = f"\0{_matching_copy(text)}\0"
+        """Whole-word, non-overlapping matches, longest first where they overlap: start,
+        end, pattern and pattern index of each."""
+        lengths, patterns = self.lengths, self.patterns
+        return [(end - lengths[i], end, patterns[i], i) for end, i in self.scan(text)]
+
+    def scan(self, text: str, ascii_text: bytes | None = None) -> list[Match]:
+        """``find``'s matches as (end, pattern index) only: the start is the end less
+        ``lengths[index]``, the pattern ``patterns[index]``. Tagging reads these, as
+        building a tuple of four per match cost more than looking the two up where needed.
+
+        ``ascii_text``: the text already encoded as ASCII with "?" for the rest, when the
+        caller has it (``explain_text`` shares it with ``furniture_spans``)."""
+        if ascii_text is None:
+            ascii_text = text.encode("ascii", "replace")
+        copy = f"\0{ascii_text.translate(_WORD_ENDS).decode('ascii')}\0"
         # Offsets in the copy are one more than in the text. The automaton's own
         # leftmost-longest scan is right unless a longer name ran into a longer word
         # ("Norwich North" in "Norwich Northern"), hiding the whole word inside it.
-        found = list(self._automaton.iter_long(copy))
-        if found and {copy[end + 1] for end, _ in found} != {"\0"}:
-            return self._all_whole_words(copy, len(text))
-        patterns = self._patterns
-        return [
-            (end - pattern.length, end, pattern)
-            for end, index in found
-            for pattern in (patterns[index],)
-        ]
+        found: list[Match] = list(self._automaton.iter_long(copy))
+        # The character after each match: a whole word is followed by NUL.
+        if found and itemgetter(*map(_END, found))(copy[1:]).count("\0") != len(found):
+            return [(hit[1], hit[3]) for hit in self._all_whole_words(copy, len(text))]
+        return found
 
     def _all_whole_words(self, copy: str, text_length: int) -> list[Hit]:
         """Every whole-word match, then the longest of overlapping ones."""
-        patterns = self._patterns
+        patterns = self.patterns
         hits = [
-            (end - patterns[index].length, end, patterns[index])
+            (end - patterns[index].length, end, patterns[index], index)
             for end, index in self._automaton.iter(copy)
             if copy[end + 1] == "\0"
         ]
@@ -249,7 +327,7 @@ def _longest_first(hits: list[Hit], text_length: int) -> list[Hit]:
     claimed = bytearray(text_length)  # one byte per character: taken by a longer match
     chosen: list[Hit] = []
     for hit in sorted(hits, key=lambda h: (h[0] - h[1], h[0])):
-        start, end, _ = hit
+        start, end = hit[0], hit[1]
         if claimed.find(1, start, end) == -1:
             claimed[start:end] = b"\x01" * (end - start)
             chosen.append(hit)
@@ -263,13 +341,16 @@ def _matching_copy(text: str) -> str:
 
     Non-ASCII characters become "?" first (one each, so offsets hold), then NUL: curly
     quotes and dashes end words as they should, and the rare accented letter ("Ynys Môn")
-    is written the same way in the keys, so names with one still match. All of it stays on
-    the fast ASCII paths of encode and translate (about 20 µs for 600 words).
+    is written the same way in the keys, so names with one still match. The translation is
+    done on bytes, with a 256-entry table: a str's translate looks each character up in a
+    dict (about seven times the work).
     """
-    return text.encode("ascii", "replace").decode("ascii").translate(_WORD_ENDS)
+    return text.encode("ascii", "replace").translate(_WORD_ENDS).decode("ascii")
 
 
-_WORD_ENDS = {code: 0 for code in range(128) if not (chr(code).isalnum() or chr(code) == "-")}
+_WORD_ENDS = bytes(
+    code if chr(code).isalnum() or chr(code) == "-" else 0 for code in range(128)
+) + bytes(128)
 
 
 @lru_cache(maxsize=1)
@@ -311,7 +392,16 @@ def _cache_path() -> Path:
         [f"data/{e.name}" for e in package.joinpath("data").iterdir()]
         + [
             f"{m}.py"
-            for m in ("gazetteer", "matcher", "resolve", "priors", "evidence", "wordlists")
+            for m in (
+                "gazetteer",
+                "records",
+                "rows",
+                "matcher",
+                "resolve",
+                "priors",
+                "evidence",
+                "wordlists",
+            )
         ]
     ):
         key.update(name.encode())

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from importlib import resources
 
 from digest.seats.evidence import is_month
-from digest.seats.gazetteer import PlaceOption
+from digest.seats.records import PlaceOption
 
 # Zipf frequency (log10 of uses per billion words) at or above which a place's name is more
 # likely a word than that place, by the most prominent kind of place the name can be.

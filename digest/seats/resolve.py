@@ -11,16 +11,14 @@ set in force on that date.
 from __future__ import annotations
 
 from datetime import date
+from itertools import chain
+from operator import itemgetter
 from typing import NamedTuple
 from weakref import WeakKeyDictionary
 
 from digest.models import EvidenceKind, Seat
-from digest.seats.gazetteer import (
-    CAMPAIGN_GRACE,
-    PLACE_TYPE_RANK,
-    Gazetteer,
-    PlaceOption,
-)
+from digest.seats.gazetteer import Gazetteer
+from digest.seats.records import CAMPAIGN_GRACE, PLACE_TYPE_RANK, PlaceOption
 
 # Enum members as module constants: an enum attribute lookup costs ten times a global
 # one, and tagging looks these up for every name it meets.
@@ -63,10 +61,18 @@ class Pattern(NamedTuple):
     # The name is also a common English word, a month or a first name ("March", "Deal",
     # "Paul"): as a place it counts only where the text names its district or county.
     word_like: bool = False
+    # A person's name or a one-word name: a first name or title before it can change what
+    # it means (``explain_text`` looks at the word before only for these, and for names
+    # written across a line break).
+    word_before_matters: bool = False
 
 
-# A match: start and end offsets in the text, and what was matched.
-Hit = tuple[int, int, Pattern]
+# A match: start and end offsets in the text, what was matched, and its index in the
+# matcher's patterns (a cheaper key than the pattern for per-article tables).
+Hit = tuple[int, int, Pattern, int]
+# A match as the tagger reads it: its end offset and its pattern's index.
+Match = tuple[int, int]
+_INDEX = itemgetter(1)
 
 
 class Resolution(NamedTuple):
@@ -92,19 +98,14 @@ class PlaceContext:
 
     def __init__(
         self,
-        hits: list[Hit],
-        gazetteer: Gazetteer,
-        in_force: str,
+        found: list[Match],
+        areas_named: list[tuple[str, ...]],
         home: frozenset[str] = frozenset(),
-        memo: dict[int, tuple[str, ...]] | None = None,
     ) -> None:
         self._home = home
-        # What each name contributes, by id of its pattern (for this boundary set): kept by
-        # the matcher.
-        self._memo = {} if memo is None else memo
-        self._hits = hits
-        self._gazetteer = gazetteer
-        self._in_force = in_force
+        self._found = found
+        # What each name tells, by pattern index (``SeatMatcher.areas_named``, this set's).
+        self._areas_named = areas_named
         self._counties: set[str] | None = None
         self._answers: dict[str, bool] = {}
         self._known: frozenset[str] | set[str] | None = None  # named or covered
@@ -138,25 +139,11 @@ class PlaceContext:
         """The places the automaton found (a county or district named is among them), and
         the counties of the seats and unambiguous places named."""
         if self._counties is None:
-            counties: set[str] = set()
-            memo = self._memo
-            # Each name once: an article names the same ones again and again.
-            for key, pattern in {id(p): p for _, _, p in self._hits}.items():
-                names = memo.get(key)
-                if names is None:
-                    names = memo[key] = self._areas_of(pattern)
-                if names:
-                    counties.update(names)
-            self._counties = counties
+            # Each name once (an article names the same ones again and again), gathered by
+            # C-level maps: a Python loop here cost twice as much.
+            indexes = set(map(_INDEX, self._found))
+            self._counties = set(chain.from_iterable(map(self._areas_named.__getitem__, indexes)))
         return self._counties
-
-    def _areas_of(self, pattern: Pattern) -> tuple[str, ...]:
-        if pattern.kind is _SEAT:
-            seat = seat_in_force(self._gazetteer, pattern.keys, self._in_force)
-            return (seat.county,) if seat is not None else ()
-        if pattern.kind is _PLACE and not pattern.word_like:
-            return (pattern.place, pattern.county) if pattern.county else (pattern.place,)
-        return ()
 
 
 def resolve_pattern(

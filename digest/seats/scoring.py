@@ -20,7 +20,7 @@ Each seat gathers the evidence that survived ``evidence.py`` and the priors. Wha
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from operator import itemgetter
 
 from digest.models import Evidence, Rejection, Role, Seat, SeatTag
 
@@ -40,23 +40,44 @@ ROUND_UP_UNTITLED = 2
 SCORE_SCALE = 4.0
 
 
-@dataclass(slots=True, eq=False)
 class SeatScore:
-    """The evidence gathered for one seat in one article."""
+    """The evidence gathered for one seat in one article.
 
-    seat: Seat
-    raw: float = 0.0
-    title_hits: int = 0
-    body_hits: int = 0
-    mp_hits: int = 0
-    place_hits: int = 0  # towns and villages in the seat
-    minor_hits: int = 0  # of which villages (parishes, wards)
-    minor_title: bool = False
-    area_raw: float = 0.0  # what areas holding it among several would add
-    quoted: bool = False  # one of its people is quoted or acts
-    lead_person: bool = False  # its MP or candidate (not a national figure) leads the story
-    evidence: list[Evidence] = field(default_factory=list)
-    area_evidence: list[Evidence] = field(default_factory=list)
+    A plain class with slots and a hand-written constructor: tagging makes one for every
+    seat an article reaches, and a dataclass's generated one (defaults, factories) cost
+    twice as much.
+    """
+
+    __slots__ = (
+        "area_evidence",
+        "area_raw",
+        "body_hits",
+        "evidence",
+        "lead_person",
+        "minor_hits",
+        "minor_title",
+        "mp_hits",
+        "place_hits",
+        "quoted",
+        "raw",
+        "seat",
+        "title_hits",
+    )
+
+    def __init__(self, seat: Seat) -> None:
+        self.seat = seat
+        self.raw = 0.0
+        self.title_hits = 0
+        self.body_hits = 0
+        self.mp_hits = 0
+        self.place_hits = 0  # towns and villages in the seat
+        self.minor_hits = 0  # of which villages (parishes, wards)
+        self.minor_title = False
+        self.area_raw = 0.0  # what areas holding it among several would add
+        self.quoted = False  # one of its people is quoted or acts
+        self.lead_person = False  # its MP or candidate (not a national figure) leads the story
+        self.evidence: list[Evidence] = []
+        self.area_evidence: list[Evidence] = []
 
     @property
     def named(self) -> bool:
@@ -85,15 +106,23 @@ def roles(
     any_named = False
     round_up = 0
     for score in scores.values():
-        if score.own:
+        # ``own`` and ``named``, written out: this loop runs for every seat reached.
+        seat_named = score.title_hits or score.body_hits
+        if (
+            seat_named
+            or score.mp_hits
+            or score.place_hits - score.minor_hits
+            or score.minor_title
+            or score.minor_hits >= 2
+        ):
             kept.append(score)
             if score.area_evidence:
                 score.raw += score.area_raw
                 score.evidence.extend(score.area_evidence)
-            if score.title_hits or score.body_hits or score.place_hits:
+            if seat_named or score.place_hits:
                 any_named = True
                 top = max(top, score.raw)
-            if (score.title_hits or score.body_hits) and score.mp_hits:
+            if seat_named and score.mp_hits:
                 round_up += 1
     bar = max(PRIMARY_MIN_SCORE, PRIMARY_RATIO * top)
     # With a seat or place in the headline the story is about it; without one, two seats
@@ -102,11 +131,11 @@ def roles(
     in_round_up = round_up >= (ROUND_UP_SEATS if headline_place else ROUND_UP_UNTITLED)
     ranked = []
     for score in kept:
-        is_named = bool(score.title_hits or score.body_hits or score.place_hits)
-        listed = in_round_up and bool(score.title_hits or score.body_hits) and bool(score.mp_hits)
+        seat_named = score.title_hits or score.body_hits
+        is_named = seat_named or score.place_hits
         if (
             (is_named and (score.raw >= bar or score.lead_person))
-            or listed
+            or (in_round_up and seat_named and score.mp_hits)
             or (not any_named and score.lead_person)
         ):
             role = _PRIMARY
@@ -115,7 +144,7 @@ def roles(
         else:
             role = _MEMBER if score.quoted else _MENTIONED
         ranked.append(_tag(score, role))
-    ranked.sort(key=lambda entry: entry[:4])
+    ranked.sort(key=_ORDER)
     areas = []
     for score in scores.values() if explain else ():
         if score.own:
@@ -135,8 +164,8 @@ def roles(
                         f"a village named once in passing ({score.seat.name})",
                     )
                 )
-    areas.sort(key=lambda entry: entry[:4])
-    return tuple(entry[4] for entry in ranked), tuple(entry[4] for entry in areas)
+    areas.sort(key=_ORDER)
+    return tuple(map(_TAG, ranked)), tuple(map(_TAG, areas))
 
 
 # ``Role.rank`` is a property over a dict: looked up here once per process, not per tag.
@@ -144,9 +173,25 @@ _RANK = {role: role.rank for role in Role}
 _exp = math.exp
 
 
+_new_tuple = tuple.__new__  # a named tuple without the call of its Python ``__new__``
+# Tags sort by role, then score (highest first), name and set; the tag itself rides along.
+_ORDER = itemgetter(0, 1, 2, 3)
+_TAG = itemgetter(4)
+
+
+# Score values by raw score: a few sums of weights recur in every article, and ``round``
+# to three places is a decimal conversion each time.
+_VALUES: dict[float, float] = {}
+
+
 def _tag(score: SeatScore, role: Role) -> tuple[int, float, str, str, SeatTag]:
     seat = score.seat
-    value = round(1.0 - _exp(-score.raw / SCORE_SCALE), 3)
+    raw = score.raw
+    value = _VALUES.get(raw)
+    if value is None:
+        value = round(1.0 - _exp(-raw / SCORE_SCALE), 3)
+        if len(_VALUES) < 10_000:
+            _VALUES[raw] = value
     name, boundary_set = seat.name, seat.boundary_set
-    tag = SeatTag(seat.code, name, boundary_set, role, value, tuple(score.evidence))
+    tag = _new_tuple(SeatTag, (seat.code, name, boundary_set, role, value, tuple(score.evidence)))
     return (_RANK[role], -value, name, boundary_set, tag)

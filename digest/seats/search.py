@@ -17,13 +17,8 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process, utils
 
 from digest.models import Seat
-from digest.seats.gazetteer import (
-    Gazetteer,
-    MpTerm,
-    PlaceOption,
-    SeatMatch,
-    boundary_set_on,
-)
+from digest.seats.gazetteer import Gazetteer
+from digest.seats.records import MpTerm, PlaceOption, SeatMatch, boundary_set_on
 
 FUZZY_CUTOFF = 85.0  # rapidfuzz ratio, 0-100: "cloe smith" vs "chloe smith" is 95
 

@@ -18,13 +18,15 @@ from datetime import date
 
 from digest.models import Evidence, EvidenceKind, Rejection, Seat, SeatTag
 from digest.seats import evidence as judge
-from digest.seats.gazetteer import Gazetteer, boundary_set_on
+from digest.seats.gazetteer import Gazetteer
 from digest.seats.matcher import (
+    GATE_REACH,
     SINGLE_WORD_FACTOR,
     SeatMatcher,
     _cache_path,
     default_matcher,
 )
+from digest.seats.records import boundary_set_on
 from digest.seats.resolve import (
     AREA,
     AREA_TYPES,
@@ -114,11 +116,13 @@ def explain_text(
     title_end = len(title)
     lead_end = title_end + 2 + LEAD_CHARS
     scores: dict[int, SeatScore] = {}  # by id of the gazetteer's Seat
-    hits = matcher.find(text)
+    ascii_text = text.encode("ascii", "replace")  # read by the matcher and furniture_spans
+    found = matcher.scan(text, ascii_text)
+    patterns, lengths = matcher.patterns, matcher.lengths
     home = gazetteer.areas.get(area, frozenset()) if area else frozenset()
-    context = PlaceContext(
-        hits, gazetteer, in_force, home, matcher.areas_memo.setdefault(in_force, {})
-    )
+    context = PlaceContext(found, matcher.areas_named[in_force], home)
+    # What most names mean whatever the article: one list index each.
+    fixed = matcher.answers_for(in_force, bool(home))
     rejected: list[Rejection] = []
     # Each person's namings, in order: whether it is them is decided once per person.
     people: dict[int, tuple[Resolution, list[Evidence]]] = {}
@@ -127,68 +131,80 @@ def explain_text(
     # A name said ten times means the same thing each time: resolve each name once.
     resolved: dict[int, Resolution] = {}
     previous_end = -2
-    furniture = judge.furniture_spans(text, title_end)
+    furniture = judge.furniture_spans(text, title_end, ascii_text)
     seats_named: bool | None = None
     as_places: dict[int, Resolution] = {}  # one-word seats read as places, per name
     first_names = matcher.first_names
     gate_words = matcher.gate_words
-    place_kind = _PLACE
-    for start, end, pattern in hits:
-        answer = resolved.get(id(pattern))
+    # The text after GATE_REACH spaces: ``padded[start : start + _BEFORE_REACH]`` is the
+    # stretch before ``start`` where the word before a name is looked for (the same slice of
+    # the text, spaces standing for what lies before its start).
+    padded = _PADDING + text
+    word_before_matters = matcher.word_before_matters
+    for end, index in found:
+        start = end - lengths[index]
+        answer = fixed[index]
         if answer is None:
-            answer = resolved[id(pattern)] = matcher.resolve(pattern, day, in_force, context)
-        if not explain and not answer.targets:
+            answer = resolved.get(index)
+            if answer is None:
+                answer = resolved[index] = matcher.resolve(
+                    patterns[index], index, day, in_force, context
+                )
+        kind, targets, _, scope, why = answer
+        if not targets and not explain:
             # Pointing at no seat, it is no evidence whatever the words around it say:
             # only an explanation wants to know why.
             previous_end = end
             continue
-        pattern_kind = pattern.kind
         reason = judge.furniture_reason(furniture, start) if furniture else ""
         # One look at the characters either side: most names need no rule at all. Before a
         # name only a first name, a title, "River" or "v" can change it; after it, a
         # capital, "v", "league"/"union" or a comma.
-        after = text[end : end + 2]
-        gated = after[:1] == "," or (
-            after[:1] == " " and after[1:] and (after[1].isupper() or after[1] in "vlu")
-        )
+        gated = _GATED_AFTER[text[end : end + 2]]
         if (
             not gated
             and start > 2
             and text[start - 1] == " "
-            and (pattern_kind in PEOPLE or " " not in text[start:end])
+            and (word_before_matters[index] or " " not in text[start:end])
         ):
-            space = text.rfind(" ", start - 24 if start > 24 else 0, start - 1)
-            before = text[space + 1 : start - 1]
-            gated = before[before.rfind("\n") + 1 :] in gate_words
+            # The word after the last space (and line break) before the name, within reach.
+            before = padded[start : start + _BEFORE_REACH].rpartition(" ")[2]
+            gated = before in gate_words or (
+                "\n" in before and before.rpartition("\n")[2] in gate_words
+            )
         if gated and not reason:
-            reason = _usage_reason(text, start, end, pattern, first_names)
+            reason = _usage_reason(text, start, end, patterns[index], first_names)
         if (
             start == previous_end + 1
             and not reason
-            and pattern_kind is place_kind
+            and patterns[index].kind is _PLACE
             and text[previous_end] == " "
         ):
             reason = "part of a longer place name (after another place)"
         previous_end = end
         if reason:
             if explain:
-                rejected.append(Rejection(start, end, text[start:end], pattern_kind, reason))
+                rejected.append(
+                    Rejection(start, end, text[start:end], patterns[index].kind, reason)
+                )
             continue
-        kind, targets, _, scope, why = answer
         if not targets:
             rejected.append(Rejection(start, end, text[start:end], kind, why))
             continue
-        evidence = Evidence(start, end, text[start:end], kind)
-        if kind is _SEAT and pattern.place:
+        evidence = _new_tuple(Evidence, (start, end, text[start:end], kind))
+        if kind is _SEAT and patterns[index].place:
+            pattern = patterns[index]
             # "Wakefield" is a seat and a council holding several: the seat only when the
             # words around it say so (MP, seat, by-election), else the council's area.
-            as_place = as_places.get(id(pattern))
+            as_place = as_places.get(index)
             if as_place is None:
                 if seats_named is None:
                     # Seats named in full ("Leeds North East"): a list, where "Pudsey" is
                     # one more seat.
-                    seats_named = any(p.kind is _SEAT and not p.place for _, _, p in hits)
-                as_place = as_places[id(pattern)] = (
+                    seats_named = any(
+                        patterns[i].kind is _SEAT and not patterns[i].place for _, i in found
+                    )
+                as_place = as_places[index] = (
                     resolve_pattern(
                         pattern._replace(kind=_PLACE, word_like=False),
                         gazetteer,
@@ -208,25 +224,26 @@ def explain_text(
                 answer = as_place
                 kind, targets, scope = _PLACE, as_place.targets, AREA
                 evidence = evidence._replace(kind=kind)
-        if kind is _MP or kind is _CANDIDATE:
-            person = people.get(id(pattern))
+        elif kind is _MP or kind is _CANDIDATE:
+            person = people.get(index)
             if person is None:
-                people[id(pattern)] = (answer, [evidence])
+                people[index] = (answer, [evidence])
             else:
                 person[1].append(evidence)
             continue
         in_title = start < title_end
-        headline_place = headline_place or in_title
+        if in_title:
+            headline_place = True
         if scope == AREA:
             # Kept apart: it adds to seats with evidence of their own (after this loop), and
             # seats only it reaches are built only when explaining.
             area_hits.append((evidence, targets, in_title))
             continue
-        for seat, weight in targets:
-            score = scores.get(id(seat))
-            if score is None:
-                score = scores[id(seat)] = SeatScore(seat)
-            if kind is _SEAT:
+        if kind is _SEAT:
+            for seat, weight in targets:
+                score = scores.get(id(seat))
+                if score is None:
+                    score = scores[id(seat)] = SeatScore(seat)
                 score.evidence.append(evidence)
                 if in_title:
                     score.title_hits += 1
@@ -235,18 +252,27 @@ def explain_text(
                     score.body_hits += 1
                     if score.body_hits <= MAX_BODY_HITS:
                         score.raw += BODY_WEIGHT * weight
-                continue
-            gain = (PLACE_TITLE_WEIGHT if in_title else PLACE_BODY_WEIGHT) * weight
+            continue
+        village = scope == VILLAGE
+        for seat, weight in targets:
+            score = scores.get(id(seat))
+            if score is None:
+                score = scores[id(seat)] = SeatScore(seat)
             score.evidence.append(evidence)
             score.place_hits += 1
-            if scope == VILLAGE:
+            if village:
                 score.minor_hits += 1
-                score.minor_title = score.minor_title or in_title
-            if in_title or score.place_hits <= MAX_PLACE_HITS:
-                score.raw += gain
+                if in_title:
+                    score.minor_title = True
+            if in_title:
+                score.raw += PLACE_TITLE_WEIGHT * weight
+            elif score.place_hits <= MAX_PLACE_HITS:
+                score.raw += PLACE_BODY_WEIGHT * weight
     in_areas = {id(seat) for _, targets, _ in area_hits for seat, _ in targets}
     for answer, namings in people.values():
-        _add_person(text, namings, answer, scores, in_areas, context, rejected, title_end, lead_end)
+        _add_person(
+            text, namings, answer, scores, in_areas, context, rejected, title_end, lead_end, explain
+        )
     for evidence, targets, in_title in area_hits:
         for seat, weight in targets:
             score = scores.get(id(seat))
@@ -268,6 +294,30 @@ def explain_text(
         return Explanation(in_force, tags)
     rejected.sort()
     return Explanation(in_force, tags, areas, tuple(rejected))
+
+
+# Whether the two characters after a name call for the rules (a comma; a space, then a
+# capital, "v", "l" or "u"), by those characters: a handful of pairs recur in every text.
+class _GatedAfter(dict[str, bool]):
+    """Whether the two characters after a name call for the rules (a comma; a space, then a
+    capital, "v", "l" or "u"), by those characters: a handful of pairs recur in every text."""
+
+    def __missing__(self, after: str) -> bool:
+        gated = after[:1] == "," or (
+            after[:1] == " " and after[1:] != "" and (after[1].isupper() or after[1] in "vlu")
+        )
+        if len(self) < 10_000:
+            self[after] = gated
+        return gated
+
+
+_GATED_AFTER = _GatedAfter()
+_new_tuple = tuple.__new__  # a named tuple without the call of its Python ``__new__``
+# How far before a name (and the space before it) the word before it is looked for. A
+# gate word is shorter than this (``SeatMatcher.gate_words``): a stretch holding no space
+# is no gate word, as a longer look would find.
+_BEFORE_REACH = GATE_REACH - 1
+_PADDING = " " * GATE_REACH
 
 
 def _mostly_in(place: Resolution, seat: Seat) -> bool:
@@ -322,6 +372,7 @@ def _add_person(
     rejected: list[Rejection],
     title_end: int,
     lead_end: int,
+    explain: bool,
 ) -> None:
     """Count an MP or candidate for their seat when the text shows it is them.
 
@@ -346,12 +397,13 @@ def _add_person(
                 and any(judge.names_politician(text, e.start, e.end) for e in namings)
             )
         if not supported and not shown:
-            why = (
-                "a national figure named in passing"
-                if answer.national
-                else "no sign it is the MP or candidate (no seat, area or MP title near)"
-            )
-            rejected.extend(Rejection(e.start, e.end, e.text, e.kind, why) for e in namings)
+            if explain:
+                why = (
+                    "a national figure named in passing"
+                    if answer.national
+                    else "no sign it is the MP or candidate (no seat, area or MP title near)"
+                )
+                rejected.extend(Rejection(e.start, e.end, e.text, e.kind, why) for e in namings)
             continue
         if score is None:
             score = scores[id(seat)] = SeatScore(seat)
