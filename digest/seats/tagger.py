@@ -268,7 +268,7 @@ def explain_text(
                 score.raw += PLACE_TITLE_WEIGHT * weight
             elif score.place_hits <= MAX_PLACE_HITS:
                 score.raw += PLACE_BODY_WEIGHT * weight
-    in_areas = {id(seat) for _, targets, _ in area_hits for seat, _ in targets}
+    in_areas = {id(seat) for _, targets, _ in area_hits for seat, _ in targets} if people else set()
     for answer, namings in people.values():
         _add_person(
             text, namings, answer, scores, in_areas, context, rejected, title_end, lead_end, explain
@@ -283,7 +283,8 @@ def explain_text(
             score.area_evidence.append(evidence)
             score.area_raw += (PLACE_TITLE_WEIGHT if in_title else PLACE_BODY_WEIGHT) * weight
     for score in scores.values():
-        if score.mp_hits and not score.named:  # member or mentioned: is one of them quoted?
+        # Member or mentioned (people only, the seat not named): is one of them quoted?
+        if score.mp_hits and not (score.title_hits or score.body_hits or score.place_hits):
             score.quoted = any(
                 judge.is_quoted(text, e.start, e.end)
                 for e in score.evidence
@@ -385,7 +386,7 @@ def _add_person(
     for seat, weight in answer.targets:
         score = scores.get(id(seat))
         supported = (
-            (score is not None and score.named)
+            (score is not None and (score.title_hits or score.body_hits or score.place_hits))
             or id(seat) in in_areas
             or context.names(seat.county)
         )
