@@ -21,7 +21,7 @@ from digest.parallel.workers import WORKER_NICENESS
 
 # Not the feed parsers: a worker parses only what the poll's own fast parser refused (a
 # broken or odd feed, rare), and loads feedparser and httpx the first time it does;
-# preloading them kept every poll's first workers waiting that long.
+# preloading them kept every poll's first workers waiting for them.
 WORKER_MODULES = (
     "digest.prepare.items",
     "digest.stories.seat_stories",

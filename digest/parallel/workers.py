@@ -9,9 +9,9 @@ early as possible: ``start_fork_server``, called by the command line before it l
 anything else) that imports the preparing code and loads the seat matcher
 (``digest.parallel.warmup``). Forking from it is safe whatever threads this process runs (the
 daemon's scheduler, the poll's fetchers), and each worker starts in milliseconds with all
-of that loaded, shared with its siblings; a spawned worker would spend over a second
-importing it again, and loading the matcher as long again. Where there is no
-fork server (Windows), workers are spawned.
+of that loaded, shared with its siblings; a spawned worker would import it all again and
+load the matcher again before its first item, each a noticeable cost (bench/RESULTS.md).
+Where there is no fork server (Windows), workers are spawned.
 """
 
 from __future__ import annotations

@@ -263,9 +263,9 @@ def _has_word(text: str, words: tuple[str, ...]) -> bool:
     before nor the one after it is a word character (``\\w``: alphanumeric or "_"), as
     ``\\b(?:w1|w2|...)\\b`` would find it.
 
-    A regular expression tries its alternatives at every letter of the text (a third of
-    tagging's regex time); ``str.find`` looks for each word at C speed, and only the few
-    places a word stands are checked for whole words.
+    A regular expression tries its alternatives at every letter of the text (a large part
+    of tagging's regex time, bench/RESULTS.md); ``str.find`` looks for each word at C
+    speed, and only the few places a word stands are checked for whole words.
     """
     size = len(text)
     for word in words:

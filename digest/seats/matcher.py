@@ -56,8 +56,8 @@ _TOWN_POINT = re.compile(
     r"^([A-Z][a-z]+) (North|South|East|West|Central|North East|North West|South East|South West)$"
 )
 
-# Enum members as module constants: an enum attribute lookup costs ten times a global
-# one, and tagging looks these up for every name it meets.
+# Enum members as module constants: an enum attribute lookup costs far more than a global
+# one (bench/RESULTS.md), and tagging looks these up for every name it meets.
 _SEAT = EvidenceKind.SEAT
 _MP = EvidenceKind.MP
 _PLACE = EvidenceKind.PLACE
@@ -137,7 +137,7 @@ class SeatMatcher:
                 pattern = pattern._replace(word_like=True, ambiguous=True)
             add(name, pattern)
         # The automaton stores integers (an index into ``_patterns``): it unpickles from
-        # the cache ten times faster than one holding Python objects.
+        # the cache far faster than one holding Python objects (bench/RESULTS.md).
         self.patterns = list(patterns.values())
         self.lengths = [pattern.length for pattern in self.patterns]
         # Whether the word before a name can change it, by pattern index (the tagger's
@@ -343,7 +343,7 @@ def _matching_copy(text: str) -> str:
     quotes and dashes end words as they should, and the rare accented letter ("Ynys Môn")
     is written the same way in the keys, so names with one still match. The translation is
     done on bytes, with a 256-entry table: a str's translate looks each character up in a
-    dict (about seven times the work).
+    dict, far more work (bench/RESULTS.md).
     """
     return text.encode("ascii", "replace").translate(_WORD_ENDS).decode("ascii")
 
@@ -357,11 +357,12 @@ _WORD_ENDS = bytes(
 def default_matcher() -> SeatMatcher:
     """The process-wide matcher over the shipped gazetteer (built on first use).
 
-    Building it reads 55,000 place rows and compiles the automaton, about a second; the
-    result is pickled into the user's cache directory (``$SEATWATCH_CACHE_DIR``, else
-    ``$XDG_CACHE_HOME/seatwatch`` or ``~/.cache/seatwatch``) under a key made of the data
-    files and this code, so later processes load it in a fraction of that. A cache that
-    cannot be read or written is rebuilt or skipped, never an error.
+    Building it reads 55,000 place rows and compiles the automaton, too slow to repeat at
+    every start (bench/RESULTS.md); the result is pickled into the user's cache directory
+    (``$SEATWATCH_CACHE_DIR``, else ``$XDG_CACHE_HOME/seatwatch`` or ``~/.cache/seatwatch``)
+    under a key made of the data files and this code, so later processes load it in a
+    fraction of the time. A cache that cannot be read or written is rebuilt or skipped,
+    never an error.
 
     Its objects live as long as the process, so they are moved out of the garbage
     collector's view (``gc.freeze``): otherwise every full collection during a poll walks
@@ -376,8 +377,8 @@ def default_matcher() -> SeatMatcher:
             getattr(gazetteer, table)  # computed now so that the cache holds them
         _store_cached(path, matcher)
     # Frozen as they are, without a collection first: one now would walk every object of
-    # the process (60 ms of the fork server's warm-up, which workers wait for), to find
-    # the few cycles importing left behind.
+    # the process (a measurable part of the fork server's warm-up, which workers wait for;
+    # bench/RESULTS.md), to find the few cycles importing left behind.
     gc.freeze()
     return matcher
 
@@ -413,7 +414,7 @@ def _cache_path() -> Path:
 
 def _load_cached(path: Path) -> SeatMatcher | None:
     # The collector is paused while the matcher's hundreds of thousands of objects are made:
-    # it would otherwise scan them again and again as they pile up (a third of the load).
+    # it would otherwise scan them again and again as they pile up (bench/RESULTS.md).
     collecting = gc.isenabled()
     gc.disable()
     try:

@@ -114,7 +114,7 @@ class PlaceOption(NamedTuple):
     """One place a name can mean: its district and county, and the seats sharing it.
 
     A named tuple: there are 55,000, and the matcher cache unpickles them at every start,
-    several times faster than frozen dataclasses.
+    far faster than frozen dataclasses (bench/RESULTS.md).
     """
 
     name: str

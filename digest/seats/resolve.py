@@ -20,8 +20,8 @@ from digest.models import EvidenceKind, Seat
 from digest.seats.gazetteer import Gazetteer
 from digest.seats.records import CAMPAIGN_GRACE, PLACE_TYPE_RANK, PlaceOption
 
-# Enum members as module constants: an enum attribute lookup costs ten times a global
-# one, and tagging looks these up for every name it meets.
+# Enum members as module constants: an enum attribute lookup costs far more than a global
+# one (bench/RESULTS.md), and tagging looks these up for every name it meets.
 _SEAT = EvidenceKind.SEAT
 _MP = EvidenceKind.MP
 _CANDIDATE = EvidenceKind.CANDIDATE
@@ -140,7 +140,7 @@ class PlaceContext:
         the counties of the seats and unambiguous places named."""
         if self._counties is None:
             # Each name once (an article names the same ones again and again), gathered by
-            # C-level maps: a Python loop here cost twice as much.
+            # C-level maps, cheaper than a Python loop here (bench/RESULTS.md).
             indexes = set(map(_INDEX, self._found))
             self._counties = set(chain.from_iterable(map(self._areas_named.__getitem__, indexes)))
         return self._counties

@@ -14,7 +14,8 @@ def rows(filename: str) -> Iterator[dict[str, str]]:
     """The rows of one data file as dicts by column name."""
     data = resources.files("digest.seats").joinpath("data", filename)
     with data.open("rb") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as handle:
-        # csv.reader and the header zipped on: DictReader's per-row checks cost a fifth more.
+        # csv.reader and the header zipped on: DictReader's per-row checks cost more
+        # (bench/RESULTS.md), and resolving a send's seats reads the seats file.
         reader = csv.reader(handle)
         header = next(reader, [])
         for row in reader:

@@ -24,8 +24,8 @@ from operator import itemgetter
 
 from digest.models import Evidence, Rejection, Role, Seat, SeatTag
 
-# Enum members as module constants: an enum attribute lookup costs ten times a global
-# one, and tagging looks these up for every name it meets.
+# Enum members as module constants: an enum attribute lookup costs far more than a global
+# one (bench/RESULTS.md), and tagging looks these up for every name it meets.
 _PRIMARY = Role.PRIMARY
 _MENTIONED = Role.MENTIONED
 _MEMBER = Role.MEMBER
@@ -45,7 +45,7 @@ class SeatScore:
 
     A plain class with slots and a hand-written constructor: tagging makes one for every
     seat an article reaches, and a dataclass's generated one (defaults, factories) cost
-    twice as much.
+    more (bench/RESULTS.md).
     """
 
     __slots__ = (

@@ -39,8 +39,8 @@ from digest.seats.resolve import (
 )
 from digest.seats.scoring import SeatScore, roles
 
-# Enum members as module constants: an enum attribute lookup costs ten times a global
-# one, and tagging looks these up for every name it meets.
+# Enum members as module constants: an enum attribute lookup costs far more than a global
+# one (bench/RESULTS.md), and tagging looks these up for every name it meets.
 _SEAT = EvidenceKind.SEAT
 _MP = EvidenceKind.MP
 _CANDIDATE = EvidenceKind.CANDIDATE

@@ -71,9 +71,9 @@ class FeedSource:
     """One feed, fetched through a shared ``Fetcher`` (URLs) or read from disk (paths).
 
     ``poll`` is ``fetch``, parsing and ``with_full_text`` in a row. A well-formed feed is
-    parsed here (in well under a millisecond, less than sending its items between processes
-    would cost); only feedparser's cases go through the poll's ``run_cpu``, to a worker
-    process in a big poll.
+    parsed here (for less than sending its items between processes would cost;
+    bench/RESULTS.md); only feedparser's cases go through the poll's ``run_cpu``, to a
+    worker process in a big poll.
     """
 
     def __init__(

@@ -132,7 +132,8 @@ def parse_with_feedparser(raw: RawFeed, max_items: int) -> PollResult:
     import feedparser
 
     # We turn entry HTML into text ourselves (and escape everything we render), so
-    # feedparser's sanitiser and URI rewriting would be work for nothing: half its time.
+    # feedparser's sanitiser and URI rewriting would be work for nothing, and a large part
+    # of its time (bench/RESULTS.md).
     parsed = feedparser.parse(
         raw.content, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
     )
@@ -165,12 +166,12 @@ def parse_with_feedparser(raw: RawFeed, max_items: int) -> PollResult:
 def parse_well_formed_feed(raw: RawFeed, max_items: int) -> PollResult | None:
     """Parse a well-formed UTF-8 RSS or Atom document with fastfeedparser; else ``None``.
 
-    feedparser costs over a millisecond per item, more than everything else a cold poll does
-    together; fastfeedparser (lxml underneath) costs a few hundredths. It repairs broken XML
-    silently and guesses encodings less carefully, so it only gets documents that a strict
-    XML parser accepts and that are UTF-8; anything else goes to feedparser, which reports
-    what it had to recover (``bozo``) and sniffs encodings. Both give the same entry ids, so
-    an entry keeps its identity whichever parser read it.
+    feedparser costs more per item than everything else a cold poll does together;
+    fastfeedparser (lxml underneath) costs a small fraction of that (bench/RESULTS.md). It
+    repairs broken XML silently and guesses encodings less carefully, so it only gets
+    documents that a strict XML parser accepts and that are UTF-8; anything else goes to
+    feedparser, which reports what it had to recover (``bozo``) and sniffs encodings. Both
+    give the same entry ids, so an entry keeps its identity whichever parser read it.
     """
     content = raw.content
     if not content.isascii():

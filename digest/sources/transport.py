@@ -58,10 +58,10 @@ class GuardedTransport(httpx.HTTPTransport):
 class TransportPerScheme(httpx.BaseTransport):
     """Plain http through one connection pool, https through another made on first need.
 
-    Loading the CA bundle that certificates are checked against costs 20 ms, a tenth of a
-    poll of 200 unchanged feeds: a poll whose sources are all plain http (a local mirror,
-    the loopback benchmark) never pays it, and any other pays it once, at its first https
-    request. The https pool checks certificates against certifi's bundle, or
+    Loading the CA bundle that certificates are checked against is a noticeable part of a
+    poll of unchanged feeds (bench/RESULTS.md): a poll whose sources are all plain http (a
+    local mirror, the loopback benchmark) never pays it, and any other pays it once, at its
+    first https request. The https pool checks certificates against certifi's bundle, or
     ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` when set, as httpx's default transport does.
     """
 

@@ -236,9 +236,8 @@ def execute_many(
 
     On SQLite the statement is compiled once and the rows go straight to the driver, each
     value converted by its parameter type's own bind processor: SQLAlchemy's per-row
-    parameter handling cost a cold poll of 4,000 articles (12,000 rows with their sources
-    and tags) most of a second, and a warm poll of 1,000 sources a tenth of its CPU. Other
-    databases take the ordinary path.
+    parameter handling was a large part of a cold poll's storing and of a warm poll's CPU
+    (bench/RESULTS.md). Other databases take the ordinary path.
     """
     if not rows:
         return
