@@ -12,6 +12,10 @@ together. Server answers map onto the error tree:
 - one recipient or message refused (5xx to RCPT TO or DATA): ``PermanentSendError``;
 - 4xx and connection trouble before the content was sent: ``TemporarySendError``;
 - no answer after the content was sent: ``UnknownOutcomeError`` (it may have been delivered).
+
+The options and opening a connection (TLS, login and what their failures mean) are in
+``smtp_connection.py``; this module holds the backend: a connection per thread, the mail
+transaction step by step and what the server's replies mean.
 """
 
 from __future__ import annotations
@@ -20,17 +24,21 @@ import logging
 import os
 import re
 import smtplib
-import ssl
 import threading
 import time
 from collections.abc import Callable
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any, Literal, Self
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any, Self
 
 from digest.delivery.backends.base import MailBackend, parse_options
+from digest.delivery.backends.smtp_connection import (
+    DEFAULT_PORTS,
+    SmtpOptions,
+    open_connection,
+    port_of,
+    reply_text,
+)
 from digest.errors import (
     ConfigError,
     PermanentSendError,
@@ -41,36 +49,9 @@ from digest.errors import (
 )
 from digest.models import OutgoingEmail, SendResult
 
+__all__ = ["DEFAULT_PORTS", "SmtpBackend", "SmtpOptions"]
+
 log = logging.getLogger(__name__)
-
-
-class SmtpOptions(BaseModel):
-    """``[delivery.smtp]``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    host: str = Field(min_length=1)
-    port: int | None = Field(default=None, ge=1, le=65535)
-    security: Literal["starttls", "tls", "none"] = "starttls"
-    username: str | None = None
-    password_env: str | None = None
-    timeout_seconds: float = Field(default=30.0, gt=0)
-    verify_certificates: bool = True
-    ca_file: str | None = None
-    envelope_from: str | None = None
-    messages_per_second: float = Field(default=0.0, ge=0)
-    local_hostname: str | None = None
-    # Messages sent at once, each over its own connection: a round trip per message is the
-    # cost of SMTP, and several in flight hide it. Providers cap concurrent connections
-    # (Gmail and Microsoft 365 a few, SES more): stay within yours.
-    connections: int = Field(default=4, ge=1, le=64)
-
-
-DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode(errors="replace") if isinstance(value, bytes) else value
 
 
 class SmtpBackend(MailBackend):
@@ -155,103 +136,12 @@ class SmtpBackend(MailBackend):
             )
         return cls(parsed, password, base_dir)
 
-    def _tls_context(self) -> ssl.SSLContext:
-        context = ssl.create_default_context(
-            cafile=str((self.base_dir / self.options.ca_file).expanduser())
-            if self.options.ca_file
-            else None
-        )
-        if not self.options.verify_certificates:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        return context
-
     def _connect(self) -> smtplib.SMTP:
+        """A new connection for this thread (``smtp_connection.open_connection``)."""
+        smtp = open_connection(self.options, self.password, self.base_dir)
         options = self.options
-        port = options.port or DEFAULT_PORTS[options.security]
-        smtp: smtplib.SMTP | None = None
-        try:
-            if options.security == "tls":
-                smtp = smtplib.SMTP_SSL(
-                    options.host,
-                    port,
-                    timeout=options.timeout_seconds,
-                    context=self._tls_context(),
-                    local_hostname=options.local_hostname,
-                )
-            else:
-                smtp = smtplib.SMTP(
-                    options.host,
-                    port,
-                    timeout=options.timeout_seconds,
-                    local_hostname=options.local_hostname,
-                )
-                if options.security == "starttls":
-                    smtp.starttls(context=self._tls_context())
-        except BaseException as exc:
-            if smtp is not None:
-                smtp.close()
-            raise self._connect_error(exc, port) from exc
-        if options.username and self.password is not None:
-            try:
-                smtp.login(options.username, self.password)
-            except BaseException as exc:
-                smtp.close()
-                raise self._login_error(exc, port) from exc
-        log.info("smtp: connected to %s:%d (%s)", options.host, port, options.security)
+        log.info("smtp: connected to %s:%d (%s)", options.host, port_of(options), options.security)
         return smtp
-
-    def _connect_error(self, exc: BaseException, port: int) -> BaseException:
-        """The error-tree exception for a failure while connecting and starting TLS.
-
-        Certificate and TLS set-up failures are about our configuration (every message would
-        fail the same way): ``SenderSetupError``, naming the key to fix. A refused or dropped
-        connection may clear up: temporary.
-        """
-        where = f"SMTP {self.options.host}:{port}"
-        if isinstance(exc, ssl.SSLCertVerificationError):
-            return SenderSetupError(
-                f"{where}: certificate not trusted ({exc.verify_message}); "
-                "set [delivery.smtp] ca_file to the server's CA, or host to the name in its "
-                "certificate"
-            )
-        if isinstance(exc, ssl.SSLError) and not isinstance(
-            exc, ssl.SSLEOFError | ssl.SSLZeroReturnError
-        ):
-            # e.g. WRONG_VERSION_NUMBER: implicit TLS against a plain-text or STARTTLS port.
-            return SenderSetupError(
-                f"{where}: TLS handshake failed ({exc.reason or exc}); check [delivery.smtp] "
-                'security and port ("tls" is for port 465, "starttls" for 587)'
-            )
-        if isinstance(exc, smtplib.SMTPNotSupportedError):
-            return SenderSetupError(
-                f"{where} does not offer STARTTLS; check [delivery.smtp] host and port, or "
-                'set security = "tls" if the server expects TLS from the first byte'
-            )
-        if isinstance(exc, OSError):  # smtplib's own errors are OSErrors too
-            return TemporarySendError(f"{where}: {exc}")
-        return exc
-
-    def _login_error(self, exc: BaseException, port: int) -> BaseException:
-        """The error-tree exception for a failed login: ours to fix unless the server said 4xx."""
-        where = f"SMTP {self.options.host}:{port}"
-        fix = f"check [delivery.smtp] username and the password in ${self.options.password_env}"
-        if isinstance(exc, smtplib.SMTPAuthenticationError):
-            text = f"{where} refused the login for {self.options.username!r}: "
-            text += f"{exc.smtp_code} {_text(exc.smtp_error)}"
-            if exc.smtp_code < 500:  # 454 temporary authentication failure
-                return TemporarySendError(text)
-            return SenderSetupError(f"{text}; {fix}")
-        if isinstance(exc, smtplib.SMTPNotSupportedError) or (
-            type(exc) is smtplib.SMTPException and "authentication method" in str(exc)
-        ):
-            return SenderSetupError(
-                f"{where} offers no login we can use ({exc}); check [delivery.smtp] security "
-                "(servers offer AUTH only after STARTTLS or TLS) and username"
-            )
-        if isinstance(exc, OSError):
-            return TemporarySendError(f"{where}: {exc}")
-        return exc
 
     def open(self) -> None:
         """Connections are opened on first send, so an empty batch never connects."""
@@ -341,7 +231,7 @@ class SmtpBackend(MailBackend):
         except smtplib.SMTPResponseException as exc:  # e.g. 5xx to both EHLO and HELO
             self._drop()
             error = PermanentSendError if exc.smtp_code >= 500 else TemporarySendError
-            raise error(f"SMTP {step}: {exc.smtp_code} {_text(exc.smtp_error)}") from exc
+            raise error(f"SMTP {step}: {exc.smtp_code} {reply_text(exc.smtp_error)}") from exc
         except OSError as exc:  # SMTPServerDisconnected, a timeout, a reset
             if step == "the end of DATA":
                 self._drop()
@@ -374,7 +264,7 @@ class SmtpBackend(MailBackend):
                 smtp.rset()
             except OSError:
                 self._drop()
-        answer = f"{code} {_text(reply)}"
+        answer = f"{code} {reply_text(reply)}"
         if code < 500:
             return TemporarySendError(f"SMTP {step} for {message.to}: {answer}")
         if step == "MAIL FROM":
