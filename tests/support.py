@@ -9,6 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from digest.cli import app
 from digest.config import Settings, load_config
 from digest.models import Digest, Role, SeatSection, Story, StorySource, Subscriber
 from tests.conftest import LoopbackServer
@@ -103,3 +106,24 @@ def sample_digest(
         generated_at=RENDER_NOW,
         sections=(section,),
     )
+
+
+def run_preview(project: Path, *arguments: str, width: int = 200) -> tuple[int, str]:
+    """``digest preview`` in a project folder (the ``project_copy`` fixture): its
+    ``config.toml``, previews written to its ``out/``; the exit code and all it printed.
+
+    ``width`` is the terminal's: messages are wrapped to it.
+    """
+    result = CliRunner().invoke(
+        app,
+        [
+            "preview",
+            "--config",
+            str(project / "config.toml"),
+            "--out",
+            str(project / "out"),
+            *arguments,
+        ],
+        terminal_width=width,
+    )
+    return result.exit_code, result.output

@@ -5,37 +5,18 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from digest.cli import app
 from tests.conftest import ROOT, LoopbackServer
+from tests.support import run_preview
 
-runner = CliRunner()
 EASTERN = ROOT / "feeds" / "eastern-sample.rss"
 WESTMINSTER = ROOT / "feeds" / "westminster-sample.atom"
-
-
-def _preview(project: Path, *arguments: str) -> tuple[int, str]:
-    result = runner.invoke(
-        app,
-        [
-            "preview",
-            "--config",
-            str(project / "config.toml"),
-            "-o",
-            str(project / "out"),
-            *arguments,
-        ],
-        terminal_width=200,
-    )
-    return result.exit_code, result.output
 
 
 def test_two_feed_files_with_one_name_both_run(project_copy: Path) -> None:
     for folder, feed in (("a", EASTERN), ("b", WESTMINSTER)):
         (project_copy / folder).mkdir()
         shutil.copy(feed, project_copy / folder / "feed.xml")
-    code, output = _preview(
+    code, output = run_preview(
         project_copy,
         "--source",
         str(project_copy / "a" / "feed.xml"),
@@ -52,7 +33,7 @@ def test_two_feed_files_with_one_name_both_run(project_copy: Path) -> None:
 def test_a_store_that_is_no_database_is_an_error_not_a_traceback(project_copy: Path) -> None:
     store = project_copy / "broken.sqlite3"
     store.write_bytes(b"not a database, just text\n" * 200)
-    code, output = _preview(
+    code, output = run_preview(
         project_copy, "--source", str(EASTERN), "--seat", "Norwich North", "--store", str(store)
     )
     assert code == 1, output
@@ -61,7 +42,7 @@ def test_a_store_that_is_no_database_is_an_error_not_a_traceback(project_copy: P
 
 
 def test_one_of_each_is_singular(project_copy: Path) -> None:
-    code, output = _preview(project_copy, "--source", str(EASTERN), "--seat", "Norwich North")
+    code, output = run_preview(project_copy, "--source", str(EASTERN), "--seat", "Norwich North")
     assert code == 0, output
     text = " ".join(output.split())
     assert "polled 1 source:" in text
@@ -102,7 +83,7 @@ def test_a_feed_file_preview_fetches_no_article_pages(
 ) -> None:
     _reachable(project_copy)
     feed = _teaser_feed(project_copy, http_server.base_url, 3)
-    code, output = _preview(project_copy, "--source", str(feed), "--seat", "Norwich North")
+    code, output = run_preview(project_copy, "--source", str(feed), "--seat", "Norwich North")
     assert code == 0, output
     assert http_server.requests == []
 
@@ -112,7 +93,7 @@ def test_full_text_failures_are_one_line_with_a_count(
 ) -> None:
     _reachable(project_copy)
     feed = _teaser_feed(project_copy, http_server.base_url, 6)  # every page is a 404
-    code, output = _preview(
+    code, output = run_preview(
         project_copy, "--source", str(feed), "--seat", "Norwich North", "--full-text"
     )
     assert code == 0, output
@@ -124,7 +105,7 @@ def test_full_text_failures_are_one_line_with_a_count(
 
 def test_an_empty_folder_says_so_and_fails(project_copy: Path) -> None:
     (project_copy / "empty").mkdir()
-    code, output = _preview(
+    code, output = run_preview(
         project_copy, "--source", str(project_copy / "empty"), "--seat", "Norwich North"
     )
     assert code == 1, output
@@ -132,7 +113,7 @@ def test_an_empty_folder_says_so_and_fails(project_copy: Path) -> None:
 
 
 def test_stories_about_other_seats_are_named(project_copy: Path) -> None:
-    code, output = _preview(project_copy, "--source", str(EASTERN), "--seat", "Liverpool Walton")
+    code, output = run_preview(project_copy, "--source", str(EASTERN), "--seat", "Liverpool Walton")
     assert code == 0, output
     text = " ".join(output.split())
     assert "none is about Liverpool Walton" in text

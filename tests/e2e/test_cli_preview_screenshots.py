@@ -16,34 +16,20 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from digest.cli import app
 from digest.render.screenshots import find_chromium
+from tests.support import run_preview
 
-runner = CliRunner()
 CHROMIUM = find_chromium()
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SHOWN = ("coast.editor@example.org", "essex.reader@example.org")
 
 
 def _preview(project: Path, *arguments: str) -> tuple[int, str]:
-    result = runner.invoke(
-        app,
-        [
-            "preview",
-            "--config",
-            str(project / "config.toml"),
-            "--out",
-            str(project / "out"),
-            "--store",
-            str(project / "state.sqlite3"),
-            *arguments,
-        ],
-        terminal_width=300,
-    )
+    store = str(project / "state.sqlite3")
+    code, output = run_preview(project, "--store", store, *arguments, width=300)
     # Errors are wrapped to the error console's width, even inside a path: unwrapped here.
-    return result.exit_code, result.output.replace("\n", "")
+    return code, output.replace("\n", "")
 
 
 def _png_size(path: Path) -> tuple[int, int]:
