@@ -172,8 +172,8 @@ def renderer_for(settings: Settings) -> RendererFactory:
     """How a send makes its renderer: the ``[digest]`` title and subject, the ``[render]``
     templates, premailer where ``[poll] workers`` puts it (``parallel.mapping.inlining``).
 
-    ``deliver_all`` calls it with the first digest it sends: a run with nothing new never
-    loads Jinja2 or starts the inlining workers.
+    A factory, not a renderer: ``deliver_all`` calls it with the first digest it sends, so
+    a run with nothing new never loads Jinja2 nor starts the inlining workers.
     """
 
     @contextmanager
