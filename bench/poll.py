@@ -109,11 +109,13 @@ def main() -> None:
                 pool.submit(int).result()
             store = Store.open(settings.resolve(settings.store.path))
             start, cpu = time.perf_counter(), cpu_seconds()
-            cold = poll_all(settings, store)
+            cold = poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir)
             cold_wall, cold_cpu = time.perf_counter() - start, cpu_seconds() - cpu
             items = sum(o.items for o in cold.outcomes)
             start, cpu = time.perf_counter(), cpu_seconds()
-            warm = poll_all(settings, store, force=True)
+            warm = poll_all(
+                settings.poll, store, settings.sources, base_dir=settings.base_dir, force=True
+            )
             warm_wall, warm_cpu = time.perf_counter() - start, cpu_seconds() - cpu
             store.close()
         finally:

@@ -24,6 +24,7 @@ import resource
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -142,7 +143,7 @@ def main() -> None:
         try:
             config = write_config(folder, folder / "articles", args.backend, port, args.connections)
             with configured_store(config) as (settings, store):
-                poll_all(settings, store)
+                poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir)
                 seats = seats_with_news(folder / "state.sqlite3")
                 combos = [c for n in (1, 2, 3) for c in itertools.combinations(seats, n)]
                 seat_sets = random.Random(1).sample(combos, min(args.seat_sets, len(combos)))
@@ -173,7 +174,14 @@ def main() -> None:
                 start = time.perf_counter()
                 digests = iter_digests(settings, store, subscribers, now)
                 deliveries = deliver_all(
-                    digests, settings, store, backend, kind="sent", now=now, renderer=renderer
+                    digests,
+                    settings.digest,
+                    settings.delivery,
+                    store,
+                    backend,
+                    renderer=lambda: nullcontext(renderer),
+                    kind="sent",
+                    now=now,
                 )
                 elapsed = time.perf_counter() - start
                 rss_after = current_rss_mib()

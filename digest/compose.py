@@ -8,8 +8,7 @@ seat: with 100,000 subscribers over 650 seats, the work is per seat, not per rea
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
@@ -24,7 +23,7 @@ from digest.models import (
     StorySource,
     Subscriber,
 )
-from digest.parallel.thresholds import sections_in_flight
+from digest.parallel.mapping import Mapper
 from digest.prepare.dedupe import canonical_url
 from digest.seats.follows import SeatFollow
 from digest.seats.gazetteer import Gazetteer, load_gazetteer
@@ -284,34 +283,28 @@ class DigestComposer:
         self,
         wanted: Iterable[tuple[SeatFollow, datetime]],
         today: date,
-        pool: Executor,
-        workers: int,
+        mapper: Mapper,
     ) -> None:
-        """Build the sections not built yet, the stories of several at once in ``pool``'s
-        ``workers`` processes.
+        """Build the sections not built yet, the stories of several at once through
+        ``mapper`` (worker processes, from the spine).
 
         This process reads each seat's articles and assembles the sections; the workers
-        group and summarise. At most two seats per worker are in flight, so memory holds a
-        few seats' articles, not every seat's.
+        group and summarise. A seat's articles are read only when the mapper takes its
+        job (a few seats per worker in flight), so memory holds a few seats' articles, not
+        every seat's.
         """
         todo: dict[tuple[str, datetime], tuple[SeatFollow, datetime]] = {}
         for follow, since in wanted:
             if (follow.key, since) not in self._sections:
                 todo.setdefault((follow.key, since), (follow, since))
-        limit = sections_in_flight(workers)
-        running: dict[Future[tuple[Story, ...]], tuple[SeatFollow, datetime]] = {}
 
-        def collect(done: Iterable[Future[tuple[Story, ...]]]) -> None:
-            for future in done:
-                follow, since = running.pop(future)
-                self._sections[(follow.key, since)] = self._section(follow, future.result(), today)
+        def jobs() -> Iterator[tuple[tuple[SeatFollow, datetime], tuple[object, ...]]]:
+            for follow, since in todo.values():
+                found = self._articles(follow, since)
+                yield (follow, since), (self.policy, found, since)
 
-        for follow, since in todo.values():
-            if len(running) >= limit:
-                collect(wait(running, return_when=FIRST_COMPLETED).done)
-            found = self._articles(follow, since)
-            running[pool.submit(build_stories, self.policy, found, since)] = (follow, since)
-        collect(wait(running).done)
+        for (follow, since), stories in mapper.stream(build_stories, jobs()):
+            self._sections[(follow.key, since)] = self._section(follow, stories, today)
 
     def _articles(self, follow: SeatFollow, since: datetime) -> list[SeatArticle]:
         """The seat's articles since ``since``, and those of the few days before, so a story

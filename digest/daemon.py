@@ -123,7 +123,7 @@ class Daemon:
         store = Store.open(self.store_path)
         started = time.monotonic()
         try:
-            report = poll_all(settings, store)
+            report = poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir)
             self.metrics.polled(
                 items=sum(o.items for o in report.outcomes),
                 added=report.added,

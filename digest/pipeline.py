@@ -6,13 +6,21 @@ re-exported here), ``compose`` (sections once per seat), ``render`` and ``delive
 job run it. Each stage is a plain function over plain data; failures are contained per unit
 of work (a source in ``poll_all``, a message in ``deliver_all``). ``ConfigError`` is never
 caught here.
+
+The spine is where the whole ``Settings`` stops: it hands each stage the tables it uses
+(``poll_all``: ``[poll]``, ``[[sources]]`` and the config's folder; the composer: ``[digest]``,
+``[summarise]`` and ``[stories]``; ``deliver_all``: ``[digest]``, ``[delivery]`` and a
+renderer factory, ``renderer_for``) and the worker processes it may use
+(``digest.parallel.mapping``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from digest.clock import utc_now
@@ -21,12 +29,17 @@ from digest.config import Settings
 from digest.delivery.backends.base import MailBackend
 from digest.delivery.send import Delivery, deliver_all
 from digest.models import Digest, Frequency, Subscriber
-from digest.parallel.thresholds import PROCESSES_FROM_SECTIONS
-from digest.parallel.workers import process_pool, worker_count
+from digest.parallel.mapping import inlining, pooled
+from digest.parallel.thresholds import PROCESSES_FROM_SECTIONS, sections_in_flight
+from digest.parallel.workers import worker_count
 from digest.polling import PollReport, SourceOutcome, poll_all
 from digest.seats.follows import SeatFollow
 from digest.store.core import Store
 from digest.stories.generative import ChatSummariser
+
+if TYPE_CHECKING:
+    from digest.delivery.send import RendererFactory
+    from digest.render.renderer import DigestRenderer
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +53,7 @@ __all__ = [
     "iter_digests",
     "period_for",
     "poll_all",
+    "renderer_for",
     "send_due",
     "utc_now",
 ]
@@ -112,8 +126,8 @@ def iter_digests(
             for follow in follows
         }
         if writer is None and workers > 1 and len(wanted) >= PROCESSES_FROM_SECTIONS:
-            with process_pool(workers) as pool:
-                composer.build_sections(wanted.values(), now.date(), pool, workers)
+            with pooled(workers, in_flight=sections_in_flight(workers)) as mapper:
+                composer.build_sections(wanted.values(), now.date(), mapper)
         for subscriber, follows in subscribers:
             own = period or period_for(subscriber, now, default_timezone)
             yield composer.compose(subscriber, follows, now, own)
@@ -142,4 +156,37 @@ def send_due(
         subscribers = due_subscribers(store, subscribers, now, settings.daemon.timezone)
     digests = iter_digests(settings, store, subscribers, now)
     kind = "preview" if dry_run else "sent"
-    return deliver_all(digests, settings, store, backend, kind=kind, now=now)
+    return deliver_all(
+        digests,
+        settings.digest,
+        settings.delivery,
+        store,
+        backend,
+        renderer=renderer_for(settings),
+        kind=kind,
+        now=now,
+    )
+
+
+def renderer_for(settings: Settings) -> RendererFactory:
+    """How a send makes its renderer: the ``[digest]`` title and subject, the ``[render]``
+    templates, premailer where ``[poll] workers`` puts it (``parallel.mapping.inlining``).
+
+    A factory, not a renderer: ``deliver_all`` calls it with the first digest it sends, so
+    a run with nothing new never loads Jinja2 nor starts the inlining workers.
+    """
+
+    @contextmanager
+    def configured() -> Iterator[DigestRenderer]:
+        from digest.render.renderer import DigestRenderer
+
+        templates = settings.render.templates_dir
+        with inlining(settings.poll.workers) as inliner:
+            yield DigestRenderer(
+                title=settings.digest.title,
+                subject_template=settings.digest.subject,
+                templates_dir=settings.resolve(templates) if templates else None,
+                inliner=inliner,
+            )
+
+    return configured

@@ -47,7 +47,7 @@ from digest.delivery.backends import memory
 from digest.delivery.backends.file import FileBackend
 from digest.delivery.backends.memory import MemoryBackend
 from digest.models import Evidence, EvidenceKind, PreparedArticle, Role, SeatTag
-from digest.pipeline import compose_all, deliver_all
+from digest.pipeline import compose_all, deliver_all, renderer_for
 from digest.render.screenshots import find_chromium, launch_options
 from digest.seats.follows import resolve_subscribers
 from digest.seats.gazetteer import load_gazetteer
@@ -205,9 +205,11 @@ def _every_state(folder: Path, templates: Path | None = None) -> dict[str, str]:
             yesterday = NOW - timedelta(days=1)
             sent = deliver_all(
                 compose_all(settings, store, subscribers, yesterday),
-                settings,
+                settings.digest,
+                settings.delivery,
                 store,
                 MemoryBackend(),
+                renderer=renderer_for(settings),
                 kind="sent",
                 now=yesterday,
             )
@@ -230,7 +232,16 @@ def _every_state(folder: Path, templates: Path | None = None) -> dict[str, str]:
                 store.add_source_to_article(ids["buses"], outlet, link, NOW - timedelta(hours=4))
             backend = FileBackend(folder / "previews")
             digests = compose_all(settings, store, subscribers, NOW)
-            deliveries = deliver_all(digests, settings, store, backend, kind="preview", now=NOW)
+            deliveries = deliver_all(
+                digests,
+                settings.digest,
+                settings.delivery,
+                store,
+                backend,
+                renderer=renderer_for(settings),
+                kind="preview",
+                now=NOW,
+            )
     finally:
         store.close()
     assert not [d.error for d in deliveries if d.error]

@@ -118,19 +118,19 @@ def test_titles_are_written_only_when_they_change(
     settings = make_settings(tmp_path, http_server, paths)
     clock = Clock()
     writes = _title_writes(store)
-    poll_all(settings, store, clock=clock)
+    poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock)
     assert len(writes) == 1  # one statement for the five new titles
     assert {s.feed_title for s in store.sources.statuses().values()} == {
         f"Title of {name}" for name in paths
     }
 
     clock.now = T0.replace(hour=12)
-    poll_all(settings, store, clock=clock)
+    poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock)
     assert len(writes) == 1  # same titles: nothing written
 
     http_server.routes["/feed3"] = Route(_rss("Renamed Gazette"), conditional=False)
     clock.now = T0.replace(hour=15)
-    poll_all(settings, store, clock=clock)
+    poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock)
     assert len(writes) == 2
     assert store.sources.statuses()["feed3"].feed_title == "Renamed Gazette"
     assert store.sources.statuses()["feed1"].feed_title == "Title of feed1"
@@ -142,9 +142,11 @@ def test_a_not_modified_feed_keeps_its_title(
     http_server.routes["/f"] = Route(_rss("Kept Title"), last_modified="Sat, 21 Nov 2026 GMT")
     settings = make_settings(tmp_path, http_server, {"f": "/f"})
     clock = Clock()
-    poll_all(settings, store, clock=clock)
+    poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock)
     clock.now = T0.replace(hour=12)
-    report = poll_all(settings, store, clock=clock)
+    report = poll_all(
+        settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock
+    )
     assert report.outcomes[0].not_modified
     assert store.sources.statuses()["f"].feed_title == "Kept Title"
 
@@ -168,7 +170,7 @@ def test_a_store_of_schema_8_is_upgraded_keeping_its_data(
     http_server.routes["/f"] = Route(rss(("1", "Bus news", BODY)), etag='"v1"')
     settings = make_settings(tmp_path, http_server, {"f": "/f"})
     store = Store.open(path)
-    poll_all(settings, store, clock=Clock())
+    poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=Clock())
     store.close()
     # Make it what seatwatch with schema 8 wrote: no feed_title column, version 8.
     engine = sa.create_engine(f"sqlite:///{path}")
@@ -184,7 +186,14 @@ def test_a_store_of_schema_8_is_upgraded_keeping_its_data(
     assert store.article_count() == 1
     # The next poll reads the title (rss() titles its channel "T").
     http_server.routes["/f"] = Route(rss(("1", "Bus news", BODY)), etag='"v2"')
-    poll_all(settings, store, clock=Clock(), force=True)
+    poll_all(
+        settings.poll,
+        store,
+        settings.sources,
+        base_dir=settings.base_dir,
+        clock=Clock(),
+        force=True,
+    )
     assert store.sources.statuses()["f"].feed_title == "T"
     store.close()
 

@@ -45,7 +45,9 @@ def test_deeply_nested_json_feed_fails_only_its_source(
     )
     store = Store.open(tmp_path / "s.sqlite3")
     with caplog.at_level(logging.ERROR, logger="digest.polling"):
-        report = poll_all(settings, store, clock=Clock())
+        report = poll_all(
+            settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=Clock()
+        )
 
     assert [o.name for o in report.failed] == ["nested"]
     assert report.added == healthy  # every healthy source stored its item

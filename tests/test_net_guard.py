@@ -146,9 +146,12 @@ def test_teaser_pages_on_private_addresses_are_not_fetched(
     )
     store = Store.open(tmp_path / "s.sqlite3")
     with caplog.at_level(logging.WARNING, logger="digest.sources.page"):
+        settings = load_config(config)
         report = poll_all(
-            load_config(config),
+            settings.poll,
             store,
+            settings.sources,
+            base_dir=settings.base_dir,
             clock=Clock(),
             policy=ServedLocallyAsPublic(_port(http_server)),
         )
@@ -196,7 +199,15 @@ def test_permanent_redirect_to_a_private_address_does_not_move_the_source(
     store = Store.open(tmp_path / "s.sqlite3")
     policy = ServedLocallyAsPublic(_port(http_server))
     for _ in range(2):
-        report = poll_all(settings, store, clock=Clock(), policy=policy, force=True)
+        report = poll_all(
+            settings.poll,
+            store,
+            settings.sources,
+            base_dir=settings.base_dir,
+            clock=Clock(),
+            policy=policy,
+            force=True,
+        )
         error = report.failed[0].error or ""
         assert error.startswith(f"{http_server.url('/feed')}: refused to connect to 127.0.0.1")
     status = store.sources.statuses()["moved"]

@@ -167,7 +167,10 @@ def test_pages_of_one_source_are_fetched_several_at_a_time(
     tmp_path: Path, publisher: Publisher, store: Store
 ) -> None:
     publisher.pages, publisher.mode = 3, "together"
-    report = poll_all(settings_for(tmp_path, publisher), store, clock=Clock())
+    settings = settings_for(tmp_path, publisher)
+    report = poll_all(
+        settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=Clock()
+    )
     assert report.added == 3 and not report.failed
     # Two at once: per_host_connections = 2, and every page is on the feed's host.
     assert publisher.max_in_flight == 2
@@ -185,7 +188,9 @@ def test_page_budget_stops_a_source_with_slow_pages(
     )
     clock = Clock()
     with caplog.at_level(logging.WARNING, logger="digest.sources.page"):
-        report = poll_all(settings, store, clock=clock)
+        report = poll_all(
+            settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock
+        )
     # Every item is stored, with its teaser: the story is there, just shorter.
     assert report.added == 6 and not report.failed
     assert full_texts(tmp_path) == 0
@@ -203,7 +208,9 @@ def test_page_budget_stops_a_source_with_slow_pages(
     publisher.mode = "ok"
     publisher.released.set()
     clock.now += timedelta(minutes=30)
-    poll_all(settings, store, clock=clock, force=True)
+    poll_all(
+        settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock, force=True
+    )
     assert page_hits(publisher) == 6
     assert all(publisher.hits[path] == 1 for path in slow)
     assert full_texts(tmp_path) == 4
@@ -211,7 +218,9 @@ def test_page_budget_stops_a_source_with_slow_pages(
 
 def poll_at(settings: Settings, store: Store, clock: Clock, after: timedelta) -> PollReport:
     clock.now = T0 + after
-    return poll_all(settings, store, clock=clock, force=True)
+    return poll_all(
+        settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock, force=True
+    )
 
 
 def test_a_failed_page_waits_for_its_next_try(

@@ -237,7 +237,7 @@ def test_templates_without_section_markers_are_inlined_whole(tmp_path: Path) -> 
 
 def test_inlining_in_worker_processes_gives_the_same_digest() -> None:
     """A send runs premailer in worker processes: the digest is the same to the byte."""
-    from digest.parallel.workers import process_pool
+    from digest.parallel import mapping
 
     sections = (
         _section("N", "Norwich North", "Bus routes saved"),
@@ -251,12 +251,11 @@ def test_inlining_in_worker_processes_gives_the_same_digest() -> None:
     )
     serial = _renderer()
     here = serial.render(digest)
-    with process_pool(2) as pool:
+    with mapping.pooled(2) as inliner:
         pooled = DigestRenderer(
             title="seatwatch",
             subject_template="{title}: news for {seats}",
-            inliner=pool,
-            inliner_workers=2,
+            inliner=inliner,
             mark=serial.mark,
         )
         rendered = pooled.render(digest)

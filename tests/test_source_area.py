@@ -70,7 +70,7 @@ def test_polled_story_uses_its_sources_area(tmp_path: Path, http_server: Loopbac
     )
     settings = load_config(config)
     store = Store.open(settings.resolve(settings.store.path))
-    poll_all(settings, store, clock=lambda: NOW)
+    poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=lambda: NOW)
     seats = seats_by_title(store)
     assert seats["Parish backs footpath"] == {"West Worcestershire"}
     # Without an area, "Rochford" is the Essex district, which holds several seats: an area,

@@ -157,7 +157,8 @@ def test_sections_built_in_worker_processes_match_those_built_here(tmp_path: Pat
     """A big send builds its sections' stories in worker processes: same stories, same
     summaries, same order as building them one by one in this process."""
     from digest.models import FeedItem
-    from digest.parallel.workers import process_pool
+    from digest.parallel import mapping
+    from digest.parallel.thresholds import sections_in_flight
     from digest.polling import store_prepared
     from digest.prepare.items import prepare_items
 
@@ -181,8 +182,8 @@ def test_sections_built_in_worker_processes_match_those_built_here(tmp_path: Pat
     here = DigestComposer(store, DigestConfig(max_stories_per_seat=100))
     expected = [here.section(follow, since, now.date()) for follow in follows]
     pooled = DigestComposer(store, DigestConfig(max_stories_per_seat=100))
-    with process_pool(2) as pool:
-        pooled.build_sections([(f, since) for f in follows], now.date(), pool, 2)
+    with mapping.pooled(2, in_flight=sections_in_flight(2)) as mapper:
+        pooled.build_sections([(f, since) for f in follows], now.date(), mapper)
     built = [pooled.section(follow, since, now.date()) for follow in follows]
     assert built == expected
     assert sum(len(s.stories) for s in built) > len(follows)

@@ -35,6 +35,7 @@ from digest.pipeline import (
     compose_all,
     deliver_all,
     poll_all,
+    renderer_for,
     send_due,
     utc_now,
 )
@@ -68,7 +69,15 @@ def _poll_with_progress(
         def advance(outcome: SourceOutcome) -> None:
             progress.update(task, advance=1, description=outcome.name)
 
-        report = poll_all(settings, store, sources=enabled, on_progress=advance, force=force)
+        report = poll_all(
+            settings.poll,
+            store,
+            settings.sources,
+            base_dir=settings.base_dir,
+            sources=enabled,
+            on_progress=advance,
+            force=force,
+        )
     _print_poll_report(report)
     return report
 
@@ -146,7 +155,7 @@ def preview(
             settings, store_path, temporary=bool(temporary and store_path is None)
         ) as store:
             subscribers = _preview_subscribers(settings, store, seat, subscriber)
-            sources = explicit or all_sources(settings, store)
+            sources = explicit or all_sources(settings.sources, store)
             if not sources:
                 raise ConfigError(
                     "no sources", key="sources", hint="add a [[sources]] entry or pass --source"
@@ -156,7 +165,16 @@ def preview(
                 raise DigestError("every source failed; no digest written")
             now = utc_now()
             digests = compose_all(settings, store, subscribers, now)
-            deliveries = deliver_all(digests, settings, store, backend, kind="preview", now=now)
+            deliveries = deliver_all(
+                digests,
+                settings.digest,
+                settings.delivery,
+                store,
+                backend,
+                renderer=renderer_for(settings),
+                kind="preview",
+                now=now,
+            )
             why = "" if backend.written else _why_nothing(store, report, sources, seat)
         if screenshots:
             write_screenshots(backend)
@@ -348,7 +366,7 @@ def send(
                 settings.base_dir,
             )
         if not no_poll:
-            _poll_with_progress(settings, store, all_sources(settings, store), force=force)
+            _poll_with_progress(settings, store, all_sources(settings.sources, store), force=force)
         deliveries = send_due(settings, store, subscribers, backend, utc_now(), dry_run=dry_run)
     sent = [d for d in deliveries if d.error is None]
     failed = [d for d in deliveries if d.error]
@@ -395,6 +413,8 @@ def poll(
 ) -> None:
     """Poll every due source once (configured and added ones) and store what is new."""
     with reported(), configured_store(config) as (settings, store):
-        report = _poll_with_progress(settings, store, all_sources(settings, store), force=force)
+        report = _poll_with_progress(
+            settings, store, all_sources(settings.sources, store), force=force
+        )
     if report.polled and len(report.failed) == len(report.polled):
         raise typer.Exit(1)

@@ -56,7 +56,7 @@ def _validated(location: str, name: str | None, full_text: str, area: str = "") 
 def list_sources(config: Path = ConfigOption, as_json: bool = JsonOption) -> None:
     """Every source polled, with where it comes from (config or added)."""
     with reported(), configured_store(config) as (settings, store):
-        sources = all_sources(settings, store)
+        sources = all_sources(settings.sources, store)
         statuses = store.sources.statuses()
     configured = {s.name for s in settings.sources}
     rows = [
@@ -146,7 +146,8 @@ def _checked(source: SourceConfig, settings: Settings) -> str:
     ``SourceError`` saying why when it holds no feed."""
     from digest.sources.factory import build_source  # feed parsing: only when checking
 
-    checked = build_source(source.model_copy(update={"full_text": False}), settings)
+    offline = source.model_copy(update={"full_text": False})
+    checked = build_source(offline, settings.poll, settings.base_dir)
     try:
         result = checked.poll(SourceState())
     except SourceError as exc:
@@ -203,8 +204,8 @@ def import_sources(
         feeds, skipped = read_opml(content, str(file))
         added = 0
         with store_for(settings, None, temporary=False) as store:
-            known = {s.location for s in all_sources(settings, store)}
-            names = {s.name for s in all_sources(settings, store)}
+            known = {s.location for s in all_sources(settings.sources, store)}
+            names = {s.name for s in all_sources(settings.sources, store)}
             for feed in feeds:
                 if feed.url in known:
                     skipped.append(f"{feed.title}: already a source")
@@ -234,7 +235,7 @@ def export_sources(
     are left out (the count is printed).
     """
     with reported(), configured_store(config) as (settings, store):
-        sources = all_sources(settings, store)
+        sources = all_sources(settings.sources, store)
     from digest.sources.opml import OpmlFeed, write_opml
 
     feeds = [

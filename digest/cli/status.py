@@ -62,7 +62,7 @@ def status(
     digest: failed, rejected and unknown ones first and always in full, then the latest
     others (a page of --limit; --all for every one)."""
     with reported(), configured_store(config) as (settings, store):
-        names = [s.name for s in all_sources(settings, store)]
+        names = [s.name for s in all_sources(settings.sources, store)]
         statuses = store.sources.statuses()
         articles = store.article_count()
         every = store.recent_digests(limit=None)

@@ -35,6 +35,7 @@ from digest.config.sections import (
     StoriesConfig,
     SubscriberConfig,
     SummariseConfig,
+    resolve_path,
 )
 
 __all__ = [
@@ -57,4 +58,5 @@ __all__ = [
     "checked_timezone",
     "crontab",
     "load_config",
+    "resolve_path",
 ]

@@ -268,5 +268,13 @@ class Settings(_Section):
 
     def resolve(self, path: Path | str) -> Path:
         """A path from the config, relative to the config file's folder."""
-        candidate = Path(path).expanduser()
-        return candidate if candidate.is_absolute() else self.base_dir / candidate
+        return resolve_path(self.base_dir, path)
+
+
+def resolve_path(base_dir: Path, path: Path | str) -> Path:
+    """A path from the config, relative to ``base_dir`` (the config file's folder).
+
+    For the stages that get a section and the folder rather than the whole ``Settings``.
+    """
+    candidate = Path(path).expanduser()
+    return candidate if candidate.is_absolute() else base_dir / candidate

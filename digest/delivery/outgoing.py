@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from digest.config import Settings
+from digest.config import DeliveryConfig, DigestConfig
 from digest.errors import PermanentSendError, RenderError
 from digest.models import Digest, OutgoingEmail
 
@@ -29,9 +29,15 @@ def message_id_of(digest: Digest, from_address: str) -> str:
 
 
 def message_for(
-    digest: Digest, renderer: DigestRenderer, settings: Settings, secret: str, now: datetime
+    digest: Digest,
+    renderer: DigestRenderer,
+    config: DigestConfig,
+    delivery: DeliveryConfig,
+    secret: str,
+    now: datetime,
 ) -> OutgoingEmail:
-    """The complete message for one subscriber's digest."""
+    """The complete message for one subscriber's digest, addressed as ``[digest]`` says
+    and held to ``[delivery] max_message_bytes``."""
     from digest.delivery.tokens import sign_token
     from digest.render.message import list_headers, list_unsubscribe, safe_subject
     from digest.render.renderer import recipient_for
@@ -46,17 +52,17 @@ def message_for(
         )
     rendered = renderer.render(digest)
     token = sign_token(secret, subscriber.email, issued_at=now)
-    unsubscribe = settings.digest.unsubscribe_url.format(token=token)
-    unsubscribe_header = list_unsubscribe(unsubscribe, token, settings.digest.unsubscribe_mailto)
+    unsubscribe = config.unsubscribe_url.format(token=token)
+    unsubscribe_header = list_unsubscribe(unsubscribe, token, config.unsubscribe_mailto)
     copy = renderer.personalise(rendered, subscriber, unsubscribe)
-    message_id = message_id_of(digest, settings.digest.from_address)
+    message_id = message_id_of(digest, config.from_address)
     message_bytes = renderer.message_template(
         rendered,
-        from_address=settings.digest.from_address,
+        from_address=config.from_address,
         date=now,
-        list_id=settings.digest.list_id,
+        list_id=config.list_id,
     ).fill(recipient_for(subscriber, message_id, unsubscribe, unsubscribe_header))
-    limit = settings.delivery.max_message_bytes
+    limit = delivery.max_message_bytes
     if len(message_bytes) > limit:
         raise RenderError(
             f"the message is {len(message_bytes):,} bytes, over [delivery] max_message_bytes "
@@ -64,7 +70,7 @@ def message_for(
         )
     return OutgoingEmail(
         to=subscriber.email,
-        sender=settings.digest.from_address,
+        sender=config.from_address,
         subject=safe_subject(copy.subject),
         html=copy.html,
         text=copy.text,
@@ -72,5 +78,5 @@ def message_for(
         message_id=message_id,
         digest_key=f"{digest.period}-{subscriber.email}",
         story_count=digest.story_count,
-        headers=list_headers(message_id, settings.digest.list_id, unsubscribe_header),
+        headers=list_headers(message_id, config.list_id, unsubscribe_header),
     )

@@ -5,33 +5,37 @@ outbox (``digest.store.outbox``) before the backend sees the message, sends up t
 ``backend.concurrency`` messages at once and settles every outcome in the store. Each
 message is its own unit of work: a failure is recorded for that subscriber and the batch
 goes on; only a ``SenderSetupError`` stops it. The batch's bookkeeping (claims, sends in
-flight, outcomes) is ``batch``; one subscriber's message is built by ``outgoing``.
+flight, outcomes) is ``batch``; one subscriber's message is built by ``outgoing``. The loop
+gets the ``[digest]`` and ``[delivery]`` tables and a renderer factory from the spine
+(``pipeline.renderer_for``), never the whole ``Settings``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
-from digest.config import Settings
+from digest.config import DeliveryConfig, DigestConfig
 from digest.delivery.backends.base import MailBackend
 from digest.delivery.batch import Delivery, SendBatch
 from digest.delivery.outgoing import message_for, message_id_of
 from digest.errors import ConfigError
 from digest.models import Digest
-from digest.parallel.thresholds import INLINING_PROCESSES
-from digest.parallel.workers import process_pool, worker_count
 from digest.store.core import Store
 from digest.store.outbox import DigestRecord, new_owner
 
 if TYPE_CHECKING:
     from digest.delivery.retry import SendRetry
     from digest.render.renderer import DigestRenderer
+
+    # Makes a send's renderer when the first digest is sent, and closes what it used (the
+    # inlining worker processes) when the send ends.
+    RendererFactory = Callable[[], AbstractContextManager[DigestRenderer]]
 
 # ``Delivery`` is part of this module's interface (``pipeline`` imports it from here).
 __all__ = ["Delivery", "deliver_all"]
@@ -41,15 +45,19 @@ log = logging.getLogger(__name__)
 
 def deliver_all(
     digests: Iterable[Digest],
-    settings: Settings,
+    config: DigestConfig,
+    delivery: DeliveryConfig,
     store: Store,
     backend: MailBackend,
     *,
+    renderer: RendererFactory,
     kind: str,
     now: datetime,
-    renderer: DigestRenderer | None = None,
 ) -> list[Delivery]:
     """Render each digest (once per distinct content) and hand it to ``backend``.
+
+    ``config`` and ``delivery`` are the ``[digest]`` and ``[delivery]`` tables; ``renderer``
+    makes the renderer (``pipeline.renderer_for``), called only when a first digest is sent.
 
     ``kind="sent"`` claims each subscriber's period in the store before the backend sees the
     message (``outbox``): a period already sent is never sent again, one another live sender
@@ -75,6 +83,7 @@ def deliver_all(
         batch = SendBatch(store, kind, new_owner())
         workers = max(1, backend.concurrency)
         retry: SendRetry | None = None
+        made: DigestRenderer | None = None
         count = 0
         with backend, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="send") as pool:
             try:
@@ -83,25 +92,23 @@ def deliver_all(
                         break
                     count = position + 1
                     subscriber = digest.subscriber
-                    if digest.story_count == 0 and not settings.digest.send_empty:
+                    if digest.story_count == 0 and not config.send_empty:
                         log.info("subscriber %s: nothing new, no digest", subscriber.email)
                         continue
                     if retry is None:
                         from digest.delivery.retry import SendRetry
                         from digest.delivery.tokens import signing_secret
 
-                        secret = signing_secret(store, settings.digest.secret_env)
-                        retry = SendRetry(
-                            settings.delivery.attempts, settings.delivery.retry_wait_seconds
-                        )
-                    if renderer is None:
-                        renderer = stack.enter_context(_configured_renderer(settings))
+                        secret = signing_secret(store, config.secret_env)
+                        retry = SendRetry(delivery.attempts, delivery.retry_wait_seconds)
+                    if made is None:
+                        made = stack.enter_context(renderer())
                     record = DigestRecord(
                         subscriber=subscriber.email,
                         period=digest.period,
                         kind=kind,
                         backend=backend.name,
-                        message_id=message_id_of(digest, settings.digest.from_address),
+                        message_id=message_id_of(digest, config.from_address),
                         story_count=digest.story_count,
                         created_at=now,
                         detail="",
@@ -109,7 +116,7 @@ def deliver_all(
                     if kind == "sent" and not batch.claim(record):
                         continue
                     try:
-                        message = message_for(digest, renderer, settings, secret, now)
+                        message = message_for(digest, made, config, delivery, secret, now)
                     except ConfigError:
                         raise  # the configuration, not this message: stop the run
                     except Exception as exc:  # one message's defect, never the run's
@@ -128,29 +135,8 @@ def deliver_all(
                 batch.finish()
         log.info(
             "rendered %d distinct digests for %d subscribers, CSS inlined %d times",
-            renderer.renders if renderer else 0,
+            made.renders if made else 0,
             count,
-            renderer.inlines if renderer else 0,
+            made.inlines if made else 0,
         )
         return batch.deliveries()
-
-
-@contextmanager
-def _configured_renderer(settings: Settings) -> Iterator[DigestRenderer]:
-    """The renderer the config describes; premailer runs in worker processes (loaded there
-    already, and off the sending thread) unless ``[poll] workers`` is 1."""
-    from digest.render.renderer import DigestRenderer
-
-    with ExitStack() as stack:
-        inliner = None
-        if worker_count(settings.poll.workers) > 1:
-            inliner = stack.enter_context(process_pool(INLINING_PROCESSES))
-        yield DigestRenderer(
-            title=settings.digest.title,
-            subject_template=settings.digest.subject,
-            templates_dir=settings.resolve(settings.render.templates_dir)
-            if settings.render.templates_dir
-            else None,
-            inliner=inliner,
-            inliner_workers=INLINING_PROCESSES,
-        )

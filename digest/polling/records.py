@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from digest.clock import Clock
-from digest.config import PollConfig, Settings, SourceConfig
+from digest.config import PollConfig, SourceConfig
 from digest.errors import SourceError
 from digest.models import PreparedArticle, SourceKind
 from digest.sources.base import PollResult, is_url
@@ -74,10 +74,11 @@ class PollReport:
         return [o for o in self.outcomes if o.error]
 
 
-def all_sources(settings: Settings, store: Store) -> list[SourceConfig]:
-    """The configured sources followed by the ones added with ``digest sources add``."""
-    store.sources.sync_configured(list(settings.sources))
-    return [*settings.sources, *store.sources.added()]
+def all_sources(configured: Sequence[SourceConfig], store: Store) -> list[SourceConfig]:
+    """The configured sources (``[[sources]]``) followed by the ones added with
+    ``digest sources add``."""
+    store.sources.sync_configured(list(configured))
+    return [*configured, *store.sources.added()]
 
 
 def store_prepared(prepared: Sequence[PreparedArticle], store: Store, now: datetime) -> list[bool]:

@@ -24,12 +24,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 
 from digest.clock import Clock, utc_now
-from digest.config import Settings, SourceConfig
+from digest.config import PollConfig, SourceConfig
 from digest.errors import ConfigError, SourceError
 from digest.models import FeedItem
 from digest.parallel.thresholds import PROCESSES_FROM_SOURCES
@@ -57,7 +58,8 @@ T = TypeVar("T")
 def _poll_one(
     config: SourceConfig,
     state: SourceState,
-    settings: Settings,
+    poll: PollConfig,
+    base_dir: Path,
     fetcher: Fetcher,
     store: Store,
     run_cpu: CpuRunner,
@@ -68,7 +70,7 @@ def _poll_one(
     # polls) never needs lxml's HTML parser or the seat matcher in this process.
     from digest.prepare.items import item_hash, prepare_items
 
-    source = build_source(config, settings, fetcher, page_cache=store)
+    source = build_source(config, poll, base_dir, fetcher, page_cache=store)
     result = source.poll(state, PollContext(run_cpu, now))
     if not result.items:
         return Fetched(result, [], 0)
@@ -97,9 +99,11 @@ def _poll_one(
 
 
 def poll_all(
-    settings: Settings,
+    poll: PollConfig,
     store: Store,
+    configured: Sequence[SourceConfig],
     *,
+    base_dir: Path,
     sources: Sequence[SourceConfig] | None = None,
     clock: Clock = utc_now,
     on_progress: Callable[[SourceOutcome], None] | None = None,
@@ -109,12 +113,15 @@ def poll_all(
 ) -> PollReport:
     """Poll every enabled, due source (all of them with ``force``) concurrently.
 
-    ``policy`` decides which addresses count as private and resolves host names (the
+    ``configured`` is the config's ``[[sources]]``: polled with the sources added by
+    ``digest sources add``, unless ``sources`` names the ones to poll. ``poll`` is the
+    ``[poll]`` table and ``base_dir`` the config file's folder, which relative locations
+    are read from. ``policy`` decides which addresses count as private and resolves host names (the
     system's resolver and the usual private ranges by default).
     """
     report = PollReport()
     chosen = [
-        s for s in (all_sources(settings, store) if sources is None else sources) if s.enabled
+        s for s in (all_sources(configured, store) if sources is None else sources) if s.enabled
     ]
     if sources is not None:
         added = {s.name for s in store.sources.added()}
@@ -137,12 +144,10 @@ def poll_all(
             )
         else:
             due.append(config)
-    threads = max(1, min(settings.poll.concurrency, len(due)))
+    threads = max(1, min(poll.concurrency, len(due)))
     with (
-        _cpu_runner(
-            settings.poll.workers, len(due), report
-        ) as run_cpu,  # outlives the threads that use it
-        Fetcher(settings.poll, transport, policy=policy) as fetcher,
+        _cpu_runner(poll.workers, len(due), report) as run_cpu,  # outlives the threads using it
+        Fetcher(poll, transport, policy=policy) as fetcher,
         ThreadPoolExecutor(max_workers=threads, thread_name_prefix="poll") as pool,
     ):
         waiting = deque(due)
@@ -153,7 +158,7 @@ def poll_all(
 
         def poll_one(config: SourceConfig, state: SourceState, started: datetime) -> Fetched:
             try:
-                return _poll_one(config, state, settings, fetcher, store, run_cpu, started)
+                return _poll_one(config, state, poll, base_dir, fetcher, store, run_cpu, started)
             finally:
                 ended[config.name] = time.monotonic()
 
@@ -175,7 +180,7 @@ def poll_all(
             nonlocal done, done_articles
             if not done:
                 return
-            results = record_successes(done, settings.poll, store, clock, statuses)
+            results = record_successes(done, poll, store, clock, statuses)
             store.sources.record_successes([record for _, record in results])
             for outcome, _ in results:
                 report.outcomes.append(outcome)
@@ -196,7 +201,7 @@ def poll_all(
                         raise
                     except Exception as exc:
                         outcome = record_failure(
-                            config, exc, statuses.get(config.name), settings.poll, store, started
+                            config, exc, statuses.get(config.name), poll, store, started
                         )
                         report.outcomes.append(outcome)
                         if on_progress is not None:

@@ -16,7 +16,6 @@ import hashlib
 import html
 import logging
 from collections.abc import Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +26,7 @@ from markupsafe import Markup
 
 from digest.errors import RenderError
 from digest.models import Digest, SeatSection, Subscriber
+from digest.parallel.mapping import IN_PROCESS, Mapper
 from digest.render.environment import day, default_templates_dir, make_environment
 from digest.render.inline import inline_css
 from digest.render.message import (
@@ -77,19 +77,18 @@ class DigestRenderer:
         title: str,
         subject_template: str,
         templates_dir: Path | None = None,
-        inliner: Executor | None = None,
-        inliner_workers: int = 1,
+        inliner: Mapper = IN_PROCESS,
         mark: str | None = None,
     ) -> None:
-        """``inliner``: worker processes to run premailer in (``inliner_workers`` of them).
-        A worker has it loaded already (the fork server's warm-up), where this process
-        would spend a noticeable time importing it on a send's critical path; and a
-        digest's frame and its new sections, in one page per worker, are inlined at once."""
+        """``inliner``: where premailer runs (``digest.parallel.mapping``). A send gives
+        worker processes, which have it loaded already (the fork server's warm-up) where
+        this process would spend a noticeable time importing it on a send's critical path;
+        a digest's frame and its new sections, in one page per worker (``width``), are then
+        inlined at once."""
         self.title = title
         # The placeholders' secret: feed text can never name one of our slots (message.py).
         self.mark = mark or new_mark()
         self.inliner = inliner
-        self.inliner_workers = max(1, inliner_workers) if inliner is not None else 1
         self.subject_template = subject_template
         self.env = make_environment((templates_dir or default_templates_dir()).resolve())
         self._cache: dict[str, RenderedDigest] = {}
@@ -163,12 +162,9 @@ class DigestRenderer:
         return self._inline_all([markup])[0]
 
     def _inline_all(self, markups: Sequence[str]) -> list[str]:
-        """Each page inlined, in the worker processes when there are some."""
+        """Each page inlined, at once where the inliner has worker processes."""
         self.inlines += len(markups)
-        if self.inliner is None:
-            return [inline_css(markup) for markup in markups]
-        running = [self.inliner.submit(inline_css, markup) for markup in markups]
-        return [future.result() for future in running]
+        return self.inliner.map(inline_css, markups)
 
     def _assembled(self, digest: Digest, context: dict[str, Any]) -> str | None:
         """The digest's HTML from the inlined frame and sections; ``None`` when the
@@ -185,7 +181,7 @@ class DigestRenderer:
             key = _section_key(digest, section)
             if key not in self._sections:
                 missing.setdefault(key, section)
-        batches = _balanced(list(missing.items()), self.inliner_workers)
+        batches = _balanced(list(missing.items()), self.inliner.width)
         pages = []
         if day not in self._frames:
             pages.append(self._html({**context, **pieces, "sections": ()}))
