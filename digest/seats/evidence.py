@@ -18,6 +18,9 @@ Every rule returns a short reason (shown by ``digest tag``) or ``""`` when the m
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+import ahocorasick
 
 from digest.seats.wordlists import (
     ABROAD,
@@ -240,7 +243,7 @@ _NOT_LETTERS = (
     + b" " * 128
 )
 # How much of an article (after its title) tells whether it is a sports report.
-SPORT_READ = 1500
+SPORT_READ = 1000
 SPORT_MIN_WORDS = 3
 # A result for a headline: "Hereford 1-1 Doncaster", "Newcastle 27-27 Gloucester".
 _SCORE_LINE = re.compile(rb"[A-Za-z] \d{1,3}-\d{1,3} [A-Z]")
@@ -256,13 +259,24 @@ def reads_as_sport(ascii_text: bytes, title_end: int) -> bool:
     if _SCORE_LINE.search(ascii_text, 0, title_end):
         return True
     head = ascii_text[: title_end + 2 + SPORT_READ].lower().translate(_NOT_LETTERS)
-    words = set(head.decode("ascii").split())
-    sport = SPORT_CONTEXT.intersection(words)
+    # Whole words found by a small automaton over the words padded with spaces: splitting
+    # the opening into a set of words cost three times as much, for every article.
+    found = {word for _, word in _sport_automaton().iter(f" {head.decode('ascii')} ")}
     return (
-        len(sport) >= SPORT_MIN_WORDS
-        and not SPORT_WORDS.isdisjoint(sport)
-        and CIVIC_WORDS.isdisjoint(words)
+        len(found) >= SPORT_MIN_WORDS
+        and not SPORT_WORDS.isdisjoint(found)
+        and CIVIC_WORDS.isdisjoint(found)
     )
+
+
+@lru_cache(maxsize=1)
+def _sport_automaton() -> ahocorasick.Automaton:
+    """The sport, match and civic words, each between spaces (whole words only)."""
+    automaton = ahocorasick.Automaton()
+    for word in SPORT_CONTEXT | CIVIC_WORDS:
+        automaton.add_word(f" {word} ", word)
+    automaton.make_automaton()
+    return automaton
 
 
 def longer_name_reason(text: str, start: int, end: int, first_names: frozenset[str]) -> str:
