@@ -104,3 +104,12 @@ def test_initials_and_titles_make_a_surname() -> None:
     reasons = {r.text: r.reason for r in explained.rejected}
     assert reasons["Worsley"] == "a surname (after 'J')"
     assert reasons["Greenfield"] == "a surname (after 'Baroness')"
+
+
+def test_a_political_story_under_a_sports_menu_keeps_its_seat() -> None:
+    body = (
+        "News Sport Football Rugby Cricket Fixtures\n\n"
+        "Labour has chosen a local teacher as its candidate in Colchester for the next "
+        "general election, the party's club members heard on Friday."
+    )
+    assert "Colchester" in _shown("Labour picks candidate", body)

@@ -252,7 +252,7 @@ _SCORE_LINE = re.compile(rb"[A-Za-z] \d{1,3}-\d{1,3} [A-Z]")
 def reads_as_sport(ascii_text: bytes, title_end: int) -> bool:
     """Whether an article is a sports report: its title and opening hold a sport word and
     at least three sport or match words in all ("striker", "fixture", "rugby"; "club",
-    "season", "fans"), and no word of local politics ("council", "MP", "planning"); or its
+    "season", "fans"), and no word of politics ("council", "MP", "election", "Labour"); or its
     headline is a result ("Hereford 1-1 Doncaster"). In such a report a town named is a team
     or a ground ("Blackburn boss", "at Twickenham"), not the place. ``ascii_text`` is the
     text as ASCII bytes (``?`` for the rest), as the matcher reads it."""

@@ -120,10 +120,13 @@ SPORT_CONTEXT = SPORT_WORDS | _words(
     "medal medals penalties penalty player players season signed signing stadium team teams "
     "tournament transfer tries"
 )
-# Words of local politics (lower case): a story holding one near its start is not a sports
-# report, whatever sport it is about ("Council backs the club's new stadium").
+# Words of politics (lower case): a story holding one near its start is not a sports report,
+# whatever sport it is about ("Council backs the club's new stadium"), even under a page's
+# "Football | Rugby | Cricket" navigation.
 CIVIC_WORDS = _words(
-    "by-election constituency council councillor councillors mayor mp mps msp planning"
+    "by-election candidate candidates cllr conservative conservatives constituency council "
+    "councillor councillors councils election elections labour mayor mla mp mps msp "
+    "parliament planning plaid snp tories tory ukip voters westminster"
 )
 
 # Capitalised words that may follow a person's name without making it longer.
