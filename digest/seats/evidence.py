@@ -18,19 +18,26 @@ Every rule returns a short reason (shown by ``digest tag``) or ``""`` when the m
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+import ahocorasick
 
 from digest.seats.wordlists import (
     ABROAD,
+    CIVIC_WORDS,
     CLUB_CIVIC,
     CLUB_ONLY,
     CLUB_WORDS,
     GIVEN_PREFIX,
+    INITIALS,
     MONTHS,
     NEWSPAPER_WORDS,
     NOT_SURNAMES,
     PERSON_WORDS,
     QUOTE_WORDS,
     SEAT_WORDS,
+    SPORT_CONTEXT,
+    SPORT_WORDS,
 )
 
 _ABROAD_AFTER = re.compile(r",\s+((?:[A-Z][a-z]+ ){0,2}[A-Z][a-zA-Z]+)")
@@ -187,18 +194,89 @@ def longer_proper_name_reason(text: str, start: int, end: int) -> str:
 
 
 # Words that change what the name after them means, besides first names.
-WORDS_BEFORE = frozenset(GIVEN_PREFIX | {"River", "river", "Loch", "Lake", "Afon", "v", "vs"})
+WORDS_BEFORE = frozenset(
+    GIVEN_PREFIX | INITIALS | {"River", "river", "Loch", "Lake", "Afon", "v", "vs"}
+)
+# Reasons that say the name is a person's: every other naming of it in the article is that
+# person too ("Paula Radcliffe ... Radcliffe won").
+SURNAME = "a surname"
+FIRST_NAME = "a first name"
+PERSON_REASONS = (SURNAME, FIRST_NAME)
 
 
 def word_before_reason(text: str, start: int, first_names: frozenset[str]) -> str:
-    """Why a name is not the place from the word before it: a first name or a title makes
-    it a surname ("John Burton"); "River", "Loch" or "Lake" makes it the water."""
+    """Why a name is not the place from the word before it: a first name, a title or an
+    initial makes it a surname ("John Burton", "J Worsley"); "River", "Loch" or "Lake" makes
+    it the water."""
     before = _previous_word(text, start)
-    if before in first_names or before in GIVEN_PREFIX:
-        return f"a surname (after {before!r})"
+    if before in first_names or before in GIVEN_PREFIX or before in INITIALS:
+        return f"{SURNAME} (after {before!r})"
     if before.lower() in ("river", "loch", "lake", "afon"):
         return "a river or lake of the same name"
     return ""
+
+
+def first_name_reason(text: str, start: int, end: int, first_names: frozenset[str]) -> str:
+    """Why a place or seat named like a first name is a person's first name: a surname
+    follows it ("Gordon Strachan", "Gordon D'Arcy"). Not when a first name follows: that is
+    the seat before its candidate's name ("for Gordon Colin Clark")."""
+    if text[start:end] not in first_names:
+        return ""
+    following = _next_word(text, end)
+    surname = following.rstrip(".,'’s")
+    if following[:1].isupper() and surname not in NOT_SURNAMES and surname not in first_names:
+        return f"{FIRST_NAME} (before {following!r})"
+    return ""
+
+
+def as_person_reason(text: str, start: int, seen_as: str) -> str:
+    """Why a name the article uses elsewhere as a person's name is that person here too,
+    unless a place word stands before it ("in", "from", "near", "of")."""
+    if _previous_word(text, start).lower() in _LOCATIVE:
+        return ""
+    return f"the name of a person the article names ({seen_as})"
+
+
+_LOCATIVE = frozenset(("in", "from", "near", "of"))
+_NOT_LETTERS = (
+    bytes(code if chr(code).isalpha() or chr(code) == "-" else 32 for code in range(128))
+    + b" " * 128
+)
+# How much of an article (after its title) tells whether it is a sports report.
+SPORT_READ = 1000
+SPORT_MIN_WORDS = 3
+# A result for a headline: "Hereford 1-1 Doncaster", "Newcastle 27-27 Gloucester".
+_SCORE_LINE = re.compile(rb"[A-Za-z] \d{1,3}-\d{1,3} [A-Z]")
+
+
+def reads_as_sport(ascii_text: bytes, title_end: int) -> bool:
+    """Whether an article is a sports report: its title and opening hold a sport word and
+    at least three sport or match words in all ("striker", "fixture", "rugby"; "club",
+    "season", "fans"), and no word of politics ("council", "MP", "election", "Labour"); or its
+    headline is a result ("Hereford 1-1 Doncaster"). In such a report a town named is a team
+    or a ground ("Blackburn boss", "at Twickenham"), not the place. ``ascii_text`` is the
+    text as ASCII bytes (``?`` for the rest), as the matcher reads it."""
+    if _SCORE_LINE.search(ascii_text, 0, title_end):
+        return True
+    head = ascii_text[: title_end + 2 + SPORT_READ].lower().translate(_NOT_LETTERS)
+    # Whole words found by a small automaton over the words padded with spaces: splitting
+    # the opening into a set of words cost three times as much, for every article.
+    found = {word for _, word in _sport_automaton().iter(f" {head.decode('ascii')} ")}
+    return (
+        len(found) >= SPORT_MIN_WORDS
+        and not SPORT_WORDS.isdisjoint(found)
+        and CIVIC_WORDS.isdisjoint(found)
+    )
+
+
+@lru_cache(maxsize=1)
+def _sport_automaton() -> ahocorasick.Automaton:
+    """The sport, match and civic words, each between spaces (whole words only)."""
+    automaton = ahocorasick.Automaton()
+    for word in SPORT_CONTEXT | CIVIC_WORDS:
+        automaton.add_word(f" {word} ", word)
+    automaton.make_automaton()
+    return automaton
 
 
 def longer_name_reason(text: str, start: int, end: int, first_names: frozenset[str]) -> str:

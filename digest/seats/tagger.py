@@ -104,9 +104,16 @@ def explain_text(
     matcher: SeatMatcher | None = None,
     area: str = "",
     explain: bool = True,
+    *,
+    as_people: dict[int, str] | None = None,
 ) -> Explanation:
     """The tags of an article with the areas it names and the names it did not count
-    (``explain=False``: the tags only, as ``tag_text`` wants them)."""
+    (``explain=False``: the tags only, as ``tag_text`` wants them).
+
+    ``as_people``: names (by pattern index) the article uses as a person's name somewhere,
+    with the reason seen there; every naming of them is that person. Found by a first pass,
+    which tags again with them only when one was counted as a place before it was seen as
+    a person (rare: a headline "Radcliffe wins" above "Paula Radcliffe ...")."""
     matcher = matcher or default_matcher()
     gazetteer = matcher.gazetteer
     day = day or date.today()
@@ -141,6 +148,9 @@ def explain_text(
     # the text, spaces standing for what lies before its start).
     padded = _PADDING + text
     word_before_matters = matcher.word_before_matters
+    people_names: dict[int, str] = dict(as_people) if as_people else {}
+    again = False  # a name counted as a place turned out to be a person's: tag again
+    sport: bool | None = None  # whether the article reads as a sports report, when needed
     for end, index in found:
         start = end - lengths[index]
         answer = fixed[index]
@@ -182,6 +192,18 @@ def explain_text(
         ):
             reason = "part of a longer place name (after another place)"
         previous_end = end
+        if not reason and (kind is _PLACE or kind is _SEAT):
+            if people_names and index in people_names:
+                reason = judge.as_person_reason(text, start, people_names[index])
+            if not reason and targets:
+                if sport is None:
+                    sport = judge.reads_as_sport(ascii_text, title_end)
+                if sport and not judge.has_seat_context(text, start, end):
+                    reason = "a team or ground in a sports report"
+        elif reason.startswith(judge.PERSON_REASONS) and index not in people_names:
+            people_names[index] = reason
+            # An earlier naming of it was counted as the place: tag again knowing it.
+            again = again or any(i == index and e < end for e, i in found)
         if reason:
             if explain:
                 rejected.append(
@@ -268,6 +290,8 @@ def explain_text(
                 score.raw += PLACE_TITLE_WEIGHT * weight
             elif score.place_hits <= MAX_PLACE_HITS:
                 score.raw += PLACE_BODY_WEIGHT * weight
+    if again and as_people is None:
+        return explain_text(title, body, day, matcher, area, explain, as_people=people_names)
     in_areas = {id(seat) for _, targets, _ in area_hits for seat, _ in targets} if people else set()
     for answer, namings in people.values():
         _add_person(
@@ -360,6 +384,9 @@ def _usage_reason(
         reason = judge.word_before_reason(text, start, first_names)
     if not reason and joined and pattern.word_like:
         reason = judge.longer_proper_name_reason(text, start, end)
+    if not reason and joined and after[1].isupper() and " " not in text[start:end]:
+        # A seat or town named like a first name, before a surname ("Gordon Strachan").
+        reason = judge.first_name_reason(text, start, end, first_names)
     return reason
 
 

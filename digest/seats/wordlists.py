@@ -92,7 +92,42 @@ QUOTE_WORDS = _words(
 )
 
 # Titles before a surname.
-GIVEN_PREFIX = _words("Cllr Councillor Dame Dr Lady Lord Miss Mr Mrs Ms Sir")
+GIVEN_PREFIX = _words(
+    "Baron Baroness Cllr Councillor Dame Dr Judge Lady Lord Lords Miss Mr Mrs Ms Prof Professor "
+    "Rev Sir"
+)
+
+# Initials before a surname in team sheets and lists ("J Worsley", "H. Southwell"): capital
+# letters other than "A" and "I", which also open sentences as words.
+INITIALS = frozenset(
+    form for letter in "BCDEFGHJKLMNOPQRSTUVWXYZ" for form in (letter, f"{letter}.")
+)
+
+# Words of sports reports (lower case): positions, competitions, the sports themselves and
+# match vocabulary. ``SPORT_WORDS`` rarely appear in other news; ``SPORT_CONTEXT`` words do
+# (a council "team", a "final" decision, "full-time" jobs, "tries" to), so they count only
+# alongside a sport word.
+SPORT_WORDS = _words(
+    "athletics batsman bowler centre-back cricket defender defenders fixture fixtures flanker "
+    "flankers fly-half football full-back goalkeeper goalkeepers innings keeper kick-off "
+    "marathon midfielder midfielders olympic olympics premiership quarter-final quarter-finals "
+    "rugby scored scrum-half seeded semi-final semi-finals squad striker strikers tennis wicket "
+    "wickets winger wingers"
+)
+SPORT_CONTEXT = SPORT_WORDS | _words(
+    "boss caps champion champions championship championships club clubs coach cup debut fans "
+    "final full-time goal goals half-time injured injury league loan manager match matches "
+    "medal medals penalties penalty player players season signed signing stadium team teams "
+    "tournament transfer tries"
+)
+# Words of politics (lower case): a story holding one near its start is not a sports report,
+# whatever sport it is about ("Council backs the club's new stadium"), even under a page's
+# "Football | Rugby | Cricket" navigation.
+CIVIC_WORDS = _words(
+    "by-election candidate candidates cllr conservative conservatives constituency council "
+    "councillor councillors councils election elections labour mayor mla mp mps msp "
+    "parliament planning plaid snp tories tory ukip voters westminster"
+)
 
 # Capitalised words that may follow a person's name without making it longer.
 NOT_SURNAMES = _words(
