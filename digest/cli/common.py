@@ -308,3 +308,17 @@ def when(value: datetime | None) -> str:
 def iso(value: datetime | None) -> str | None:
     """A time for JSON: ISO 8601 in UTC."""
     return value.astimezone(UTC).isoformat() if value else None
+
+
+def as_stored(addresses: list[str]) -> list[str]:
+    """``--subscriber`` values in the form addresses are kept in (ASCII, IDNA domain,
+    lower-case), so ``jo@exämple.org`` finds ``jo@xn--exmple-cua.org``."""
+    from digest.config import checked_address
+
+    kept = []
+    for address in addresses:
+        try:
+            kept.append(checked_address(address))
+        except ValueError:  # not an address at all: reported as "no subscriber ..." later
+            kept.append(address.strip().lower())
+    return kept
