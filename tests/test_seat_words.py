@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 
 from digest.models import Role
-from digest.seats import evidence, matcher
+from digest.seats import evidence, matcher_cache
 from digest.seats.tagger import tag_text
 
 DAY = date(2019, 6, 1)
@@ -73,6 +73,6 @@ def test_a_word_before_a_name_is_read_within_its_line() -> None:
 def test_the_cache_key_follows_the_cache_format(monkeypatch: pytest.MonkeyPatch) -> None:
     """A matcher pickled in an older layout is never read into new code: the format is
     part of the file name, so a new format writes a new cache and removes the old one."""
-    before = matcher._cache_path()
-    monkeypatch.setattr(matcher, "CACHE_FORMAT", matcher.CACHE_FORMAT + "-next")
-    assert matcher._cache_path() != before
+    before = matcher_cache._cache_path()
+    monkeypatch.setattr(matcher_cache, "CACHE_FORMAT", matcher_cache.CACHE_FORMAT + "-next")
+    assert matcher_cache._cache_path() != before

@@ -143,7 +143,7 @@ def _check_areas(path: Path, settings: Settings) -> None:
 def check_area(area: str, key: str, path: Path | None = None) -> None:
     """``ConfigError`` (with the closest names) unless ``area`` is a known county or
     district."""
-    from digest.seats.matcher import default_matcher  # the gazetteer, from the matcher cache
+    from digest.seats.matcher_cache import default_matcher  # the gazetteer, from the matcher cache
 
     areas = default_matcher().gazetteer.areas
     if area in areas:

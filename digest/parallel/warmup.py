@@ -30,7 +30,7 @@ WORKER_MODULES = (
 )
 # Then called: the seat matcher, loaded (from its cache) into the fork server's memory.
 # Named, like the modules, rather than imported: this package sits below the stages it warms.
-WORKER_LOADERS = (("digest.seats.matcher", "default_matcher"),)
+WORKER_LOADERS = (("digest.seats.matcher_cache", "default_matcher"),)
 
 if hasattr(os, "nice"):
     os.nice(WORKER_NICENESS)

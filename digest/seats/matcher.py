@@ -7,25 +7,17 @@ finds whole-word, non-overlapping candidates in one pass; what they mean is for
 
 from __future__ import annotations
 
-import gc
-import hashlib
 import logging
-import os
-import pickle
 import re
-import sys
 from collections import defaultdict
 from datetime import date
-from functools import lru_cache
-from importlib import resources
 from operator import itemgetter
-from pathlib import Path
 
 import ahocorasick
 
 from digest.models import EvidenceKind
 from digest.seats import evidence as judge
-from digest.seats.gazetteer import Gazetteer, load_gazetteer
+from digest.seats.gazetteer import Gazetteer
 from digest.seats.priors import is_word_like, usable_place_name, word_commonness
 from digest.seats.records import SET_2010, SET_2024
 from digest.seats.resolve import (
@@ -46,9 +38,6 @@ SINGLE_WORD_FACTOR = 0.75
 RESOLUTIONS_KEPT = 100_000
 # How far before a name ``explain_text`` looks for the word before it.
 GATE_REACH = 24
-# The layout of the pickled matcher: bump when what it holds changes shape, so that an old
-# cache is never read into new code.
-CACHE_FORMAT = "8"
 
 log = logging.getLogger(__name__)
 _END = itemgetter(0)
@@ -351,94 +340,3 @@ def _matching_copy(text: str) -> str:
 _WORD_ENDS = bytes(
     code if chr(code).isalnum() or chr(code) == "-" else 0 for code in range(128)
 ) + bytes(128)
-
-
-@lru_cache(maxsize=1)
-def default_matcher() -> SeatMatcher:
-    """The process-wide matcher over the shipped gazetteer (built on first use).
-
-    Building it reads 55,000 place rows and compiles the automaton, too slow to repeat at
-    every start (bench/RESULTS.md); the result is pickled into the user's cache directory
-    (``$SEATWATCH_CACHE_DIR``, else ``$XDG_CACHE_HOME/seatwatch`` or ``~/.cache/seatwatch``)
-    under a key made of the data files and this code, so later processes load it in a
-    fraction of the time. A cache that cannot be read or written is rebuilt or skipped,
-    never an error.
-
-    Its objects live as long as the process, so they are moved out of the garbage
-    collector's view (``gc.freeze``): otherwise every full collection during a poll walks
-    all of them again, a visible share of a warm poll's CPU.
-    """
-    path = _cache_path()
-    matcher = _load_cached(path)
-    if matcher is None:
-        gazetteer = load_gazetteer()
-        matcher = SeatMatcher(gazetteer)
-        for table in ("seats", "seat_names", "mp_terms", "candidacies", "results", "successors"):
-            getattr(gazetteer, table)  # computed now so that the cache holds them
-        _store_cached(path, matcher)
-    # Frozen as they are, without a collection first: one now would walk every object of
-    # the process (a measurable part of the fork server's warm-up, which workers wait for;
-    # bench/RESULTS.md), to find the few cycles importing left behind.
-    gc.freeze()
-    return matcher
-
-
-def _cache_path() -> Path:
-    root = os.environ.get("SEATWATCH_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "seatwatch"
-    )
-    key = hashlib.sha256()
-    package = resources.files("digest.seats")
-    for name in sorted(
-        [f"data/{e.name}" for e in package.joinpath("data").iterdir()]
-        + [
-            f"{m}.py"
-            for m in (
-                "gazetteer",
-                "records",
-                "rows",
-                "matcher",
-                "resolve",
-                "priors",
-                "evidence",
-                "wordlists",
-            )
-        ]
-    ):
-        key.update(name.encode())
-        key.update(package.joinpath(name).read_bytes())
-    key.update(sys.version.encode())
-    key.update(CACHE_FORMAT.encode())
-    return Path(root) / f"matcher-{key.hexdigest()[:16]}.pickle"
-
-
-def _load_cached(path: Path) -> SeatMatcher | None:
-    # The collector is paused while the matcher's hundreds of thousands of objects are made:
-    # it would otherwise scan them again and again as they pile up (bench/RESULTS.md).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        with path.open("rb") as handle:
-            matcher = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        return None
-    finally:
-        if collecting:
-            gc.enable()
-    return matcher if isinstance(matcher, SeatMatcher) else None
-
-
-def _store_cached(path: Path, matcher: SeatMatcher) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        with partial.open("wb") as handle:
-            pickle.dump(matcher, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        partial.replace(path)
-    except OSError as exc:
-        log.info("matcher cache not written to %s (%s); it is rebuilt per process", path, exc)
-        return
-    # Caches of older data or code are never read again: do not let upgrades pile them up.
-    for stale in path.parent.glob("matcher-*.pickle"):
-        if stale != path:
-            stale.unlink(missing_ok=True)

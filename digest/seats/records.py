@@ -2,7 +2,7 @@
 
 Plain immutable records and the dates that decide which boundary set is in force. The
 gazetteer (``gazetteer.py``) builds them from the shipped CSV files (``rows.py``); the
-matcher cache holds them, so their shapes are part of ``matcher.CACHE_FORMAT``.
+matcher cache holds them, so their shapes are part of ``matcher_cache.CACHE_FORMAT``.
 """
 
 from __future__ import annotations

@@ -23,9 +23,8 @@ from digest.seats.matcher import (
     GATE_REACH,
     SINGLE_WORD_FACTOR,
     SeatMatcher,
-    _cache_path,
-    default_matcher,
 )
+from digest.seats.matcher_cache import _cache_path, default_matcher
 from digest.seats.records import boundary_set_on
 from digest.seats.resolve import (
     AREA,
