@@ -46,6 +46,17 @@ def test_wrong_type(write_config: Callable[[str], Path]) -> None:
     assert "whole number" in str(caught.value)
 
 
+def test_a_summary_cannot_read_more_than_is_stored(write_config: Callable[[str], Path]) -> None:
+    """Articles are stored cut at 200,000 characters: a larger ``max_text_chars`` would
+    promise what no summary can read, so it is refused with the limit named."""
+    path = write_config("[digest]\nmax_text_chars = 500000\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert "max_text_chars" in message and "200000" in message.replace(",", "")
+    assert str(path) in message
+
+
 def test_bad_source_kind_lists_the_choices(write_config: Callable[[str], Path]) -> None:
     path = write_config('[[sources]]\nname = "x"\nkind = "web"\nlocation = "y"\n')
     with pytest.raises(ConfigError) as caught:

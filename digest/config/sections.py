@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from digest.bounds import MAX_TEXT_CHARS
 from digest.config.checks import (
     AddressNotAsciiError,
     checked_address,
@@ -134,8 +135,9 @@ class DigestConfig(_Section):
     lookback_days: int = Field(default=7, ge=1)
     max_stories_per_seat: int = Field(default=10, ge=1)
     # How much of an article a summary reads, and how long one summary sentence may be;
-    # longer ones are cut at a paragraph, sentence or word end (``digest/bounds.py``).
-    max_text_chars: int = Field(default=200_000, ge=1_000)
+    # longer ones are cut at a paragraph, sentence or word end (``digest/bounds.py``). Texts
+    # are stored bounded at MAX_TEXT_CHARS when polled, so a summary cannot read more.
+    max_text_chars: int = Field(default=MAX_TEXT_CHARS, ge=1_000, le=MAX_TEXT_CHARS)
     max_sentence_chars: int = Field(default=400, ge=40, le=2_000)
     send_empty: bool = False
     # A story already sent whose article was revised: shown again (marked "Updated") when
