@@ -270,3 +270,19 @@ def test_https_and_http_feeds_in_one_poll(
             )
             assert [item.title for item in result.items] == ["Café culture in Norwich North"]
     assert https_server.server.hits("/f") == 1 and http_server.hits("/f") == 2
+
+
+def test_the_time_a_publisher_keeps_a_source_waiting_is_counted(
+    http_server: LoopbackServer,
+) -> None:
+    """What the poll window is told (``Fetcher.waited``): from the request sent to the answer
+    read, every redirect hop included, counted for the source's configured address, and
+    forgotten once read."""
+    http_server.routes["/old"] = Route(status=302, location="/new", delay=0.2)
+    http_server.routes["/new"] = Route(_rss(), delay=0.2)
+    source = http_server.url("/old")
+    with Fetcher(PollConfig()) as fetcher:
+        assert fetcher.fetch(source, origin=source).status == 200
+        assert fetcher.waited(source) >= 0.4  # the server slept 0.2 s before each answer
+        assert fetcher.waited(source) == 0.0
+        assert fetcher.waited(http_server.url("/new")) == 0.0  # counted for the source

@@ -355,34 +355,34 @@ def test_revised_items_update_their_article_and_come_back_only_when_material(
     assert "evening journeys" in store.article_text(1)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="in about half of runs on a 2-core machine the first sources of a poll take "
-    "~80 ms inside Fetcher.fetch (new loopback connections; measured 2026-12-03), which the "
-    "window counts as slow publishers; the cause of that start-up time is not found yet",
-)
 def test_slow_sources_are_polled_many_at_once_fast_ones_a_few(
     tmp_path: Path, http_server: LoopbackServer, store: Store
 ) -> None:
     """Publishers that keep a request waiting get up to ``concurrency`` requests in flight;
-    ones that answer at once get a few (more threads would only contend for the CPU)."""
-    for index in range(24):
+    ones that answer at once get a few (more threads would only contend for the CPU).
+
+    "A few" is at most half of ``concurrency``: the window starts at 4, and on a busy
+    machine an answer of this in-process server is now and then 20 ms late, which opens
+    the window by one (bench/RESULTS.md, 2026-12-03 poll window entry); without the window
+    every thread would be busy at once. 32 slow sources take the window through 4, 8 and 16.
+    """
+    for index in range(32):
         http_server.routes[f"/slow{index}"] = Route(rss(), delay=0.3)
-        # 2 ms: long enough that all 8 threads would be busy at once without the window.
+        # 2 ms: long enough that all 16 threads would be busy at once without the window.
         http_server.routes[f"/fast{index}"] = Route(rss(), delay=0.002)
-    extra = "concurrency = 8\nper_host_connections = 8\nworkers = 1"
-    fast = make_settings(tmp_path, http_server, {f"f{i}": f"/fast{i}" for i in range(24)}, extra)
+    extra = "concurrency = 16\nper_host_connections = 16\nworkers = 1"
+    fast = make_settings(tmp_path, http_server, {f"f{i}": f"/fast{i}" for i in range(32)}, extra)
     poll_all(
         fast.poll, store, fast.sources, base_dir=fast.base_dir, clock=Clock()
     )  # the first polls also load code: not timed
     http_server.in_flight["max"] = 0
     poll_all(fast.poll, store, fast.sources, base_dir=fast.base_dir, clock=Clock(), force=True)
-    assert 1 <= http_server.in_flight["max"] <= 4
+    assert 1 <= http_server.in_flight["max"] <= 8
     http_server.in_flight["max"] = 0
-    slow = make_settings(tmp_path, http_server, {f"s{i}": f"/slow{i}" for i in range(24)}, extra)
+    slow = make_settings(tmp_path, http_server, {f"s{i}": f"/slow{i}" for i in range(32)}, extra)
     report = poll_all(slow.poll, store, slow.sources, base_dir=slow.base_dir, clock=Clock())
-    assert len(report.polled) == 24 and not report.failed
-    assert http_server.in_flight["max"] == 8
+    assert len(report.polled) == 32 and not report.failed
+    assert http_server.in_flight["max"] == 16
 
 
 def test_poll_window_opens_one_per_slow_source_up_to_the_limit() -> None:

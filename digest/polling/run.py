@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -152,15 +151,17 @@ def poll_all(
     ):
         waiting = deque(due)
         window = PollWindow(threads)
-        running: dict[Future[Fetched], tuple[SourceConfig, datetime, float]] = {}
-        # When each source's poll ended, not when this thread got to it (it may be storing).
-        ended: dict[str, float] = {}
+        running: dict[Future[Fetched], tuple[SourceConfig, datetime]] = {}
+        # How long each source's publisher kept its fetches waiting (``Fetcher.waited``): the
+        # thread's own time would count this process's work and its waits for a CPU and the
+        # interpreter too, which grow with the window itself and made fast publishers look slow.
+        waited: dict[str, float] = {}
 
         def poll_one(config: SourceConfig, state: SourceState, started: datetime) -> Fetched:
             try:
                 return _poll_one(config, state, poll, base_dir, fetcher, store, run_cpu, started)
             finally:
-                ended[config.name] = time.monotonic()
+                waited[config.name] = fetcher.waited(config.location)
 
         def start_more() -> None:
             while waiting and len(running) < window.size:
@@ -168,8 +169,7 @@ def poll_all(
                 status = statuses.get(config.name)
                 state = status.state if status else SourceState()
                 started = clock()
-                future = pool.submit(poll_one, config, state, started)
-                running[future] = (config, started, time.monotonic())
+                running[pool.submit(poll_one, config, state, started)] = (config, started)
 
         # Successful polls are stored in batches: one transaction for many sources' articles,
         # then one for their poll records (ETags). Between batches a crash costs a refetch.
@@ -193,8 +193,8 @@ def poll_all(
             while running:
                 for future in wait(running, return_when=FIRST_COMPLETED).done:
                     # Popped, so a stored source's items can be freed before the poll ends.
-                    config, started, began = running.pop(future)
-                    window.finished(ended.pop(config.name) - began)
+                    config, started = running.pop(future)
+                    window.finished(waited.pop(config.name))
                     try:
                         fetched = future.result()
                     except ConfigError:
@@ -226,8 +226,11 @@ class PollWindow:
     Slow publishers need many requests in flight to keep a poll short; fast ones (a nearby
     mirror, unchanged feeds answered in a millisecond) need few, and more threads only
     contend for the interpreter (bench/RESULTS.md, "Figures moved out of code comments").
-    Each source that took at least ``SLOW_SECONDS`` widens the window by one, so behind
-    slow servers it doubles every round trip, as TCP's slow start does.
+    Each source whose publisher kept it waiting at least ``SLOW_SECONDS`` (its requests
+    sent to its answers read: ``Fetcher.waited``) widens the window by one, so behind slow
+    servers it doubles every round trip, as TCP's slow start does. This process's own time
+    does not count: on a busy machine it grows with the threads, and widening for it would
+    only add threads to the contention.
     """
 
     START = 4
@@ -238,7 +241,7 @@ class PollWindow:
         self.size = min(limit, self.START)
 
     def finished(self, seconds: float) -> None:
-        """One source's poll took ``seconds``."""
+        """One source's publisher kept it waiting ``seconds``."""
         if seconds >= self.SLOW_SECONDS:
             self.size = min(self.limit, self.size + 1)
 

@@ -11,7 +11,8 @@ covering the whole exchange (connect, headers and body: ``netguard``), a byte ca
 decoded body enforced while streaming and decoding in bounded pieces (``decode``: a
 compression bomb is abandoned at the cap, never inflated then checked) and a redirect cap.
 Connections go only to public addresses unless the source is itself local or the operator
-allows private ones (``netguard``).
+allows private ones (``netguard``). The time publishers keep each source's fetches waiting is
+counted (``waited``): the poll opens up to more sources at once behind slow publishers.
 
 This is the only place that turns httpx errors into ``FetchError`` subclasses: the rest of
 seatwatch never sees an httpx exception.
@@ -26,6 +27,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -147,6 +149,7 @@ class Fetcher:
         self._in_flight = threading.BoundedSemaphore(poll.concurrency)
         self._hosts_lock = threading.Lock()
         self._local: dict[tuple[str, int], bool] = {}
+        self._waited: dict[str, float] = {}
 
     def __enter__(self) -> Fetcher:
         return self
@@ -182,6 +185,20 @@ class Fetcher:
                 self._local[key] = known
         return known
 
+    def waited(self, origin: str) -> float:
+        """Seconds publishers kept the fetches for the source at ``origin`` waiting since the
+        last call (which forgets them).
+
+        Each fetch counts from its request sent to its answer read in full (a failed one to
+        its failure), through any redirects: what the publisher and the network took. Not
+        counted: waiting for a connection slot (our own limits), and what this process does
+        before and after, including its waits for a CPU and for the interpreter, which grow
+        with the number of threads on a busy machine and would make fast publishers look
+        slow. Two sources configured with the same address share one count.
+        """
+        with self._hosts_lock:
+            return self._waited.pop(origin, 0.0)
+
     def fetch(
         self,
         url: str,
@@ -197,17 +214,38 @@ class Fetcher:
         ``origin`` is the configured address of the source this fetch is for (``url``
         itself by default): when it is local, this fetch may reach private addresses too.
         ``deadline`` (on ``monotonic``'s clock) ends the fetch, waiting for a slot included,
-        with ``OutOfTime``; ``total_timeout_seconds`` applies as well.
+        with ``OutOfTime``; ``total_timeout_seconds`` applies as well. The time the publisher
+        takes is added to ``origin``'s count (``waited``).
         """
-        allow_private = self.poll.allow_private_addresses or self.is_local(origin or url)
+        origin = origin or url
+        allow_private = self.poll.allow_private_addresses or self.is_local(origin)
         # The host's slot first: a thread waiting for a busy host holds no poll-wide slot.
         with (
             self._slot(self._host_slot(url), url, deadline),
             self._slot(self._in_flight, url, deadline),
         ):
-            return self._fetch(
-                url, etag, last_modified, max_bytes or self.poll.max_bytes, allow_private, deadline
-            )
+            sent: list[float] = []
+
+            def on_trace(event: str, info: dict[str, Any]) -> None:
+                # httpcore's trace: the first request of the exchange has been written.
+                if not sent and event.endswith("receive_response_headers.started"):
+                    sent.append(self.monotonic())
+
+            try:
+                return self._fetch(
+                    url,
+                    etag,
+                    last_modified,
+                    max_bytes or self.poll.max_bytes,
+                    allow_private,
+                    deadline,
+                    on_trace,
+                )
+            finally:
+                if sent:
+                    waited = self.monotonic() - sent[0]
+                    with self._hosts_lock:
+                        self._waited[origin] = self._waited.get(origin, 0.0) + waited
 
     @contextmanager
     def _slot(
@@ -230,6 +268,7 @@ class Fetcher:
         max_bytes: int,
         allow_private: bool,
         cut_off: float | None = None,
+        on_trace: Callable[[str, dict[str, Any]], None] | None = None,
     ) -> FetchResult:
         headers = {}
         if etag:
@@ -251,7 +290,12 @@ class Fetcher:
         try:
             with (
                 exchange(Exchange(deadline, self.monotonic, allow_private)),
-                self.client.stream("GET", url, headers=headers) as response,
+                self.client.stream(
+                    "GET",
+                    url,
+                    headers=headers,
+                    extensions={"trace": on_trace} if on_trace else None,
+                ) as response,
             ):
                 moved_to = _permanent_target(response)
                 status = response.status_code
