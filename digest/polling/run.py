@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -52,6 +53,9 @@ from digest.store.core import Store
 log = logging.getLogger("digest.polling")
 
 T = TypeVar("T")
+
+# Per poll thread: how long the source it is polling waited for worker processes.
+_worker_wait = threading.local()
 
 
 def _poll_one(
@@ -158,10 +162,14 @@ def poll_all(
         waited: dict[str, float] = {}
 
         def poll_one(config: SourceConfig, state: SourceState, started: datetime) -> Fetched:
+            _worker_wait.seconds = 0.0
             try:
                 return _poll_one(config, state, poll, base_dir, fetcher, store, run_cpu, started)
             finally:
-                waited[config.name] = fetcher.waited(config.location)
+                # Waiting for worker processes counts as well: a cold poll's sources wait
+                # there for their items to be prepared, and a wider window keeps the
+                # workers fed while this process fetches and parses the next sources.
+                waited[config.name] = fetcher.waited(config.location) + _worker_wait.seconds
 
         def start_more() -> None:
             while waiting and len(running) < window.size:
@@ -228,9 +236,11 @@ class PollWindow:
     contend for the interpreter (bench/RESULTS.md, "Figures moved out of code comments").
     Each source whose publisher kept it waiting at least ``SLOW_SECONDS`` (its requests
     sent to its answers read: ``Fetcher.waited``) widens the window by one, so behind slow
-    servers it doubles every round trip, as TCP's slow start does. This process's own time
-    does not count: on a busy machine it grows with the threads, and widening for it would
-    only add threads to the contention.
+    servers it doubles every round trip, as TCP's slow start does. Time a source spends
+    waiting for the poll's worker processes counts too (a cold poll widens, so the workers
+    always have the next sources' items queued), but this process's own time does not: on
+    a busy machine it grows with the threads, and widening for it would only add threads to
+    the contention.
     """
 
     START = 4
@@ -268,6 +278,7 @@ def _cpu_runner(workers_wanted: int, sources: int, report: PollReport) -> Iterat
             processes = pools[-1]
             with lock:
                 report.process_runs += 1
+            began = time.monotonic()
             try:
                 return processes.submit(fn, *args).result()
             except BrokenProcessPool as exc:
@@ -279,5 +290,9 @@ def _cpu_runner(workers_wanted: int, sources: int, report: PollReport) -> Iterat
                 raise SourceError(
                     "a worker process died while reading this source; retried at the next poll"
                 ) from exc
+            finally:
+                _worker_wait.seconds = getattr(_worker_wait, "seconds", 0.0) + (
+                    time.monotonic() - began
+                )
 
         yield run_in_process
