@@ -193,9 +193,10 @@ def longer_proper_name_reason(text: str, start: int, end: int) -> str:
     return ""
 
 
-# Words that change what the name after them means, besides first names.
+# Words that change what the name after them means, besides first names ("of": a title,
+# "Bishop of Durham", ``named.title_of_reason``).
 WORDS_BEFORE = frozenset(
-    GIVEN_PREFIX | INITIALS | {"River", "river", "Loch", "Lake", "Afon", "v", "vs"}
+    GIVEN_PREFIX | INITIALS | {"River", "river", "Loch", "Lake", "Afon", "v", "vs", "of"}
 )
 # Reasons that say the name is a person's: every other naming of it in the article is that
 # person too ("Paula Radcliffe ... Radcliffe won").

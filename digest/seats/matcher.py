@@ -84,9 +84,12 @@ class SeatMatcher:
         # is NUL (``_matching_copy``); keys are written the same way after a NUL, so every
         # match starts a word, and one followed by NUL is a whole word.
         patterns: dict[str, Pattern] = {}
+        place_words: set[str] = set()
 
         def add(form: str, pattern: Pattern) -> None:
             copy = _matching_copy(form)
+            if " " not in form and pattern.kind is not _MP and not pattern.word_like:
+                place_words.add(form)
             # A person, or one word: no space can stand inside what it matches.
             matters = pattern.kind is _MP or "\0" not in copy
             patterns.setdefault(
@@ -138,6 +141,9 @@ class SeatMatcher:
         self._automaton.make_automaton()
         # "Ben Bradley" is a person even where "Bradley" is a village.
         self.first_names = first_names
+        # One-word seats and places (not the word-like ones): a place before one of them
+        # is a list or a longer place ("Calderdale Kirklees"), not a named thing.
+        self.place_words = frozenset(place_words)
         # Words before a name that can change what it means (``explain_text``'s first look,
         # which reads at most GATE_REACH characters back: a longer word is never seen whole).
         self.gate_words = frozenset(

@@ -18,6 +18,7 @@ from datetime import date
 
 from digest.models import Evidence, EvidenceKind, Rejection, Seat, SeatTag
 from digest.seats import evidence as judge
+from digest.seats import named
 from digest.seats.gazetteer import Gazetteer
 from digest.seats.matcher import (
     GATE_REACH,
@@ -140,7 +141,6 @@ def explain_text(
     furniture = judge.furniture_spans(text, title_end, ascii_text)
     seats_named: bool | None = None
     as_places: dict[int, Resolution] = {}  # one-word seats read as places, per name
-    first_names = matcher.first_names
     gate_words = matcher.gate_words
     # The text after GATE_REACH spaces: ``padded[start : start + _BEFORE_REACH]`` is the
     # stretch before ``start`` where the word before a name is looked for (the same slice of
@@ -182,7 +182,7 @@ def explain_text(
                 "\n" in before and before.rpartition("\n")[2] in gate_words
             )
         if gated and not reason:
-            reason = _usage_reason(text, start, end, patterns[index], first_names)
+            reason = _usage_reason(text, start, end, patterns[index], matcher)
         if (
             start == previous_end + 1
             and not reason
@@ -355,12 +355,11 @@ def _names_council(gazetteer: Gazetteer, name: str) -> bool:
     return any(o.place_type in AREA_TYPES for o in gazetteer.places[name])
 
 
-def _usage_reason(
-    text: str, start: int, end: int, pattern: Pattern, first_names: frozenset[str]
-) -> str:
+def _usage_reason(text: str, start: int, end: int, pattern: Pattern, matcher: SeatMatcher) -> str:
     """Why a match is not the place or person it names, from the words around it ("" if
     none). Most matches are followed by a lower-case word or punctuation and preceded by
     nothing special: one look at the characters either side skips every rule for them."""
+    first_names = matcher.first_names
     after = text[end : end + 2]
     joined = len(after) == 2 and after[0] == " " and (after[1].isupper() or after[1] in "vlu")
     kind = pattern.kind
@@ -380,12 +379,17 @@ def _usage_reason(
     if " v" in before or "vs" in before:
         reason = judge.after_fixture_reason(text, start)
     if not reason and follows_word and " " not in text[start:end]:
-        reason = judge.word_before_reason(text, start, first_names)
+        if text[start - 4 : start] == " of ":  # no first name, title or initial: a title?
+            reason = named.title_of_reason(text, start)
+        else:
+            reason = judge.word_before_reason(text, start, first_names)
     if not reason and joined and pattern.word_like:
         reason = judge.longer_proper_name_reason(text, start, end)
     if not reason and joined and after[1].isupper() and " " not in text[start:end]:
         # A seat or town named like a first name, before a surname ("Gordon Strachan").
         reason = judge.first_name_reason(text, start, end, first_names)
+    if not reason and joined and after[1].isupper() and " " not in text[start:end]:
+        reason = named.heads_name_reason(text, start, end, first_names, matcher.place_words)
     return reason
 
 

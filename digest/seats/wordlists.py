@@ -134,3 +134,51 @@ NOT_SURNAMES = _words(
     "AM And As At But CBE Conservative For Green Had Has In Is KC Labour Lib MBE MEP MLA MP "
     "MPs MS MSP OBE On PM Plaid QC Reform SNP The Tory Was Will "
 )
+
+# Titles of a person that name a place after "of" ("Archbishop of Canterbury", "Duke of
+# York", "Commander of the Order of Bath"): the person or honour, not the place.
+TITLES_OF_PLACE = _words(
+    "Archbishop Archbishops Baron Baroness Bishop Bishops Countess Duchess Duke Earl Lady Lord "
+    "Marchioness Marquess Order Prince Princess Viscount Viscountess"
+)
+
+# Titles before a peer's surname in "<title> <surname> of <place>" ("Lord Faulkner of
+# Worcester", "Baroness Smith of Basildon").
+PEER_TITLES = _words("Baron Baroness Lady Lord")
+
+# Offices of a place written "<office> of <place>", even after "Lord" ("Lord Mayor of
+# Leeds", "Lord Provost of Glasgow", "Lord Lieutenant of Kent"): local, the place stands.
+LOCAL_OFFICES = _words("Lieutenant Mayor Mayoress Provost Sheriff")
+
+# Capitalised words after a place that keep it the place (civic bodies, compass points,
+# parts of a town): "Leeds City Council", "Bristol North West", "Cardiff Bay".
+PLACE_PARTS = (
+    _words(
+        "Area Assembly Authority Bay Borough Boroughs Central Centre City Combined Constituency "
+        "Council Councillor Councillors Councils County District Docks East Eastern Greater High "
+        "Lower Metropolitan Mid Mayor Mayoress North Northern Parish Region Rural South "
+        "Southern Town Unitary Upper Urban Vale Valley Ward Wards West Western"
+        # the country around it ("Hambleton Hills", "Toft Hill", "Whorlton Bridge")
+        " Bridge Coast Dales Downs Estuary Fells Forest Hill Hills Moor Moors Wolds"
+        # parties and their members ("Suffolk Coastal UKIP members", "Harrogate Tories")
+        " Conservatives Democrat Democrats Greens Liberal Liberals Tories"
+    )
+    | GIVEN_PREFIX
+)  # a title starts a person's name after it ("in Harrogate Mr Kennedy said")
+
+# Words that make "<place> <word>" a street: one of that name may be in any town.
+STREET_WORDS = _words(
+    "Avenue Boulevard Circus Close Crescent Drive Gardens Grove Lane Mews Parade Place Road "
+    "Roads Row Square Street Terrace Walk Way"
+)
+
+# Institutions, venues and events named after a place ("Cambridge University", "Leeds
+# Crown Court", "Buckingham Palace", "Chelsea Flower Show"): in the place or not, they are
+# local evidence only when the article also names the place on its own.
+INSTITUTION_WORDS = _words(
+    "Abbey Academy Airport Apollo Arena Association Beach Board Carnival Castle Cathedral "
+    "Championship Championships Clinical College Constable Constabulary Court Crown Festival "
+    "Flower Gallery Grammar Hall Health Hospital Hospitals Infirmary Library Magistrates Marathon "
+    "House Market Minster Museum Odeon Palace Park Pier Police Primary Prison Races School Schools "
+    "Show Society Stadium Station Theatre Trust University Zoo"
+)
