@@ -18,7 +18,6 @@ from datetime import date
 
 from digest.models import Evidence, EvidenceKind, Rejection, Seat, SeatTag
 from digest.seats import evidence as judge
-from digest.seats import named
 from digest.seats.gazetteer import Gazetteer
 from digest.seats.matcher import (
     GATE_REACH,
@@ -32,12 +31,12 @@ from digest.seats.resolve import (
     AREA_TYPES,
     ONE_SEAT_AREA,
     VILLAGE,
-    Pattern,
     PlaceContext,
     Resolution,
     resolve_pattern,
 )
 from digest.seats.scoring import SeatScore, roles
+from digest.seats.usage import usage_reason
 
 # Enum members as module constants: an enum attribute lookup costs far more than a global
 # one (bench/RESULTS.md), and tagging looks these up for every name it meets.
@@ -182,7 +181,7 @@ def explain_text(
                 "\n" in before and before.rpartition("\n")[2] in gate_words
             )
         if gated and not reason:
-            reason = _usage_reason(text, start, end, patterns[index], matcher)
+            reason = usage_reason(text, start, end, patterns[index], matcher)
         if (
             start == previous_end + 1
             and not reason
@@ -353,44 +352,6 @@ def _mostly_in(place: Resolution, seat: Seat) -> bool:
 def _names_council(gazetteer: Gazetteer, name: str) -> bool:
     """Whether a seat's name is also the name of a council or county."""
     return any(o.place_type in AREA_TYPES for o in gazetteer.places[name])
-
-
-def _usage_reason(text: str, start: int, end: int, pattern: Pattern, matcher: SeatMatcher) -> str:
-    """Why a match is not the place or person it names, from the words around it ("" if
-    none). Most matches are followed by a lower-case word or punctuation and preceded by
-    nothing special: one look at the characters either side skips every rule for them."""
-    first_names = matcher.first_names
-    after = text[end : end + 2]
-    joined = len(after) == 2 and after[0] == " " and (after[1].isupper() or after[1] in "vlu")
-    kind = pattern.kind
-    follows_word = start > 1 and text[start - 1] == " " and text[start - 2].isalpha()
-    if kind is _MP or kind is _CANDIDATE:
-        if follows_word or (joined and after[1].isupper()):
-            return judge.longer_name_reason(text, start, end, first_names)
-        return ""
-    reason = ""
-    if joined:
-        reason = judge.club_or_outlet_reason(text, end)
-    elif after[:1] == ",":
-        reason = judge.abroad_reason(text, end)
-    if reason:
-        return reason
-    before = text[max(0, start - 4) : start]
-    if " v" in before or "vs" in before:
-        reason = judge.after_fixture_reason(text, start)
-    if not reason and follows_word and " " not in text[start:end]:
-        if text[start - 4 : start] == " of ":  # no first name, title or initial: a title?
-            reason = named.title_of_reason(text, start)
-        else:
-            reason = judge.word_before_reason(text, start, first_names)
-    if not reason and joined and pattern.word_like:
-        reason = judge.longer_proper_name_reason(text, start, end)
-    if not reason and joined and after[1].isupper() and " " not in text[start:end]:
-        # A seat or town named like a first name, before a surname ("Gordon Strachan").
-        reason = judge.first_name_reason(text, start, end, first_names)
-    if not reason and joined and after[1].isupper() and " " not in text[start:end]:
-        reason = named.heads_name_reason(text, start, end, first_names, matcher.place_words)
-    return reason
 
 
 def _add_person(
