@@ -34,12 +34,11 @@ from digest.stories.fingerprints import NUM_PERM, WORD_PERM, Fingerprint, finger
 from digest.stories.overlap import (
     StoryInput,
     compare,
-    judged,
+    overlap_of,
     shared_count,
     shared_with_each,
-    shared_with_each_and_part,
 )
-from digest.stories.verdict import Similarity, similarity
+from digest.stories.verdict import Similarity, basis, similarity
 
 # ``StoryInput`` and ``compare`` live in ``overlap``; callers import them from here.
 __all__ = [
@@ -154,8 +153,7 @@ class StoryGrouper:
             phrases = (self._phrase_sketches[chosen] == found.phrase_sketch).mean(axis=1)
             sizes = self._word_counts[chosen]
             teaser = np.minimum(sizes, len(found.words)) < 0.3 * np.maximum(sizes, len(found.words))
-            # (Looked up in the set: cheaper than ``np.isin`` for the few hundred at most.)
-            shares_mark = np.array([other in marked for other in chosen], dtype=bool)
+            shares_mark = np.isin(chosen, list(marked)) if marked else np.zeros(len(chosen), bool)
             worth = (words >= 0.08) | (phrases >= 0.15) | teaser | shares_mark
             others = np.asarray(chosen)[worth]
             if len(others) > MAX_COMPARED:
@@ -175,17 +173,14 @@ class StoryGrouper:
         item, found = self._items[index], self._prints[index]
         prints = [self._prints[other] for other in others]
         phrases = shared_with_each(found.phrases, [p.phrases for p in prints])
+        words = shared_with_each(found.words, [p.words for p in prints])
         # Each lead against the other's words: theirs in this one's, this one's in theirs
-        # (an intersection's size is the same counted from either side). Their words and
-        # their leads are counted against this one's words (its lead among them) in one search.
-        count = len(prints)
-        against_words, in_lede = shared_with_each_and_part(
-            found.words, found.lede, [p.words for p in prints] + [p.lede for p in prints]
-        )
-        words, told, telling = against_words[:count], against_words[count:], in_lede[:count]
+        # (an intersection's size is the same counted from either side).
+        told = shared_with_each(found.words, [p.lede for p in prints])
+        telling = shared_with_each(found.lede, [p.words for p in prints])
         least = self.rules.same_event_words_with_names
-        judgements = [
-            judged(
+        overlaps = [
+            overlap_of(
                 self._items[other],
                 print_,
                 item,
@@ -194,14 +189,12 @@ class StoryGrouper:
                 int(common),
                 (int(a), int(b)),
                 least,
-                self.rules,
             )
             for other, print_, shared, common, a, b in zip(
                 others, prints, phrases, words, told, telling, strict=True
             )
         ]
-        overlaps = [overlap for overlap, _ in judgements]
-        bases = [joined for _, joined in judgements]
+        bases = [basis(overlap, self.rules) for overlap in overlaps]
         # Whether article ``index`` is the same story as an earlier one, by that one: the
         # candidates' verdicts, then those of stories' first articles as they are needed.
         same = {other: bool(joined) for other, joined in zip(others, bases, strict=True)}
@@ -311,8 +304,8 @@ class StoryGrouper:
     def _same_story(self, earlier: int, index: int) -> bool:
         a, fa = self._items[earlier], self._prints[earlier]
         b, fb = self._items[index], self._prints[index]
-        phrases, words = shared_count(fa.phrases, fb.phrases), shared_count(fa.words, fb.words)
-        return bool(judged(a, fa, b, fb, phrases, words, None, 0.0, self.rules)[1])
+        shared = shared_count(fa.phrases, fb.phrases), shared_count(fa.words, fb.words)
+        return bool(basis(overlap_of(a, fa, b, fb, *shared), self.rules))
 
     def _find(self, index: int) -> int:
         while self._parent[index] != index:

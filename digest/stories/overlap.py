@@ -9,15 +9,14 @@ that decision for one pair, as ``digest stories`` shows it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 
 from digest.config import StoriesConfig
-from digest.stories.event_evidence import EventEvidence, shared_evidence
+from digest.stories.event_evidence import shared_evidence
 from digest.stories.fingerprints import Fingerprint
 from digest.stories.verdict import NO_EVIDENCE, Overlap, Similarity, basis, similarity
 
@@ -52,32 +51,6 @@ def shared_with_each(target: np.ndarray, others: Sequence[np.ndarray]) -> np.nda
     ends = np.cumsum(sizes)
     counts: np.ndarray = hits[ends] - hits[ends - sizes]
     return counts
-
-
-def shared_with_each_and_part(
-    target: np.ndarray, part: np.ndarray, others: Sequence[np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """``shared_with_each`` of ``target`` and of ``part``, a subset of it (an article's lead
-    is among its words), from one search: a value found in the target is in the part when
-    its place there is marked. A part that is not a subset is searched on its own."""
-    if not len(target) or not others or not len(part):
-        return shared_with_each(target, others), shared_with_each(part, others)
-    places = np.minimum(np.searchsorted(target, part), len(target) - 1)
-    if not (target[places] == part).all():
-        return shared_with_each(target, others), shared_with_each(part, others)
-    marked = np.zeros(len(target), dtype=bool)
-    marked[places] = True
-    joined = np.concatenate(others)
-    at = np.minimum(np.searchsorted(target, joined), len(target) - 1)
-    found = target[at] == joined
-    sizes = np.array([len(other) for other in others])
-    ends = np.cumsum(sizes)
-    counts = []
-    for hit in (found, found & marked[at]):
-        running = np.zeros(len(joined) + 1, dtype=np.int64)
-        np.cumsum(hit, out=running[1:])
-        counts.append(running[ends] - running[ends - sizes])
-    return counts[0], counts[1]
 
 
 def overlap_of(
@@ -125,38 +98,6 @@ def overlap_of(
         lede_other=ledes_told[1],
         evidence=shared_evidence(fa.marks, fb.marks) if share >= evidence_from else NO_EVIDENCE,
     )
-
-
-# Evidence no verdict can refuse: put in place of the real evidence, it tells whether the
-# real evidence could change the verdict at all.
-_ANY_EVIDENCE = EventEvidence(0, (), (), math.inf)
-
-
-def judged(
-    a: StoryInput,
-    fa: Fingerprint,
-    b: StoryInput,
-    fb: Fingerprint,
-    phrases: int,
-    words: int,
-    ledes: tuple[int, int] | None,
-    evidence_from: float,
-    rules: StoriesConfig,
-) -> tuple[Overlap, str]:
-    """``overlap_of`` and its ``basis``, with the same results, the event evidence gathered
-    only where it is seen: when the pair is joined (a link shows it) or when it could still
-    join them. A third of the candidates of a day's news are neither, and gathering it is
-    most of a pair's cost.
-    (For a pair kept apart it is left out: callers only keep the overlaps of joined pairs.)
-    """
-    overlap = overlap_of(a, fa, b, fb, phrases, words, ledes, math.inf)
-    joined = basis(overlap, rules)
-    if overlap.words < evidence_from:
-        return overlap, joined  # overlap_of leaves it out too
-    if joined or basis(replace(overlap, evidence=_ANY_EVIDENCE), rules):
-        overlap = replace(overlap, evidence=shared_evidence(fa.marks, fb.marks))
-        joined = basis(overlap, rules)
-    return overlap, joined
 
 
 def compare(
