@@ -296,12 +296,7 @@ def _surname_of(names: Iterable[str]) -> set[str]:
 
 def shared_evidence(a: EventMarks, b: EventMarks) -> EventEvidence:
     """What two articles share of an event."""
-    # Most articles hold a few quote runs at most: Python sets count them for less than
-    # numpy's set routines (the same count: both arrays are distinct values).
-    if len(a.quotes) and len(b.quotes):
-        quote_runs = len(set(a.quotes.tolist()).intersection(b.quotes.tolist()))
-    else:
-        quote_runs = 0
+    quote_runs = len(np.intersect1d(a.quotes, b.quotes, assume_unique=True))
     numbers = tuple(sorted(a.numbers & b.numbers))
     subjects = a.subjects | b.subjects
     # A name sharing its last word with a subject is the subject again ("Sir Bill Cash",
