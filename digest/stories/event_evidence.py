@@ -146,7 +146,9 @@ def quoted_runs(text: str) -> list[list[str]]:
 def _run_hashes(runs: Iterable[Sequence[str]]) -> np.ndarray:
     """32-bit hashes of every six-word run of the passages, sorted and distinct: the words'
     hashes mixed (odd multipliers), all passages in one numpy step, runs that cross from
-    one passage into the next left out."""
+    one passage into the next left out. A few quoted words (the common case) are mixed in
+    Python instead: numpy's cost per call outweighs its speed on a handful of values, and
+    the sum taken to 32 bits is the same."""
     words: list[str] = []
     passage: list[int] = []
     for number, run in enumerate(runs):
@@ -154,6 +156,8 @@ def _run_hashes(runs: Iterable[Sequence[str]]) -> np.ndarray:
         passage.extend([number] * len(run))
     if len(words) < QUOTE_WORDS:
         return np.zeros(0, dtype=np.uint64)
+    if len(words) <= _FEW_WORDS:
+        return _few_run_hashes(_hashes(words), passage)
     hashes = np.array(_hashes(words), dtype=np.uint64)
     starts = len(hashes) - QUOTE_WORDS + 1
     mixed = np.zeros(starts, dtype=np.uint64)
@@ -164,6 +168,30 @@ def _run_hashes(runs: Iterable[Sequence[str]]) -> np.ndarray:
     return np.unique(mixed[within] & np.uint64(0xFFFFFFFF))
 
 
+_FEW_WORDS = 64  # up to this many quoted words, ``_few_run_hashes``
+_MIX_INTS = [int(value) for value in _MIX]
+
+
+def _few_run_hashes(hashes: list[int], passage: list[int]) -> np.ndarray:
+    """``_run_hashes`` in Python: each run's mixed hash modulo 2**32 (numpy's sum wraps at
+    2**64, then keeps 32 bits: the same value), runs within one passage, sorted, distinct."""
+    m0, m1, m2, m3, m4, m5 = _MIX_INTS
+    found = {
+        (
+            hashes[at] * m0
+            + hashes[at + 1] * m1
+            + hashes[at + 2] * m2
+            + hashes[at + 3] * m3
+            + hashes[at + 4] * m4
+            + hashes[at + 5] * m5
+        )
+        & 0xFFFFFFFF
+        for at in range(len(hashes) - QUOTE_WORDS + 1)
+        if passage[at] == passage[at + QUOTE_WORDS - 1]
+    }
+    return np.array(sorted(found), dtype=np.uint64)
+
+
 def figures(text: str) -> frozenset[str]:
     """The figures that identify an event: money, percentages, decimals, and counts of 100
     or more other than a year on its own (every story about a seat names its election year)."""
@@ -171,6 +199,16 @@ def figures(text: str) -> frozenset[str]:
     for match in _NUMBER.finditer(text):
         digits, unit = match.groups()
         before = match.start() - 1
+        if unit is None and digits.isdigit() and (before < 0 or text[before] not in "£$€"):
+            # The common case, a plain whole number (a day, a count, a year): the tests
+            # below, in short. Kept when it has three digits and is not a year on its own,
+            # and follows no letter, digit or code mark.
+            if len(digits) < 3 or 1900 <= int(digits) <= 2100:
+                continue
+            if before >= 0 and (text[before].isalnum() or text[before] in "/-:"):
+                continue
+            found.add(digits)
+            continue
         currency = text[before] if before >= 0 and text[before] in "£$€" else ""
         if before >= 0 and (text[before].isalnum() or text[before] in "/-:"):
             continue  # part of a code, date or time ("A14", "2019-20", "10:30")
@@ -192,10 +230,19 @@ def figures(text: str) -> frozenset[str]:
 def _names(text: str) -> Counter[str]:
     """Names of two words or more, case-folded, with how often each appears."""
     counted: Counter[str] = Counter()
+    known = _RUN_NAMES
     for run in _NAME.findall(text):
-        for name in _parts(run.casefold().replace("’", "'").split(" ")):
+        names = known.get(run)
+        if names is None:  # runs recur through an article and across a day's news
+            if len(known) > 100_000:
+                known.clear()
+            names = known[run] = tuple(_parts(run.casefold().replace("’", "'").split(" ")))
+        for name in names:
             counted[name] += 1
     return counted
+
+
+_RUN_NAMES: dict[str, tuple[str, ...]] = {}
 
 
 def _parts(words: list[str]) -> list[str]:
