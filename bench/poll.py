@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from digest.config import load_config  # noqa: E402
 from digest.parallel.workers import process_pool, start_fork_server  # noqa: E402
-from digest.polling import poll_all  # noqa: E402
+from digest.pipeline import poll_configured  # noqa: E402
 from digest.store.core import Store  # noqa: E402
 
 
@@ -109,13 +109,11 @@ def main() -> None:
                 pool.submit(int).result()
             store = Store.open(settings.resolve(settings.store.path))
             start, cpu = time.perf_counter(), cpu_seconds()
-            cold = poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir)
+            cold = poll_configured(settings, store)
             cold_wall, cold_cpu = time.perf_counter() - start, cpu_seconds() - cpu
             items = sum(o.items for o in cold.outcomes)
             start, cpu = time.perf_counter(), cpu_seconds()
-            warm = poll_all(
-                settings.poll, store, settings.sources, base_dir=settings.base_dir, force=True
-            )
+            warm = poll_configured(settings, store, force=True)
             warm_wall, warm_cpu = time.perf_counter() - start, cpu_seconds() - cpu
             store.close()
         finally:

@@ -35,8 +35,11 @@ sys.path.insert(0, str(ROOT))
 from bench.peer import sink_messages, start_sink  # noqa: E402
 from digest.cli.common import configured_store  # noqa: E402
 from digest.delivery.backends import create_backend  # noqa: E402
-from digest.pipeline import deliver_all, iter_digests  # noqa: E402
-from digest.polling import poll_all  # noqa: E402
+from digest.pipeline import (  # noqa: E402
+    deliver_all,
+    iter_digests,
+    poll_configured,
+)
 from digest.render.renderer import DigestRenderer  # noqa: E402
 from digest.seats.follows import resolve_subscribers  # noqa: E402
 from digest.seats.gazetteer import load_gazetteer  # noqa: E402
@@ -143,7 +146,7 @@ def main() -> None:
         try:
             config = write_config(folder, folder / "articles", args.backend, port, args.connections)
             with configured_store(config) as (settings, store):
-                poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir)
+                poll_configured(settings, store)
                 seats = seats_with_news(folder / "state.sqlite3")
                 combos = [c for n in (1, 2, 3) for c in itertools.combinations(seats, n)]
                 seat_sets = random.Random(1).sample(combos, min(args.seat_sets, len(combos)))

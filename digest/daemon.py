@@ -38,7 +38,7 @@ from digest.delivery.backends import create_backend
 from digest.errors import ConfigError, DigestError
 from digest.files import private_file
 from digest.metrics import DaemonMetrics
-from digest.pipeline import poll_all, send_due
+from digest.pipeline import poll_configured, send_due
 from digest.seats.follows import resolve_everyone, resolve_subscribers
 from digest.seats.gazetteer import load_gazetteer
 from digest.store.core import Store
@@ -123,7 +123,7 @@ class Daemon:
         store = Store.open(self.store_path)
         started = time.monotonic()
         try:
-            report = poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir)
+            report = poll_configured(settings, store)
             self.metrics.polled(
                 items=sum(o.items for o in report.outcomes),
                 added=report.added,

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from digest.clock import utc_now
@@ -53,10 +53,17 @@ __all__ = [
     "iter_digests",
     "period_for",
     "poll_all",
+    "poll_configured",
     "renderer_for",
     "send_due",
     "utc_now",
 ]
+
+
+def poll_configured(settings: Settings, store: Store, **options: Any) -> PollReport:
+    """``poll_all`` with the config's ``[poll]``, ``[[sources]]`` and folder: the one place
+    the whole config is taken apart for the poll (``options`` as ``poll_all`` takes them)."""
+    return poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir, **options)
 
 
 def period_of(now: datetime) -> str:

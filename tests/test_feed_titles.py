@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from digest.compose import with_outlet_names
 from digest.config import SourceConfig
 from digest.models import Role, SourceKind, SourceState, Story, StorySource
-from digest.polling import poll_all
+from digest.pipeline import poll_configured
 from digest.sources.base import is_location_name, source_for_location, with_unique_names
 from digest.sources.parse import RawFeed, parse_raw_feed, parse_with_feedparser
 from digest.store.core import SCHEMA_VERSION, Store
@@ -118,19 +118,19 @@ def test_titles_are_written_only_when_they_change(
     settings = make_settings(tmp_path, http_server, paths)
     clock = Clock()
     writes = _title_writes(store)
-    poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock)
+    poll_configured(settings, store, clock=clock)
     assert len(writes) == 1  # one statement for the five new titles
     assert {s.feed_title for s in store.sources.statuses().values()} == {
         f"Title of {name}" for name in paths
     }
 
     clock.now = T0.replace(hour=12)
-    poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock)
+    poll_configured(settings, store, clock=clock)
     assert len(writes) == 1  # same titles: nothing written
 
     http_server.routes["/feed3"] = Route(_rss("Renamed Gazette"), conditional=False)
     clock.now = T0.replace(hour=15)
-    poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock)
+    poll_configured(settings, store, clock=clock)
     assert len(writes) == 2
     assert store.sources.statuses()["feed3"].feed_title == "Renamed Gazette"
     assert store.sources.statuses()["feed1"].feed_title == "Title of feed1"
@@ -142,11 +142,9 @@ def test_a_not_modified_feed_keeps_its_title(
     http_server.routes["/f"] = Route(_rss("Kept Title"), last_modified="Sat, 21 Nov 2026 GMT")
     settings = make_settings(tmp_path, http_server, {"f": "/f"})
     clock = Clock()
-    poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock)
+    poll_configured(settings, store, clock=clock)
     clock.now = T0.replace(hour=12)
-    report = poll_all(
-        settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock
-    )
+    report = poll_configured(settings, store, clock=clock)
     assert report.outcomes[0].not_modified
     assert store.sources.statuses()["f"].feed_title == "Kept Title"
 
@@ -170,7 +168,7 @@ def test_a_store_of_schema_8_is_upgraded_keeping_its_data(
     http_server.routes["/f"] = Route(rss(("1", "Bus news", BODY)), etag='"v1"')
     settings = make_settings(tmp_path, http_server, {"f": "/f"})
     store = Store.open(path)
-    poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=Clock())
+    poll_configured(settings, store, clock=Clock())
     store.close()
     # Make it what seatwatch with schema 8 wrote: no feed_title column, version 8.
     engine = sa.create_engine(f"sqlite:///{path}")
@@ -186,11 +184,9 @@ def test_a_store_of_schema_8_is_upgraded_keeping_its_data(
     assert store.article_count() == 1
     # The next poll reads the title (rss() titles its channel "T").
     http_server.routes["/f"] = Route(rss(("1", "Bus news", BODY)), etag='"v2"')
-    poll_all(
-        settings.poll,
+    poll_configured(
+        settings,
         store,
-        settings.sources,
-        base_dir=settings.base_dir,
         clock=Clock(),
         force=True,
     )

@@ -31,7 +31,7 @@ from digest.config import load_config
 from digest.delivery.backends import memory
 from digest.delivery.backends.memory import MemoryBackend
 from digest.delivery.tokens import verify_token
-from digest.pipeline import compose_all, deliver_all, poll_all, renderer_for
+from digest.pipeline import compose_all, deliver_all, poll_configured, renderer_for
 from digest.seats.follows import resolve_subscribers
 from digest.seats.gazetteer import load_gazetteer
 from digest.store.core import Store
@@ -76,9 +76,7 @@ def render_sample(project: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, s
     memory.clear_outbox()
     store = Store.open(settings.resolve(settings.store.path))
     try:
-        report = poll_all(
-            settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=lambda: NOW
-        )
+        report = poll_configured(settings, store, clock=lambda: NOW)
         assert not report.failed, report.failed
         everyone = all_subscribers(list(settings.subscribers), store.subscribers.all())
         subscribers = resolve_subscribers(load_gazetteer(), everyone, path=settings.config_path)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.polling import poll_all
+from digest.pipeline import poll_configured
 from digest.store.core import Store
 from tests.conftest import LoopbackServer, Route
 from tests.support import BODY, Clock, make_settings, rss
@@ -45,9 +45,7 @@ def test_deeply_nested_json_feed_fails_only_its_source(
     )
     store = Store.open(tmp_path / "s.sqlite3")
     with caplog.at_level(logging.ERROR, logger="digest.polling"):
-        report = poll_all(
-            settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=Clock()
-        )
+        report = poll_configured(settings, store, clock=Clock())
 
     assert [o.name for o in report.failed] == ["nested"]
     assert report.added == healthy  # every healthy source stored its item

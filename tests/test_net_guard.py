@@ -19,7 +19,7 @@ import pytest
 
 from digest.config import PollConfig, load_config
 from digest.errors import FetchError
-from digest.polling import poll_all
+from digest.pipeline import poll_configured
 from digest.sources.fetch import Fetcher
 from digest.sources.netguard import AddressPolicy, AddressRefused, IPAddress, system_resolver
 from digest.store.core import Store
@@ -147,11 +147,9 @@ def test_teaser_pages_on_private_addresses_are_not_fetched(
     store = Store.open(tmp_path / "s.sqlite3")
     with caplog.at_level(logging.WARNING, logger="digest.sources.page"):
         settings = load_config(config)
-        report = poll_all(
-            settings.poll,
+        report = poll_configured(
+            settings,
             store,
-            settings.sources,
-            base_dir=settings.base_dir,
             clock=Clock(),
             policy=ServedLocallyAsPublic(_port(http_server)),
         )
@@ -199,11 +197,9 @@ def test_permanent_redirect_to_a_private_address_does_not_move_the_source(
     store = Store.open(tmp_path / "s.sqlite3")
     policy = ServedLocallyAsPublic(_port(http_server))
     for _ in range(2):
-        report = poll_all(
-            settings.poll,
+        report = poll_configured(
+            settings,
             store,
-            settings.sources,
-            base_dir=settings.base_dir,
             clock=Clock(),
             policy=policy,
             force=True,

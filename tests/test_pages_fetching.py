@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from digest.config import Settings, load_config
-from digest.polling import PollReport, poll_all
+from digest.pipeline import poll_configured
+from digest.polling import PollReport
 from digest.store import Store
 from tests.support import T0, Clock
 
@@ -168,9 +169,7 @@ def test_pages_of_one_source_are_fetched_several_at_a_time(
 ) -> None:
     publisher.pages, publisher.mode = 3, "together"
     settings = settings_for(tmp_path, publisher)
-    report = poll_all(
-        settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=Clock()
-    )
+    report = poll_configured(settings, store, clock=Clock())
     assert report.added == 3 and not report.failed
     # Two at once: per_host_connections = 2, and every page is on the feed's host.
     assert publisher.max_in_flight == 2
@@ -188,9 +187,7 @@ def test_page_budget_stops_a_source_with_slow_pages(
     )
     clock = Clock()
     with caplog.at_level(logging.WARNING, logger="digest.sources.page"):
-        report = poll_all(
-            settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock
-        )
+        report = poll_configured(settings, store, clock=clock)
     # Every item is stored, with its teaser: the story is there, just shorter.
     assert report.added == 6 and not report.failed
     assert full_texts(tmp_path) == 0
@@ -208,9 +205,7 @@ def test_page_budget_stops_a_source_with_slow_pages(
     publisher.mode = "ok"
     publisher.released.set()
     clock.now += timedelta(minutes=30)
-    poll_all(
-        settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock, force=True
-    )
+    poll_configured(settings, store, clock=clock, force=True)
     assert page_hits(publisher) == 6
     assert all(publisher.hits[path] == 1 for path in slow)
     assert full_texts(tmp_path) == 4
@@ -218,9 +213,7 @@ def test_page_budget_stops_a_source_with_slow_pages(
 
 def poll_at(settings: Settings, store: Store, clock: Clock, after: timedelta) -> PollReport:
     clock.now = T0 + after
-    return poll_all(
-        settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock, force=True
-    )
+    return poll_configured(settings, store, clock=clock, force=True)
 
 
 def test_a_failed_page_waits_for_its_next_try(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from digest.config import load_config
-from digest.polling import poll_all
+from digest.pipeline import poll_configured
 from digest.store.core import Store
 from tests.conftest import LoopbackServer, Route
 from tests.support import BODY, T0, Clock, make_settings, rss
@@ -29,9 +29,7 @@ def test_failing_source_backs_off_while_others_poll(
     http_server.routes["/bad"] = Route(status=500)
     settings = make_settings(tmp_path, http_server, {"ok": "/ok", "bad": "/bad"})
     clock = Clock()
-    first = poll_all(
-        settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock
-    )
+    first = poll_configured(settings, store, clock=clock)
     assert [o.error is None for o in first.outcomes] == [True, False]
     assert first.added == 1
     status = store.sources.statuses()["bad"]
@@ -40,21 +38,19 @@ def test_failing_source_backs_off_while_others_poll(
     assert "HTTP 500" in (status.last_error or "")
 
     clock.now = T0 + timedelta(minutes=5)
-    second = poll_all(
-        settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock
-    )
+    second = poll_configured(settings, store, clock=clock)
     assert all(o.skipped and "not due" in o.skipped for o in second.outcomes)
     assert http_server.hits("/bad") == 1
 
     clock.now = T0 + timedelta(minutes=31)
-    poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock)
+    poll_configured(settings, store, clock=clock)
     status = store.sources.statuses()["bad"]
     assert status.consecutive_failures == 2
     assert status.next_poll_at == clock.now + timedelta(minutes=60)
 
     http_server.routes["/bad"] = Route(rss(("2", "Recovered", BODY)))
     clock.now = T0 + timedelta(hours=3)
-    poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock)
+    poll_configured(settings, store, clock=clock)
     status = store.sources.statuses()["bad"]
     assert status.consecutive_failures == 0 and status.last_error is None
     assert store.article_count() == 2
@@ -80,9 +76,7 @@ def test_items_that_clean_to_nothing_are_dropped_and_the_rest_stored(
     )
     settings = make_settings(tmp_path, http_server, {"mixed": "/mixed"})
     with caplog.at_level(logging.INFO, logger="digest.polling"):
-        report = poll_all(
-            settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=Clock()
-        )
+        report = poll_configured(settings, store, clock=Clock())
     (outcome,) = report.outcomes
     assert outcome.error is None and outcome.items == 4
     assert report.added == 2 and outcome.dropped == 2 and outcome.duplicates == 0
@@ -96,7 +90,7 @@ def test_items_that_clean_to_nothing_are_dropped_and_the_rest_stored(
 def test_retry_after_is_honoured(tmp_path: Path, http_server: LoopbackServer, store: Store) -> None:
     http_server.routes["/busy"] = Route(status=429, headers={"Retry-After": "7200"})
     settings = make_settings(tmp_path, http_server, {"busy": "/busy"})
-    poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=Clock())
+    poll_configured(settings, store, clock=Clock())
     status = store.sources.statuses()["busy"]
     assert status.next_poll_at == T0 + timedelta(seconds=7200)
     assert "Retry-After 7200s" in (status.last_error or "")
@@ -107,14 +101,12 @@ def test_gone_source_is_disabled_and_stays_so(
 ) -> None:
     http_server.routes["/gone"] = Route(status=410)
     settings = make_settings(tmp_path, http_server, {"gone": "/gone"})
-    poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=Clock())
+    poll_configured(settings, store, clock=Clock())
     status = store.sources.statuses()["gone"]
     assert status.disabled_reason and "410" in status.disabled_reason
-    again = poll_all(
-        settings.poll,
+    again = poll_configured(
+        settings,
         store,
-        settings.sources,
-        base_dir=settings.base_dir,
         clock=Clock(),
         force=True,
     )
@@ -128,9 +120,9 @@ def test_a_new_location_in_config_starts_afresh(
     http_server.routes["/gone"] = Route(status=410)
     http_server.routes["/new"] = Route(rss(("1", "Bus news", BODY)))
     gone = make_settings(tmp_path, http_server, {"s": "/gone"})
-    poll_all(gone.poll, store, gone.sources, base_dir=gone.base_dir, clock=Clock())
+    poll_configured(gone, store, clock=Clock())
     new = make_settings(tmp_path, http_server, {"s": "/new"})
-    report = poll_all(new.poll, store, new.sources, base_dir=new.base_dir, clock=Clock())
+    report = poll_configured(new, store, clock=Clock())
     assert report.added == 1
     assert store.sources.statuses()["s"].disabled_reason is None
 
@@ -141,13 +133,11 @@ def test_permanent_move_is_remembered(
     http_server.routes["/old"] = Route(status=301, location="/new")
     http_server.routes["/new"] = Route(rss(("1", "Bus news", BODY)))
     settings = make_settings(tmp_path, http_server, {"moved": "/old"})
-    poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=Clock())
+    poll_configured(settings, store, clock=Clock())
     assert store.sources.statuses()["moved"].url == http_server.url("/new")
-    second = poll_all(
-        settings.poll,
+    second = poll_configured(
+        settings,
         store,
-        settings.sources,
-        base_dir=settings.base_dir,
         clock=Clock(),
         force=True,
     )
@@ -160,7 +150,7 @@ def test_ttl_is_a_floor_on_the_next_poll(
 ) -> None:
     http_server.routes["/ttl"] = Route(rss(("1", "Bus news", BODY), ttl=120))
     settings = make_settings(tmp_path, http_server, {"ttl": "/ttl"})
-    poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=Clock())
+    poll_configured(settings, store, clock=Clock())
     assert store.sources.statuses()["ttl"].next_poll_at == T0 + timedelta(minutes=120)
 
 
@@ -203,9 +193,7 @@ def test_teaser_feed_gets_full_text_once(
         encoding="utf-8",
     )
     settings = load_config(config)
-    report = poll_all(
-        settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=Clock()
-    )
+    report = poll_configured(settings, store, clock=Clock())
     assert report.added == 1  # both entries lead to the same page text: one article
     found = store.articles_for_seats(["E14001408"], seen_since=T0)
     assert len(found) == 1
@@ -229,17 +217,13 @@ def test_big_polls_use_worker_processes(
     settings = make_settings(
         tmp_path, http_server, paths, extra="workers = 2\nper_host_connections = 4\n"
     )
-    report = poll_all(
-        settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=Clock()
-    )
+    report = poll_configured(settings, store, clock=Clock())
     assert report.added == 16 and not report.failed
     # The items were prepared in the two worker processes, not in this one.
     assert report.processes == 2 and report.process_runs >= 16
-    again = poll_all(
-        settings.poll,
+    again = poll_configured(
+        settings,
         store,
-        settings.sources,
-        base_dir=settings.base_dir,
         clock=Clock(),
         force=True,
     )
@@ -254,9 +238,7 @@ def test_poll_reports_progress_for_each_source(
     seen: list[str] = []
     callback: Callable[[object], None] = lambda outcome: seen.append(outcome.name)  # type: ignore[attr-defined]  # noqa: E731
     settings = make_settings(tmp_path, http_server, {"a": "/a", "b": "/b"})
-    poll_all(
-        settings.poll, store, settings.sources, base_dir=settings.base_dir, on_progress=callback
-    )
+    poll_configured(settings, store, on_progress=callback)
     assert sorted(seen) == ["a", "b"]
 
 
@@ -276,9 +258,7 @@ def test_captured_real_world_feeds_poll_end_to_end(tmp_path: Path, store: Store)
     config = tmp_path / "config.toml"
     config.write_text("\n".join(lines), encoding="utf-8")
     settings = load_config(config)
-    report = poll_all(
-        settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=Clock()
-    )
+    report = poll_configured(settings, store, clock=Clock())
     assert len(report.outcomes) == len(feeds) >= 60
     statuses = store.sources.statuses()
     for outcome in report.outcomes:
@@ -310,7 +290,7 @@ def test_revised_items_update_their_article_and_come_back_only_when_material(
     http_server.routes["/feed"] = Route(rss(("g1", "Bus news", first)), conditional=False)
     settings = make_settings(tmp_path, http_server, {"feed": "/feed"})
     clock = Clock()
-    poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=clock)
+    poll_configured(settings, store, clock=clock)
     follow = resolve_seat(load_gazetteer(), "Norwich North")
     sent = T0 + timedelta(minutes=1)  # the first digest went out
 
@@ -324,11 +304,9 @@ def test_revised_items_update_their_article_and_come_back_only_when_material(
     http_server.routes["/feed"] = Route(rss(("g1", "Bus news", typo_fixed)), conditional=False)
     clock.now = T0 + timedelta(hours=1)
     with caplog.at_level("INFO", logger="digest.polling"):
-        poll_all(
-            settings.poll,
+        poll_configured(
+            settings,
             store,
-            settings.sources,
-            base_dir=settings.base_dir,
             clock=clock,
             force=True,
         )
@@ -340,11 +318,9 @@ def test_revised_items_update_their_article_and_come_back_only_when_material(
     http_server.routes["/feed"] = Route(rss(("g1", "Bus news", extended)), conditional=False)
     clock.now = T0 + timedelta(hours=2)
     with caplog.at_level("INFO", logger="digest.polling"):
-        poll_all(
-            settings.poll,
+        poll_configured(
+            settings,
             store,
-            settings.sources,
-            base_dir=settings.base_dir,
             clock=clock,
             force=True,
         )
@@ -372,15 +348,13 @@ def test_slow_sources_are_polled_many_at_once_fast_ones_a_few(
         http_server.routes[f"/fast{index}"] = Route(rss(), delay=0.002)
     extra = "concurrency = 16\nper_host_connections = 16\nworkers = 1"
     fast = make_settings(tmp_path, http_server, {f"f{i}": f"/fast{i}" for i in range(32)}, extra)
-    poll_all(
-        fast.poll, store, fast.sources, base_dir=fast.base_dir, clock=Clock()
-    )  # the first polls also load code: not timed
+    poll_configured(fast, store, clock=Clock())  # the first polls also load code: not timed
     http_server.in_flight["max"] = 0
-    poll_all(fast.poll, store, fast.sources, base_dir=fast.base_dir, clock=Clock(), force=True)
+    poll_configured(fast, store, clock=Clock(), force=True)
     assert 1 <= http_server.in_flight["max"] <= 8
     http_server.in_flight["max"] = 0
     slow = make_settings(tmp_path, http_server, {f"s{i}": f"/slow{i}" for i in range(32)}, extra)
-    report = poll_all(slow.poll, store, slow.sources, base_dir=slow.base_dir, clock=Clock())
+    report = poll_configured(slow, store, clock=Clock())
     assert len(report.polled) == 32 and not report.failed
     assert http_server.in_flight["max"] == 16
 

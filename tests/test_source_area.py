@@ -19,7 +19,7 @@ from digest.cli import app
 from digest.config import SourceConfig, load_config
 from digest.errors import ConfigError
 from digest.models import SourceKind
-from digest.polling import poll_all
+from digest.pipeline import poll_configured
 from digest.store.core import Store
 from digest.store.schema import SCHEMA_VERSION
 from tests.conftest import LoopbackServer, Route
@@ -70,7 +70,7 @@ def test_polled_story_uses_its_sources_area(tmp_path: Path, http_server: Loopbac
     )
     settings = load_config(config)
     store = Store.open(settings.resolve(settings.store.path))
-    poll_all(settings.poll, store, settings.sources, base_dir=settings.base_dir, clock=lambda: NOW)
+    poll_configured(settings, store, clock=lambda: NOW)
     seats = seats_by_title(store)
     assert seats["Parish backs footpath"] == {"West Worcestershire"}
     # Without an area, "Rochford" is the Essex district, which holds several seats: an area,

@@ -13,7 +13,7 @@ from digest.config import Settings, SourceConfig
 from digest.pipeline import (
     PollReport,
     SourceOutcome,
-    poll_all,
+    poll_configured,
 )
 from digest.store.core import Store
 
@@ -36,11 +36,9 @@ def poll_with_progress(
         def advance(outcome: SourceOutcome) -> None:
             progress.update(task, advance=1, description=outcome.name)
 
-        report = poll_all(
-            settings.poll,
+        report = poll_configured(
+            settings,
             store,
-            settings.sources,
-            base_dir=settings.base_dir,
             sources=enabled,
             on_progress=advance,
             force=force,
