@@ -27,7 +27,7 @@ from digest.parallel.mapping import Mapper
 from digest.prepare.dedupe import canonical_url
 from digest.seats.follows import SeatFollow
 from digest.seats.gazetteer import Gazetteer, load_gazetteer
-from digest.sources.base import is_location_name
+from digest.sources.base import outlet_name
 from digest.store.core import Store
 from digest.stories.generative import ChatSummariser
 from digest.stories.seat_stories import SeatArticle, StoryBuilder, StoryPolicy, build_stories
@@ -164,11 +164,11 @@ def outlet_names(store: Store) -> dict[str, str]:
     """The outlet a reader sees for each source whose name only repeats its location (a
     feed file's name, a URL): the feed's own title. Other sources are shown by their name,
     as the operator chose it, and so is a feed without a title."""
-    return {
-        name: found.title
+    shown = (
+        (name, outlet_name(name, found.location, found.title))
         for name, found in store.sources.feed_titles().items()
-        if is_location_name(name, found.location)
-    }
+    )
+    return {name: outlet for name, outlet in shown if outlet != name}
 
 
 def with_outlet_names(story: Story, outlets: dict[str, str]) -> Story:

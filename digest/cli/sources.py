@@ -33,7 +33,7 @@ from digest.config import FullText, Settings, SourceConfig, check_area, load_con
 from digest.errors import ConfigError, SourceError
 from digest.models import SourceKind, SourceState
 from digest.polling import all_sources
-from digest.sources.base import is_url, source_for_location
+from digest.sources.base import is_url, outlet_name, source_for_location
 
 
 def _validated(location: str, name: str | None, full_text: str, area: str = "") -> SourceConfig:
@@ -70,6 +70,10 @@ def list_sources(config: Path = ConfigOption, as_json: bool = JsonOption) -> Non
             "area": s.area,
             "polling": (statuses[s.name].url if s.name in statuses else None) or s.location,
             "last_success": iso(statuses[s.name].last_success_at) if s.name in statuses else None,
+            "feed_title": statuses[s.name].feed_title if s.name in statuses else None,
+            "shown_as": outlet_name(
+                s.name, s.location, statuses[s.name].feed_title if s.name in statuses else None
+            ),
         }
         for s in sources
     ]
@@ -77,7 +81,7 @@ def list_sources(config: Path = ConfigOption, as_json: bool = JsonOption) -> Non
         console.print_json(json.dumps({"sources": rows}))
         return
     table = Table(title=plural(len(rows), "source"))
-    for column in ("Name", "Kind", "From", "Location", "Last success"):
+    for column in ("Name", "Shown as", "Kind", "From", "Location", "Last success"):
         table.add_column(column, overflow="fold")
     for row, source in zip(rows, sources, strict=True):
         location = str(row["location"])
@@ -86,6 +90,7 @@ def list_sources(config: Path = ConfigOption, as_json: bool = JsonOption) -> Non
         status = statuses.get(source.name)
         table.add_row(
             str(row["name"]),
+            str(row["shown_as"]),
             str(row["kind"]),
             str(row["origin"]),
             location,

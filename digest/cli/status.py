@@ -23,6 +23,7 @@ from digest.cli.common import (
 )
 from digest.config import Settings
 from digest.polling import all_sources
+from digest.sources.base import outlet_name
 
 
 def _next_send(settings: Settings) -> datetime | None:
@@ -124,8 +125,11 @@ def status(
             table.add_row(name, "never", "now", "0", "0", "0", "")
             continue
         problem = (s.disabled_reason and f"disabled: {s.disabled_reason}") or s.last_error or ""
+        shown = outlet_name(name, s.location, s.feed_title)
         table.add_row(
-            name + (" (added)" if s.origin == "added" else ""),
+            name
+            + (" (added)" if s.origin == "added" else "")
+            + (f"\nshown as {shown}" if shown != name else ""),
             when(s.last_success_at),
             "disabled"
             if s.disabled_reason
@@ -177,6 +181,8 @@ def _source_json(name: str, status: Any, configured: bool) -> dict[str, Any]:
             "url": None,
             "items_seen": 0,
             "articles_added": 0,
+            "feed_title": None,
+            "shown_as": name,
         }
     return {
         "name": name,
@@ -190,4 +196,6 @@ def _source_json(name: str, status: Any, configured: bool) -> dict[str, Any]:
         "disabled": status.disabled_reason,
         "items_seen": status.items_seen,
         "articles_added": status.articles_added,
+        "feed_title": status.feed_title,
+        "shown_as": outlet_name(name, status.location, status.feed_title),
     }

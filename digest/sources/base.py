@@ -139,6 +139,15 @@ def is_location_name(name: str, location: str) -> bool:
     return any(name == "/".join(parts[-count:]) for count in range(1, len(parts) + 1))
 
 
+def outlet_name(name: str, location: str, feed_title: str | None) -> str:
+    """The outlet a reader sees for a source: the feed's own title when the source's name
+    only repeats its location, else the name (and the name when the feed has no title).
+    The digest, ``digest status`` and ``digest sources list`` all say it this one way."""
+    if feed_title and is_location_name(name, location):
+        return feed_title
+    return name
+
+
 def with_unique_names(sources: list[SourceConfig]) -> list[SourceConfig]:
     """``sources`` with names derived from their locations made unique.
 

@@ -3,6 +3,7 @@ address, unless the operator named the source (issue 19)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -87,3 +88,40 @@ def test_the_feed_title_reaches_the_reader_cleaned_and_bounded(project_copy: Pat
     assert shown.startswith("Eastern Counties News and more and more")
     assert shown.endswith("…") and len(shown) <= 100
     assert "\x07" not in html and "<b>Counties" not in html and "&lt;b&gt;" not in html
+
+
+def test_operators_see_the_outlet_readers_see_in_status_and_sources_list(
+    project_copy: Path,
+) -> None:
+    """A source named after its file is shown to readers by the feed's title: `digest
+    status` and `digest sources list` say so, and their --json gives the title as read."""
+    feed = _feed_file(project_copy)
+    config = str(project_copy / "config.toml")
+
+    def listed() -> str:
+        result = runner.invoke(app, ["sources", "list", "--config", config])
+        assert result.exit_code == 0, result.output
+        assert "Shown as" in result.output
+        return result.output
+
+    added = runner.invoke(app, ["sources", "add", str(feed), "--config", config])
+    assert added.exit_code == 0, added.output
+    # Before a poll the title is unknown: only the configured source of that feed (its
+    # name and how it is shown) carries it.
+    assert listed().count("Counties") == 2
+    polled = runner.invoke(app, ["poll", "--config", config])
+    assert polled.exit_code == 0, polled.output
+    assert listed().count("Counties") == 3
+    as_json = runner.invoke(app, ["sources", "list", "--json", "--config", config])
+    (source,) = [s for s in json.loads(as_json.output)["sources"] if s["name"] == FILE_NAME]
+    assert source["feed_title"] == TITLE and source["shown_as"] == TITLE
+
+    status = runner.invoke(app, ["status", "--config", config])
+    assert status.exit_code == 0, status.output
+    assert " ".join(status.output.split()).count("shown as") == 1  # the added source only
+    status_json = json.loads(runner.invoke(app, ["status", "--json", "--config", config]).output)
+    (polled,) = [s for s in status_json["sources"] if s["name"] == FILE_NAME]
+    assert polled["shown_as"] == TITLE
+    # A source the operator named keeps its name everywhere.
+    named = [s for s in status_json["sources"] if s["name"] != FILE_NAME]
+    assert named and all(s["shown_as"] == s["name"] for s in named)
