@@ -14,13 +14,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from digest.delivery.backends.base import MailBackend, parse_options
 from digest.errors import PermanentSendError
 from digest.models import OutgoingEmail, SendResult
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
 
 
 class FileOptions(BaseModel):
@@ -149,7 +152,7 @@ class FileBackend(MailBackend):
         env = make_environment(default_templates_dir().resolve())
         entries = [
             {
-                "to": f.to,
+                "to": breakable_address(f.to),
                 "subject": f.subject,
                 "stories": f.stories,
                 "html": f.html.name,
@@ -167,3 +170,13 @@ class FileBackend(MailBackend):
         index = self.out_dir / "index.html"
         write_atomically(index, page.encode("utf-8"))
         return index
+
+
+def breakable_address(address: str) -> Markup:
+    """An address that a narrow column (the index on a phone) wraps before its "@" or after
+    a dot, never in the middle of a name: "jane.doe@" / "example.org" can be read back,
+    "jane.d" / "oe@example.org" cannot."""
+    from markupsafe import Markup, escape
+
+    pieces = re.split(r"(?<=[.])|(?=@)", address)
+    return Markup("<wbr>").join(escape(piece) for piece in pieces)
