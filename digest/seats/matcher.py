@@ -33,9 +33,12 @@ from digest.seats.resolve import (
 
 # One-word seat names ("Colchester", "Bath") are also towns and words: weigh them less.
 SINGLE_WORD_FACTOR = 0.75
-# Names resolved per process and kept for the next article (seats and places by boundary
-# set, people by date); the store is emptied when it reaches this size.
+# Ambiguous places' answers kept per process for the next article (by what the article
+# names of their areas); the store is emptied when it reaches this size.
 RESOLUTIONS_KEPT = 100_000
+# Days whose people's answers are kept (``SeatMatcher.people_on``); all are dropped when a
+# new day would make one more (a poll's articles span a few days, a backfill many).
+PEOPLE_DAYS_KEPT = 64
 # How far before a name ``explain_text`` looks for the word before it.
 GATE_REACH = 24
 
@@ -167,6 +170,8 @@ class SeatMatcher:
         # What a name means whatever the article, by pattern index, per set and whether the
         # source covers an area (``answers_for``); None where it depends on the article.
         self._fixed: dict[tuple[str, bool], list[Resolution | None]] = {}
+        # What people's names mean, by day and pattern index (``people_on``).
+        self._people: dict[date, dict[int, Resolution]] = {}
 
     def _areas_of(self, pattern: Pattern, boundary_set: str) -> tuple[str, ...]:
         """The counties and districts naming this name tells of: a seat's county, a place
@@ -180,7 +185,7 @@ class SeatMatcher:
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
-        for memo in ("_resolutions", "_place_areas", "_fixed"):
+        for memo in ("_resolutions", "_place_areas", "_fixed", "_people"):
             del state[memo]
         return state
 
@@ -192,6 +197,7 @@ class SeatMatcher:
         """Drop the names resolved so far (benchmarks measure a first pass with it)."""
         self._resolutions.clear()
         self._fixed.clear()
+        self._people.clear()
 
     def answers_for(self, in_force: str, has_home: bool) -> list[Resolution | None]:
         """By pattern index, the answers ``resolve`` has found that hold for every article
@@ -202,25 +208,33 @@ class SeatMatcher:
             answers = self._fixed[(in_force, has_home)] = [None] * len(self.patterns)
         return answers
 
+    def people_on(self, day: date) -> dict[int, Resolution]:
+        """By pattern index, what the people's names ``resolve`` has met mean on ``day``
+        (the same in every article of that day): a dictionary look-up per naming, not a
+        call. Kept for up to ``PEOPLE_DAYS_KEPT`` days at a time."""
+        people = self._people.get(day)
+        if people is None:
+            if len(self._people) >= PEOPLE_DAYS_KEPT:
+                self._people.clear()
+            people = self._people[day] = {}
+        return people
+
     def resolve(
         self, pattern: Pattern, index: int, day: date, in_force: str, context: PlaceContext
     ) -> Resolution:
         """What a matched name (``index``: its pattern's) means on ``day``; the same for
         every article unless the name is an ambiguous place or a person (by date), so
-        remembered (people up to ``RESOLUTIONS_KEPT`` answers; seats and places in the
-        tables of ``answers_for``)."""
+        remembered (people in the tables of ``people_on``; seats and places in those of
+        ``answers_for``)."""
         if pattern.ambiguous:
             return self._resolve_in_context(pattern, day, in_force, context)
         if pattern.kind is _MP:
-            key = (index, day)
-            answer = self._resolutions.get(key)
+            people = self.people_on(day)
+            answer = people.get(index)
             if answer is None:
-                if len(self._resolutions) >= RESOLUTIONS_KEPT:
-                    self._resolutions.clear()
-                answer = resolve_pattern(
+                answer = people[index] = resolve_pattern(
                     pattern, self.gazetteer, None, day, in_force, SINGLE_WORD_FACTOR
                 )
-                self._resolutions[key] = answer
             return answer
         answer = resolve_pattern(pattern, self.gazetteer, None, day, in_force, SINGLE_WORD_FACTOR)
         self.answers_for(in_force, False)[index] = answer

@@ -44,6 +44,7 @@ _SEAT = EvidenceKind.SEAT
 _MP = EvidenceKind.MP
 _CANDIDATE = EvidenceKind.CANDIDATE
 _PLACE = EvidenceKind.PLACE
+_PERSON_REASONS = judge.PERSON_REASONS
 
 __all__ = [
     "Explanation",
@@ -129,6 +130,8 @@ def explain_text(
     context = PlaceContext(found, matcher.areas_named[in_force], home)
     # What most names mean whatever the article: one list index each.
     fixed = matcher.answers_for(in_force, bool(home))
+    # What people's names mean on this day, the same for every article of the day.
+    people_today = matcher.people_on(day)
     rejected: list[Rejection] = []
     # Each person's namings, in order: whether it is them is decided once per person.
     people: dict[int, tuple[Resolution, list[Evidence]]] = {}
@@ -153,11 +156,13 @@ def explain_text(
         start = end - lengths[index]
         answer = fixed[index]
         if answer is None:
-            answer = resolved.get(index)
+            answer = people_today.get(index)
             if answer is None:
-                answer = resolved[index] = matcher.resolve(
-                    patterns[index], index, day, in_force, context
-                )
+                answer = resolved.get(index)
+                if answer is None:
+                    answer = resolved[index] = matcher.resolve(
+                        patterns[index], index, day, in_force, context
+                    )
         kind, targets, _, scope, why = answer
         if not targets and not explain:
             # Pointing at no seat, it is no evidence whatever the words around it say:
@@ -198,7 +203,7 @@ def explain_text(
                     sport = judge.reads_as_sport(ascii_text, title_end)
                 if sport and not judge.has_seat_context(text, start, end):
                     reason = "a team or ground in a sports report"
-        elif reason.startswith(judge.PERSON_REASONS) and index not in people_names:
+        elif reason and reason.startswith(_PERSON_REASONS) and index not in people_names:
             people_names[index] = reason
             # An earlier naming of it was counted as the place: tag again knowing it.
             again = again or any(i == index and e < end for e, i in found)
