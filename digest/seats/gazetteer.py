@@ -9,6 +9,7 @@ so commands that never tag (``status``) pay nothing. The records it holds are de
 from __future__ import annotations
 
 import difflib
+import re
 from collections import defaultdict
 from datetime import date
 from functools import cached_property, lru_cache
@@ -62,6 +63,7 @@ class Gazetteer:
                 *split_list(row["generated_variants"]),
                 *split_list(row["name_cy"]),
             ]
+            forms.extend(hyphenated_points(form) for form in list(forms))
             names[(row["id"], row["boundary_set"])] = tuple(dict.fromkeys(forms))
         return names
 
@@ -359,3 +361,13 @@ class Gazetteer:
 def load_gazetteer() -> Gazetteer:
     """The process-wide gazetteer (its tables load on first use)."""
     return Gazetteer()
+
+
+# Compass points of two words, which outlets often hyphenate ("North-East Fife").
+_TWO_WORD_POINT = re.compile(r"\b(North|South) (East|West)\b")
+
+
+def hyphenated_points(form: str) -> str:
+    """A seat's name as outlets also write it: "North East Fife" as "North-East Fife"
+    (the form itself when it has no two-word compass point)."""
+    return _TWO_WORD_POINT.sub(r"\1-\2", form)

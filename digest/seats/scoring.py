@@ -12,9 +12,11 @@ Each seat gathers the evidence that survived ``evidence.py`` and the priors. Wha
 * A seat reached only through people is ``member`` when one of them is quoted or acts in
   the sentence, ``mentioned`` when only named.
 * ``primary``: the seat clearly leads on score; or the story is centrally about its MP or a
-  candidate (named in the title or the opening) and names the seat; or it is one of several
-  seats each named with its MP or candidate (a round-up of candidates or results: three such
-  seats, or two when the headline names no seat or place).
+  candidate (named in the title or the opening) and names the seat; or the story is a
+  round-up of candidates or results (three seats each named with its MP or candidate, or two
+  when the headline names no seat or place) and the seat is one of those it goes through:
+  named as a seat, or reached through its own candidates within an area the story names
+  ("Fife's four constituencies" listing Kirkcaldy's candidates).
 """
 
 from __future__ import annotations
@@ -135,7 +137,7 @@ def roles(
         is_named = seat_named or score.place_hits
         if (
             (is_named and (score.raw >= bar or score.lead_person))
-            or (in_round_up and seat_named and score.mp_hits)
+            or (in_round_up and (seat_named or (score.mp_hits and score.area_evidence)))
             or (not any_named and score.lead_person)
         ):
             role = _PRIMARY
