@@ -316,6 +316,13 @@ def has_seat_context(text: str, start: int, end: int) -> bool:
     return not SEAT_WORDS.isdisjoint(_words(text, start, end, 50))
 
 
+def seat_word_follows(text: str, end: int) -> bool:
+    """Whether the word right after a name makes it the constituency ("Wakefield MP",
+    "Wakefield seat")."""
+    following = text[end : end + 20].split(maxsplit=1)
+    return bool(following) and following[0].strip(".,;:").lower() in SEAT_WORDS
+
+
 def has_mp_context(text: str, start: int, end: int) -> bool:
     """Whether the words around a person's name say they are an MP or candidate ("MP", a
     ministry, a party, "candidate")."""

@@ -36,7 +36,7 @@ from digest.seats.resolve import (
     resolve_pattern,
 )
 from digest.seats.scoring import SeatScore, roles
-from digest.seats.usage import usage_reason
+from digest.seats.usage import listed_council, usage_reason
 
 # Enum members as module constants: an enum attribute lookup costs far more than a global
 # one (bench/RESULTS.md), and tagging looks these up for every name it meets.
@@ -147,6 +147,16 @@ def explain_text(
     padded = _PADDING + text
     word_before_matters = matcher.word_before_matters
     people_names: dict[int, str] = dict(as_people) if as_people else {}
+
+    def meaning(index: int) -> Resolution:
+        """What the name of pattern ``index`` means in this article (resolved once)."""
+        answer = fixed[index] or resolved.get(index)
+        if answer is None:
+            answer = resolved[index] = matcher.resolve(
+                patterns[index], index, day, in_force, context
+            )
+        return answer
+
     again = False  # a name counted as a place turned out to be a person's: tag again
     sport: bool | None = None  # whether the article reads as a sports report, when needed
     for end, index in found:
@@ -216,7 +226,12 @@ def explain_text(
             pattern = patterns[index]
             # "Wakefield" is a seat and a council holding several: the seat only when the
             # words around it say so (MP, seat, by-election), else the council's area.
-            as_place = as_places.get(index)
+            # In a list of councils ("Bradford, Wakefield, Calderdale and Leeds") it is one
+            # more council, whatever the town of the name would mean.
+            council = listed_council(
+                text, found, found.index((end, index)), matcher, meaning, in_force
+            )
+            as_place = council or as_places.get(index)
             if as_place is None:
                 if seats_named is None:
                     # Seats named in full ("Leeds North East"): a list, where "Pudsey" is
@@ -238,8 +253,8 @@ def explain_text(
                 )
             if (
                 as_place.scope == AREA
-                and not _mostly_in(as_place, targets[0][0])
-                and not judge.has_seat_context(text, start, end)
+                and (council is not None or not _mostly_in(as_place, targets[0][0]))
+                and (council is not None or not judge.has_seat_context(text, start, end))
             ):
                 answer = as_place
                 kind, targets, scope = _PLACE, as_place.targets, AREA
