@@ -24,6 +24,7 @@ import ahocorasick
 
 from digest.seats.wordlists import (
     ABROAD,
+    ACTING_WORDS,
     CIVIC_WORDS,
     CLUB_CIVIC,
     CLUB_ONLY,
@@ -341,7 +342,7 @@ def names_politician(text: str, start: int, end: int) -> bool:
 
 def is_quoted(text: str, start: int, end: int) -> bool:
     """Whether the person is quoted or acts in the sentence that names them."""
-    return _has_word(window(text, start, end, 60), _QUOTE_WORDS)
+    return _has_word(window(text, start, end, 60), _ACTING_WORDS)
 
 
 def _has_word(text: str, words: tuple[str, ...]) -> bool:
@@ -376,3 +377,6 @@ def _word_char(char: str) -> bool:
 # Most used first: the search stops at the first word found.
 _QUOTE_WORDS = tuple(sorted(QUOTE_WORDS, key=lambda w: (w not in ("said", "says", "told"), w)))
 _POLITICIAN_WORDS = _QUOTE_WORDS + tuple(sorted(PERSON_WORDS - QUOTE_WORDS))
+# A person takes part in a story by saying something or by doing something: what they did
+# counts for ``member`` (not for telling an MP from a namesake: anyone acts).
+_ACTING_WORDS = _QUOTE_WORDS + tuple(sorted(ACTING_WORDS - QUOTE_WORDS))

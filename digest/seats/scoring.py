@@ -9,8 +9,9 @@ Each seat gathers the evidence that survived ``evidence.py`` and the priors. Wha
   North East story counts for Leeds North East and for none of the other Leeds seats.
 * A village (parish or ward) named once in the body, with nothing else for its seat, is a
   passing reference and no tag.
-* A seat reached only through people is ``member`` when one of them is quoted or acts in
-  the sentence, ``mentioned`` when only named.
+* A seat reached only through people, or named only as their label ("Batley and Spen MP
+  Tracy Brabin"), is ``member`` when one of them is quoted or acts in the sentence in a
+  story about something else, ``mentioned`` when only named.
 * ``primary``: the seat clearly leads on score; or the story is centrally about its MP or a
   candidate (named in the title or the opening) and names the seat; or the story is a
   round-up of candidates or results (three seats each named with its MP or candidate, or two
@@ -141,9 +142,8 @@ def roles(
             or (not any_named and score.lead_person)
         ):
             role = _PRIMARY
-        elif is_named:
-            role = _MENTIONED
         else:
+            # ``quoted`` is only worked out for a seat named at most as its MP's label.
             role = _MEMBER if score.quoted else _MENTIONED
         ranked.append(_tag(score, role))
     ranked.sort(key=_ORDER)

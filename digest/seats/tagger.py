@@ -320,8 +320,13 @@ def explain_text(
             score.area_evidence.append(evidence)
             score.area_raw += (PLACE_TITLE_WEIGHT if in_title else PLACE_BODY_WEIGHT) * weight
     for score in scores.values():
-        # Member or mentioned (people only, the seat not named): is one of them quoted?
-        if score.mp_hits and not (score.title_hits or score.body_hits or score.place_hits):
+        # Member or mentioned (people only, the seat not named, or named only to say whose
+        # MP they are: "Batley and Spen MP Tracy Brabin"): is one of them quoted or acting?
+        if (
+            score.mp_hits
+            and not (score.title_hits or score.place_hits)
+            and (not score.body_hits or _seat_only_labels(score.evidence))
+        ):
             score.quoted = any(
                 judge.is_quoted(text, e.start, e.end)
                 for e in score.evidence
@@ -356,6 +361,24 @@ _new_tuple = tuple.__new__  # a named tuple without the call of its Python ``__n
 # is no gate word, as a longer look would find.
 _BEFORE_REACH = GATE_REACH - 1
 _PADDING = " " * GATE_REACH
+
+
+# How far a seat's name may stand from its MP's to be only their label: "X MP Jane Doe"
+# (" MP "), "Jane Doe, the MP for X" (", the MP for ").
+_LABEL_GAP = 14
+
+
+def _seat_only_labels(evidence: list[Evidence]) -> bool:
+    """Whether every naming of the seat stands right beside a naming of its MP or
+    candidate, as the label saying whose MP they are, not as the place the story is in."""
+    people = [e for e in evidence if e.kind is _MP or e.kind is _CANDIDATE]
+    return all(
+        any(
+            0 <= p.start - e.end <= _LABEL_GAP or 0 <= e.start - p.end <= _LABEL_GAP for p in people
+        )
+        for e in evidence
+        if e.kind is _SEAT
+    )
 
 
 def _mostly_in(place: Resolution, seat: Seat) -> bool:
