@@ -69,3 +69,13 @@ def test_a_seat_in_a_list_of_towns_is_still_the_town() -> None:
     )
     shown = _shown("Civil servants strike", body, date(2005, 1, 15))
     assert shown.get("Wrexham") is Role.MENTIONED
+
+
+def test_a_short_form_of_a_seat_named_in_the_text_is_that_seat() -> None:
+    # "Walton" alone is also a village near Wakefield; after "Liverpool Walton" it is the seat.
+    body = (
+        "Voters in the Liverpool Walton constituency have backed Labour since 1964. "
+        "Elections are not won and lost in Walton, one campaigner said."
+    )
+    shown = _shown("A look ahead in Liverpool Walton", body, date(2024, 6, 20))
+    assert shown == {"Liverpool Walton": Role.PRIMARY}

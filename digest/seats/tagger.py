@@ -140,6 +140,7 @@ def explain_text(
     furniture = judge.furniture_spans(text, title_end, ascii_text)
     seats_named: bool | None = None
     as_places: dict[int, Resolution] = {}  # one-word seats read as places, per name
+    short_forms: dict[str, tuple[tuple[Seat, float], ...]] = {}  # words of seats named
     gate_words = matcher.gate_words
     # The text after GATE_REACH spaces: ``padded[start : start + _BEFORE_REACH]`` is the
     # stretch before ``start`` where the word before a name is looked for (the same slice of
@@ -275,6 +276,13 @@ def explain_text(
             area_hits.append((evidence, targets, in_title))
             continue
         if kind is _SEAT:
+            if " " in evidence.text:
+                # Its distinctive words, for a later short form ("Walton" after "Liverpool
+                # Walton"), which as a place would be a namesake elsewhere. Not the first
+                # word: that is the city or town the seat is part of ("Sheffield Hallam").
+                for word in evidence.text.split()[1:]:
+                    if word not in _NOT_SHORT_FORMS:
+                        short_forms.setdefault(word, targets)
             for seat, weight in targets:
                 score = scores.get(id(seat))
                 if score is None:
@@ -289,6 +297,10 @@ def explain_text(
                         score.raw += BODY_WEIGHT * weight
             continue
         village = scope == VILLAGE
+        if short_forms and evidence.text in short_forms:
+            named_seat = short_forms[evidence.text]
+            if not any(seat is named_seat[0][0] for seat, _ in targets):
+                targets, village = named_seat, False
         for seat, weight in targets:
             score = scores.get(id(seat))
             if score is None:
@@ -362,6 +374,11 @@ _new_tuple = tuple.__new__  # a named tuple without the call of its Python ``__n
 _BEFORE_REACH = GATE_REACH - 1
 _PADDING = " " * GATE_REACH
 
+
+# Words of seat names that are no seat's short form.
+_NOT_SHORT_FORMS = frozenset(
+    ["and", "upon", "on", "under", "in", "of", "the", "The", "North", "South", "East", "West", "Central", "Mid"]
+)
 
 # How far a seat's name may stand from its MP's to be only their label: "X MP Jane Doe"
 # (" MP "), "Jane Doe, the MP for X" (", the MP for ").
