@@ -377,7 +377,7 @@ _PADDING = " " * GATE_REACH
 
 # Words of seat names that are no seat's short form.
 _NOT_SHORT_FORMS = frozenset(
-    ["and", "upon", "on", "under", "in", "of", "the", "The", "North", "South", "East", "West", "Central", "Mid"]
+    "and upon on under in of the The North South East West Central Mid".split()  # noqa: SIM905
 )
 
 # How far a seat's name may stand from its MP's to be only their label: "X MP Jane Doe"
