@@ -75,3 +75,26 @@ def test_a_story_about_one_seat_does_not_become_a_round_up() -> None:
     )
     shown = _shown("Harbour wall opens", body, ELECTION_2024)
     assert shown == {"North East Fife": Role.PRIMARY}
+
+
+def test_a_seat_whose_candidate_is_selected_is_what_the_story_is_about() -> None:
+    body = (
+        "Sinn Fein will nominate John Finucane to contest Belfast North at the next "
+        "election, the party confirmed on Tuesday. Turnout there was 67% last time.\n"
+        "Meanwhile, Alliance has selected a councillor to contest the South Antrim seat in "
+        "the event of a poll."
+    )
+    shown = _shown("Finucane to seek nomination", body, date(2019, 9, 18))
+    assert shown["South Antrim"] is Role.PRIMARY
+
+
+def test_a_contest_years_before_is_an_mps_history() -> None:
+    body = (
+        "Sir Bill Cash, the MP for Stone, is to retire at the next election, he said on "
+        "Friday. Stone has returned him at every election since 1997.\n"
+        "He was first elected in Stafford in 1984, in a by-election after he was selected "
+        "by the local party."
+    )
+    shown = _shown("Stone MP to retire", body, date(2023, 6, 10))
+    assert shown["Stone"] is Role.PRIMARY
+    assert shown.get("Stafford") is Role.MENTIONED

@@ -25,6 +25,7 @@ import ahocorasick
 from digest.seats.wordlists import (
     ABROAD,
     ACTING_WORDS,
+    CONTEST_WORDS,
     CIVIC_WORDS,
     CLUB_CIVIC,
     CLUB_ONLY,
@@ -340,6 +341,20 @@ def names_politician(text: str, start: int, end: int) -> bool:
     return _has_word(near, _POLITICIAN_WORDS) or any(pair in near for pair in _PERSON_PAIRS)
 
 
+def names_contest(text: str, start: int, end: int, year: int) -> bool:
+    """Whether the sentence naming a seat is about its contest ("selected John Blair to
+    contest the South Antrim seat"): a story reporting a seat's candidates is about it. Not
+    a contest of years before (``year``: the article's): "first elected in Stafford in
+    1984, in a by-election" is an MP's history."""
+    near = window(text, start, end, 80)
+    if not _has_word(near.lower(), _CONTEST_WORDS):
+        return False
+    return all(int(found) >= year - 1 for found in _YEAR.findall(near))
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
 def is_quoted(text: str, start: int, end: int) -> bool:
     """Whether the person is quoted or acts in the sentence that names them."""
     return _has_word(window(text, start, end, 60), _ACTING_WORDS)
@@ -379,4 +394,5 @@ _QUOTE_WORDS = tuple(sorted(QUOTE_WORDS, key=lambda w: (w not in ("said", "says"
 _POLITICIAN_WORDS = _QUOTE_WORDS + tuple(sorted(PERSON_WORDS - QUOTE_WORDS))
 # A person takes part in a story by saying something or by doing something: what they did
 # counts for ``member`` (not for telling an MP from a namesake: anyone acts).
+_CONTEST_WORDS = tuple(sorted(CONTEST_WORDS))
 _ACTING_WORDS = _QUOTE_WORDS + tuple(sorted(ACTING_WORDS - QUOTE_WORDS))

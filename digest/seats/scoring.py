@@ -55,6 +55,7 @@ class SeatScore:
         "area_evidence",
         "area_raw",
         "body_hits",
+        "contested",
         "evidence",
         "lead_person",
         "minor_hits",
@@ -79,6 +80,7 @@ class SeatScore:
         self.area_raw = 0.0  # what areas holding it among several would add
         self.quoted = False  # one of its people is quoted or acts
         self.lead_person = False  # its MP or candidate (not a national figure) leads the story
+        self.contested = False  # named in a sentence about its contest (candidates, selection)
         self.evidence: list[Evidence] = []
         self.area_evidence: list[Evidence] = []
 
@@ -138,6 +140,7 @@ def roles(
         is_named = seat_named or score.place_hits
         if (
             (is_named and (score.raw >= bar or score.lead_person))
+            or (seat_named and score.contested)
             or (in_round_up and (seat_named or (score.mp_hits and score.area_evidence)))
             or (not any_named and score.lead_person)
         ):

@@ -295,6 +295,8 @@ def explain_text(
                     score.body_hits += 1
                     if score.body_hits <= MAX_BODY_HITS:
                         score.raw += BODY_WEIGHT * weight
+                    if not score.contested:
+                        score.contested = judge.names_contest(text, start, end, day.year)
             continue
         village = scope == VILLAGE
         if short_forms and evidence.text in short_forms:

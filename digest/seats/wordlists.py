@@ -82,6 +82,13 @@ PERSON_WORDS = MP_WORDS | _words(
     "tories tory ukip"
 )
 
+# Words in the sentence naming a seat that say the story is about its contest: a candidate
+# selected, nominated or standing for it.
+CONTEST_WORDS = _words(
+    "contest contesting nominate nominated nomination reselected reselection "
+    "selected selection shortlist shortlisted"
+)
+
 # Words next to a one-word seat name that say the constituency is meant.
 SEAT_WORDS = MP_WORDS | _words("by-election seat seats")
 
