@@ -25,11 +25,11 @@ import ahocorasick
 from digest.seats.wordlists import (
     ABROAD,
     ACTING_WORDS,
-    CONTEST_WORDS,
     CIVIC_WORDS,
     CLUB_CIVIC,
     CLUB_ONLY,
     CLUB_WORDS,
+    CONTEST_WORDS,
     GIVEN_PREFIX,
     INITIALS,
     MONTHS,
