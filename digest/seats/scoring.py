@@ -23,6 +23,7 @@ Each seat gathers the evidence that survived ``evidence.py`` and the priors. Wha
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from operator import itemgetter
 
 from digest.models import Evidence, Rejection, Role, Seat, SeatTag
@@ -55,14 +56,12 @@ class SeatScore:
         "area_evidence",
         "area_raw",
         "body_hits",
-        "contested",
         "evidence",
         "lead_person",
         "minor_hits",
         "minor_title",
         "mp_hits",
         "place_hits",
-        "quoted",
         "raw",
         "seat",
         "title_hits",
@@ -78,9 +77,7 @@ class SeatScore:
         self.minor_hits = 0  # of which villages (parishes, wards)
         self.minor_title = False
         self.area_raw = 0.0  # what areas holding it among several would add
-        self.quoted = False  # one of its people is quoted or acts
         self.lead_person = False  # its MP or candidate (not a national figure) leads the story
-        self.contested = False  # named in a sentence about its contest (candidates, selection)
         self.evidence: list[Evidence] = []
         self.area_evidence: list[Evidence] = []
 
@@ -103,9 +100,14 @@ def roles(
     rejected: list[Rejection],
     explain: bool = True,
     headline_place: bool = True,
+    contested: Callable[[SeatScore], bool] | None = None,
+    takes_part: Callable[[SeatScore], bool] | None = None,
 ) -> tuple[tuple[SeatTag, ...], tuple[SeatTag, ...]]:
     """The seat tags, strongest first, and the ``area`` tags apart (only when explaining:
-    tagging alone does not pay for them)."""
+    tagging alone does not pay for them). ``contested``: whether the article names a seat in
+    a sentence about its contest (asked last, of named seats nothing else makes primary);
+    ``takes_part``: whether a seat that is not primary is ``member`` (one of its people is
+    quoted or acts). Both are asked only where they decide, as they read the text."""
     kept = []
     top = 0.0
     any_named = False
@@ -140,14 +142,13 @@ def roles(
         is_named = seat_named or score.place_hits
         if (
             (is_named and (score.raw >= bar or score.lead_person))
-            or (seat_named and score.contested)
             or (in_round_up and (seat_named or (score.mp_hits and score.area_evidence)))
             or (not any_named and score.lead_person)
+            or (seat_named and contested is not None and contested(score))
         ):
             role = _PRIMARY
         else:
-            # ``quoted`` is only worked out for a seat named at most as its MP's label.
-            role = _MEMBER if score.quoted else _MENTIONED
+            role = _MEMBER if takes_part is not None and takes_part(score) else _MENTIONED
         ranked.append(_tag(score, role))
     ranked.sort(key=_ORDER)
     areas = []

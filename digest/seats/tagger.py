@@ -295,8 +295,6 @@ def explain_text(
                     score.body_hits += 1
                     if score.body_hits <= MAX_BODY_HITS:
                         score.raw += BODY_WEIGHT * weight
-                    if not score.contested:
-                        score.contested = judge.names_contest(text, start, end, day.year)
             continue
         village = scope == VILLAGE
         if short_forms and evidence.text in short_forms:
@@ -333,20 +331,33 @@ def explain_text(
                 score = scores[id(seat)] = SeatScore(seat)
             score.area_evidence.append(evidence)
             score.area_raw += (PLACE_TITLE_WEIGHT if in_title else PLACE_BODY_WEIGHT) * weight
-    for score in scores.values():
-        # Member or mentioned (people only, the seat not named, or named only to say whose
-        # MP they are: "Batley and Spen MP Tracy Brabin"): is one of them quoted or acting?
-        if (
+
+    def takes_part(score: SeatScore) -> bool:
+        """Member or mentioned: whether one of the seat's people is quoted or acts, when the
+        seat is reached only through them or named only to say whose MP they are ("Batley
+        and Spen MP Tracy Brabin"). Asked only of seats that are not primary."""
+        return bool(
             score.mp_hits
             and not (score.title_hits or score.place_hits)
             and (not score.body_hits or _seat_only_labels(score.evidence))
-        ):
-            score.quoted = any(
+            and any(
                 judge.is_quoted(text, e.start, e.end)
                 for e in score.evidence
                 if e.kind is _MP or e.kind is _CANDIDATE
             )
-    tags, areas = roles(scores, rejected, explain, headline_place)
+        )
+
+    def contested(score: SeatScore) -> bool:
+        """Whether the body names the seat in a sentence about its contest (asked only of
+        a named seat nothing else makes primary)."""
+        return any(
+            e.kind is _SEAT
+            and e.start > title_end
+            and judge.names_contest(text, e.start, e.end, day.year)
+            for e in score.evidence
+        )
+
+    tags, areas = roles(scores, rejected, explain, headline_place, contested, takes_part)
     if not explain:
         return Explanation(in_force, tags)
     rejected.sort()
