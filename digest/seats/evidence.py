@@ -357,7 +357,7 @@ _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 def is_quoted(text: str, start: int, end: int) -> bool:
     """Whether the person is quoted or acts in the sentence that names them."""
-    return _has_word(window(text, start, end, 60), _ACTING_WORDS)
+    return _has_word(window(text, start, end, 60), _TAKING_PART)
 
 
 def _has_word(text: str, words: tuple[str, ...]) -> bool:
@@ -394,5 +394,5 @@ _QUOTE_WORDS = tuple(sorted(QUOTE_WORDS, key=lambda w: (w not in ("said", "says"
 _POLITICIAN_WORDS = _QUOTE_WORDS + tuple(sorted(PERSON_WORDS - QUOTE_WORDS))
 # A person takes part in a story by saying something or by doing something: what they did
 # counts for ``member`` (not for telling an MP from a namesake: anyone acts).
+_TAKING_PART = _QUOTE_WORDS + tuple(sorted(ACTING_WORDS - QUOTE_WORDS))
 _CONTEST_WORDS = tuple(sorted(CONTEST_WORDS))
-_ACTING_WORDS = _QUOTE_WORDS + tuple(sorted(ACTING_WORDS - QUOTE_WORDS))

@@ -229,9 +229,7 @@ def explain_text(
             # words around it say so (MP, seat, by-election), else the council's area.
             # In a list of councils ("Bradford, Wakefield, Calderdale and Leeds") it is one
             # more council, whatever the town of the name would mean.
-            council = listed_council(
-                text, found, found.index((end, index)), matcher, meaning, in_force
-            )
+            council = listed_council(text, found, (end, index), matcher, meaning, in_force)
             as_place = council or as_places.get(index)
             if as_place is None:
                 if seats_named is None:

@@ -98,7 +98,7 @@ def names_in_list(
 def listed_council(
     text: str,
     found: list[tuple[int, int]],
-    position: int,
+    match: tuple[int, int],
     matcher: SeatMatcher,
     meaning: Callable[[int], Resolution],
     in_force: str,
@@ -108,17 +108,26 @@ def listed_council(
     and Bradford"): such a list names councils, and each of its names is one, as the rest
     are. A list of towns ("Cardiff, Bangor, Aberystwyth and Wrexham") keeps the seat, and
     so does a seat word after the name ("Wakefield MP"). ``meaning``: what the name at a
-    pattern index means in this article."""
-    others = names_in_list(text, found, matcher.lengths, position)
-    if not others or judge.seat_word_follows(text, found[position][0]):
+    pattern index means in this article; ``match``: the name's (end, pattern index) in
+    ``found``."""
+    end, index = match
+    start = end - matcher.lengths[index]
+    if (
+        text[end : end + 2] != ", "
+        and text[start - 2 : start] != ", "
+        and text[start - 5 : start] != " and "
+    ):
+        return None  # in a list of three a comma or "and" stands by each name
+    others = names_in_list(text, found, matcher.lengths, found.index(match))
+    if not others or judge.seat_word_follows(text, end):
         return None
     patterns = matcher.patterns
     areas = 0
     for other in others:
-        index = found[other][1]
-        pattern = patterns[index]
-        if (pattern.kind is _SEAT and pattern.place) or meaning(index).scope == AREA:
+        named = found[other][1]
+        pattern = patterns[named]
+        if (pattern.kind is _SEAT and pattern.place) or meaning(named).scope == AREA:
             areas += 1
     if 2 * areas < len(others):
         return None
-    return council_of(matcher.gazetteer, patterns[found[position][1]].place, in_force)
+    return council_of(matcher.gazetteer, patterns[index].place, in_force)
