@@ -24,10 +24,12 @@ import ahocorasick
 
 from digest.seats.wordlists import (
     ABROAD,
+    ACTING_WORDS,
     CIVIC_WORDS,
     CLUB_CIVIC,
     CLUB_ONLY,
     CLUB_WORDS,
+    CONTEST_WORDS,
     GIVEN_PREFIX,
     INITIALS,
     MONTHS,
@@ -332,6 +334,13 @@ def has_seat_context(text: str, start: int, end: int) -> bool:
     return not SEAT_WORDS.isdisjoint(_words(text, start, end, 50))
 
 
+def seat_word_follows(text: str, end: int) -> bool:
+    """Whether the word right after a name makes it the constituency ("Wakefield MP",
+    "Wakefield seat")."""
+    following = text[end : end + 20].split(maxsplit=1)
+    return bool(following) and following[0].strip(".,;:").lower() in SEAT_WORDS
+
+
 def has_mp_context(text: str, start: int, end: int) -> bool:
     """Whether the words around a person's name say they are an MP or candidate ("MP", a
     ministry, a party, "candidate")."""
@@ -348,9 +357,23 @@ def names_politician(text: str, start: int, end: int) -> bool:
     return _has_word(near, _POLITICIAN_WORDS) or any(pair in near for pair in _PERSON_PAIRS)
 
 
+def names_contest(text: str, start: int, end: int, year: int) -> bool:
+    """Whether the sentence naming a seat is about its contest ("selected John Blair to
+    contest the South Antrim seat"): a story reporting a seat's candidates is about it. Not
+    a contest of years before (``year``: the article's): "first elected in Stafford in
+    1984, in a by-election" is an MP's history."""
+    near = window(text, start, end, 80)
+    if not _has_word(near.lower(), _CONTEST_WORDS):
+        return False
+    return all(int(found) >= year - 1 for found in _YEAR.findall(near))
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
 def is_quoted(text: str, start: int, end: int) -> bool:
     """Whether the person is quoted or acts in the sentence that names them."""
-    return _has_word(window(text, start, end, 60), _QUOTE_WORDS)
+    return _has_word(window(text, start, end, 60), _TAKING_PART)
 
 
 def _has_word(text: str, words: tuple[str, ...]) -> bool:
@@ -385,3 +408,7 @@ def _word_char(char: str) -> bool:
 # Most used first: the search stops at the first word found.
 _QUOTE_WORDS = tuple(sorted(QUOTE_WORDS, key=lambda w: (w not in ("said", "says", "told"), w)))
 _POLITICIAN_WORDS = _QUOTE_WORDS + tuple(sorted(PERSON_WORDS - QUOTE_WORDS))
+# A person takes part in a story by saying something or by doing something: what they did
+# counts for ``member`` (not for telling an MP from a namesake: anyone acts).
+_TAKING_PART = _QUOTE_WORDS + tuple(sorted(ACTING_WORDS - QUOTE_WORDS))
+_CONTEST_WORDS = tuple(sorted(CONTEST_WORDS))

@@ -9,6 +9,7 @@ so commands that never tag (``status``) pay nothing. The records it holds are de
 from __future__ import annotations
 
 import difflib
+import re
 from collections import defaultdict
 from datetime import date
 from functools import cached_property, lru_cache
@@ -62,6 +63,7 @@ class Gazetteer:
                 *split_list(row["generated_variants"]),
                 *split_list(row["name_cy"]),
             ]
+            forms.extend(hyphenated_points(form) for form in list(forms))
             names[(row["id"], row["boundary_set"])] = tuple(dict.fromkeys(forms))
         return names
 
@@ -169,6 +171,8 @@ class Gazetteer:
                 start = maiden
             variants = [row["name"], *(v for v in split_list(row["name_variants"]))]
             variants = [v for v in variants if not is_list_name(v)]
+            short = SHORT_GIVEN_NAMES.get(row["given_name"], ())
+            variants.extend(f"{name} {row['family_name']}" for name in short)
             terms.append(
                 MpTerm(
                     mnis_id=row["mnis_id"],
@@ -359,3 +363,61 @@ class Gazetteer:
 def load_gazetteer() -> Gazetteer:
     """The process-wide gazetteer (its tables load on first use)."""
     return Gazetteer()
+
+
+# Compass points of two words, which outlets often hyphenate ("North-East Fife").
+_TWO_WORD_POINT = re.compile(r"\b(North|South) (East|West)\b")
+
+
+def hyphenated_points(form: str) -> str:
+    """A seat's name as outlets also write it: "North East Fife" as "North-East Fife"
+    (the form itself when it has no two-word compass point)."""
+    return _TWO_WORD_POINT.sub(r"\1-\2", form)
+
+
+# The short forms of given names that news uses for MPs ("Nick Brown" for Nicholas Brown,
+# "Bill Cash" for William Cash). The data lists some MPs' short names, not all; every MP
+# with one of these given names is also matched by each short form with the family name.
+SHORT_GIVEN_NAMES: dict[str, tuple[str, ...]] = {
+    "Alexander": ("Alex",),
+    "Andrew": ("Andy",),
+    "Anthony": ("Tony",),
+    "Benjamin": ("Ben",),
+    "Catherine": ("Cat", "Cathy", "Kate"),
+    "Christopher": ("Chris",),
+    "Daniel": ("Dan",),
+    "David": ("Dave",),
+    "Deborah": ("Debbie",),
+    "Douglas": ("Doug",),
+    "Edward": ("Ed",),
+    "Elizabeth": ("Liz",),
+    "Frederick": ("Fred",),
+    "Geoffrey": ("Geoff",),
+    "Gerald": ("Gerry",),
+    "Gregory": ("Greg",),
+    "James": ("Jim", "Jamie"),
+    "Jeffrey": ("Jeff",),
+    "Jennifer": ("Jen",),
+    "Jonathan": ("Jon",),
+    "Joseph": ("Joe",),
+    "Katherine": ("Kate", "Kathy"),
+    "Kenneth": ("Ken",),
+    "Matthew": ("Matt",),
+    "Michael": ("Mike",),
+    "Nicholas": ("Nick",),
+    "Nicola": ("Nicky",),
+    "Patricia": ("Pat",),
+    "Peter": ("Pete",),
+    "Philip": ("Phil",),
+    "Rebecca": ("Becky",),
+    "Richard": ("Rich",),
+    "Robert": ("Rob", "Bob"),
+    "Samuel": ("Sam",),
+    "Stephen": ("Steve",),
+    "Steven": ("Steve",),
+    "Susan": ("Sue",),
+    "Thomas": ("Tom",),
+    "Timothy": ("Tim",),
+    "Victoria": ("Vicky",),
+    "William": ("Will", "Bill"),
+}

@@ -74,6 +74,14 @@ class SeatMatcher:
                 if turned not in seats_by_form:
                     reversed_forms[turned].extend(keys)
         seats_by_form.update(reversed_forms)
+        # Lists of candidates and results head each seat in capitals ("ELMET AND ROTHWELL"):
+        # a name of two words or more in capitals is still the seat (one word in capitals is
+        # as often a shouted word or a label).
+        shouted: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for form, keys in seats_by_form.items():
+            if " " in form and form.upper() not in seats_by_form:
+                shouted[form.upper()].extend(keys)
+        seats_by_form.update(shouted)
         mps_by_form: dict[str, list[int]] = defaultdict(list)
         for index, term in enumerate(gazetteer.mp_terms):
             for form in term.variants:

@@ -22,7 +22,7 @@ from digest.seats.matcher import SeatMatcher
 
 # The layout of the pickled matcher: bump when what it holds changes shape, so that an old
 # cache is never read into new code.
-CACHE_FORMAT = "9"
+CACHE_FORMAT = "10"
 
 # Named as before the cache moved out of ``matcher``: operators filter on it.
 log = logging.getLogger("digest.seats.matcher")

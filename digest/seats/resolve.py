@@ -189,6 +189,28 @@ def _resolve_place_name(
     return Resolution(kind, targets, scope=scope)
 
 
+def council_of(gazetteer: Gazetteer, name: str, in_force: str) -> Resolution | None:
+    """``name`` as an area holding several seats: what "Stockport" means in a list of
+    boroughs, where the town of the name would be one seat. The council or county of the
+    name where the gazetteer has one; else the place's own spread over seats (a town that
+    gives a borough its name covers most of it). None when it lies in one seat only."""
+    options = gazetteer.places.get(name, ())
+    for option in options:
+        if option.place_type in AREA_TYPES:
+            targets, scope = _place_targets(option, gazetteer, in_force)
+            if scope == AREA:
+                return Resolution(_PLACE, targets, scope=AREA)
+    for option in options:
+        spread = [
+            (gazetteer.seat(code, in_force), share)
+            for code, share in option.seats_in(in_force)
+            if share >= AREA_MIN_SHARE
+        ]
+        if len(spread) >= 2:
+            return Resolution(_PLACE, tuple(spread), scope=AREA)
+    return None
+
+
 # A place's seats with a weight each, and how it stands to them (town, village, area).
 _Targets = tuple[tuple[tuple[Seat, float], ...], str]
 

@@ -9,17 +9,21 @@ Each seat gathers the evidence that survived ``evidence.py`` and the priors. Wha
   North East story counts for Leeds North East and for none of the other Leeds seats.
 * A village (parish or ward) named once in the body, with nothing else for its seat, is a
   passing reference and no tag.
-* A seat reached only through people is ``member`` when one of them is quoted or acts in
-  the sentence, ``mentioned`` when only named.
+* A seat reached only through people, or named only as their label ("Batley and Spen MP
+  Tracy Brabin"), is ``member`` when one of them is quoted or acts in the sentence in a
+  story about something else, ``mentioned`` when only named.
 * ``primary``: the seat clearly leads on score; or the story is centrally about its MP or a
-  candidate (named in the title or the opening) and names the seat; or it is one of several
-  seats each named with its MP or candidate (a round-up of candidates or results: three such
-  seats, or two when the headline names no seat or place).
+  candidate (named in the title or the opening) and names the seat; or the story is a
+  round-up of candidates or results (three seats each named with its MP or candidate, or two
+  when the headline names no seat or place) and the seat is one of those it goes through:
+  named as a seat, or reached through its own candidates within an area the story names
+  ("Fife's four constituencies" listing Kirkcaldy's candidates).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from operator import itemgetter
 
 from digest.models import Evidence, Rejection, Role, Seat, SeatTag
@@ -58,7 +62,6 @@ class SeatScore:
         "minor_title",
         "mp_hits",
         "place_hits",
-        "quoted",
         "raw",
         "seat",
         "title_hits",
@@ -74,7 +77,6 @@ class SeatScore:
         self.minor_hits = 0  # of which villages (parishes, wards)
         self.minor_title = False
         self.area_raw = 0.0  # what areas holding it among several would add
-        self.quoted = False  # one of its people is quoted or acts
         self.lead_person = False  # its MP or candidate (not a national figure) leads the story
         self.evidence: list[Evidence] = []
         self.area_evidence: list[Evidence] = []
@@ -98,9 +100,14 @@ def roles(
     rejected: list[Rejection],
     explain: bool = True,
     headline_place: bool = True,
+    contested: Callable[[SeatScore], bool] | None = None,
+    takes_part: Callable[[SeatScore], bool] | None = None,
 ) -> tuple[tuple[SeatTag, ...], tuple[SeatTag, ...]]:
     """The seat tags, strongest first, and the ``area`` tags apart (only when explaining:
-    tagging alone does not pay for them)."""
+    tagging alone does not pay for them). ``contested``: whether the article names a seat in
+    a sentence about its contest (asked last, of named seats nothing else makes primary);
+    ``takes_part``: whether a seat that is not primary is ``member`` (one of its people is
+    quoted or acts). Both are asked only where they decide, as they read the text."""
     kept = []
     top = 0.0
     any_named = False
@@ -135,14 +142,13 @@ def roles(
         is_named = seat_named or score.place_hits
         if (
             (is_named and (score.raw >= bar or score.lead_person))
-            or (in_round_up and seat_named and score.mp_hits)
+            or (in_round_up and (seat_named or (score.mp_hits and score.area_evidence)))
             or (not any_named and score.lead_person)
+            or (seat_named and contested is not None and contested(score))
         ):
             role = _PRIMARY
-        elif is_named:
-            role = _MENTIONED
         else:
-            role = _MEMBER if score.quoted else _MENTIONED
+            role = _MEMBER if takes_part is not None and takes_part(score) else _MENTIONED
         ranked.append(_tag(score, role))
     ranked.sort(key=_ORDER)
     areas = []

@@ -36,7 +36,7 @@ from digest.seats.resolve import (
     resolve_pattern,
 )
 from digest.seats.scoring import SeatScore, roles
-from digest.seats.usage import usage_reason
+from digest.seats.usage import listed_council, usage_reason
 
 # Enum members as module constants: an enum attribute lookup costs far more than a global
 # one (bench/RESULTS.md), and tagging looks these up for every name it meets.
@@ -143,6 +143,7 @@ def explain_text(
     furniture = judge.furniture_spans(text, title_end, ascii_text)
     seats_named: bool | None = None
     as_places: dict[int, Resolution] = {}  # one-word seats read as places, per name
+    short_forms: dict[str, tuple[tuple[Seat, float], ...]] = {}  # words of seats named
     gate_words = matcher.gate_words
     # The text after GATE_REACH spaces: ``padded[start : start + _BEFORE_REACH]`` is the
     # stretch before ``start`` where the word before a name is looked for (the same slice of
@@ -150,6 +151,16 @@ def explain_text(
     padded = _PADDING + text
     word_before_matters = matcher.word_before_matters
     people_names: dict[int, str] = dict(as_people) if as_people else {}
+
+    def meaning(index: int) -> Resolution:
+        """What the name of pattern ``index`` means in this article (resolved once)."""
+        answer = fixed[index] or resolved.get(index)
+        if answer is None:
+            answer = resolved[index] = matcher.resolve(
+                patterns[index], index, day, in_force, context
+            )
+        return answer
+
     again = False  # a name counted as a place turned out to be a person's: tag again
     sport: bool | None = None  # whether the article reads as a sports report, when needed
     for end, index in found:
@@ -221,7 +232,10 @@ def explain_text(
             pattern = patterns[index]
             # "Wakefield" is a seat and a council holding several: the seat only when the
             # words around it say so (MP, seat, by-election), else the council's area.
-            as_place = as_places.get(index)
+            # In a list of councils ("Bradford, Wakefield, Calderdale and Leeds") it is one
+            # more council, whatever the town of the name would mean.
+            council = listed_council(text, found, (end, index), matcher, meaning, in_force)
+            as_place = council or as_places.get(index)
             if as_place is None:
                 if seats_named is None:
                     # Seats named in full ("Leeds North East"): a list, where "Pudsey" is
@@ -243,8 +257,8 @@ def explain_text(
                 )
             if (
                 as_place.scope == AREA
-                and not _mostly_in(as_place, targets[0][0])
-                and not judge.has_seat_context(text, start, end)
+                and (council is not None or not _mostly_in(as_place, targets[0][0]))
+                and (council is not None or not judge.has_seat_context(text, start, end))
             ):
                 answer = as_place
                 kind, targets, scope = _PLACE, as_place.targets, AREA
@@ -265,6 +279,13 @@ def explain_text(
             area_hits.append((evidence, targets, in_title))
             continue
         if kind is _SEAT:
+            if " " in evidence.text:
+                # Its distinctive words, for a later short form ("Walton" after "Liverpool
+                # Walton"), which as a place would be a namesake elsewhere. Not the first
+                # word: that is the city or town the seat is part of ("Sheffield Hallam").
+                for word in evidence.text.split()[1:]:
+                    if word not in _NOT_SHORT_FORMS:
+                        short_forms.setdefault(word, targets)
             for seat, weight in targets:
                 score = scores.get(id(seat))
                 if score is None:
@@ -279,6 +300,10 @@ def explain_text(
                         score.raw += BODY_WEIGHT * weight
             continue
         village = scope == VILLAGE
+        if short_forms and evidence.text in short_forms:
+            named_seat = short_forms[evidence.text]
+            if not any(seat is named_seat[0][0] for seat, _ in targets):
+                targets, village = named_seat, False
         for seat, weight in targets:
             score = scores.get(id(seat))
             if score is None:
@@ -309,15 +334,33 @@ def explain_text(
                 score = scores[id(seat)] = SeatScore(seat)
             score.area_evidence.append(evidence)
             score.area_raw += (PLACE_TITLE_WEIGHT if in_title else PLACE_BODY_WEIGHT) * weight
-    for score in scores.values():
-        # Member or mentioned (people only, the seat not named): is one of them quoted?
-        if score.mp_hits and not (score.title_hits or score.body_hits or score.place_hits):
-            score.quoted = any(
+
+    def takes_part(score: SeatScore) -> bool:
+        """Member or mentioned: whether one of the seat's people is quoted or acts, when the
+        seat is reached only through them or named only to say whose MP they are ("Batley
+        and Spen MP Tracy Brabin"). Asked only of seats that are not primary."""
+        return bool(
+            score.mp_hits
+            and not (score.title_hits or score.place_hits)
+            and (not score.body_hits or _seat_only_labels(score.evidence))
+            and any(
                 judge.is_quoted(text, e.start, e.end)
                 for e in score.evidence
                 if e.kind is _MP or e.kind is _CANDIDATE
             )
-    tags, areas = roles(scores, rejected, explain, headline_place)
+        )
+
+    def contested(score: SeatScore) -> bool:
+        """Whether the body names the seat in a sentence about its contest (asked only of
+        a named seat nothing else makes primary)."""
+        return any(
+            e.kind is _SEAT
+            and e.start > title_end
+            and judge.names_contest(text, e.start, e.end, day.year)
+            for e in score.evidence
+        )
+
+    tags, areas = roles(scores, rejected, explain, headline_place, contested, takes_part)
     if not explain:
         return Explanation(in_force, tags)
     rejected.sort()
@@ -346,6 +389,29 @@ _new_tuple = tuple.__new__  # a named tuple without the call of its Python ``__n
 # is no gate word, as a longer look would find.
 _BEFORE_REACH = GATE_REACH - 1
 _PADDING = " " * GATE_REACH
+
+
+# Words of seat names that are no seat's short form.
+_NOT_SHORT_FORMS = frozenset(
+    "and upon on under in of the The North South East West Central Mid".split()  # noqa: SIM905
+)
+
+# How far a seat's name may stand from its MP's to be only their label: "X MP Jane Doe"
+# (" MP "), "Jane Doe, the MP for X" (", the MP for ").
+_LABEL_GAP = 14
+
+
+def _seat_only_labels(evidence: list[Evidence]) -> bool:
+    """Whether every naming of the seat stands right beside a naming of its MP or
+    candidate, as the label saying whose MP they are, not as the place the story is in."""
+    people = [e for e in evidence if e.kind is _MP or e.kind is _CANDIDATE]
+    return all(
+        any(
+            0 <= p.start - e.end <= _LABEL_GAP or 0 <= e.start - p.end <= _LABEL_GAP for p in people
+        )
+        for e in evidence
+        if e.kind is _SEAT
+    )
 
 
 def _mostly_in(place: Resolution, seat: Seat) -> bool:

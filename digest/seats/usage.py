@@ -7,16 +7,19 @@ place); this decides which of them a match needs, by the characters either side 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from digest.models import EvidenceKind
 from digest.seats import evidence as judge
 from digest.seats import named
 from digest.seats.matcher import SeatMatcher
-from digest.seats.resolve import Pattern
+from digest.seats.resolve import AREA, Pattern, Resolution, council_of
 
 # Enum members as module constants: an enum attribute lookup costs far more than a global
 # one (bench/RESULTS.md), and this runs for every name an article holds.
 _MP = EvidenceKind.MP
 _CANDIDATE = EvidenceKind.CANDIDATE
+_SEAT = EvidenceKind.SEAT
 
 
 def usage_reason(text: str, start: int, end: int, pattern: Pattern, matcher: SeatMatcher) -> str:
@@ -55,3 +58,76 @@ def usage_reason(text: str, start: int, end: int, pattern: Pattern, matcher: Sea
     if not reason and joined and after[1].isupper() and " " not in text[start:end]:
         reason = named.heads_name_reason(text, start, end, first_names, matcher.place_words)
     return reason
+
+
+# What stands between the items of a list of names: "Bradford, Wakefield and Leeds".
+_LIST_SEPARATORS = frozenset((", ", " and ", ", and ", " or ", " & ", "; "))
+LIST_ITEMS = 3  # names in a row that make a list
+
+
+def names_in_list(
+    text: str, found: list[tuple[int, int]], lengths: list[int], position: int
+) -> list[int]:
+    """The positions in ``found`` of the other names of a list of three or more one-word
+    names in a row that ``found[position]`` stands in ("the five authorities of Bradford,
+    Wakefield, Calderdale, Kirklees and Leeds"); empty when it stands in none."""
+    end, index = found[position]
+    start = end - lengths[index]
+    if " " in text[start:end]:
+        return []
+    others = []
+    edge = start
+    for earlier in range(position - 1, -1, -1):  # the names before it, nearest first
+        e, i = found[earlier]
+        s = e - lengths[i]
+        if text[e:edge] not in _LIST_SEPARATORS or " " in text[s:e]:
+            break
+        others.append(earlier)
+        edge = s
+    edge = end
+    for later in range(position + 1, len(found)):
+        e, i = found[later]
+        s = e - lengths[i]
+        if text[edge:s] not in _LIST_SEPARATORS or " " in text[s:e]:
+            break
+        others.append(later)
+        edge = e
+    return others if len(others) + 1 >= LIST_ITEMS else []
+
+
+def listed_council(
+    text: str,
+    found: list[tuple[int, int]],
+    match: tuple[int, int],
+    matcher: SeatMatcher,
+    meaning: Callable[[int], Resolution],
+    in_force: str,
+) -> Resolution | None:
+    """A seat that is also a council ("Wakefield"), read as the council when it stands in a
+    list of names that are mostly areas ("Voters in Leeds, Wakefield, Kirklees, Calderdale
+    and Bradford"): such a list names councils, and each of its names is one, as the rest
+    are. A list of towns ("Cardiff, Bangor, Aberystwyth and Wrexham") keeps the seat, and
+    so does a seat word after the name ("Wakefield MP"). ``meaning``: what the name at a
+    pattern index means in this article; ``match``: the name's (end, pattern index) in
+    ``found``."""
+    end, index = match
+    start = end - matcher.lengths[index]
+    if (
+        text[end : end + 2] != ", "
+        and text[start - 2 : start] != ", "
+        and text[start - 5 : start] != " and "
+    ):
+        return None  # in a list of three a comma or "and" stands by each name
+    others = names_in_list(text, found, matcher.lengths, found.index(match))
+    if not others or judge.seat_word_follows(text, end):
+        return None
+    patterns = matcher.patterns
+    areas = 0
+    for other in others:
+        named = found[other][1]
+        pattern = patterns[named]
+        if (pattern.kind is _SEAT and pattern.place) or meaning(named).scope == AREA:
+            areas += 1
+    if 2 * areas < len(others):
+        return None
+    return council_of(matcher.gazetteer, patterns[index].place, in_force)

@@ -82,8 +82,22 @@ PERSON_WORDS = MP_WORDS | _words(
     "tories tory ukip"
 )
 
+# Words in the sentence naming a seat that say the story is about its contest: a candidate
+# selected, nominated or standing for it.
+CONTEST_WORDS = _words(
+    "contest contesting nominate nominated nomination reselected reselection "
+    "selected selection shortlist shortlisted"
+)
+
 # Words next to a one-word seat name that say the constituency is meant.
 SEAT_WORDS = MP_WORDS | _words("by-election seat seats")
+
+# Words that show a person doing something in the sentence (beyond being quoted): tabling,
+# voting, visiting, standing, taking action.
+ACTING_WORDS = _words(
+    "asked attended backed campaigned chaired joined launched led met moved opened raised "
+    "selected signed spoke stood submitted tabled took triggered visited voted welcomed won "
+)
 
 # Words that show a person quoted or acting in the sentence.
 QUOTE_WORDS = _words(
