@@ -25,6 +25,7 @@ from digest.seats.matcher import (
     SeatMatcher,
 )
 from digest.seats.matcher_cache import _cache_path, default_matcher
+from digest.seats.people import add_person, seat_only_labels
 from digest.seats.records import boundary_set_on
 from digest.seats.resolve import (
     AREA,
@@ -58,8 +59,6 @@ __all__ = [
 TITLE_WEIGHT = 3.0
 BODY_WEIGHT = 1.0
 MAX_BODY_HITS = 5
-MP_WEIGHT = 0.5
-MAX_MP_HITS = 3
 PLACE_TITLE_WEIGHT = 2.0
 PLACE_BODY_WEIGHT = 0.75
 MAX_PLACE_HITS = 5
@@ -322,7 +321,7 @@ def explain_text(
         return explain_text(title, body, day, matcher, area, explain, as_people=people_names)
     in_areas = {id(seat) for _, targets, _ in area_hits for seat, _ in targets} if people else set()
     for answer, namings in people.values():
-        _add_person(
+        add_person(
             text, namings, answer, scores, in_areas, context, rejected, title_end, lead_end, explain
         )
     for evidence, targets, in_title in area_hits:
@@ -342,7 +341,7 @@ def explain_text(
         return bool(
             score.mp_hits
             and not (score.title_hits or score.place_hits)
-            and (not score.body_hits or _seat_only_labels(score.evidence))
+            and (not score.body_hits or seat_only_labels(score.evidence))
             and any(
                 judge.is_quoted(text, e.start, e.end)
                 for e in score.evidence
@@ -396,23 +395,6 @@ _NOT_SHORT_FORMS = frozenset(
     "and upon on under in of the The North South East West Central Mid".split()  # noqa: SIM905
 )
 
-# How far a seat's name may stand from its MP's to be only their label: "X MP Jane Doe"
-# (" MP "), "Jane Doe, the MP for X" (", the MP for ").
-_LABEL_GAP = 14
-
-
-def _seat_only_labels(evidence: list[Evidence]) -> bool:
-    """Whether every naming of the seat stands right beside a naming of its MP or
-    candidate, as the label saying whose MP they are, not as the place the story is in."""
-    people = [e for e in evidence if e.kind is _MP or e.kind is _CANDIDATE]
-    return all(
-        any(
-            0 <= p.start - e.end <= _LABEL_GAP or 0 <= e.start - p.end <= _LABEL_GAP for p in people
-        )
-        for e in evidence
-        if e.kind is _SEAT
-    )
-
 
 def _mostly_in(place: Resolution, seat: Seat) -> bool:
     """Whether most of a place's people live in this seat ("Ipswich" the town is mostly the
@@ -423,56 +405,3 @@ def _mostly_in(place: Resolution, seat: Seat) -> bool:
 def _names_council(gazetteer: Gazetteer, name: str) -> bool:
     """Whether a seat's name is also the name of a council or county."""
     return any(o.place_type in AREA_TYPES for o in gazetteer.places[name])
-
-
-def _add_person(
-    text: str,
-    namings: list[Evidence],
-    answer: Resolution,
-    scores: dict[int, SeatScore],
-    in_areas: set[int],
-    context: PlaceContext,
-    rejected: list[Rejection],
-    title_end: int,
-    lead_end: int,
-    explain: bool,
-) -> None:
-    """Count an MP or candidate for their seat when the text shows it is them.
-
-    Evidence that the person is the MP of that seat, not a namesake or a national figure
-    named in passing: their seat, a place in it or its county is named; or, for one who is
-    not a national figure, the words around one of the namings say MP, minister, party,
-    candidate or quote them; or the headline names them.
-    """
-    shown: bool | None = None  # worked out only when the seat gives no support
-    for seat, weight in answer.targets:
-        score = scores.get(id(seat))
-        supported = (
-            (score is not None and (score.title_hits or score.body_hits or score.place_hits))
-            or id(seat) in in_areas
-            or context.names(seat.county)
-        )
-        if not supported and shown is None:
-            # A namesake is rarely quoted next to MP, party or candidate words, or in a
-            # headline; a national figure needs the headline or their seat.
-            shown = namings[0].start < title_end or (
-                not answer.national
-                and any(judge.names_politician(text, e.start, e.end) for e in namings)
-            )
-        if not supported and not shown:
-            if explain:
-                why = (
-                    "a national figure named in passing"
-                    if answer.national
-                    else "no sign it is the MP or candidate (no seat, area or MP title near)"
-                )
-                rejected.extend(Rejection(e.start, e.end, e.text, e.kind, why) for e in namings)
-            continue
-        if score is None:
-            score = scores[id(seat)] = SeatScore(seat)
-        score.evidence.extend(namings)
-        score.mp_hits += len(namings)
-        first = namings[0].start
-        if not answer.national and first < lead_end and (first < title_end or score.named):
-            score.lead_person = True
-        score.raw += MP_WEIGHT * weight * min(len(namings), MAX_MP_HITS)
