@@ -34,9 +34,8 @@ from digest.stories.fingerprints import NUM_PERM, WORD_PERM, Fingerprint, finger
 from digest.stories.overlap import (
     StoryInput,
     compare,
-    overlap_of,
     lede_in_words,
-    shared_count,
+    overlap_of,
     shared_with_each,
     shared_words_and_ledes,
     with_evidence,
@@ -158,7 +157,7 @@ class StoryGrouper:
         self._ledes.append(lede_in_words(found))
         self._parent.append(index)
         keys = self._marks_of(found)
-        marked = self._sharing_marks(item, keys)
+        marked = self._sharing_marks(index, item, keys)
         # Every earlier article (the rows held so far: a slice, no copy), or those proposed.
         rows: slice | np.ndarray
         if index <= SCAN_LIMIT:
@@ -185,18 +184,60 @@ class StoryGrouper:
                 likeliest = likely[worth].argsort(kind="stable")[::-1]
                 others = np.sort(others[likeliest[:MAX_COMPARED]])
             self._link(index, others.tolist())
-        self._remember_marks(index, keys)
         self._grow(found)
         if self._phrase_index is not None:
             self._index(index)
 
     def _link(self, index: int, others: list[int]) -> None:
         """Join article ``index`` to the story of each of ``others`` that it matches."""
+        found = self._prints[index]
+        judged = self._judge(index, others)
+        # Whether article ``index`` is the same story as an earlier one, by that one: the
+        # candidates' verdicts, then those of stories' first articles as they are needed.
+        same = {other: bool(joined) for other, (_, joined) in zip(others, judged, strict=True)}
+        # The first articles the same-event joins below ask about, judged in one step
+        # (a verdict does not depend on the stories, so asking before is asking the same;
+        # one whose story grows meanwhile is judged when asked).
+        firsts = {
+            self._find(other)
+            for other, (_, joined) in zip(others, judged, strict=True)
+            if joined == "same event"
+        }.difference(same)
+        if firsts:
+            ahead = sorted(firsts)
+            same.update(
+                (first, bool(joined))
+                for first, (_, joined) in zip(ahead, self._judge(index, ahead), strict=True)
+            )
+        # A link shows the event evidence of a pair whose word share reaches the least for a
+        # same-event join (below it the evidence can change no verdict, and none is shown).
+        least_evidenced = self.rules.same_event_words_with_names
+        for other, (overlap, joined) in zip(others, judged, strict=True):
+            if not joined:
+                continue
+            if joined == "same event":
+                # A report joins a story through another report only if it is also the same
+                # story as the story's first article: reports of one event must not chain,
+                # A like B like C, into a story of everything that happened in a town that week.
+                first = self._find(other)
+                if first not in same:
+                    same[first] = bool(self._judge(index, [first])[0][1])
+                if not same[first]:
+                    continue
+            if self.keep_links:
+                if overlap.evidence is NO_EVIDENCE and overlap.words >= least_evidenced:
+                    overlap = with_evidence(overlap, self._prints[other], found)
+                self._links.append((other, index, similarity(overlap, joined, self.rules)))
+            self._union(other, index)
+
+    def _judge(self, index: int, others: list[int]) -> list[tuple[Overlap, str]]:
+        """Each of ``others`` against article ``index``: what they have in common and the
+        verdict (``basis``), the exact sets of all of them intersected at once."""
         item, found = self._items[index], self._prints[index]
         prints = [self._prints[other] for other in others]
         phrases = shared_with_each(found.phrases, [p.phrases for p in prints])
         words, told, telling = self._shared_words(index, others)
-        judged = [
+        return [
             self._judged(
                 overlap_of(
                     self._items[other],
@@ -215,30 +256,6 @@ class StoryGrouper:
                 others, prints, phrases, words, told, telling, strict=True
             )
         ]
-        bases = [joined for _, joined in judged]
-        # Whether article ``index`` is the same story as an earlier one, by that one: the
-        # candidates' verdicts, then those of stories' first articles as they are needed.
-        same = {other: bool(joined) for other, joined in zip(others, bases, strict=True)}
-        # A link shows the event evidence of a pair whose word share reaches the least for a
-        # same-event join (below it the evidence can change no verdict, and none is shown).
-        least_evidenced = self.rules.same_event_words_with_names
-        for other, print_, (overlap, joined) in zip(others, prints, judged, strict=True):
-            if not joined:
-                continue
-            if joined == "same event":
-                # A report joins a story through another report only if it is also the same
-                # story as the story's first article: reports of one event must not chain,
-                # A like B like C, into a story of everything that happened in a town that week.
-                first = self._find(other)
-                if first not in same:
-                    same[first] = self._same_story(first, index)
-                if not same[first]:
-                    continue
-            if self.keep_links:
-                if overlap.evidence is NO_EVIDENCE and overlap.words >= least_evidenced:
-                    overlap = with_evidence(overlap, print_, found)
-                self._links.append((other, index, similarity(overlap, joined, self.rules)))
-            self._union(other, index)
 
     def _shared_words(
         self, index: int, others: list[int]
@@ -276,14 +293,19 @@ class StoryGrouper:
         keys.extend(found.marks.numbers)
         return keys
 
-    def _sharing_marks(self, item: StoryInput, keys: list[int | str]) -> set[int]:
-        """Earlier articles within reach in days that share a rare mark of the event."""
+    def _sharing_marks(self, index: int, item: StoryInput, keys: list[int | str]) -> set[int]:
+        """Earlier articles within reach in days that share a rare mark of the event; and
+        article ``index`` is remembered under its marks (each mark's holders looked up once
+        for both: the marks are distinct, so none sees the article itself)."""
         sharing: set[int] = set()
-        get = self._marked.get
+        marked = self._marked
         for key in keys:
-            holders = get(key)
-            if holders and len(holders) <= MARK_POSTINGS:
+            holders = marked.get(key)
+            if holders is None:
+                marked[key] = [index]
+            elif len(holders) <= MARK_POSTINGS:  # beyond, the key blocks nothing: stop growing
                 sharing.update(holders)
+                holders.append(index)
         if item.published is None or not sharing:
             return sharing
         reach = (self.rules.same_event_days + 1) * 86400
@@ -293,15 +315,6 @@ class StoryGrouper:
             if (when := self._items[other].published) is None
             or abs((when - item.published).total_seconds()) <= reach
         }
-
-    def _remember_marks(self, index: int, keys: list[int | str]) -> None:
-        marked = self._marked
-        for key in keys:
-            holders = marked.get(key)
-            if holders is None:
-                marked[key] = [index]
-            elif len(holders) <= MARK_POSTINGS:  # beyond, the key blocks nothing: stop growing
-                holders.append(index)
 
     def _indexed_candidates(self, found: Fingerprint, item: StoryInput) -> set[int]:
         """Earlier articles the LSH indexes propose (built on first need)."""
@@ -356,22 +369,6 @@ class StoryGrouper:
             + sum(map(sys.getsizeof, (p.names, p.marks.numbers, p.marks.names, p.marks.subjects)))
             for p in self._prints
         )
-
-    def _same_story(self, earlier: int, index: int) -> bool:
-        a, fa = self._items[earlier], self._prints[earlier]
-        b, fb = self._items[index], self._prints[index]
-        words, told, telling = self._shared_words(index, [earlier])
-        overlap = overlap_of(
-            a,
-            fa,
-            b,
-            fb,
-            shared_count(fa.phrases, fb.phrases),
-            int(words[0]),
-            (int(told[0]), int(telling[0])),
-            evidence=False,
-        )
-        return bool(self._judged(overlap, fa, fb)[1])
 
     def _find(self, index: int) -> int:
         while self._parent[index] != index:
