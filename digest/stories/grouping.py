@@ -190,6 +190,9 @@ class StoryGrouper:
 
     def _link(self, index: int, others: list[int]) -> None:
         """Join article ``index`` to the story of each of ``others`` that it matches."""
+        if not self.keep_links:
+            self._join(index, others)
+            return
         found = self._prints[index]
         judged = self._judge(index, others)
         # Whether article ``index`` is the same story as an earlier one, by that one: the
@@ -229,6 +232,52 @@ class StoryGrouper:
                     overlap = with_evidence(overlap, self._prints[other], found)
                 self._links.append((other, index, similarity(overlap, joined, self.rules)))
             self._union(other, index)
+
+    def _join(self, index: int, others: list[int]) -> None:
+        """``_link`` for a grouper that keeps no links: the same stories joined, fewer pairs
+        judged.
+
+        Which stories article ``index`` joins does not depend on the order its candidates
+        are judged in: a candidate lets it join its story by the pair's own verdict and, for
+        a same-event join, by the verdict of the story's first article, which stays the
+        first while the story is apart from this article. So each story's first candidate is
+        judged first (every story's at once), and its other candidates only when that one
+        did not let the article in: judging a candidate of a story already joined would
+        change nothing when no link is kept.
+        """
+        stories: dict[int, list[int]] = {}
+        for other in others:
+            stories.setdefault(self._find(other), []).append(other)
+        verdicts: dict[int, str] = {}
+        joined: list[int] = []
+        waves = ({first: members[:1] for first, members in stories.items()}, stories)
+        for wave in waves:
+            asked = {
+                first: [m for m in members if m not in verdicts]
+                for first, members in wave.items()
+                if first not in joined
+            }
+            self._judge_into(index, [m for members in asked.values() for m in members], verdicts)
+            firsts = sorted(
+                first
+                for first, members in asked.items()
+                if first not in verdicts and any(verdicts[m] == "same event" for m in members)
+            )
+            self._judge_into(index, firsts, verdicts)
+            for first, members in asked.items():
+                if any(
+                    verdicts[m] and (verdicts[m] != "same event" or verdicts[first])
+                    for m in members
+                ):
+                    joined.append(first)
+        for first in joined:
+            self._union(first, index)
+
+    def _judge_into(self, index: int, others: list[int], verdicts: dict[int, str]) -> None:
+        """Record the verdict of each of ``others`` against article ``index``."""
+        if others:
+            for other, (_, joined) in zip(others, self._judge(index, others), strict=True):
+                verdicts[other] = joined
 
     def _judge(self, index: int, others: list[int]) -> list[tuple[Overlap, str]]:
         """Each of ``others`` against article ``index``: what they have in common and the
