@@ -82,7 +82,9 @@ class Attributor:
 
     def __init__(self, sentences: Sequence[str]) -> None:
         self.sentences = sentences
-        self.register, self.firsts = read_people(sentences)
+        # The people named anywhere in the article, read when a first sentence is asked
+        # about: a story's summary often asks nothing of its later reports.
+        self._people: tuple[Register, dict[str, str]] | None = None
         self.mentions: list[_Mention] = []
         self.results: list[Attribution] = []
         self.offset = 0
@@ -94,14 +96,17 @@ class Attributor:
         return self.results[number]
 
     def _next(self) -> Attribution:
+        if self._people is None:
+            self._people = read_people(self.sentences)
+        register, firsts = self._people
         number = len(self.results)
         sentence = self.sentences[number]
         spans, outside, cues = read_sentence(sentence)
         for _, found in cues:
             if found is not None and found.kind == "name":
-                register_speaker(self.register, found.words, self.firsts)
+                register_speaker(register, found.words, firsts)
         here = _Here(self.offset, number, outside)
-        register, mentions = self.register, self.mentions
+        mentions = self.mentions
         _note_mentions(here, register, cues, mentions)
         self.offset += len(sentence) + 1
         cue = next((c for _, c in cues if c is not None), None)

@@ -34,11 +34,20 @@ from digest.stories.fingerprints import NUM_PERM, WORD_PERM, Fingerprint, finger
 from digest.stories.overlap import (
     StoryInput,
     compare,
+    lede_in_words,
     overlap_of,
-    shared_count,
     shared_with_each,
+    shared_words_and_ledes,
+    with_evidence,
 )
-from digest.stories.verdict import Similarity, basis, similarity
+from digest.stories.verdict import (
+    NO_EVIDENCE,
+    Overlap,
+    Similarity,
+    basis,
+    basis_without_evidence,
+    similarity,
+)
 
 # ``StoryInput`` and ``compare`` live in ``overlap``; callers import them from here.
 __all__ = [
@@ -88,8 +97,14 @@ def _grown(rows: np.ndarray, capacity: int) -> np.ndarray:
 class StoryGrouper:
     """Adds articles one by one; each joins the story of any earlier article it matches."""
 
-    def __init__(self, rules: StoryRules | None = None) -> None:
+    def __init__(self, rules: StoryRules | None = None, *, links: bool = True) -> None:
+        """``links``: whether the groups keep the links that joined them, each with its
+        verdict and reason (``digest stories`` shows them). A digest reads only the
+        members: without links no verdict is put in words and a pair's event evidence is
+        gathered only when the verdict depends on it. The members are the same either way.
+        """
         self.rules = rules or StoryRules()
+        self.keep_links = links
         # Candidates: while the grouper holds at most SCAN_LIMIT articles, every earlier one
         # (its sketch compared in one numpy step: cheaper than any index at that size, and
         # it misses nothing). Beyond that, MinHash LSH indexes (datasketch), built then from
@@ -115,6 +130,7 @@ class StoryGrouper:
         self._marked: dict[int | str, list[int]] = {}
         self._items: list[StoryInput] = []
         self._prints: list[Fingerprint] = []
+        self._ledes: list[np.ndarray | None] = []  # each print's ``lede_in_words``
         self._parent: list[int] = []
         self._links: list[tuple[int, int, Similarity]] = []
 
@@ -138,24 +154,29 @@ class StoryGrouper:
         found = print_ or fingerprint(item.title, item.text)
         self._items.append(item)
         self._prints.append(found)
+        self._ledes.append(lede_in_words(found))
         self._parent.append(index)
         keys = self._marks_of(found)
-        marked = self._sharing_marks(item, keys)
+        marked = self._sharing_marks(index, item, keys)
+        # Every earlier article (the rows held so far: a slice, no copy), or those proposed.
+        rows: slice | np.ndarray
         if index <= SCAN_LIMIT:
-            candidates: set[int] | range = range(index)
+            chosen, rows = np.arange(index), slice(0, index)
         else:
-            candidates = self._indexed_candidates(found, item) | marked
-        if candidates:
-            chosen = sorted(candidates)
+            chosen = rows = np.array(sorted(self._indexed_candidates(found, item) | marked))
+        if len(chosen):
             # The sketches already tell most candidates apart: estimate every one at once
             # and only intersect the exact sets of those that may pass a rule.
-            words = (self._word_sketches[chosen] == found.word_sketch).mean(axis=1)
-            phrases = (self._phrase_sketches[chosen] == found.phrase_sketch).mean(axis=1)
-            sizes = self._word_counts[chosen]
+            words = (self._word_sketches[rows] == found.word_sketch).mean(axis=1)
+            phrases = (self._phrase_sketches[rows] == found.phrase_sketch).mean(axis=1)
+            sizes = self._word_counts[rows]
             teaser = np.minimum(sizes, len(found.words)) < 0.3 * np.maximum(sizes, len(found.words))
-            shares_mark = np.isin(chosen, list(marked)) if marked else np.zeros(len(chosen), bool)
+            # The articles sharing a mark are among those chosen: flagged where they sit.
+            shares_mark = np.zeros(len(chosen), bool)
+            if marked:
+                shares_mark[np.searchsorted(chosen, sorted(marked))] = True
             worth = (words >= 0.08) | (phrases >= 0.15) | teaser | shares_mark
-            others = np.asarray(chosen)[worth]
+            others = chosen[worth]
             if len(others) > MAX_COMPARED:
                 # Boilerplate-heavy news (one council's reports) can make everything a
                 # candidate: compare only the likeliest, so the cost per article stays flat.
@@ -163,42 +184,38 @@ class StoryGrouper:
                 likeliest = likely[worth].argsort(kind="stable")[::-1]
                 others = np.sort(others[likeliest[:MAX_COMPARED]])
             self._link(index, others.tolist())
-        self._remember_marks(index, keys)
         self._grow(found)
         if self._phrase_index is not None:
             self._index(index)
 
     def _link(self, index: int, others: list[int]) -> None:
         """Join article ``index`` to the story of each of ``others`` that it matches."""
-        item, found = self._items[index], self._prints[index]
-        prints = [self._prints[other] for other in others]
-        phrases = shared_with_each(found.phrases, [p.phrases for p in prints])
-        words = shared_with_each(found.words, [p.words for p in prints])
-        # Each lead against the other's words: theirs in this one's, this one's in theirs
-        # (an intersection's size is the same counted from either side).
-        told = shared_with_each(found.words, [p.lede for p in prints])
-        telling = shared_with_each(found.lede, [p.words for p in prints])
-        least = self.rules.same_event_words_with_names
-        overlaps = [
-            overlap_of(
-                self._items[other],
-                print_,
-                item,
-                found,
-                int(shared),
-                int(common),
-                (int(a), int(b)),
-                least,
-            )
-            for other, print_, shared, common, a, b in zip(
-                others, prints, phrases, words, told, telling, strict=True
-            )
-        ]
-        bases = [basis(overlap, self.rules) for overlap in overlaps]
+        if not self.keep_links:
+            self._join(index, others)
+            return
+        found = self._prints[index]
+        judged = self._judge(index, others)
         # Whether article ``index`` is the same story as an earlier one, by that one: the
         # candidates' verdicts, then those of stories' first articles as they are needed.
-        same = {other: bool(joined) for other, joined in zip(others, bases, strict=True)}
-        for other, overlap, joined in zip(others, overlaps, bases, strict=True):
+        same = {other: bool(joined) for other, (_, joined) in zip(others, judged, strict=True)}
+        # The first articles the same-event joins below ask about, judged in one step
+        # (a verdict does not depend on the stories, so asking before is asking the same;
+        # one whose story grows meanwhile is judged when asked).
+        firsts = {
+            self._find(other)
+            for other, (_, joined) in zip(others, judged, strict=True)
+            if joined == "same event"
+        }.difference(same)
+        if firsts:
+            ahead = sorted(firsts)
+            same.update(
+                (first, bool(joined))
+                for first, (_, joined) in zip(ahead, self._judge(index, ahead), strict=True)
+            )
+        # A link shows the event evidence of a pair whose word share reaches the least for a
+        # same-event join (below it the evidence can change no verdict, and none is shown).
+        least_evidenced = self.rules.same_event_words_with_names
+        for other, (overlap, joined) in zip(others, judged, strict=True):
             if not joined:
                 continue
             if joined == "same event":
@@ -207,11 +224,116 @@ class StoryGrouper:
                 # A like B like C, into a story of everything that happened in a town that week.
                 first = self._find(other)
                 if first not in same:
-                    same[first] = self._same_story(first, index)
+                    same[first] = bool(self._judge(index, [first])[0][1])
                 if not same[first]:
                     continue
-            self._links.append((other, index, similarity(overlap, joined, self.rules)))
+            if self.keep_links:
+                if overlap.evidence is NO_EVIDENCE and overlap.words >= least_evidenced:
+                    overlap = with_evidence(overlap, self._prints[other], found)
+                self._links.append((other, index, similarity(overlap, joined, self.rules)))
             self._union(other, index)
+
+    def _join(self, index: int, others: list[int]) -> None:
+        """``_link`` for a grouper that keeps no links: the same stories joined, fewer pairs
+        judged.
+
+        Which stories article ``index`` joins does not depend on the order its candidates
+        are judged in: a candidate lets it join its story by the pair's own verdict and, for
+        a same-event join, by the verdict of the story's first article, which stays the
+        first while the story is apart from this article. So each story's first candidate is
+        judged first (every story's at once), and its other candidates only when that one
+        did not let the article in: judging a candidate of a story already joined would
+        change nothing when no link is kept.
+        """
+        stories: dict[int, list[int]] = {}
+        for other in others:
+            stories.setdefault(self._find(other), []).append(other)
+        verdicts: dict[int, str] = {}
+        joined: list[int] = []
+        waves = ({first: members[:1] for first, members in stories.items()}, stories)
+        for wave in waves:
+            asked = {
+                first: [m for m in members if m not in verdicts]
+                for first, members in wave.items()
+                if first not in joined
+            }
+            self._judge_into(index, [m for members in asked.values() for m in members], verdicts)
+            firsts = sorted(
+                first
+                for first, members in asked.items()
+                if first not in verdicts and any(verdicts[m] == "same event" for m in members)
+            )
+            self._judge_into(index, firsts, verdicts)
+            for first, members in asked.items():
+                if any(
+                    verdicts[m] and (verdicts[m] != "same event" or verdicts[first])
+                    for m in members
+                ):
+                    joined.append(first)
+        for first in joined:
+            self._union(first, index)
+
+    def _judge_into(self, index: int, others: list[int], verdicts: dict[int, str]) -> None:
+        """Record the verdict of each of ``others`` against article ``index``."""
+        if others:
+            for other, (_, joined) in zip(others, self._judge(index, others), strict=True):
+                verdicts[other] = joined
+
+    def _judge(self, index: int, others: list[int]) -> list[tuple[Overlap, str]]:
+        """Each of ``others`` against article ``index``: what they have in common and the
+        verdict (``basis``), the exact sets of all of them intersected at once."""
+        item, found = self._items[index], self._prints[index]
+        prints = [self._prints[other] for other in others]
+        phrases = shared_with_each(found.phrases, [p.phrases for p in prints])
+        words, told, telling = self._shared_words(index, others)
+        return [
+            self._judged(
+                overlap_of(
+                    self._items[other],
+                    print_,
+                    item,
+                    found,
+                    int(shared),
+                    int(common),
+                    (int(a), int(b)),
+                    evidence=False,
+                ),
+                print_,
+                found,
+            )
+            for other, print_, shared, common, a, b in zip(
+                others, prints, phrases, words, told, telling, strict=True
+            )
+        ]
+
+    def _shared_words(
+        self, index: int, others: list[int]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The content words each of ``others`` shares with article ``index``, and each
+        lead against the other's words: theirs in this one's, this one's in theirs (an
+        intersection's size is the same counted from either side)."""
+        found, own = self._prints[index], self._ledes[index]
+        marked = [(self._prints[other], self._ledes[other]) for other in others]
+        if own is not None:
+            pairs = [(print_, mask) for print_, mask in marked if mask is not None]
+            if len(pairs) == len(marked):
+                return shared_words_and_ledes(found, own, pairs)
+        # A print whose lead is not among its words (none that ``fingerprint`` makes).
+        prints = [print_ for print_, _ in marked]
+        return (
+            shared_with_each(found.words, [p.words for p in prints]),
+            shared_with_each(found.words, [p.lede for p in prints]),
+            shared_with_each(found.lede, [p.words for p in prints]),
+        )
+
+    def _judged(self, overlap: Overlap, fa: Fingerprint, fb: Fingerprint) -> tuple[Overlap, str]:
+        """A pair's verdict (``basis``) from an overlap made without event evidence, which
+        is gathered (and kept in the overlap returned) only when the verdict depends on it."""
+        joined = basis_without_evidence(overlap, self.rules)
+        if joined is not None:
+            return overlap, joined
+        overlap = with_evidence(overlap, fa, fb)
+        return overlap, basis(overlap, self.rules)
 
     @staticmethod
     def _marks_of(found: Fingerprint) -> list[int | str]:
@@ -220,14 +342,19 @@ class StoryGrouper:
         keys.extend(found.marks.numbers)
         return keys
 
-    def _sharing_marks(self, item: StoryInput, keys: list[int | str]) -> set[int]:
-        """Earlier articles within reach in days that share a rare mark of the event."""
+    def _sharing_marks(self, index: int, item: StoryInput, keys: list[int | str]) -> set[int]:
+        """Earlier articles within reach in days that share a rare mark of the event; and
+        article ``index`` is remembered under its marks (each mark's holders looked up once
+        for both: the marks are distinct, so none sees the article itself)."""
         sharing: set[int] = set()
-        get = self._marked.get
+        marked = self._marked
         for key in keys:
-            holders = get(key)
-            if holders and len(holders) <= MARK_POSTINGS:
+            holders = marked.get(key)
+            if holders is None:
+                marked[key] = [index]
+            elif len(holders) <= MARK_POSTINGS:  # beyond, the key blocks nothing: stop growing
                 sharing.update(holders)
+                holders.append(index)
         if item.published is None or not sharing:
             return sharing
         reach = (self.rules.same_event_days + 1) * 86400
@@ -237,15 +364,6 @@ class StoryGrouper:
             if (when := self._items[other].published) is None
             or abs((when - item.published).total_seconds()) <= reach
         }
-
-    def _remember_marks(self, index: int, keys: list[int | str]) -> None:
-        marked = self._marked
-        for key in keys:
-            holders = marked.get(key)
-            if holders is None:
-                marked[key] = [index]
-            elif len(holders) <= MARK_POSTINGS:  # beyond, the key blocks nothing: stop growing
-                holders.append(index)
 
     def _indexed_candidates(self, found: Fingerprint, item: StoryInput) -> set[int]:
         """Earlier articles the LSH indexes propose (built on first need)."""
@@ -291,8 +409,8 @@ class StoryGrouper:
 
     def kept_bytes(self) -> int:
         """What the grouper keeps per article it has seen: the fingerprints' exact sets (its
-        phrases, words, lead, quote runs, names and figures)."""
-        return sum(
+        phrases, words, lead, quote runs, names and figures) and which words are the lead's."""
+        return sum(mask.nbytes for mask in self._ledes if mask is not None) + sum(
             p.phrases.nbytes
             + p.words.nbytes
             + p.lede.nbytes
@@ -300,12 +418,6 @@ class StoryGrouper:
             + sum(map(sys.getsizeof, (p.names, p.marks.numbers, p.marks.names, p.marks.subjects)))
             for p in self._prints
         )
-
-    def _same_story(self, earlier: int, index: int) -> bool:
-        a, fa = self._items[earlier], self._prints[earlier]
-        b, fb = self._items[index], self._prints[index]
-        shared = shared_count(fa.phrases, fb.phrases), shared_count(fa.words, fb.words)
-        return bool(basis(overlap_of(a, fa, b, fb, *shared), self.rules))
 
     def _find(self, index: int) -> int:
         while self._parent[index] != index:

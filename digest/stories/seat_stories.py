@@ -72,7 +72,7 @@ class StoryBuilder:
         from digest.stories.grouping import StoryGrouper, StoryInput
 
         by_id = {article.id: (article, role, sources) for article, role, sources in found}
-        grouper = StoryGrouper(self.policy.rules)
+        grouper = StoryGrouper(self.policy.rules, links=False)  # a digest shows no links
         for article, _, _ in sorted(found, key=lambda f: (f[0].first_seen, f[0].id)):
             item = StoryInput(article.id, article.title, article.text, article.published)
             grouper.add(item, self._fingerprint(article))

@@ -8,10 +8,11 @@ words it carries, with a prior for sentences near the top (news puts the point f
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from digest.bounds import MAX_SENTENCE_CHARS, bound_text, shorten
 from digest.dates import MONTH_ABBREVIATIONS, opens_with_date
@@ -252,11 +253,22 @@ def summarise_story(
                     similarity = shared / (logs[i] + logs[j])
                     centrality[i] += similarity
                     centrality[j] += similarity
+    # Whether a sentence may be chosen (``_eligible``: the furniture tests are not cheap) is
+    # asked only as the choice reaches it: in story order for the lede and the fallback,
+    # in score order for the rest. Most summaries are settled by their first few.
+    known: dict[int, bool] = {}
+
+    def eligible(i: int) -> bool:
+        if i not in known:
+            known[i] = _eligible(candidates[i][2])
+        return known[i]
+
+    everyone = range(len(candidates))
+    allowed: Callable[[int], bool] = eligible
     # A quotation whose speaker cannot be named never enters a summary: placed after another
     # sentence, it reads as that sentence's subject speaking.
-    eligible = [i for i, (_, _, sentence) in enumerate(candidates) if _eligible(sentence)]
-    if not any(shown[i].usable for i in eligible):
-        eligible = [i for i in range(len(candidates)) if shown[i].usable] or [0]
+    if not any(shown[i].usable for i in everyone if eligible(i)):
+        allowed = frozenset([i for i in everyone if shown[i].usable] or [0]).__contains__
 
     def score(i: int) -> float:
         position = candidates[i][1]
@@ -267,16 +279,19 @@ def summarise_story(
     # News puts its point in its first sentence (the lede: not a teaser line, a question or a
     # quotation). Chosen on merit it usually is; a summary opening elsewhere must open with
     # a sentence that stands on its own, else the lede leads.
-    lede = next((i for i in eligible[:LEDE_SEARCH] if _is_lede(candidates[i], shown[i])), None)
+    first_allowed = itertools.islice((i for i in everyone if allowed(i)), LEDE_SEARCH)
+    lede = next((i for i in first_allowed if _is_lede(candidates[i], shown[i])), None)
     # Usability is asked in rank order, so only the sentences up to the last one considered
-    # are read for their speakers.
-    ranked = sorted(eligible, key=lambda i: -score(i))
-    chosen = _choose(ranked, words, sentences, shown)
+    # are read for their speakers. (Sorting every candidate and passing over those not
+    # allowed ranks the allowed ones as sorting only them would: the sort is stable.)
+    order = sorted(everyone, key=lambda i: -score(i))
+    chosen = _choose((i for i in order if allowed(i)), words, sentences, shown)
     if chosen and lede is not None and lede not in chosen:
         opening = _as_shown(candidates, shown, min(chosen), None)
         if _leans_on_context(opening):
             # The summary would open mid-story ("Ms Macdonald said ..."): the lede leads.
-            chosen = _choose([lede, *(i for i in ranked if i != lede)], words, sentences, shown)
+            rest = (i for i in order if i != lede and allowed(i))
+            chosen = _choose(itertools.chain([lede], rest), words, sentences, shown)
     order = sorted(chosen)
     return shorten_summary(
         [_as_shown(candidates, shown, i, order[k - 1] if k else None) for k, i in enumerate(order)],
@@ -285,7 +300,7 @@ def summarise_story(
 
 
 def _choose(
-    ranked: Sequence[int], words: Sequence[set[str]], sentences: int, shown: _Shown
+    ranked: Iterable[int], words: Sequence[set[str]], sentences: int, shown: _Shown
 ) -> list[int]:
     """The first ``sentences`` of ``ranked`` that do not repeat one taken before them and
     can be shown (a quotation whose speaker cannot be named never enters a summary)."""

@@ -64,6 +64,22 @@ class Overlap:
 
 def basis(o: Overlap, rules: StoriesConfig) -> str:
     """Why two articles are one story ("same text", "edited copy", "same event"), or ""."""
+    found = basis_without_evidence(o, rules)
+    if found is not None:
+        return found
+    # Fewer words and other names: evidence of the event in their place (a quote and a
+    # figure, say, where one outlet names people the other leaves out).
+    return "same event" if o.evidence.score >= rules.same_event_evidence else ""
+
+
+def basis_without_evidence(o: Overlap, rules: StoriesConfig) -> str | None:
+    """``basis`` by every rule but the last, or ``None`` when only the event evidence can
+    decide (``o.evidence`` is not read).
+
+    Gathering the evidence of a pair costs more than all the other measures together, and
+    most pairs are decided without it: the grouper asks this first and gathers the
+    evidence only for the pairs it leaves open.
+    """
     # Shares of tiny sets mean little: two one-line items about one seat share half their
     # words by chance. Word and name rules need this much evidence.
     enough = o.shared_words >= MIN_SHARED_WORDS
@@ -78,13 +94,10 @@ def basis(o: Overlap, rules: StoriesConfig) -> str:
         return "same event"
     if o.words < rules.same_event_words_with_names:
         return ""
-    # Fewer words: the same names, or evidence of the event in their place (a quote and a
-    # figure, say, where one outlet names people the other leaves out).
+    # Fewer words: the same names, or (``basis``) evidence of the event in their place.
     if o.names >= rules.same_event_names and o.shared_names >= MIN_SHARED_NAMES:
         return "same event"
-    if o.evidence.score >= rules.same_event_evidence:
-        return "same event"
-    return ""
+    return None
 
 
 def follow_up(o: Overlap, rules: StoriesConfig) -> bool:
