@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -118,20 +118,35 @@ def _word_hashes(words: Sequence[str]) -> list[int]:
     """crc32 of each word, remembered (the vocabulary of news is small)."""
     found = list(map(_WORD_HASHES.get, words))
     if None in found:
-        if len(_WORD_HASHES) > 200_000:
-            _WORD_HASHES.clear()
-        for position, value in enumerate(found):
-            if value is None:
-                word = words[position]
-                found[position] = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
+        _hash_new_words(found, words)
     return found  # type: ignore[return-value]
 
 
+def _hash_new_words(found: list[int | None], words: Sequence[str]) -> None:
+    """Fill in ``found`` (the remembered hashes of ``words``) where a word was new."""
+    if len(_WORD_HASHES) > 200_000:
+        _WORD_HASHES.clear()
+    for position, value in enumerate(found):
+        if value is None:
+            word = words[position]
+            found[position] = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
+
+
 def _hash_array(words: Sequence[str]) -> np.ndarray:
-    """The words' hashes as a numpy array. Built through ``array.array``, which converts a
-    list of Python ints in one C loop; ``np.array`` inspects each element's type first,
-    several times the work for the same 64-bit values."""
-    return np.frombuffer(array.array("Q", _word_hashes(words)), dtype=np.uint64)
+    """The words' hashes (``_word_hashes``) as a numpy array.
+
+    Built through ``array.array``, which converts a list of Python ints in one C loop
+    (``np.array`` inspects each element's type first, several times the work for the same
+    values), and which refuses a ``None``: so the conversion is also the test for a new
+    word, instead of a scan of the list for one.
+    """
+    found: list[int | None] = list(map(_WORD_HASHES.get, words))
+    try:
+        values = array.array("Q", cast("list[int]", found))  # a None raises TypeError
+    except TypeError:  # a new word: hashed, then converted again
+        _hash_new_words(found, words)
+        values = array.array("Q", cast("list[int]", found))
+    return np.frombuffer(values, dtype=np.uint64)
 
 
 def fingerprint(title: str, text: str, words: list[str] | None = None) -> Fingerprint:
