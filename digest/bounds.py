@@ -33,7 +33,27 @@ MAX_TITLE_CHARS = 300
 
 def strip_controls(text: str) -> str:
     """``text`` without control characters other than tab and newline (CR becomes LF)."""
+    if not _has_controls(text):
+        return text
     return _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+# The control characters of ``_CONTROLS`` in UTF-8: C0 (CR among them) and DEL are single
+# bytes no other character's encoding holds; C1 are two bytes, 0xC2 then 0x80-0x9F.
+_CONTROL_BYTES = bytes([*range(0x09), *range(0x0B, 0x20), 0x7F])
+_C1_BYTES = re.compile(b"\xc2[\x80-\x9f]")
+
+
+def _has_controls(text: str) -> bool:
+    """Whether ``text`` holds a character ``strip_controls`` removes or changes.
+
+    Nearly no text does, and finding out from its UTF-8 bytes (C loops over bytes) costs
+    less than the regex engine reading every character only to replace nothing.
+    """
+    encoded = text.encode("utf-8", "surrogatepass")
+    if len(encoded.translate(None, _CONTROL_BYTES)) != len(encoded):
+        return True
+    return b"\xc2" in encoded and _C1_BYTES.search(encoded) is not None
 
 
 def strip_control_references(markup: str) -> str:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import ahocorasick
 import lxml.html
 from lxml import etree
 
@@ -71,7 +70,8 @@ _DROP_TAGS = frozenset(
         "aside",
     ]
 )
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_ZERO_WIDTHS = "\u200b\u200c\u200d\u2060\ufeff"
+_ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTHS}]")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n+")
 
 
@@ -121,10 +121,35 @@ def normalise_whitespace(text: str) -> str:
     """NFC, no zero-width or control characters, single spaces, paragraphs separated by one
     blank line."""
     text = strip_controls(unicodedata.normalize("NFC", text))
-    text = _ZERO_WIDTH.sub("", text)
-    # str.split() without arguments splits on every Unicode space, non-breaking ones included.
-    paragraphs = [" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text)]
+    text = _without_zero_widths(text)
+    paragraphs = [_single_spaced(p) for p in _PARAGRAPH_BREAK.split(text)]
     return "\n\n".join(p for p in paragraphs if p)
+
+
+def _single_spaced(paragraph: str) -> str:
+    """``paragraph`` with every run of spaces one space, none at its ends.
+
+    str.split() without arguments splits on every Unicode space, non-breaking ones
+    included. A printable paragraph holds no space but the plain one (every other space is
+    unprintable), so when it has no double space and none at its ends it is already as
+    wanted: checking costs less than splitting it into words and joining them again.
+    """
+    if (
+        paragraph.isprintable()
+        and "  " not in paragraph
+        and not paragraph.startswith(" ")
+        and not paragraph.endswith(" ")
+    ):
+        return paragraph
+    return " ".join(paragraph.split())
+
+
+def _without_zero_widths(text: str) -> str:
+    """``text`` without zero-width characters. Most texts hold none: looking for each one
+    (a plain character search) costs far less than the pattern reading every character."""
+    if any(mark in text for mark in _ZERO_WIDTHS):
+        return _ZERO_WIDTH.sub("", text)
+    return text
 
 
 def html_to_text(markup: str) -> str:
@@ -151,51 +176,116 @@ def html_to_text(markup: str) -> str:
 
 def furniture_rule_for(paragraph: str) -> FurnitureRule | None:
     """The first rule marking ``paragraph`` as furniture, if any."""
-    limits, screens = _furniture_screens()
-    # Most paragraphs are prose: too long for most rules, and holding none of the keywords
-    # of the rest. One C-level search over the keywords of the rules long enough for this
-    # paragraph finds those that can match; only they try their pattern.
-    length = len(paragraph)
-    band = bisect.bisect_left(limits, length)
+    limits, bands = _rules_by_length()
+    # Most paragraphs are prose, too long for most rules: only the rules whose length limit
+    # the paragraph fits are tried, in order, each by its cheaper test first. A pattern tied
+    # to the paragraph's start fails at its first characters, cheaper than looking for the
+    # keywords, and one pattern made of all of them says whether any can match at all; any
+    # other pattern searches every character, so its keywords (substring searches) go first.
+    band = bisect.bisect_left(limits, len(paragraph))
     if band == len(limits):
         return None
-    always, automaton = screens[band]
-    candidates = set(always)
-    for _, indices in automaton.iter(paragraph.lower()):
-        candidates.update(indices)
-    rules = furniture_rules()
-    return next((rules[i] for i in sorted(candidates) if rules[i].pattern.search(paragraph)), None)
+    screen = bands[band]
+    tied = screen.any_at_start is not None and screen.any_at_start.match(paragraph) is not None
+    folded = None
+    for rule, at_start in screen.rules if tied else screen.loose:
+        if at_start and rule.pattern.search(paragraph) is None:
+            continue
+        if rule.keywords:
+            if folded is None:
+                folded = paragraph.lower()
+            for keyword in rule.keywords:
+                if keyword in folded:
+                    break
+            else:
+                continue  # none of the rule's keywords
+        if at_start or rule.pattern.search(paragraph) is not None:
+            return rule
+    return None
 
 
 _UNLIMITED = 1 << 62
 
 
+@dataclass(frozen=True, slots=True)
+class _Band:
+    """The rules applying to paragraphs up to one length, in their order, each with whether
+    its pattern is tied to the paragraph's start (``_tied_to_start``); ``loose``, those that
+    are not; ``any_at_start``, a pattern matching a paragraph's start where one of the tied
+    patterns does (``None`` without any)."""
+
+    rules: tuple[tuple[FurnitureRule, bool], ...]
+    loose: tuple[tuple[FurnitureRule, bool], ...]
+    any_at_start: re.Pattern[str] | None
+
+
 @lru_cache(maxsize=1)
-def _furniture_screens() -> tuple[list[int], list[tuple[tuple[int, ...], ahocorasick.Automaton]]]:
-    """For each rule length limit, in increasing order: the rules applying to paragraphs of
-    that length at most (those without keywords, tried on every such paragraph, and one
-    automaton finding in one pass the others whose keywords a paragraph holds)."""
+def _rules_by_length() -> tuple[list[int], list[_Band]]:
+    """For each rule length limit, in increasing order, the band of rules applying to
+    paragraphs of that length at most."""
     rules = furniture_rules()
     limits = sorted({r.max_chars or _UNLIMITED for r in rules})
-    screens = []
+    bands = []
     for limit in limits:
-        applying = [(i, r) for i, r in enumerate(rules) if (r.max_chars or _UNLIMITED) >= limit]
-        by_keyword: dict[str, list[int]] = {}
-        for index, rule in applying:
-            for keyword in rule.keywords:
-                by_keyword.setdefault(keyword, []).append(index)
-        automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
-        for keyword, indices in by_keyword.items():
-            automaton.add_word(keyword, tuple(indices))
-        if by_keyword:
-            automaton.make_automaton()
-        screens.append((tuple(i for i, r in applying if not r.keywords), automaton))
-    return limits, screens
+        applying = [
+            (rule, _tied_to_start(rule.pattern))
+            for rule in rules
+            if (rule.max_chars or _UNLIMITED) >= limit
+        ]
+        tied = [
+            f"(?i:{r.pattern.pattern})" if r.pattern.flags & re.IGNORECASE else r.pattern.pattern
+            for r, at_start in applying
+            if at_start
+        ]
+        bands.append(
+            _Band(
+                tuple(applying),
+                tuple((r, at_start) for r, at_start in applying if not at_start),
+                re.compile("|".join(f"(?:{p})" for p in tied)) if tied else None,
+            )
+        )
+    return limits, bands
+
+
+def _tied_to_start(pattern: re.Pattern[str]) -> bool:
+    """Whether every match of ``pattern`` starts at the start of the text: it opens with
+    "^" (not in multi-line mode) and has no alternative outside brackets that could start
+    elsewhere. When unsure (a pattern this reading gets wrong), the answer is "no", which
+    costs only time: the rule is then tried like any other."""
+    source = pattern.pattern
+    if not source.startswith("^") or pattern.flags & (re.MULTILINE | re.VERBOSE):
+        return False
+    depth = 0
+    in_class = False
+    at = 1
+    while at < len(source):
+        char = source[at]
+        if char == "\\":
+            at += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            # A "]" first in a class (after a "^", if any) is a character of it.
+            at += (
+                2
+                if source[at + 1 : at + 3] == "^]"
+                else (1 if source[at + 1 : at + 2] == "]" else 0)
+            )
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return False
+        at += 1
+    return depth == 0 and not in_class
 
 
 def strip_furniture(text: str) -> str:
     """Plain text without its furniture lines, one paragraph per line that is a paragraph."""
-    normalised = _ZERO_WIDTH.sub("", strip_controls(unicodedata.normalize("NFC", text)))
+    normalised = _without_zero_widths(strip_controls(unicodedata.normalize("NFC", text)))
     return "\n\n".join(drop_furniture_units(text_units(normalised), _rule_name))
 
 

@@ -13,10 +13,11 @@ reads them in ``digest stories``).
 
 from __future__ import annotations
 
+import array
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -132,7 +133,7 @@ def quoted_runs(text: str) -> list[list[str]]:
     runs: list[list[str]] = []
     if "“" not in text and '"' not in text and "‘" not in text:
         return runs
-    for match in _QUOTED.finditer(text):
+    for match in _quotations(text):
         double, straight, single = match.groups()
         if single is not None and match.start() and text[match.start() - 1] not in " \n([":
             continue  # an apostrophe ("the MP’s ‘plan’" opens after a space; "’" inside a word)
@@ -141,6 +142,25 @@ def quoted_runs(text: str) -> list[list[str]]:
         if len(words) >= QUOTE_WORDS:
             runs.append(words)
     return runs
+
+
+def _quotations(text: str) -> Iterator[re.Match[str]]:
+    """``_QUOTED.finditer(text)``, each match tried only where a quotation mark is: finding
+    the marks by plain character searches costs less than the regex engine reading every
+    character (a match starts with its mark, so it finds the same matches)."""
+    find = text.find
+    position = 0
+    while True:
+        marks = (find("“", position), find('"', position), find("‘", position))
+        start = min([at for at in marks if at >= 0], default=-1)
+        if start < 0:
+            return
+        match = _QUOTED.match(text, start)
+        if match is None:
+            position = start + 1
+        else:
+            yield match
+            position = match.end()
 
 
 def _run_hashes(runs: Iterable[Sequence[str]]) -> np.ndarray:
@@ -158,7 +178,8 @@ def _run_hashes(runs: Iterable[Sequence[str]]) -> np.ndarray:
         return np.zeros(0, dtype=np.uint64)
     if len(words) <= _FEW_WORDS:
         return _few_run_hashes(_hashes(words), passage)
-    hashes = np.array(_hashes(words), dtype=np.uint64)
+    # array.array converts the ints in one C loop, cheaper than np.array's per-element checks.
+    hashes = np.frombuffer(array.array("Q", _hashes(words)), dtype=np.uint64)
     starts = len(hashes) - QUOTE_WORDS + 1
     mixed = np.zeros(starts, dtype=np.uint64)
     for at in range(QUOTE_WORDS):

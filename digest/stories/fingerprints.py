@@ -8,13 +8,14 @@ Made once per article when it is polled (``prepare``) and stored with it
 
 from __future__ import annotations
 
+import array
 import re
 import string
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -86,7 +87,10 @@ def words_and_hash_words(text: str) -> tuple[list[str], list[str]]:
     (``normalised_text``: runs of letters and digits, apostrophes splitting them).
 
     Preparing an article needs both; nearly every token is a plain word that is the same
-    in each, so one pass over the text serves the two (cheaper than two passes).
+    in each, so one pass over the text serves the two (cheaper than two passes). So is a
+    word with punctuation only at its ends ("council,", "“we"): trimmed, it is the one word
+    of both, as the trimmed characters are neither letters nor digits; only the other
+    tokens go through the patterns (regex searches cost more than the trimming).
     """
     found: list[str] = []
     hashed: list[str] = []
@@ -96,12 +100,14 @@ def words_and_hash_words(text: str) -> tuple[list[str], list[str]]:
             append(token)
             keep(token)
             continue
+        trimmed = token.strip(_EDGE_PUNCTUATION)
+        if trimmed.isalnum():
+            append(trimmed)
+            keep(trimmed)
+            continue
         hashed.extend(_HASH_WORD.findall(token))
-        token = token.strip(_EDGE_PUNCTUATION)
-        if token.isalnum():
-            append(token)
-        elif token:
-            found.extend(_WORD.findall(_POSSESSIVE.sub("", token)))
+        if trimmed:
+            found.extend(_WORD.findall(_POSSESSIVE.sub("", trimmed)))
     return found, hashed
 
 
@@ -112,20 +118,42 @@ def _word_hashes(words: Sequence[str]) -> list[int]:
     """crc32 of each word, remembered (the vocabulary of news is small)."""
     found = list(map(_WORD_HASHES.get, words))
     if None in found:
-        if len(_WORD_HASHES) > 200_000:
-            _WORD_HASHES.clear()
-        for position, value in enumerate(found):
-            if value is None:
-                word = words[position]
-                found[position] = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
+        _hash_new_words(found, words)
     return found  # type: ignore[return-value]
+
+
+def _hash_new_words(found: list[int | None], words: Sequence[str]) -> None:
+    """Fill in ``found`` (the remembered hashes of ``words``) where a word was new."""
+    if len(_WORD_HASHES) > 200_000:
+        _WORD_HASHES.clear()
+    for position, value in enumerate(found):
+        if value is None:
+            word = words[position]
+            found[position] = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
+
+
+def _hash_array(words: Sequence[str]) -> np.ndarray:
+    """The words' hashes (``_word_hashes``) as a numpy array.
+
+    Built through ``array.array``, which converts a list of Python ints in one C loop
+    (``np.array`` inspects each element's type first, several times the work for the same
+    values), and which refuses a ``None``: so the conversion is also the test for a new
+    word, instead of a scan of the list for one.
+    """
+    found: list[int | None] = list(map(_WORD_HASHES.get, words))
+    try:
+        values = array.array("Q", cast("list[int]", found))  # a None raises TypeError
+    except TypeError:  # a new word: hashed, then converted again
+        _hash_new_words(found, words)
+        values = array.array("Q", cast("list[int]", found))
+    return np.frombuffer(values, dtype=np.uint64)
 
 
 def fingerprint(title: str, text: str, words: list[str] | None = None) -> Fingerprint:
     """The sets and sketches an article is compared by (``words``: ``_words(text)``, when
     already made)."""
     words = _words(text) if words is None else words
-    hashes = np.array(_word_hashes(words), dtype=np.uint64)
+    hashes = _hash_array(words)
     if len(hashes) >= PHRASE_WORDS:
         # A phrase's hash mixes its words' hashes (odd multipliers, kept to 32 bits).
         mixed = hashes[:-2] * np.uint64(0x9E3779B1) + hashes[1:-1] * np.uint64(0x85EBCA77)
@@ -137,12 +165,12 @@ def fingerprint(title: str, text: str, words: list[str] | None = None) -> Finger
     stop = _stopword_hashes()
     at = np.minimum(np.searchsorted(stop, hashes), len(stop) - 1)
     content = hashes[stop[at] != hashes]
-    title_hashes = np.array(_word_hashes(title_words), dtype=np.uint64)
+    title_hashes = _hash_array(title_words)
     content_hashes = _unique(np.concatenate([content, title_hashes]))
     names = _names(text)
     # The event sketch holds the content words and, once more under a mark, the names: a
     # rewrite keeps the places and people while changing most other words.
-    marked = np.array(_word_hashes([f"@{name}" for name in names]), dtype=np.uint64)
+    marked = _hash_array([f"@{name}" for name in names])
     # The lead: the title and the opening content words, what happened.
     lede = _unique(np.concatenate([title_hashes, content[:LEDE_WORDS]]))
     return Fingerprint(
