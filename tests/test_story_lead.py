@@ -47,3 +47,39 @@ def test_the_outlet_that_published_first_leads_whatever_the_store_order(
     assert story.title == "Harbour Road library to close"
     assert story.lead_link == "https://gazette.example/library"
     assert [source.name for source in story.sources] == ["gazette", "courier"]
+
+
+def test_a_seat_shows_its_strongest_then_newest_stories_up_to_its_limit() -> None:
+    bodies = [
+        "The Fenmouth bypass opens on Monday after three years of work on the river crossing.",
+        "A new primary school for Harbour Road was approved by the planning committee today.",
+        "Fenmouth market traders asked for lower rents after a quiet summer on the quayside.",
+        "The Fenmouth lifeboat crew rescued two walkers cut off by the tide near the pier.",
+    ]
+    found = [
+        (
+            Article(
+                n,
+                "gazette",
+                f"g{n}",
+                None,
+                f"Story {n}",
+                body,
+                STORED.replace(hour=n),
+                STORED.replace(hour=n),
+            ),
+            role,
+            (StorySource("gazette", None),),
+        )  # fmt: skip
+        for n, body, role in zip(
+            (1, 2, 3, 4),
+            bodies,
+            (Role.PRIMARY, Role.MENTIONED, Role.PRIMARY, Role.MENTIONED),
+            strict=True,
+        )
+    ]
+    builder = StoryBuilder(StoryPolicy(StoriesConfig(), 2, "never", 3))
+    stories = builder.stories(found, datetime(2026, 4, 30, tzinfo=UTC))
+    # Primary first, newest first within a role; the fourth is left out (limit 3).
+    assert [s.title for s in stories] == ["Story 3", "Story 1", "Story 4"]
+    assert all(s.summary for s in stories)

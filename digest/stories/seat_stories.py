@@ -76,17 +76,22 @@ class StoryBuilder:
         for article, _, _ in sorted(found, key=lambda f: (f[0].first_seen, f[0].id)):
             item = StoryInput(article.id, article.title, article.text, article.published)
             grouper.add(item, self._fingerprint(article))
-        stories = []
+        chosen: list[tuple[list[SeatArticle], bool]] = []  # members, updated
         for group in grouper.groups():
             members = [by_id[int(str(m.key))] for m in group.members]
             if self.policy.live_coverage == "omit" and self._coverage(members[0][0]):
                 continue
             if min(article.first_seen for article, _, _ in members) >= since:
-                stories.append(self._story(members))
+                chosen.append((members, False))
             elif self._updated_since(members, since):
-                stories.append(replace(self._story(members), updated=True))
-        stories.sort(key=lambda s: (-s.role.rank, s.published, s.id), reverse=True)
-        return tuple(stories[: self.policy.max_stories])
+                chosen.append((members, True))
+        # Ordered and cut before the stories are made: only those shown are summarised.
+        chosen.sort(key=_shown_order, reverse=True)
+        stories = []
+        for members, updated in chosen[: self.policy.max_stories]:
+            story = self._story(members)
+            stories.append(replace(story, updated=True) if updated else story)
+        return tuple(stories)
 
     def _fingerprint(self, article: Article) -> Fingerprint:
         """The print stored with the article; made here for one stored without (before
@@ -159,6 +164,15 @@ class StoryBuilder:
             lead_link=lead.url,
             lead_guid=lead.guid,
         )
+
+
+def _shown_order(entry: tuple[list[SeatArticle], bool]) -> tuple[int, datetime | None, int]:
+    """A story's place in its seat's list, from its articles (as ``StoryBuilder._story``
+    makes it: the strongest role, then the first article's time and id)."""
+    members = entry[0]
+    lead = members[0][0]
+    role = min((role for _, role, _ in members), key=lambda r: r.rank)
+    return (-role.rank, lead.published, lead.id)
 
 
 def build_stories(
