@@ -56,21 +56,13 @@ def test_a_seat_shows_its_strongest_then_newest_stories_up_to_its_limit() -> Non
         "Fenmouth market traders asked for lower rents after a quiet summer on the quayside.",
         "The Fenmouth lifeboat crew rescued two walkers cut off by the tide near the pier.",
     ]
+
+    def article(n: int, body: str) -> Article:
+        at = STORED.replace(hour=n)
+        return Article(n, "gazette", f"g{n}", None, f"Story {n}", body, at, at)
+
     found = [
-        (
-            Article(
-                n,
-                "gazette",
-                f"g{n}",
-                None,
-                f"Story {n}",
-                body,
-                STORED.replace(hour=n),
-                STORED.replace(hour=n),
-            ),
-            role,
-            (StorySource("gazette", None),),
-        )  # fmt: skip
+        (article(n, body), role, (StorySource("gazette", None),))
         for n, body, role in zip(
             (1, 2, 3, 4),
             bodies,
