@@ -98,3 +98,17 @@ def test_a_contest_years_before_is_an_mps_history() -> None:
     shown = _shown("Stone MP to retire", body, date(2023, 6, 10))
     assert shown["Stone"] is Role.PRIMARY
     assert shown.get("Stafford") is Role.MENTIONED
+
+
+def test_a_seat_a_round_up_names_only_in_an_mps_past_is_mentioned() -> None:
+    body = (
+        "Two more Conservative MPs have said they will stand down at the next election.\n"
+        "Stevenage MP Stephen McPartland, who first won his seat in 2010, told the Prime "
+        "Minister in a letter.\n"
+        "Mole Valley MP Sir Paul Beresford, 76, first represented Croydon Central before "
+        "switching to Mole Valley in 1997."
+    )
+    shown = _shown("Two more MPs to stand down", body, date(2023, 2, 13))
+    assert shown["Stevenage"] is Role.PRIMARY
+    assert shown["Mole Valley"] is Role.PRIMARY
+    assert shown["Croydon Central"] is Role.MENTIONED

@@ -35,6 +35,7 @@ from digest.seats.wordlists import (
     MONTHS,
     NEWSPAPER_WORDS,
     NOT_SURNAMES,
+    PAST_WORDS,
     PERSON_WORDS,
     QUOTE_WORDS,
     SEAT_WORDS,
@@ -371,6 +372,12 @@ def names_contest(text: str, start: int, end: int, year: int) -> bool:
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
+def names_past(text: str, start: int, end: int) -> bool:
+    """Whether the sentence naming a seat puts it in an MP's past ("first represented
+    Croydon Central before switching to Mole Valley")."""
+    return _has_word(window(text, start, end, 60).lower(), _PAST_WORDS)
+
+
 def is_quoted(text: str, start: int, end: int) -> bool:
     """Whether the person is quoted or acts in the sentence that names them."""
     return _has_word(window(text, start, end, 60), _TAKING_PART)
@@ -412,3 +419,4 @@ _POLITICIAN_WORDS = _QUOTE_WORDS + tuple(sorted(PERSON_WORDS - QUOTE_WORDS))
 # counts for ``member`` (not for telling an MP from a namesake: anyone acts).
 _TAKING_PART = _QUOTE_WORDS + tuple(sorted(ACTING_WORDS - QUOTE_WORDS))
 _CONTEST_WORDS = tuple(sorted(CONTEST_WORDS))
+_PAST_WORDS = tuple(sorted(PAST_WORDS))

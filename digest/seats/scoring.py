@@ -102,12 +102,15 @@ def roles(
     headline_place: bool = True,
     contested: Callable[[SeatScore], bool] | None = None,
     takes_part: Callable[[SeatScore], bool] | None = None,
+    in_past: Callable[[SeatScore], bool] | None = None,
 ) -> tuple[tuple[SeatTag, ...], tuple[SeatTag, ...]]:
     """The seat tags, strongest first, and the ``area`` tags apart (only when explaining:
     tagging alone does not pay for them). ``contested``: whether the article names a seat in
     a sentence about its contest (asked last, of named seats nothing else makes primary);
     ``takes_part``: whether a seat that is not primary is ``member`` (one of its people is
-    quoted or acts). Both are asked only where they decide, as they read the text."""
+    quoted or acts); ``in_past``: whether a seat a round-up names with none of its people is
+    named only in an MP's past (then not one the round-up goes through). Each is asked only
+    where it decides, as they read the text."""
     kept = []
     top = 0.0
     any_named = False
@@ -142,7 +145,13 @@ def roles(
         is_named = seat_named or score.place_hits
         if (
             (is_named and (score.raw >= bar or score.lead_person))
-            or (in_round_up and (seat_named or (score.mp_hits and score.area_evidence)))
+            or (
+                in_round_up
+                and (
+                    (seat_named and (score.mp_hits or in_past is None or not in_past(score)))
+                    or (score.mp_hits and score.area_evidence)
+                )
+            )
             or (not any_named and score.lead_person)
             or (seat_named and contested is not None and contested(score))
         ):

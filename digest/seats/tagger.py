@@ -359,7 +359,14 @@ def explain_text(
             for e in score.evidence
         )
 
-    tags, areas = roles(scores, rejected, explain, headline_place, contested, takes_part)
+    def in_past(score: SeatScore) -> bool:
+        """Whether every naming of the seat puts it in an MP's past (asked only of a seat a
+        round-up names with none of its people)."""
+        return all(
+            judge.names_past(text, e.start, e.end) for e in score.evidence if e.kind is _SEAT
+        )
+
+    tags, areas = roles(scores, rejected, explain, headline_place, contested, takes_part, in_past)
     if not explain:
         return Explanation(in_force, tags)
     rejected.sort()

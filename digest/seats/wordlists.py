@@ -89,6 +89,10 @@ CONTEST_WORDS = _words(
     "selected selection shortlist shortlisted"
 )
 
+# Words in the sentence naming a seat that put it in an MP's past ("first represented
+# Croydon Central before switching to Mole Valley").
+PAST_WORDS = _words("former formerly previously represented")
+
 # Words next to a one-word seat name that say the constituency is meant.
 SEAT_WORDS = MP_WORDS | _words("by-election seat seats")
 
