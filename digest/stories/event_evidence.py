@@ -13,14 +13,14 @@ reads them in ``digest stories``).
 
 from __future__ import annotations
 
-import array
 import re
-import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from digest.stories.word_hashes import hash_array, word_hashes
 
 QUOTE_WORDS = 6  # a shared quote is a run of at least this many words inside quotation marks
 
@@ -111,20 +111,6 @@ class EventEvidence:
         return "; ".join(parts) if parts else "no quote, figure or other name in common"
 
 
-def _hashes(words: Sequence[str]) -> list[int]:
-    """crc32 of each word, remembered (quotes reuse the common words of speech)."""
-    found = list(map(_WORD_HASHES.get, words))
-    if None in found:
-        if len(_WORD_HASHES) > 100_000:
-            _WORD_HASHES.clear()
-        for position, value in enumerate(found):
-            if value is None:
-                word = words[position]
-                found[position] = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
-    return found  # type: ignore[return-value]
-
-
-_WORD_HASHES: dict[str, int] = {}
 _MIX = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1, 1], dtype=np.uint64)
 
 
@@ -177,9 +163,8 @@ def _run_hashes(runs: Iterable[Sequence[str]]) -> np.ndarray:
     if len(words) < QUOTE_WORDS:
         return np.zeros(0, dtype=np.uint64)
     if len(words) <= _FEW_WORDS:
-        return _few_run_hashes(_hashes(words), passage)
-    # array.array converts the ints in one C loop, cheaper than np.array's per-element checks.
-    hashes = np.frombuffer(array.array("Q", _hashes(words)), dtype=np.uint64)
+        return _few_run_hashes(word_hashes(words), passage)
+    hashes = hash_array(words)
     starts = len(hashes) - QUOTE_WORDS + 1
     mixed = np.zeros(starts, dtype=np.uint64)
     for at in range(QUOTE_WORDS):

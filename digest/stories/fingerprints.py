@@ -8,14 +8,11 @@ Made once per article when it is polled (``prepare``) and stored with it
 
 from __future__ import annotations
 
-import array
 import re
 import string
-import zlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,6 +20,7 @@ if TYPE_CHECKING:
     from datasketch import MinHash
 
 from digest.stories.event_evidence import EventMarks, event_marks
+from digest.stories.word_hashes import hash_array, word_hashes
 from digest.text import STOPWORDS
 
 PHRASE_WORDS = 3
@@ -111,49 +109,11 @@ def words_and_hash_words(text: str) -> tuple[list[str], list[str]]:
     return found, hashed
 
 
-_WORD_HASHES: dict[str, int] = {}
-
-
-def _word_hashes(words: Sequence[str]) -> list[int]:
-    """crc32 of each word, remembered (the vocabulary of news is small)."""
-    found = list(map(_WORD_HASHES.get, words))
-    if None in found:
-        _hash_new_words(found, words)
-    return found  # type: ignore[return-value]
-
-
-def _hash_new_words(found: list[int | None], words: Sequence[str]) -> None:
-    """Fill in ``found`` (the remembered hashes of ``words``) where a word was new."""
-    if len(_WORD_HASHES) > 200_000:
-        _WORD_HASHES.clear()
-    for position, value in enumerate(found):
-        if value is None:
-            word = words[position]
-            found[position] = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
-
-
-def _hash_array(words: Sequence[str]) -> np.ndarray:
-    """The words' hashes (``_word_hashes``) as a numpy array.
-
-    Built through ``array.array``, which converts a list of Python ints in one C loop
-    (``np.array`` inspects each element's type first, several times the work for the same
-    values), and which refuses a ``None``: so the conversion is also the test for a new
-    word, instead of a scan of the list for one.
-    """
-    found: list[int | None] = list(map(_WORD_HASHES.get, words))
-    try:
-        values = array.array("Q", cast("list[int]", found))  # a None raises TypeError
-    except TypeError:  # a new word: hashed, then converted again
-        _hash_new_words(found, words)
-        values = array.array("Q", cast("list[int]", found))
-    return np.frombuffer(values, dtype=np.uint64)
-
-
 def fingerprint(title: str, text: str, words: list[str] | None = None) -> Fingerprint:
     """The sets and sketches an article is compared by (``words``: ``_words(text)``, when
     already made)."""
     words = _words(text) if words is None else words
-    hashes = _hash_array(words)
+    hashes = hash_array(words)
     if len(hashes) >= PHRASE_WORDS:
         # A phrase's hash mixes its words' hashes (odd multipliers, kept to 32 bits).
         mixed = hashes[:-2] * np.uint64(0x9E3779B1) + hashes[1:-1] * np.uint64(0x85EBCA77)
@@ -165,12 +125,12 @@ def fingerprint(title: str, text: str, words: list[str] | None = None) -> Finger
     stop = _stopword_hashes()
     at = np.minimum(np.searchsorted(stop, hashes), len(stop) - 1)
     content = hashes[stop[at] != hashes]
-    title_hashes = _hash_array(title_words)
+    title_hashes = hash_array(title_words)
     content_hashes = _unique(np.concatenate([content, title_hashes]))
     names = _names(text)
     # The event sketch holds the content words and, once more under a mark, the names: a
     # rewrite keeps the places and people while changing most other words.
-    marked = _hash_array([f"@{name}" for name in names])
+    marked = hash_array([f"@{name}" for name in names])
     # The lead: the title and the opening content words, what happened.
     lede = _unique(np.concatenate([title_hashes, content[:LEDE_WORDS]]))
     return Fingerprint(
@@ -265,7 +225,7 @@ def _unique(values: np.ndarray) -> np.ndarray:
 @lru_cache(maxsize=1)
 def _stopword_hashes() -> np.ndarray:
     """The stop words' hashes, sorted, for masking them out of an article's in one step."""
-    return _unique(np.array(_word_hashes(sorted(STOPWORDS)), dtype=np.uint64))
+    return _unique(np.array(word_hashes(sorted(STOPWORDS)), dtype=np.uint64))
 
 
 def _names(text: str) -> frozenset[str]:
