@@ -6,7 +6,7 @@ stands alone and a helper has one home.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -127,3 +127,12 @@ def run_preview(project: Path, *arguments: str, width: int = 200) -> tuple[int, 
         terminal_width=width,
     )
     return result.exit_code, result.output
+
+
+def roles_shown(title: str, body: str, day: date) -> dict[str, Role]:
+    """Each seat ``tag_text`` gives an article on ``day``, by name, with its role: what a
+    subscriber would be shown."""
+    from digest.seats.tagger import tag_text
+
+    _, tags = tag_text(title, body, day)
+    return {t.name: t.role for t in tags}

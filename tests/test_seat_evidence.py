@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from digest.cli import app
 from digest.models import Role
 from digest.seats.tagger import explain_text, tag_text
+from tests.support import roles_shown
 
 DAY_2019 = date(2019, 6, 1)
 DAY_2025 = date(2025, 3, 1)
@@ -24,8 +25,7 @@ runner = CliRunner()
 
 
 def _shown(title: str, body: str, day: date = DAY_2019) -> dict[str, Role]:
-    _, tags = tag_text(title, body, day)
-    return {t.name: t.role for t in tags}
+    return roles_shown(title, body, day)
 
 
 # 1. Ordinary words, months and first names matched as places.

@@ -13,14 +13,14 @@ from __future__ import annotations
 from datetime import date
 
 from digest.models import Role
-from digest.seats.tagger import explain_text, tag_text
+from digest.seats.tagger import explain_text
+from tests.support import roles_shown
 
 DAY = date(2023, 6, 1)
 
 
 def _shown(title: str, body: str, day: date = DAY) -> dict[str, Role]:
-    _, tags = tag_text(title, body, day)
-    return {t.name: t.role for t in tags}
+    return roles_shown(title, body, day)
 
 
 def test_seats_named_in_a_list_of_boroughs_are_the_boroughs() -> None:

@@ -8,14 +8,13 @@ from __future__ import annotations
 from datetime import date
 
 from digest.models import Role
-from digest.seats.tagger import tag_text
+from tests.support import roles_shown
 
 DAY = date(2019, 3, 1)
 
 
 def _shown(title: str, body: str, day: date = DAY) -> dict[str, Role]:
-    _, tags = tag_text(title, body, day)
-    return {t.name: t.role for t in tags}
+    return roles_shown(title, body, day)
 
 
 def test_an_mp_named_by_the_short_form_of_their_given_name_is_found() -> None:

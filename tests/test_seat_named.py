@@ -12,14 +12,14 @@ from datetime import date
 import pytest
 
 from digest.models import Role
-from digest.seats.tagger import explain_text, tag_text
+from digest.seats.tagger import explain_text
+from tests.support import roles_shown
 
 DAY = date(2025, 3, 1)
 
 
 def _shown(title: str, body: str) -> dict[str, Role]:
-    _, tags = tag_text(title, body, DAY)
-    return {t.name: t.role for t in tags}
+    return roles_shown(title, body, DAY)
 
 
 def _reasons(title: str, body: str) -> dict[str, str]:

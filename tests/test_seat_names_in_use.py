@@ -16,15 +16,15 @@ from __future__ import annotations
 from datetime import date
 
 from digest.models import Role
-from digest.seats.tagger import explain_text, tag_text
+from digest.seats.tagger import explain_text
+from tests.support import roles_shown
 
 DAY_2005 = date(2005, 2, 1)
 DAY_2019 = date(2019, 6, 1)
 
 
 def _shown(title: str, body: str, day: date = DAY_2019) -> dict[str, Role]:
-    _, tags = tag_text(title, body, day)
-    return {t.name: t.role for t in tags}
+    return roles_shown(title, body, day)
 
 
 RUGBY = (

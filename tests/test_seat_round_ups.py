@@ -12,15 +12,14 @@ from __future__ import annotations
 from datetime import date
 
 from digest.models import Role
-from digest.seats.tagger import tag_text
+from tests.support import roles_shown
 
 ELECTION_2017 = date(2017, 5, 20)
 ELECTION_2024 = date(2024, 6, 12)
 
 
 def _shown(title: str, body: str, day: date) -> dict[str, Role]:
-    _, tags = tag_text(title, body, day)
-    return {t.name: t.role for t in tags}
+    return roles_shown(title, body, day)
 
 
 def test_a_hyphenated_compass_point_is_the_seat() -> None:

@@ -14,14 +14,13 @@ import pytest
 
 from digest.models import Role
 from digest.seats import evidence, matcher_cache
-from digest.seats.tagger import tag_text
+from tests.support import roles_shown
 
 DAY = date(2019, 6, 1)
 
 
 def _shown(title: str, body: str) -> dict[str, Role]:
-    _, tags = tag_text(title, body, DAY)
-    return {t.name: t.role for t in tags}
+    return roles_shown(title, body, DAY)
 
 
 @pytest.mark.parametrize(
