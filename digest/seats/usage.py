@@ -75,24 +75,32 @@ def names_in_list(
     start = end - lengths[index]
     if " " in text[start:end]:
         return []
-    others = []
-    edge = start
-    for earlier in range(position - 1, -1, -1):  # the names before it, nearest first
-        e, i = found[earlier]
-        s = e - lengths[i]
-        if text[e:edge] not in _LIST_SEPARATORS or " " in text[s:e]:
-            break
-        others.append(earlier)
-        edge = s
-    edge = end
-    for later in range(position + 1, len(found)):
-        e, i = found[later]
-        s = e - lengths[i]
-        if text[edge:s] not in _LIST_SEPARATORS or " " in text[s:e]:
-            break
-        others.append(later)
-        edge = e
+    others = _listed_beside(text, found, lengths, range(position - 1, -1, -1), start, True)
+    others += _listed_beside(text, found, lengths, range(position + 1, len(found)), end, False)
     return others if len(others) + 1 >= LIST_ITEMS else []
+
+
+def _listed_beside(
+    text: str,
+    found: list[tuple[int, int]],
+    lengths: list[int],
+    positions: range,
+    edge: int,
+    before: bool,
+) -> list[int]:
+    """The one-word names in a row on one side of a name (``before`` it, nearest first,
+    from its start ``edge``; or after it, from its end), each apart from the next only by a
+    list separator."""
+    listed = []
+    for position in positions:
+        e, i = found[position]
+        s = e - lengths[i]
+        between = text[e:edge] if before else text[edge:s]
+        if between not in _LIST_SEPARATORS or " " in text[s:e]:
+            break
+        listed.append(position)
+        edge = s if before else e
+    return listed
 
 
 def listed_council(

@@ -159,7 +159,7 @@ class StoryBuilder:
             summary=self._summary([article for article, _, _ in members]),
             published=lead.published,
             sources=tuple(outlets.values()),
-            role=min((role for _, role, _ in members), key=lambda r: r.rank),
+            role=_strongest_role(members),
             articles=tuple(article.id for article, _, _ in members),
             lead_link=lead.url,
             lead_guid=lead.guid,
@@ -171,8 +171,12 @@ def _shown_order(entry: tuple[list[SeatArticle], bool]) -> tuple[int, datetime |
     makes it: the strongest role, then the first article's time and id)."""
     members = entry[0]
     lead = members[0][0]
-    role = min((role for _, role, _ in members), key=lambda r: r.rank)
-    return (-role.rank, lead.published, lead.id)
+    return (-_strongest_role(members).rank, lead.published, lead.id)
+
+
+def _strongest_role(members: Sequence[SeatArticle]) -> Role:
+    """A story's role in its seat: the strongest of its articles' roles."""
+    return min((role for _, role, _ in members), key=lambda r: r.rank)
 
 
 def build_stories(
