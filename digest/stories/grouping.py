@@ -195,7 +195,11 @@ class StoryGrouper:
         item, found = self._items[index], self._prints[index]
         prints = [self._prints[other] for other in others]
         phrases = shared_with_each(found.phrases, [p.phrases for p in prints])
-        words, told, telling = self._shared_words(index, others)
+        # Only the same-text rule joins articles further apart than a same-event join
+        # reaches, and it reads only the phrases: a digest (no links, no reasons shown)
+        # counts the words of the pairs within reach only.
+        near = others if self.keep_links else [o for o in others if not self._far(index, o)]
+        counts = dict(zip(near, zip(*self._shared_words(index, near), strict=True), strict=True))
         return [
             self._judged(
                 overlap_of(
@@ -211,10 +215,17 @@ class StoryGrouper:
                 print_,
                 found,
             )
-            for other, print_, shared, common, a, b in zip(
-                others, prints, phrases, words, told, telling, strict=True
-            )
+            for other, print_, shared in zip(others, prints, phrases, strict=True)
+            for common, a, b in (counts.get(other, _UNCOUNTED),)
         ]
+
+    def _far(self, index: int, other: int) -> bool:
+        """Whether two articles are further apart in days than a same-event join reaches
+        (measured as ``overlap_of`` measures them)."""
+        a, b = self._items[other].published, self._items[index].published
+        if a is None or b is None:
+            return False
+        return abs((a - b).total_seconds()) / 86400 > self.rules.same_event_days
 
     def _shared_words(
         self, index: int, others: list[int]
@@ -282,6 +293,10 @@ class StoryGrouper:
         for group in by_root.values():
             group.members.sort(key=_published_order)
         return [by_root[root] for root in sorted(by_root)]
+
+
+# The word counts of a pair too far apart for them to decide anything (``_judge``).
+_UNCOUNTED = (0, 0, 0)
 
 
 def _published_order(item: StoryInput) -> tuple[float, str]:
