@@ -21,8 +21,9 @@ so another outlet's report that shares a quote but few words is still compared.
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from itertools import chain
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -51,6 +52,19 @@ def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
     return index.b, index.r
 
 
+def _microseconds(when: datetime | None) -> int | None:
+    """``when`` in whole microseconds since the epoch (naive times since a naive epoch):
+    differences in days read as exactly as subtracting the datetimes."""
+    if when is None:
+        return None
+    return (when - (_EPOCH if when.tzinfo else _NAIVE_EPOCH)) // _MICROSECOND
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def _grown(rows: np.ndarray, capacity: int) -> np.ndarray:
     bigger = np.zeros((capacity, rows.shape[1]), dtype=rows.dtype)
     bigger[: len(rows)] = rows
@@ -71,12 +85,14 @@ class Candidates:
         self._reach = math.ceil(rules.same_event_days)
         self._marked: dict[int | str, list[int]] = {}
         self._published: list[datetime | None] = []
+        self._stamps: list[int | None] = []  # the same, in microseconds since the epoch
         self._prints: list[Fingerprint] = []
 
     def propose(self, index: int, item: StoryInput, found: Fingerprint) -> list[int]:
         """The earlier articles article ``index`` is worth comparing with exactly (at most
         MAX_COMPARED, the likeliest), in order; it is remembered under its marks."""
         self._published.append(item.published)
+        self._stamps.append(_microseconds(item.published))
         self._prints.append(found)
         marked = self._sharing_marks(index, item, self._marks_of(found))
         # Every earlier article (the rows held so far: a slice, no copy), or those proposed.
@@ -139,23 +155,28 @@ class Candidates:
         """Earlier articles within reach in days that share a rare mark of the event; and
         article ``index`` is remembered under its marks (each mark's holders looked up once
         for both: the marks are distinct, so none sees the article itself)."""
-        sharing: set[int] = set()
+        postings: list[list[int]] = []
         marked = self._marked
         for key in keys:
             holders = marked.get(key)
             if holders is None:
                 marked[key] = [index]
             elif len(holders) <= MARK_POSTINGS:  # beyond, the key blocks nothing: stop growing
-                sharing.update(holders)
+                postings.append(holders)
                 holders.append(index)
-        if item.published is None or not sharing:
+        # Read after every posting took the article in: it is not one of its own.
+        sharing = set(chain.from_iterable(postings))
+        sharing.discard(index)
+        when = self._stamps[index]
+        if when is None or not sharing:
             return sharing
+        # Within reach as ``timedelta.total_seconds`` measures it (microseconds / 10**6).
         reach = (self.rules.same_event_days + 1) * 86400
+        stamps = self._stamps
         return {
             other
             for other in sharing
-            if (when := self._published[other]) is None
-            or abs((when - item.published).total_seconds()) <= reach
+            if (then := stamps[other]) is None or abs(then - when) / 1_000_000 <= reach
         }
 
     def _indexed_candidates(self, found: Fingerprint, item: StoryInput) -> set[int]:

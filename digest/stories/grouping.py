@@ -31,6 +31,7 @@ from digest.stories.overlap import (
     compare,
     lede_in_words,
     overlap_of,
+    phrase_shares,
     shared_with_each,
     shared_words_and_ledes,
     with_evidence,
@@ -41,6 +42,7 @@ from digest.stories.verdict import (
     Similarity,
     basis,
     basis_without_evidence,
+    same_text,
     similarity,
 )
 
@@ -184,22 +186,46 @@ class StoryGrouper:
             self._union(first, index)
 
     def _judge_into(self, index: int, others: list[int], verdicts: dict[int, str]) -> None:
-        """Record the verdict of each of ``others`` against article ``index``."""
-        if others:
-            for other, (_, joined) in zip(others, self._judge(index, others), strict=True):
+        """Record the verdict of each of ``others`` against article ``index``.
+
+        Only the same-text rule joins articles further apart than a same-event join
+        reaches, and it reads only the phrases: a digest (no links, no reasons shown)
+        measures the rest only for the pairs within reach."""
+        if not others:
+            return
+        found, rules = self._prints[index], self.rules
+        near: list[int] = []
+        near_phrases: list[int] = []
+        for other, shared in zip(others, self._shared_phrases(index, others), strict=True):
+            if self._far(index, other):
+                shares = phrase_shares(self._prints[other], found, int(shared))
+                verdicts[other] = "same text" if same_text(*shares, rules) else ""
+            else:
+                near.append(other)
+                near_phrases.append(int(shared))
+        if near:
+            judged = self._judged_pairs(index, near, near_phrases)
+            for other, (_, joined) in zip(near, judged, strict=True):
                 verdicts[other] = joined
 
     def _judge(self, index: int, others: list[int]) -> list[tuple[Overlap, str]]:
         """Each of ``others`` against article ``index``: what they have in common and the
         verdict (``basis``), the exact sets of all of them intersected at once."""
+        return self._judged_pairs(index, others, self._shared_phrases(index, others).tolist())
+
+    def _shared_phrases(self, index: int, others: list[int]) -> np.ndarray:
+        """How many phrases each of ``others`` shares with article ``index``."""
+        return shared_with_each(
+            self._prints[index].phrases, [self._prints[other].phrases for other in others]
+        )
+
+    def _judged_pairs(
+        self, index: int, others: list[int], phrases: list[int]
+    ) -> list[tuple[Overlap, str]]:
+        """``_judge`` with the shared phrases counted."""
         item, found = self._items[index], self._prints[index]
         prints = [self._prints[other] for other in others]
-        phrases = shared_with_each(found.phrases, [p.phrases for p in prints])
-        # Only the same-text rule joins articles further apart than a same-event join
-        # reaches, and it reads only the phrases: a digest (no links, no reasons shown)
-        # counts the words of the pairs within reach only.
-        near = others if self.keep_links else [o for o in others if not self._far(index, o)]
-        counts = dict(zip(near, zip(*self._shared_words(index, near), strict=True), strict=True))
+        words, told, telling = self._shared_words(index, others)
         return [
             self._judged(
                 overlap_of(
@@ -207,7 +233,7 @@ class StoryGrouper:
                     print_,
                     item,
                     found,
-                    int(shared),
+                    shared,
                     int(common),
                     (int(a), int(b)),
                     evidence=False,
@@ -215,8 +241,9 @@ class StoryGrouper:
                 print_,
                 found,
             )
-            for other, print_, shared in zip(others, prints, phrases, strict=True)
-            for common, a, b in (counts.get(other, _UNCOUNTED),)
+            for other, print_, shared, common, a, b in zip(
+                others, prints, phrases, words, told, telling, strict=True
+            )
         ]
 
     def _far(self, index: int, other: int) -> bool:
@@ -293,10 +320,6 @@ class StoryGrouper:
         for group in by_root.values():
             group.members.sort(key=_published_order)
         return [by_root[root] for root in sorted(by_root)]
-
-
-# The word counts of a pair too far apart for them to decide anything (``_judge``).
-_UNCOUNTED = (0, 0, 0)
 
 
 def _published_order(item: StoryInput) -> tuple[float, str]:

@@ -133,9 +133,10 @@ def overlap_of(
     a_told, b_told = ledes or (shared_count(fb.words, fa.lede), shared_count(fa.words, fb.lede))
     ledes_told = sorted((a_told / (len(fa.lede) or 1), b_told / (len(fb.lede) or 1)))
     share = words / (len(fa.words) + len(fb.words) - words or 1)
+    jaccard, containment = phrase_shares(fa, fb, phrases)
     return Overlap(
-        phrases=phrases / (len(fa.phrases) + len(fb.phrases) - phrases or 1),
-        containment=phrases / (min(len(fa.phrases), len(fb.phrases)) or 1),
+        phrases=jaccard,
+        containment=containment,
         words=share,
         names=shared_names / names if names else 0.0,
         shared_words=words,
@@ -149,6 +150,13 @@ def overlap_of(
         lede_other=ledes_told[1],
         evidence=shared_evidence(fa.marks, fb.marks) if evidence else NO_EVIDENCE,
     )
+
+
+def phrase_shares(fa: Fingerprint, fb: Fingerprint, shared: int) -> tuple[float, float]:
+    """The phrases two articles share (``shared`` of them) as a share of all their phrases
+    (Jaccard) and of the shorter one's (containment)."""
+    a, b = len(fa.phrases), len(fb.phrases)
+    return shared / (a + b - shared or 1), shared / (min(a, b) or 1)
 
 
 def with_evidence(o: Overlap, fa: Fingerprint, fb: Fingerprint) -> Overlap:

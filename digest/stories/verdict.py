@@ -84,7 +84,7 @@ def basis_without_evidence(o: Overlap, rules: StoriesConfig) -> str | None:
     # words by chance. Word and name rules need this much evidence.
     enough = o.shared_words >= MIN_SHARED_WORDS
     close = o.days is None or o.days <= rules.same_event_days
-    if o.phrases >= rules.same_text or o.containment >= rules.same_text_containment:
+    if same_text(o.phrases, o.containment, rules):
         return "same text"
     if o.words >= rules.same_text_words and close and enough:
         return "edited copy"
@@ -98,6 +98,12 @@ def basis_without_evidence(o: Overlap, rules: StoriesConfig) -> str | None:
     if o.names >= rules.same_event_names and o.shared_names >= MIN_SHARED_NAMES:
         return "same event"
     return None
+
+
+def same_text(phrases: float, containment: float, rules: StoriesConfig) -> bool:
+    """The first rule: the phrases in common (Jaccard), or the shorter text contained in
+    the longer, decide it alone."""
+    return phrases >= rules.same_text or containment >= rules.same_text_containment
 
 
 def follow_up(o: Overlap, rules: StoriesConfig) -> bool:
