@@ -59,6 +59,9 @@ __all__ = [
 # The thresholds are ``[stories]`` in config.toml, defaults and all: one definition.
 StoryRules = StoriesConfig
 
+# The content words a pair shares, and of each one's lead those the other holds.
+_Words = tuple[int, int, int]
+
 
 @dataclass(slots=True)
 class StoryGroup:
@@ -152,66 +155,58 @@ class StoryGrouper:
         Which stories article ``index`` joins does not depend on the order its candidates
         are judged in: a candidate lets it join its story by the pair's own verdict and, for
         a same-event join, by the verdict of the story's first article, which stays the
-        first while the story is apart from this article. So each story's first candidate is
-        judged first (every story's at once), and its other candidates only when that one
-        did not let the article in: judging a candidate of a story already joined would
-        change nothing when no link is kept.
+        first while the story is apart from this article. So a story's candidates are
+        judged until one lets the article in, and its first article only when a same-event
+        verdict asks. What the verdicts read is counted beforehand, for every candidate and
+        every candidate story's first article in one search of the exact sets (cheaper than
+        a search for each verdict, even counting first articles no verdict asks about).
         """
         stories: dict[int, list[int]] = {}
         for other in others:
             stories.setdefault(self._find(other), []).append(other)
+        counted = self._counted(index, sorted(stories.keys() | set(others)))
         verdicts: dict[int, str] = {}
-        joined: list[int] = []
-        waves = ({first: members[:1] for first, members in stories.items()}, stories)
-        for wave in waves:
-            asked = {
-                first: [m for m in members if m not in verdicts]
-                for first, members in wave.items()
-                if first not in joined
-            }
-            self._judge_into(index, [m for members in asked.values() for m in members], verdicts)
-            firsts = sorted(
-                first
-                for first, members in asked.items()
-                if first not in verdicts and any(verdicts[m] == "same event" for m in members)
-            )
-            self._judge_into(index, firsts, verdicts)
-            for first, members in asked.items():
-                if any(
-                    verdicts[m] and (verdicts[m] != "same event" or verdicts[first])
-                    for m in members
-                ):
-                    joined.append(first)
-        for first in joined:
-            self._union(first, index)
 
-    def _judge_into(self, index: int, others: list[int], verdicts: dict[int, str]) -> None:
-        """Record the verdict of each of ``others`` against article ``index``.
+        def verdict(other: int) -> str:
+            if other not in verdicts:
+                verdicts[other] = self._verdict(index, other, *counted[other])
+            return verdicts[other]
 
-        Only the same-text rule joins articles further apart than a same-event join
-        reaches, and it reads only the phrases: a digest (no links, no reasons shown)
-        measures the rest only for the pairs within reach."""
-        if not others:
-            return
-        found, rules = self._prints[index], self.rules
-        near: list[int] = []
-        near_phrases: list[int] = []
-        for other, shared in zip(others, self._shared_phrases(index, others), strict=True):
-            if self._far(index, other):
-                shares = phrase_shares(self._prints[other], found, int(shared))
-                verdicts[other] = "same text" if same_text(*shares, rules) else ""
-            else:
-                near.append(other)
-                near_phrases.append(int(shared))
-        if near:
-            judged = self._judged_pairs(index, near, near_phrases)
-            for other, (_, joined) in zip(near, judged, strict=True):
-                verdicts[other] = joined
+        for first, members in stories.items():
+            if any(verdict(m) and (verdict(m) != "same event" or verdict(first)) for m in members):
+                self._union(first, index)
+
+    def _counted(self, index: int, others: list[int]) -> dict[int, tuple[int, _Words | None]]:
+        """The phrases each of ``others`` shares with article ``index`` and, for those
+        within a same-event join's reach in days, the words (``_shared_words``). Only the
+        same-text rule joins articles further apart, and it reads only the phrases."""
+        phrases = self._shared_phrases(index, others).tolist()
+        near = [other for other in others if not self._far(index, other)]
+        words = zip(*(counts.tolist() for counts in self._shared_words(index, near)), strict=True)
+        counted: dict[int, tuple[int, _Words | None]] = {
+            other: (shared, None) for other, shared in zip(others, phrases, strict=True)
+        }
+        for other, shared_words in zip(near, words, strict=True):
+            counted[other] = (counted[other][0], shared_words)
+        return counted
+
+    def _verdict(self, index: int, other: int, phrases: int, words: _Words | None) -> str:
+        """The verdict (``basis``) of a counted pair; ``words`` is ``None`` for a pair too
+        far apart in days for any rule but the same text."""
+        if words is None:
+            shares = phrase_shares(self._prints[other], self._prints[index], phrases)
+            return "same text" if same_text(*shares, self.rules) else ""
+        return self._judged_pair(index, other, phrases, words)[1]
 
     def _judge(self, index: int, others: list[int]) -> list[tuple[Overlap, str]]:
         """Each of ``others`` against article ``index``: what they have in common and the
         verdict (``basis``), the exact sets of all of them intersected at once."""
-        return self._judged_pairs(index, others, self._shared_phrases(index, others).tolist())
+        phrases = self._shared_phrases(index, others).tolist()
+        words = zip(*(counts.tolist() for counts in self._shared_words(index, others)), strict=True)
+        return [
+            self._judged_pair(index, other, shared, shared_words)
+            for other, shared, shared_words in zip(others, phrases, words, strict=True)
+        ]
 
     def _shared_phrases(self, index: int, others: list[int]) -> np.ndarray:
         """How many phrases each of ``others`` shares with article ``index``."""
@@ -219,32 +214,24 @@ class StoryGrouper:
             self._prints[index].phrases, [self._prints[other].phrases for other in others]
         )
 
-    def _judged_pairs(
-        self, index: int, others: list[int], phrases: list[int]
-    ) -> list[tuple[Overlap, str]]:
-        """``_judge`` with the shared phrases counted."""
-        item, found = self._items[index], self._prints[index]
-        prints = [self._prints[other] for other in others]
-        words, told, telling = self._shared_words(index, others)
-        return [
-            self._judged(
-                overlap_of(
-                    self._items[other],
-                    print_,
-                    item,
-                    found,
-                    shared,
-                    int(common),
-                    (int(a), int(b)),
-                    evidence=False,
-                ),
-                print_,
-                found,
-            )
-            for other, print_, shared, common, a, b in zip(
-                others, prints, phrases, words, told, telling, strict=True
-            )
-        ]
+    def _judged_pair(
+        self, index: int, other: int, phrases: int, words: _Words
+    ) -> tuple[Overlap, str]:
+        """What articles ``other`` and ``index`` have in common and the verdict, from the
+        phrases and words they share (counted for many pairs at once)."""
+        print_, found = self._prints[other], self._prints[index]
+        common, told, telling = words
+        overlap = overlap_of(
+            self._items[other],
+            print_,
+            self._items[index],
+            found,
+            phrases,
+            common,
+            (told, telling),
+            evidence=False,
+        )
+        return self._judged(overlap, print_, found)
 
     def _far(self, index: int, other: int) -> bool:
         """Whether two articles are further apart in days than a same-event join reaches
