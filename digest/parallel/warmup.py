@@ -26,6 +26,8 @@ WORKER_MODULES = (
     "digest.prepare.items",
     "digest.stories.seat_stories",
     "digest.stories.grouping",  # numpy with it
+    "digest.stories.summarise",  # and what a seat job imports only when it summarises
+    "digest.stories.live",
     "premailer",  # requests and cssutils with it: the slowest import
 )
 # Then called: the seat matcher, loaded (from its cache) into the fork server's memory.
