@@ -8,6 +8,7 @@ words it carries, with a prior for sentences near the top (news puts the point f
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -242,17 +243,7 @@ def summarise_story(
     shown = _Shown(candidates, speakers)
     words = [_content_words(sentence) for _, _, sentence in candidates]
     logs = [math.log(len(w)) if len(w) > 1 else 0.0 for w in words]
-    centrality = [0.0] * len(candidates)
-    for i in range(len(candidates)):
-        if not logs[i]:
-            continue
-        for j in range(i + 1, len(candidates)):
-            if logs[j]:
-                shared = len(words[i] & words[j])
-                if shared:
-                    similarity = shared / (logs[i] + logs[j])
-                    centrality[i] += similarity
-                    centrality[j] += similarity
+    centrality = _centrality(words, logs)
     # Whether a sentence may be chosen (``_eligible``: the furniture tests are not cheap) is
     # asked only as the choice reaches it: in story order for the lede and the fallback,
     # in score order for the rest. Most summaries are settled by their first few.
@@ -297,6 +288,42 @@ def summarise_story(
         [_as_shown(candidates, shown, i, order[k - 1] if k else None) for k, i in enumerate(order)],
         max_sentence_chars,
     )
+
+
+def _centrality(words: Sequence[set[str]], logs: Sequence[float]) -> list[float]:
+    """Each sentence's summed similarity to every other: the words it shares with one,
+    over the sum of their log lengths (a sentence of one word shares nothing).
+
+    Most pairs share no word, so the words shared are counted from where each word occurs
+    rather than pair by pair; the sums are still added up pair by pair in order, as floats
+    must be for the same result.
+    """
+    # For each sentence, the later sentences sharing a word with it, once per word shared.
+    shares: list[list[int]] = [[] for _ in words]
+    later: dict[str, list[int]] = {}
+    for i in reversed(range(len(words))):
+        if not logs[i]:
+            continue
+        found = shares[i]
+        for word in words[i]:
+            sentences = later.get(word)
+            if sentences is None:
+                later[word] = [i]
+            else:
+                found += sentences
+                sentences.append(i)
+        found.sort()
+    centrality = [0.0] * len(words)
+    for i, found in enumerate(shares):
+        k, end = 0, len(found)
+        while k < end:
+            j = found[k]
+            following = bisect.bisect_right(found, j, k)
+            similarity = (following - k) / (logs[i] + logs[j])
+            centrality[i] += similarity
+            centrality[j] += similarity
+            k = following
+    return centrality
 
 
 def _choose(
