@@ -12,6 +12,7 @@ import bisect
 import itertools
 import math
 import re
+import string
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
@@ -78,9 +79,13 @@ ABBREVIATIONS = (
 _BOUNDARY = re.compile(r"""[.!?]+['"’”)\]]*\s+(?=['"‘“(\[]?[A-Z0-9])""")
 # Lower-case words of two letters or more, without a leading or trailing apostrophe.
 _WORD = re.compile(r"[a-z][a-z'’-]*[a-z]")
-_SINGLE_OPEN = re.compile(r"(?:^|(?<=[\s(:—–-]))['‘](?=\w)")
-_SINGLE_CLOSE = re.compile(r"(?<=[\w.,!?])['’](?=[\s.,;:)!?]|$)(?!s\b)")
-_LAST_WORD = re.compile(r"([A-Za-z]+)\.$")
+# Single quote marks opening and closing a quotation (not apostrophes): at a sentence start
+# or after a space, bracket, colon or dash; after a word or a stop, not before an "s". What
+# comes before a mark is read by a lookbehind after it, so that the engine tries each
+# expression only where a mark stands.
+_SINGLE_OPEN = re.compile(r"['‘](?<![^\s(:—–-].)(?=\w)")
+_SINGLE_CLOSE = re.compile(r"['’](?<=[\w.,!?].)(?=[\s.,;:)!?]|$)(?!s\b)")
+_ASCII_LETTERS = string.ascii_letters
 MIN_WORDS = 6
 MAX_WORDS = 70
 
@@ -109,10 +114,11 @@ def _ends_with_abbreviation(prefix: str) -> bool:
     """True when the full stop ending ``prefix`` belongs to "Mr.", "No.", an initial..."""
     if not prefix.endswith("."):
         return False
-    word = _LAST_WORD.search(prefix)
-    if word is None:
+    # The letters before the full stop: the word it ends.
+    before = prefix[:-1]
+    token = before[len(before.rstrip(_ASCII_LETTERS)) :]
+    if not token:
         return False
-    token = word.group(1)
     return (len(token) == 1 and token.isupper()) or token.lower() in ABBREVIATIONS
 
 
