@@ -46,7 +46,9 @@ _PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
 # A sentence whose subject is "he" or "she": at its start, or after an opening phrase
 # ("Blackpool born and bred, he sets out ...").
 _SUBJECT_PRONOUN = re.compile(r"^(?:[^,\"“‘']{1,60},\s+)?(He|She|he|she)\b")
-_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")
+# A capitalised word: ``\b[A-Z][\w’'-]*``, its ``\b`` checked after the capital (no word
+# character before it), so that the engine tries only where a capital stands.
+_CAPITALISED = re.compile(r"[A-Z](?<!\w.)[\w’'-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +214,7 @@ def _note_mentions(
     name as the speaker of a speech verb (a person even without a title), and an unnamed
     speaker ("a spokesperson said"), after whom a pronoun is nobody we can name."""
     people = register.people
-    for word in _CAPITALISED.finditer(here.outside):
+    for word in _CAPITALISED.finditer(here.outside) if people else ():
         person = people.get(bare(word.group(0)))
         if person is not None:
             mentions.append(_Mention(here.offset + word.start(), here.number, person))

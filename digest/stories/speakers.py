@@ -29,7 +29,24 @@ _VERBS = (
 )
 # First words of the speech verbs, to skip sentences with none cheaply.
 _VERB_WORDS = frozenset(w.split()[0] for w in _VERBS.split("|")) | {"according"}
-_SPEECH = re.compile(rf"\b(?:{_VERBS})\b|\baccording to\b")
+
+
+def _alternation(words: Sequence[str]) -> str:
+    """A regular expression for any of ``words`` (letters and spaces) written as a tree of
+    their letters, "s(?:aid|ay(?:s|))|t(?:old|...)|...": the engine tries alternatives one
+    by one, and this way reads a letter once for all the words that share what precedes it.
+
+    The order of the words is kept but does not matter where no word ending at a word
+    boundary is the start of another.
+    """
+    rests: dict[str, list[str]] = {}
+    for word in dict.fromkeys(words):
+        rests.setdefault(word[:1], []).append(word[1:])
+    branches = [first + _alternation(after) if first else "" for first, after in rests.items()]
+    return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+
+_SPEECH = re.compile(rf"\b{_alternation([*_VERBS.split('|'), 'according to'])}\b")
 _TITLES = {
     "mr": "m",
     "sir": "m",
@@ -47,11 +64,23 @@ _TITLES = {
     "professor": "",
 }
 _NAME = r"[A-Z][\w’'-]*[a-z][\w’'-]*"
-_TITLED = re.compile(
-    rf"\b(Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Baroness|Cllr|Councillor|Prof|Professor)\.?"
-    rf"((?:\s+{_NAME})+)"
-)
+
+
+def _at_word_start(words: Sequence[str]) -> str:
+    r"""``\b(?:words)`` for words opening with a word character, in a form the engine
+    searches faster: an expression opening with ``\b`` is tried at every character of the
+    text, one opening with letters only where they stand. Before a word character, ``\b``
+    means no word character before it, which a lookbehind checks after the first letter.
+    """
+    return "|".join(f"{word[0]}(?<!\\w.){word[1:]}" for word in words)
+
+
+_TITLE_WORDS = "Mr Mrs Ms Miss Dr Sir Dame Lord Lady Baroness Cllr Councillor Prof Professor"
+_TITLED = re.compile(rf"({_at_word_start(_TITLE_WORDS.split())})\.?((?:\s+{_NAME})+)")
 _NAME_RUN = re.compile(rf"{_NAME}(?:\s+{_NAME})*")
+# The runs of two names or more: the same runs as ``_NAME_RUN``'s of more than one word (a
+# run of one is all of a word, and no run starts inside it), without the single names.
+_NAME_RUNS = re.compile(rf"{_NAME}(?:\s+{_NAME})+")
 
 
 def _words(text: str) -> frozenset[str]:
@@ -118,6 +147,8 @@ class Register:
 
 def bare(word: str) -> str:
     """A name without its possessive ending."""
+    if "'" not in word and "’" not in word:
+        return word  # most names: no ending to look for
     return _POSSESSIVE.sub("", word)
 
 
@@ -141,10 +172,8 @@ def read_people(sentences: Sequence[str]) -> tuple[Register, dict[str, str]]:
     firsts: dict[str, str] = {}
     introduced: list[str] = []
     for sentence in sentences:
-        for run in _NAME_RUN.finditer(sentence):
+        for run in _NAME_RUNS.finditer(sentence):
             words = run.group(0).split()
-            if len(words) < 2:
-                continue
             before = sentence[max(0, run.start() - 20) : run.start()].split()[-1:]
             if before and before[0].strip(",").lower() in _ROLES:
                 introduced.append(run.group(0))
@@ -182,10 +211,10 @@ def _speaker_near(outside: str, verb: re.Match[str]) -> Cue | None:
     """The speaker of ``verb``: the subject before it ("Ms Smith said", "Parry, speaking to
     the BBC, admits"), else the words after it ("said Ms Smith")."""
     before = outside[: verb.start()]
-    pronoun = re.search(r"\b(he|she|they|it|He|She|They|It)((?:\s+[a-z]+)*)\s*,?\s*$", before)
+    pronoun = _PRONOUN_BEFORE.search(before)
     if pronoun and all(w in _AUXILIARIES for w in pronoun.group(2).split()):
         return Cue("pronoun", pronoun.group(1), pronoun.start(1))
-    after = re.match(r"\s*(he|she)\b", outside[verb.end() :])
+    after = _PRONOUN_AFTER.match(outside[verb.end() :])
     if after:
         return Cue("pronoun", after.group(1), verb.end() + after.start(1))
     subject = _subject_segment(before)
@@ -197,7 +226,7 @@ def _speaker_near(outside: str, verb: re.Match[str]) -> Cue | None:
         if before[start:end].strip():
             return Cue("phrase", before[start:end].strip(), verb.start())
     tail = outside[verb.end() : verb.end() + 80]
-    tail = tail[: m.start()] if (m := re.search(r"[.,;:]", tail)) else tail
+    tail = tail[: m.start()] if (m := _CLAUSE_END.search(tail)) else tail
     head = _head_name(tail, last=False)
     if head is not None:
         return Cue("name", head[0], verb.end() + head[1])
@@ -206,6 +235,9 @@ def _speaker_near(outside: str, verb: re.Match[str]) -> Cue | None:
     return None
 
 
+_PRONOUN_BEFORE = re.compile(r"\b(he|she|they|it|He|She|They|It)((?:\s+[a-z]+)*)\s*,?\s*$")
+_PRONOUN_AFTER = re.compile(r"\s*(he|she)\b")
+_CLAUSE_END = re.compile(r"[.,;:]")
 _SEGMENT_BREAK = re.compile(r",|\s[-–—]\s|:")
 # A segment opening with one of these is an aside ("who worked on the campaign"), not the
 # speaker.

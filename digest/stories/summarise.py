@@ -8,9 +8,11 @@ words it carries, with a prior for sentences near the top (news puts the point f
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
+import string
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
@@ -77,9 +79,13 @@ ABBREVIATIONS = (
 _BOUNDARY = re.compile(r"""[.!?]+['"’”)\]]*\s+(?=['"‘“(\[]?[A-Z0-9])""")
 # Lower-case words of two letters or more, without a leading or trailing apostrophe.
 _WORD = re.compile(r"[a-z][a-z'’-]*[a-z]")
-_SINGLE_OPEN = re.compile(r"(?:^|(?<=[\s(:—–-]))['‘](?=\w)")
-_SINGLE_CLOSE = re.compile(r"(?<=[\w.,!?])['’](?=[\s.,;:)!?]|$)(?!s\b)")
-_LAST_WORD = re.compile(r"([A-Za-z]+)\.$")
+# Single quote marks opening and closing a quotation (not apostrophes): at a sentence start
+# or after a space, bracket, colon or dash; after a word or a stop, not before an "s". What
+# comes before a mark is read by a lookbehind after it, so that the engine tries each
+# expression only where a mark stands.
+_SINGLE_OPEN = re.compile(r"['‘](?<![^\s(:—–-].)(?=\w)")
+_SINGLE_CLOSE = re.compile(r"['’](?<=[\w.,!?].)(?=[\s.,;:)!?]|$)(?!s\b)")
+_ASCII_LETTERS = string.ascii_letters
 MIN_WORDS = 6
 MAX_WORDS = 70
 
@@ -108,10 +114,11 @@ def _ends_with_abbreviation(prefix: str) -> bool:
     """True when the full stop ending ``prefix`` belongs to "Mr.", "No.", an initial..."""
     if not prefix.endswith("."):
         return False
-    word = _LAST_WORD.search(prefix)
-    if word is None:
+    # The letters before the full stop: the word it ends.
+    before = prefix[:-1]
+    token = before[len(before.rstrip(_ASCII_LETTERS)) :]
+    if not token:
         return False
-    token = word.group(1)
     return (len(token) == 1 and token.isupper()) or token.lower() in ABBREVIATIONS
 
 
@@ -242,17 +249,7 @@ def summarise_story(
     shown = _Shown(candidates, speakers)
     words = [_content_words(sentence) for _, _, sentence in candidates]
     logs = [math.log(len(w)) if len(w) > 1 else 0.0 for w in words]
-    centrality = [0.0] * len(candidates)
-    for i in range(len(candidates)):
-        if not logs[i]:
-            continue
-        for j in range(i + 1, len(candidates)):
-            if logs[j]:
-                shared = len(words[i] & words[j])
-                if shared:
-                    similarity = shared / (logs[i] + logs[j])
-                    centrality[i] += similarity
-                    centrality[j] += similarity
+    centrality = _centrality(words, logs)
     # Whether a sentence may be chosen (``_eligible``: the furniture tests are not cheap) is
     # asked only as the choice reaches it: in story order for the lede and the fallback,
     # in score order for the rest. Most summaries are settled by their first few.
@@ -297,6 +294,42 @@ def summarise_story(
         [_as_shown(candidates, shown, i, order[k - 1] if k else None) for k, i in enumerate(order)],
         max_sentence_chars,
     )
+
+
+def _centrality(words: Sequence[set[str]], logs: Sequence[float]) -> list[float]:
+    """Each sentence's summed similarity to every other: the words it shares with one,
+    over the sum of their log lengths (a sentence of one word shares nothing).
+
+    Most pairs share no word, so the words shared are counted from where each word occurs
+    rather than pair by pair; the sums are still added up pair by pair in order, as floats
+    must be for the same result.
+    """
+    # For each sentence, the later sentences sharing a word with it, once per word shared.
+    shares: list[list[int]] = [[] for _ in words]
+    later: dict[str, list[int]] = {}
+    for i in reversed(range(len(words))):
+        if not logs[i]:
+            continue
+        found = shares[i]
+        for word in words[i]:
+            sentences = later.get(word)
+            if sentences is None:
+                later[word] = [i]
+            else:
+                found += sentences
+                sentences.append(i)
+        found.sort()
+    centrality = [0.0] * len(words)
+    for i, found in enumerate(shares):
+        k, end = 0, len(found)
+        while k < end:
+            j = found[k]
+            following = bisect.bisect_right(found, j, k)
+            similarity = (following - k) / (logs[i] + logs[j])
+            centrality[i] += similarity
+            centrality[j] += similarity
+            k = following
+    return centrality
 
 
 def _choose(
