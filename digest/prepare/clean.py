@@ -209,7 +209,7 @@ def _searches(rule: FurnitureRule, paragraph: str, folded: str | None) -> bool:
     made). A pattern made only of alternatives of plain text is looked for as that text,
     by substring searches: the regex engine would try every alternative at every
     character. Ignoring case, the lower-cased paragraph is searched, unless it holds a
-    character the engine matches to a letter other than its lower case ("ı", "ſ", "İ")."""
+    character the engine matches to a letter other than its lower case (``_CASE_ODD``)."""
     texts = _plain_alternatives(rule.pattern)
     if texts is None:
         return rule.pattern.search(paragraph) is not None
@@ -220,7 +220,9 @@ def _searches(rule: FurnitureRule, paragraph: str, folded: str | None) -> bool:
     return any(text in paragraph for text in texts)
 
 
-_CASE_ODD = "ıſİ"  # matched to "i", "s" and "i" ignoring case, yet lower-cased otherwise
+# Dotless i, long s and dotted capital I: matched to "i", "s" and "i" ignoring case, yet
+# lower-cased to other characters.
+_CASE_ODD = "\u0131\u017f\u0130"
 
 
 @lru_cache(maxsize=64)
