@@ -13,6 +13,7 @@ reads them in ``digest stories``).
 
 from __future__ import annotations
 
+import array
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -166,12 +167,19 @@ def _run_hashes(runs: Iterable[Sequence[str]]) -> np.ndarray:
         return _few_run_hashes(word_hashes(words), passage)
     hashes = hash_array(words)
     starts = len(hashes) - QUOTE_WORDS + 1
-    mixed = np.zeros(starts, dtype=np.uint64)
-    for at in range(QUOTE_WORDS):
-        mixed += hashes[at : at + starts] * _MIX[at]
-    owner = np.array(passage)
+    # Each row a view of one run's hashes (no copy), mixed by one product with the
+    # multipliers: the same sum modulo 2**64 as adding them one multiplier at a time, in
+    # one numpy call instead of eighteen.
+    runs_of = np.ndarray((starts, QUOTE_WORDS), np.uint64, hashes, 0, (8, 8))
+    mixed = runs_of @ _MIX
+    owner = np.frombuffer(array.array("q", passage), np.int64)
     within = owner[:starts] == owner[QUOTE_WORDS - 1 :]
-    return np.unique(mixed[within] & np.uint64(0xFFFFFFFF))
+    # Sorted and distinct (a sort and a mask: less than ``np.unique`` on so few values).
+    ordered = np.sort(mixed[within] & np.uint64(0xFFFFFFFF))
+    distinct = np.empty(len(ordered), dtype=bool)
+    distinct[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=distinct[1:])
+    return ordered[distinct]
 
 
 _FEW_WORDS = 64  # up to this many quoted words, ``_few_run_hashes``
