@@ -232,7 +232,7 @@ def figures(text: str) -> frozenset[str]:
     """The figures that identify an event: money, percentages, decimals, and counts of 100
     or more other than a year on its own (every story about a seat names its election year)."""
     found: set[str] = set()
-    for match in _NUMBER.finditer(text):
+    for match in _figure_matches(text):
         digits, unit = match.groups()
         before = match.start() - 1
         if unit is None and digits.isdigit() and (before < 0 or text[before] not in "£$€"):
@@ -261,6 +261,30 @@ def figures(text: str) -> frozenset[str]:
         unit = {"per cent": "%", "million": "m", "billion": "bn"}.get(unit, unit)
         found.add(f"{currency or ''}{value}{unit}")
     return frozenset(found)
+
+
+def _figure_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_NUMBER.finditer(text)``, the pattern tried only at digits: found by numpy over the
+    text's code points instead of the regex engine reading every character for one (a
+    match starts at a digit). A decimal digit beyond ASCII (which the pattern's ``\\d``
+    matches too) is not looked for that way: such a text goes to the pattern whole."""
+    codes = np.frombuffer(text.encode("utf-32", "surrogatepass"), np.uint32, -1, 4)
+    beyond = codes[codes >= _FIRST_OTHER_DIGIT]
+    if len(beyond) and any(chr(code).isdecimal() for code in np.unique(beyond).tolist()):
+        yield from _NUMBER.finditer(text)
+        return
+    match = _NUMBER.match
+    end = 0
+    for start in np.flatnonzero(codes - np.uint32(48) < 10).tolist():
+        if start < end:
+            continue  # within the figure found last
+        found = match(text, start)
+        if found is not None:
+            end = found.end()
+            yield found
+
+
+_FIRST_OTHER_DIGIT = 0x660  # no decimal digit comes between ASCII's and this one
 
 
 def _names(text: str) -> Counter[str]:
