@@ -199,9 +199,74 @@ def furniture_rule_for(paragraph: str) -> FurnitureRule | None:
                     break
             else:
                 continue  # none of the rule's keywords
-        if at_start or rule.pattern.search(paragraph) is not None:
+        if at_start or _searches(rule, paragraph, folded):
             return rule
     return None
+
+
+def _searches(rule: FurnitureRule, paragraph: str, folded: str | None) -> bool:
+    """Whether ``rule.pattern`` is found in ``paragraph`` (``folded``: its lower case, if
+    made). A pattern made only of alternatives of plain text is looked for as that text,
+    by substring searches: the regex engine would try every alternative at every
+    character. Ignoring case, the lower-cased paragraph is searched, unless it holds a
+    character the engine matches to a letter other than its lower case (``_CASE_ODD``)."""
+    texts = _plain_alternatives(rule.pattern)
+    if texts is None:
+        return rule.pattern.search(paragraph) is not None
+    if rule.pattern.flags & re.IGNORECASE:
+        if not paragraph.isascii() and any(char in paragraph for char in _CASE_ODD):
+            return rule.pattern.search(paragraph) is not None
+        paragraph = paragraph.lower() if folded is None else folded
+    return any(text in paragraph for text in texts)
+
+
+# Dotless i, long s and dotted capital I: matched to "i", "s" and "i" ignoring case, yet
+# lower-cased to other characters.
+_CASE_ODD = "\u0131\u017f\u0130"
+
+
+@lru_cache(maxsize=64)
+def _plain_alternatives(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """The texts ``pattern`` matches, when it is plain text, "|" and "(?:...)" groups only
+    (lower-cased, and plain ASCII, when it ignores case); ``None`` for any other pattern."""
+    if pattern.flags & ~(re.IGNORECASE | re.UNICODE):
+        return None
+    try:
+        texts, end = _alternatives(pattern.pattern, 0)
+    except ValueError:
+        return None
+    if end != len(pattern.pattern) or len(texts) > 64:
+        return None
+    if pattern.flags & re.IGNORECASE:
+        if not all(text.isascii() for text in texts):
+            return None
+        texts = [text.lower() for text in texts]
+    return tuple(texts)
+
+
+def _alternatives(source: str, at: int) -> tuple[list[str], int]:
+    """The texts of the alternatives in ``source`` from ``at`` to its end or a closing
+    bracket, and where they end; ``ValueError`` at any pattern syntax but "|" and "(?:"."""
+    options: list[str] = []
+    current = [""]
+    while at < len(source) and source[at] != ")":
+        char = source[at]
+        if char == "|":
+            options += current
+            current = [""]
+            at += 1
+        elif source.startswith("(?:", at):
+            inner, at = _alternatives(source, at + 3)
+            if at >= len(source):
+                raise ValueError("an unclosed group")
+            current = [head + tail for head in current for tail in inner]
+            at += 1
+        elif char in ".^$*+?{}[]()\\":
+            raise ValueError(f"pattern syntax {char!r}")
+        else:
+            current = [head + char for head in current]
+            at += 1
+    return options + current, at
 
 
 _UNLIMITED = 1 << 62

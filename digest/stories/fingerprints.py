@@ -85,28 +85,43 @@ def words_and_hash_words(text: str) -> tuple[list[str], list[str]]:
     (``normalised_text``: runs of letters and digits, apostrophes splitting them).
 
     Preparing an article needs both; nearly every token is a plain word that is the same
-    in each, so one pass over the text serves the two (cheaper than two passes). So is a
-    word with punctuation only at its ends ("council,", "“we"): trimmed, it is the one word
-    of both, as the trimmed characters are neither letters nor digits; only the other
-    tokens go through the patterns (regex searches cost more than the trimming).
+    in each, so one pass over the text serves the two (cheaper than two passes). What the
+    other tokens give (``_token_words``) is remembered per process: they are few, and the
+    same ones recur through the news ("council,", "council's"), so each is trimmed and
+    read by the patterns once.
     """
     found: list[str] = []
     hashed: list[str] = []
     append, keep = found.append, hashed.append
+    known = _TOKEN_WORDS
     for token in text.casefold().split():
         if token.isalnum():
             append(token)
             keep(token)
             continue
-        trimmed = token.strip(_EDGE_PUNCTUATION)
-        if trimmed.isalnum():
-            append(trimmed)
-            keep(trimmed)
-            continue
-        hashed.extend(_HASH_WORD.findall(token))
-        if trimmed:
-            found.extend(_WORD.findall(_POSSESSIVE.sub("", trimmed)))
+        words = known.get(token)
+        if words is None:  # the same few tokens recur through the news ("council's")
+            if len(known) > _MAX_TOKENS:
+                known.clear()
+            words = known[token] = _token_words(token)
+        found += words[0]
+        hashed += words[1]
     return found, hashed
+
+
+_MAX_TOKENS = 100_000  # remembered tokens (``_TOKEN_WORDS``): emptied past this many
+_TOKEN_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _token_words(token: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words a token other than a plain word gives to ``_words`` and to
+    ``normalised_text``: a word with punctuation only at its ends ("council,", "“we") is
+    the one word of both, as the trimmed characters are neither letters nor digits."""
+    trimmed = token.strip(_EDGE_PUNCTUATION)
+    if trimmed.isalnum():
+        return (trimmed,), (trimmed,)
+    words = _WORD.findall(_POSSESSIVE.sub("", trimmed)) if trimmed else []
+    return tuple(words), tuple(_HASH_WORD.findall(token))
 
 
 def fingerprint(title: str, text: str, words: list[str] | None = None) -> Fingerprint:
