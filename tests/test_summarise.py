@@ -178,6 +178,31 @@ def test_live_blogs_and_match_reports_are_recognised() -> None:
     assert coverage_kind("Residents who live near the ward", petition) == ""
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Follow live: the count in Fenmouth East.",
+        "FOLLOW OUR LIVE coverage of the count below.",
+        "Follow the live updates from the leisure centre.",
+        "Follow all the live reaction from the count.",
+        "Refresh this page for the latest results.",
+        "Refresh for latest updates from Fenmouth.",
+        "The count in Fenmouth East, As It Happened.",
+        "This live page will be updated through the night.",
+        "Our live blog has the results as they come in.",
+        "Live updates as they happen from the town hall.",
+    ],
+)
+def test_every_way_a_page_says_it_is_live_is_recognised(line: str) -> None:
+    """A page announcing running updates is live coverage in any case of its letters; a page
+    with none of those lines is not (the same page without the line)."""
+    from digest.stories.live import coverage_kind
+
+    body = f"{line}\n\nCouncillors gathered as the ballot boxes arrived at the town hall."
+    assert coverage_kind("Fenmouth East count", body) == "live"
+    assert coverage_kind("Fenmouth East count", body.split("\n\n", 1)[1]) == ""
+
+
 def _stored(number: int, text: str) -> Article:
     title, body = text.split("\n\n", 1)
     when = datetime(2026, 5, 1, 9, tzinfo=UTC)
