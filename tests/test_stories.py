@@ -195,7 +195,7 @@ def test_stored_prints_read_back_as_made_and_other_formats_are_refused() -> None
 
     bus = ARTICLES["nn-bus"]
     made = fingerprint(bus.title, bus.text)
-    read = print_from_bytes(print_bytes(made))
+    read = print_from_bytes(print_bytes(made), bus.title, bus.text)
     assert read is not None
     for name in ("phrases", "words", "phrase_sketch", "word_sketch"):
         assert getattr(read, name).tolist() == getattr(made, name).tolist(), name
@@ -207,8 +207,8 @@ def test_stored_prints_read_back_as_made_and_other_formats_are_refused() -> None
         assert getattr(read.marks, name) == getattr(made.marks, name), name
     stored = print_bytes(made)
     other_format = (PRINT_FORMAT + 1).to_bytes(4, "little") + stored[4:]
-    assert print_from_bytes(other_format) is None
-    assert print_from_bytes(stored[:40]) is None  # cut short
+    assert print_from_bytes(other_format, bus.title, bus.text) is None
+    assert print_from_bytes(stored[:40], bus.title, bus.text) is None  # cut short
 
 
 def test_print_format_is_bumped_when_fingerprints_change() -> None:
@@ -224,7 +224,7 @@ def test_print_format_is_bumped_when_fingerprints_change() -> None:
         "would be saved. The county council's cabinet meets on Tuesday to decide on cuts."
     )
     made = hashlib.sha256(print_bytes(fingerprint("Bus route to be saved", text))).hexdigest()
-    assert (PRINT_FORMAT, made[:16]) == (2, "f0c70389370ccfc6")
+    assert (PRINT_FORMAT, made[:16]) == (3, "ee0bc82ce0114b06")
 
 
 def test_groups_use_the_prints_stored_with_articles(tmp_path: Path) -> None:

@@ -79,16 +79,39 @@ _GENERIC = _listed(
 )
 
 
-@dataclass(frozen=True, slots=True)
 class EventMarks:
     """What of an event an article records: its quotes (hashes of the six-word runs inside
     quotation marks), its figures, the names it gives (two words or more, case-folded) and,
-    of those, its subjects (named in the title or the most often: who or what it is about)."""
+    of those, its subjects (named in the title or the most often: who or what it is about).
 
-    quotes: np.ndarray
-    numbers: frozenset[str]
-    names: frozenset[str]
-    subjects: frozenset[str]
+    The quotes and figures are made with the article: they choose the articles it is
+    compared with (``candidates``). The names and subjects are read from its title and text
+    when first asked for: only a pair the other measures leave open needs them
+    (``verdict``), and finding names reads every character, so neither preparing an
+    article nor its stored print pays for them.
+    """
+
+    __slots__ = ("_named", "_text", "_title", "numbers", "quotes")
+
+    def __init__(self, quotes: np.ndarray, numbers: frozenset[str], title: str, text: str):
+        self.quotes = quotes
+        self.numbers = numbers
+        self._title = title
+        self._text = text
+        self._named: tuple[frozenset[str], frozenset[str]] | None = None
+
+    @property
+    def names(self) -> frozenset[str]:
+        return self._read()[0]
+
+    @property
+    def subjects(self) -> frozenset[str]:
+        return self._read()[1]
+
+    def _read(self) -> tuple[frozenset[str], frozenset[str]]:
+        if self._named is None:
+            self._named = event_names(self._title, self._text)
+        return self._named
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +354,11 @@ def _parts(words: list[str]) -> list[str]:
 
 def event_marks(title: str, text: str) -> EventMarks:
     """An article's marks of its event (title and text)."""
+    return EventMarks(_run_hashes(quoted_runs(f"{title}\n{text}")), figures(text), title, text)
+
+
+def event_names(title: str, text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The names an article gives (text and title) and, of those, its subjects."""
     named = _names(text)
     in_title = _names(title)
     title_words = {word.casefold().removesuffix("'s") for word in re.findall(r"[\w’'-]+", title)}
@@ -342,12 +370,7 @@ def event_marks(title: str, text: str) -> EventMarks:
         top = max(named.values())
         if top > 1:
             subjects.update(name for name, count in named.items() if count == top)
-    return EventMarks(
-        quotes=_run_hashes(quoted_runs(f"{title}\n{text}")),
-        numbers=figures(text),
-        names=frozenset(named) | frozenset(in_title),
-        subjects=frozenset(subjects),
-    )
+    return frozenset(named) | frozenset(in_title), frozenset(subjects)
 
 
 def _surname_of(names: Iterable[str]) -> set[str]:

@@ -162,11 +162,11 @@ def fingerprint(title: str, text: str, words: list[str] | None = None) -> Finger
 # The layout of a stored fingerprint (``print_bytes``). Bump it whenever ``fingerprint``
 # would give another result for the same text (phrases, hashes, stop words, sketches): a
 # stored print of another format is ignored and the article fingerprinted again.
-PRINT_FORMAT = 2  # 2: the lead's words and the event marks added
+PRINT_FORMAT = 3  # 2: the lead's words and the event marks added; 3: event names not kept
 
 _PRINT_HEADER = 5  # format, phrase, word, lead word and quote run counts (uint32 each)
 
-_GROUP = "\x1e"  # between the string sets: names, figures, event names, subjects
+_GROUP = "\x1e"  # between the string sets: names, figures
 
 
 def print_bytes(found: Fingerprint) -> bytes:
@@ -176,7 +176,9 @@ def print_bytes(found: Fingerprint) -> bytes:
     marks = found.marks
     counts = [len(found.phrases), len(found.words), len(found.lede), len(marks.quotes)]
     header = np.array([PRINT_FORMAT, *counts], dtype=np.uint32)
-    strings = (found.names, marks.numbers, marks.names, marks.subjects)
+    # Not the event names and subjects: read from the article's text when a pair needs
+    # them (``EventMarks``), so an article's print is made and kept without them.
+    strings = (found.names, marks.numbers)
     return b"".join(
         [
             header.tobytes(),
@@ -191,8 +193,9 @@ def print_bytes(found: Fingerprint) -> bytes:
     )
 
 
-def print_from_bytes(data: bytes) -> Fingerprint | None:
-    """A stored fingerprint, or ``None`` for one of another format (or damaged)."""
+def print_from_bytes(data: bytes, title: str, text: str) -> Fingerprint | None:
+    """A stored fingerprint of the article ``title`` and ``text`` (which its event names are
+    read from when needed), or ``None`` for one of another format (or damaged)."""
     ints = len(data) // 4
     if ints < 1 or int(np.frombuffer(data, np.uint32, 1)[0]) != PRINT_FORMAT:
         return None  # another format (format 1 had a shorter header)
@@ -210,11 +213,9 @@ def print_from_bytes(data: bytes) -> Fingerprint | None:
         groups = data[4 * end :].decode("utf-8").split(_GROUP)
     except UnicodeDecodeError:
         return None
-    if len(groups) != 4:
+    if len(groups) != 2:
         return None
-    names, numbers, event_names, subjects = (
-        frozenset(group.split("\n")) if group else frozenset() for group in groups
-    )
+    names, numbers = (frozenset(group.split("\n")) if group else frozenset() for group in groups)
     return Fingerprint(
         values[:phrases].astype(np.uint64),
         values[phrases:at].astype(np.uint64),
@@ -222,7 +223,7 @@ def print_from_bytes(data: bytes) -> Fingerprint | None:
         values[at : at + NUM_PERM].copy(),
         values[at + NUM_PERM : sketches].copy(),
         values[sketches : sketches + lede].astype(np.uint64),
-        EventMarks(values[sketches + lede :].astype(np.uint64), numbers, event_names, subjects),
+        EventMarks(values[sketches + lede :].astype(np.uint64), numbers, title, text),
     )
 
 

@@ -272,13 +272,14 @@ class StoryGrouper:
 
     def kept_bytes(self) -> int:
         """What the grouper keeps per article it has seen: the fingerprints' exact sets (its
-        phrases, words, lead, quote runs, names and figures) and which words are the lead's."""
+        phrases, words, lead, quote runs, names and figures) and which words are the lead's
+        (event names are read, and kept, only for the pairs that need them: not counted)."""
         return sum(mask.nbytes for mask in self._ledes if mask is not None) + sum(
             p.phrases.nbytes
             + p.words.nbytes
             + p.lede.nbytes
             + p.marks.quotes.nbytes
-            + sum(map(sys.getsizeof, (p.names, p.marks.numbers, p.marks.names, p.marks.subjects)))
+            + sum(map(sys.getsizeof, (p.names, p.marks.numbers)))
             for p in self._prints
         )
 

@@ -99,7 +99,11 @@ class StoryBuilder:
         from digest.stories.fingerprints import fingerprint, print_from_bytes
 
         if article.id not in self._prints:
-            stored = print_from_bytes(article.story_print) if article.story_print else None
+            stored = (
+                print_from_bytes(article.story_print, article.title, article.text)
+                if article.story_print
+                else None
+            )
             self._prints[article.id] = stored or fingerprint(article.title, article.text)
         return self._prints[article.id]
 
