@@ -30,8 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.peer import feed_seats, seatwatch_config, sink_messages, start_sink  # noqa: E402
-from bench.poll import start_feed_server  # noqa: E402
+from bench.peer import feed_seats, feeds_and_sink, seatwatch_config, sink_messages  # noqa: E402
 
 
 def install(checkout: Path, target: Path) -> Path:
@@ -57,10 +56,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="seatwatch-cold-compare-") as tmp:
         folder = Path(tmp)
         commands = [install(c, folder / f"venv-{n}") for n, c in enumerate(checkouts)]
-        feed_server, feed_port = start_feed_server(args.feeds, args.items, folder, [])
-        sink, smtp_port, stats = start_sink(folder)
         times: list[list[float]] = [[] for _ in checkouts]
-        try:
+        with feeds_and_sink(folder, args.feeds, args.items) as (feed_port, smtp_port, stats):
             seats = feed_seats(feed_port, args.feeds)
             for run in range(args.runs):
                 for number, digest in enumerate(commands):
@@ -81,11 +78,6 @@ def main() -> None:
                     times[number].append(time.perf_counter() - start)
                     if sink_messages(stats) == before:
                         sys.exit(f"{checkouts[number]}: the cold send delivered no message")
-        finally:
-            feed_server.terminate()
-            sink.terminate()
-            feed_server.wait()
-            sink.wait()
     print(
         f"{args.feeds} feeds x {args.items} items, {len(seats)} seats followed, "
         f"{args.runs} alternated cold runs each (the first run builds the matcher cache)"

@@ -24,7 +24,8 @@ import tempfile
 import time
 import urllib.request
 import venv
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +60,22 @@ def start_sink(folder: Path) -> tuple[subprocess.Popen[bytes], int, Path]:
         time.sleep(0.05)
     process.kill()
     sys.exit("the SMTP sink did not start")
+
+
+@contextmanager
+def feeds_and_sink(
+    folder: Path, feeds: int, items: int, extra: list[str] | None = None
+) -> Iterator[tuple[int, int, Path]]:
+    """The shared feed server and SMTP sink, running while the block runs: the feed port,
+    the SMTP port and the sink's stats file."""
+    feed_server, feed_port = start_feed_server(feeds, items, folder, extra or [])
+    sink, smtp_port, stats = start_sink(folder)
+    try:
+        yield feed_port, smtp_port, stats
+    finally:
+        for process in (feed_server, sink):
+            process.terminate()
+            process.wait()
 
 
 def sink_messages(stats: Path) -> int:
@@ -196,9 +213,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="seatwatch-peer-") as tmp:
         folder = Path(tmp)
         r2e = install_rss2email(folder)
-        feed_server, feed_port = start_feed_server(args.feeds, args.items, folder, extra)
-        sink, smtp_port, stats = start_sink(folder)
-        try:
+        with feeds_and_sink(folder, args.feeds, args.items, extra) as (
+            feed_port,
+            smtp_port,
+            stats,
+        ):
             seats = feed_seats(feed_port, args.feeds)
             digest = install_seatwatch(folder)
 
@@ -226,11 +245,6 @@ def main() -> None:
                 lambda s: [str(digest), "send", "--all", "--config", str(s / "config.toml")],
                 stats,
             )
-        finally:
-            feed_server.terminate()
-            sink.terminate()
-            feed_server.wait()
-            sink.wait()
     print(
         f"{args.feeds} feeds x {args.items} items, {args.delay_ms} ms added per response, "
         f"median of {args.runs} whole-process runs; {len(seats)} seats followed"
