@@ -164,7 +164,10 @@ class StoryGrouper:
         stories: dict[int, list[int]] = {}
         for other in others:
             stories.setdefault(self._find(other), []).append(other)
-        counted = self._counted(index, sorted(stories.keys() | set(others)))
+        asked = sorted(stories.keys() | set(others))
+        # Only the same-text rule joins articles further apart than a same-event join
+        # reaches, and it reads only the phrases: their words are not counted.
+        counted = self._counted(index, asked, [o for o in asked if not self._far(index, o)])
         verdicts: dict[int, str] = {}
 
         def verdict(other: int) -> str:
@@ -176,12 +179,12 @@ class StoryGrouper:
             if any(verdict(m) and (verdict(m) != "same event" or verdict(first)) for m in members):
                 self._union(first, index)
 
-    def _counted(self, index: int, others: list[int]) -> dict[int, tuple[int, _Words | None]]:
-        """The phrases each of ``others`` shares with article ``index`` and, for those
-        within a same-event join's reach in days, the words (``_shared_words``). Only the
-        same-text rule joins articles further apart, and it reads only the phrases."""
+    def _counted(
+        self, index: int, others: list[int], near: list[int]
+    ) -> dict[int, tuple[int, _Words | None]]:
+        """The phrases each of ``others`` shares with article ``index`` and, for those of
+        ``near``, the words (``_shared_words``), all in one search of each."""
         phrases = self._shared_phrases(index, others).tolist()
-        near = [other for other in others if not self._far(index, other)]
         words = zip(*(counts.tolist() for counts in self._shared_words(index, near)), strict=True)
         counted: dict[int, tuple[int, _Words | None]] = {
             other: (shared, None) for other, shared in zip(others, phrases, strict=True)
@@ -201,12 +204,13 @@ class StoryGrouper:
     def _judge(self, index: int, others: list[int]) -> list[tuple[Overlap, str]]:
         """Each of ``others`` against article ``index``: what they have in common and the
         verdict (``basis``), the exact sets of all of them intersected at once."""
-        phrases = self._shared_phrases(index, others).tolist()
-        words = zip(*(counts.tolist() for counts in self._shared_words(index, others)), strict=True)
-        return [
-            self._judged_pair(index, other, shared, shared_words)
-            for other, shared, shared_words in zip(others, phrases, words, strict=True)
-        ]
+        counted = self._counted(index, others, others)
+        judged = []
+        for other in others:
+            shared, words = counted[other]
+            assert words is not None  # every pair's words are counted here
+            judged.append(self._judged_pair(index, other, shared, words))
+        return judged
 
     def _shared_phrases(self, index: int, others: list[int]) -> np.ndarray:
         """How many phrases each of ``others`` shares with article ``index``."""
