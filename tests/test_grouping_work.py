@@ -11,10 +11,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import pytest
 
 from digest.stories.fingerprints import fingerprint
 from digest.stories.grouping import StoryGrouper, StoryInput
-from digest.stories.overlap import lede_in_words, shared_with_each, shared_words_and_ledes
+from digest.stories.overlap import (
+    lede_in_words,
+    numbered,
+    shared_with_each,
+    shared_words_and_ledes,
+)
 from tests.test_stories import ARTICLES
 
 
@@ -49,6 +55,67 @@ def test_a_digest_grouper_makes_the_same_stories_without_links() -> None:
         assert _members(quiet) == _members(explained)
         assert any(group.links for group in explained.groups())
         assert not any(group.links for group in quiet.groups())
+
+
+def test_a_seats_articles_added_at_once_make_the_same_stories() -> None:
+    # A digest adds a seat's articles all at once (numbered, counted by table look-ups);
+    # the stories are those of adding them one by one. Twice each: the fixture pages,
+    # and the same pages once more, so that every page has an exact copy to join.
+    start = datetime(2024, 5, 1, 9, tzinfo=UTC)
+    pages = sorted(ARTICLES.items())
+    items = [
+        StoryInput(f"{key}-{copy}", item.title, item.text, start + timedelta(hours=5 * n))
+        for n, (copy, (key, item)) in enumerate((c, page) for c in (1, 2) for page in pages)
+    ]
+    one_by_one = _grouped(items, links=False)
+    at_once = StoryGrouper(links=False)
+    at_once.add_all([(item, fingerprint(item.title, item.text)) for item in items])
+    assert _members(at_once) == _members(one_by_one)
+    assert any(len(members) > 2 for members in _members(at_once))
+    with pytest.raises(ValueError, match="takes no other article"):
+        at_once.add(items[0])
+
+
+def test_numbered_prints_share_what_their_hashes_share() -> None:
+    prints = [fingerprint(item.title, item.text) for item in ARTICLES.values()]
+    ranked, tables = numbered(prints)
+    target, others = prints[0], prints[1:]
+    ranked_target, ranked_others = ranked[0], ranked[1:]
+    for kind in ("phrases", "words", "lede"):
+        assert [len(getattr(p, kind)) for p in ranked] == [len(getattr(p, kind)) for p in prints]
+        assert all(np.all(np.diff(getattr(p, kind)) > 0) for p in ranked)  # sorted, distinct
+    searched = shared_with_each(target.phrases, [p.phrases for p in others])
+    looked_up = shared_with_each(
+        ranked_target.phrases, [p.phrases for p in ranked_others], tables.phrases
+    )
+    assert looked_up.tolist() == searched.tolist() and searched.any()
+    assert not tables.phrases.any()  # the table is left clear for the next count
+    # An article with no phrases (a very short one) shares none, wherever it comes.
+    none = np.zeros(0, dtype=np.int64)
+    runs = [none, ranked_others[0].phrases, none, ranked_others[1].phrases, none]
+    assert shared_with_each(ranked_target.phrases, runs, tables.phrases).tolist() == [
+        0,
+        *looked_up[:1].tolist(),
+        0,
+        *looked_up[1:2].tolist(),
+        0,
+    ]
+    assert shared_with_each(ranked_target.phrases, runs).tolist() == (
+        shared_with_each(ranked_target.phrases, runs, tables.phrases).tolist()
+    )
+    own, ranked_own = lede_in_words(target), lede_in_words(ranked_target)
+    masks = [lede_in_words(p) for p in others]
+    ranked_masks = [lede_in_words(p) for p in ranked_others]
+    assert own is not None and ranked_own is not None
+    pairs = [(p, m) for p, m in zip(others, masks, strict=True) if m is not None]
+    ranked_pairs = [
+        (p, m) for p, m in zip(ranked_others, ranked_masks, strict=True) if m is not None
+    ]
+    assert len(pairs) == len(ranked_pairs) == len(others)
+    counts = shared_words_and_ledes(target, own, pairs)
+    ranked_counts = shared_words_and_ledes(ranked_target, ranked_own, ranked_pairs, tables.words)
+    assert [c.tolist() for c in ranked_counts] == [c.tolist() for c in counts]
+    assert not tables.words.any()
 
 
 def test_one_search_counts_shared_words_and_both_leads() -> None:

@@ -73,9 +73,15 @@ class StoryBuilder:
 
         by_id = {article.id: (article, role, sources) for article, role, sources in found}
         grouper = StoryGrouper(self.policy.rules, links=False)  # a digest shows no links
-        for article, _, _ in sorted(found, key=lambda f: (f[0].first_seen, f[0].id)):
-            item = StoryInput(article.id, article.title, article.text, article.published)
-            grouper.add(item, self._fingerprint(article))
+        grouper.add_all(
+            [
+                (
+                    StoryInput(article.id, article.title, article.text, article.published),
+                    self._fingerprint(article),
+                )
+                for article, _, _ in sorted(found, key=lambda f: (f[0].first_seen, f[0].id))
+            ]
+        )
         chosen: list[tuple[list[SeatArticle], bool]] = []  # members, updated
         for group in grouper.groups():
             members = [by_id[int(str(m.key))] for m in group.members]
