@@ -8,11 +8,13 @@ of shared words and leads to the plain intersections.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
 
+from digest.stories.candidates import _agreement
 from digest.stories.fingerprints import fingerprint
 from digest.stories.grouping import StoryGrouper, StoryInput
 from digest.stories.overlap import (
@@ -145,3 +147,23 @@ def test_a_lead_outside_the_words_is_not_masked() -> None:
         found.marks,
     )
     assert lede_in_words(odd) is None
+
+
+def test_numbering_ranks_hashes_of_any_width() -> None:
+    # Prints hold 32-bit hashes (ranked by one sort); wider values are ranked too.
+    prints = [fingerprint(item.title, item.text) for item in list(ARTICLES.values())[:4]]
+    wide = [replace(p, phrases=p.phrases + np.uint64(2**40)) for p in prints]
+    for kind in (prints, wide):
+        ranked, tables = numbered(kind)
+        everything = np.concatenate([p.phrases for p in kind])
+        values, ranks = np.unique(everything, return_inverse=True)
+        assert np.concatenate([p.phrases for p in ranked]).tolist() == ranks.tolist()
+        assert len(tables.phrases) == len(values)
+
+
+def test_sketch_agreement_is_the_share_of_equal_values() -> None:
+    rng = np.random.default_rng(7)
+    for width in (64, 32, 12):
+        sketches = rng.integers(0, 4, size=(50, width), dtype=np.uint32)
+        sketch = sketches[3]
+        assert _agreement(sketches, sketch).tolist() == (sketches == sketch).mean(axis=1).tolist()

@@ -161,11 +161,28 @@ def numbered(prints: Sequence[Fingerprint]) -> tuple[list[Fingerprint], Numberin
 
 
 def _ranked(arrays: Sequence[np.ndarray]) -> tuple[list[np.ndarray], int]:
-    """Each array's values as their ranks among the values of all, and how many there are."""
+    """Each array's values as their ranks among the values of all, and how many there are.
+
+    Values below 2**32 (the hashes of a print, all 32-bit) are ranked by one sort of each
+    value with its position in its low bits: the sort orders by value, the positions say
+    where each rank goes (less work than ``np.unique``'s indirect sort)."""
     if not arrays:
         return [], 0
-    values, ranks = np.unique(np.concatenate(arrays), return_inverse=True)
-    return np.split(ranks, np.cumsum([len(array) for array in arrays])[:-1]), len(values)
+    joined = np.concatenate(arrays).astype(np.uint64, copy=False)
+    ends = np.cumsum([len(array) for array in arrays])[:-1]
+    if not len(joined) or int(joined.max()) >> 32:
+        values, ranks = np.unique(joined, return_inverse=True)
+        return np.split(ranks, ends), len(values)
+    keyed = (joined << np.uint64(32)) | np.arange(len(joined), dtype=np.uint64)
+    keyed.sort()
+    ordered = keyed >> np.uint64(32)
+    fresh = np.empty(len(keyed), dtype=np.int64)
+    fresh[0] = 0
+    np.not_equal(ordered[1:], ordered[:-1], out=fresh[1:], casting="unsafe")
+    rank = np.cumsum(fresh)
+    ranks = np.empty(len(keyed), dtype=np.int64)
+    ranks[(keyed & np.uint64(0xFFFFFFFF)).astype(np.intp)] = rank
+    return np.split(ranks, ends), int(rank[-1]) + 1
 
 
 def overlap_of(
