@@ -196,3 +196,27 @@ def test_following_an_abolished_seat_warns_with_its_successors(
     message = " ".join(r.getMessage() for r in caplog.records)
     assert "subscribers[0].seats: Leeds West was abolished" in message
     assert "brings the stories of Leeds West and Pudsey" in message
+
+
+def test_a_line_passed_over_by_its_opening_is_no_furniture_line() -> None:
+    """The look at a line's first characters skips the expression only where it could not
+    match: every opening of a furniture line, in any case, after a quote or not, and lines
+    cut short, are still matched; prose openings are passed over."""
+    import itertools
+
+    from digest.seats.evidence import (
+        _FURNITURE_LINE_START,
+        _FURNITURE_OPENINGS,
+        _is_prose_opening,
+    )
+
+    lines = ["By Jane Doe, reporter", "\u017fee also", "“Read more", "(Picture: PA)", "123 more"]
+    for opening in _FURNITURE_OPENINGS:
+        lines += [opening, opening.upper(), opening.title(), f"“{opening}", f"— {opening}"]
+    for chars in itertools.product("rEaByI “\u017f:-\n", repeat=4):
+        lines += ["".join(chars), "".join(chars) + "d more", "".join(chars) + "e also"]
+    for line in lines:
+        if _is_prose_opening(line[:4]):
+            assert _FURNITURE_LINE_START.match(line) is None, line
+    for prose in ("The council", "“We said", "A report", "Councillors", "Byron said", ""):
+        assert _is_prose_opening(prose[:4]), prose

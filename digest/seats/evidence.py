@@ -18,7 +18,9 @@ Every rule returns a short reason (shown by ``digest tag``) or ``""`` when the m
 from __future__ import annotations
 
 import re
+import string
 from functools import lru_cache
+from operator import itemgetter
 
 import ahocorasick
 
@@ -60,12 +62,74 @@ def line_bounds(text: str, start: int) -> tuple[int, int]:
     return begin, len(text) if end == -1 else end
 
 
+# How a furniture line opens (any case), after any non-word characters; or a byline.
+_FURNITURE_OPENINGS = (
+    "read more",
+    "more on this",
+    "see also",
+    "related",
+    "most read",
+    "most popular",
+    "you may also like",
+    "recommended",
+    "trending",
+    "top stories",
+    "follow us",
+    "sign up",
+    "listen",
+    "watch",
+    "image caption",
+    "image source",
+    "image copyright",
+    "picture:",
+    "photo:",
+    "credit:",
+    "copyright",
+)
+_BYLINE = r"(?-i:By [A-Z][\w'’-]+ [A-Z])"
 _FURNITURE_LINE_START = re.compile(
-    r"\W*(read more|more on this|see also|related|most read|most popular|you may also like|"
-    r"recommended|trending|top stories|follow us|sign up|listen|watch|image caption|"
-    r"image source|image copyright|picture:|photo:|credit:|copyright|(?-i:By [A-Z][\w'’-]+ [A-Z]))",
+    rf"\W*({'|'.join(_FURNITURE_OPENINGS)}|{_BYLINE})",
     re.IGNORECASE,
 )
+# One of these may open a line before its first word ("“We ...").
+_OPENING_QUOTES = frozenset("“‘\"'(")
+
+
+class _ProseOpening(dict[str, bool]):
+    """Whether a line opening with these characters (up to four of them, the line's own) is
+    sure to be no furniture line, so ``_FURNITURE_LINE_START`` need not be tried: most lines
+    of prose ("The", "“We", "A report"). Remembered by opening: a few hundred recur."""
+
+    def __missing__(self, opening: str) -> bool:
+        prose = _is_prose_opening(opening)
+        if len(self) < 10_000:
+            self[opening] = prose
+        return prose
+
+
+def _is_prose_opening(opening: str) -> bool:
+    """Whether no line opening so can match ``_FURNITURE_LINE_START``: its first word, after
+    at most one quote or bracket, begins with ASCII letters that begin no furniture opening
+    and no byline. An ASCII letter matches only itself in either case; an ASCII character
+    besides letters only itself. A line opening otherwise (a digit, two marks, a character
+    beyond ASCII: ``re`` matches the long s to "s" ignoring case) is left to the expression."""
+    if not opening:
+        return True  # an empty line, never furniture
+    if opening[0] in _OPENING_QUOTES:
+        opening = opening[1:]
+    letters = len(opening) - len(opening.lstrip(string.ascii_letters))
+    if letters == 0 or not opening[: letters + 1].isascii():
+        return False
+    known = opening[:letters].lower() + opening[letters : letters + 1]
+    return not (
+        any(o.startswith(known) or known.startswith(o) for o in _FURNITURE_OPENINGS)
+        or opening.startswith("By ")
+        or "By ".startswith(opening)
+    )
+
+
+_PROSE_OPENING = _ProseOpening()
+_OPENING = itemgetter(slice(0, 4))  # a line's first characters
 _FURNITURE_ANYWHERE = re.compile(
     r"\b(image|picture|photo)s? (source|caption|credit|copyright)", re.IGNORECASE
 )
@@ -92,13 +156,23 @@ def furniture_spans(text: str, title_end: int, ascii_text: bytes | None = None) 
     spans: Spans = []
     line = "on a furniture line (byline, caption, credit or related links)"
     size = len(text)
-    begin = title_end
-    while begin < size:  # line starts, one anchored match each
-        finish = text.find("\n", begin)
-        finish = size if finish == -1 else finish
-        if finish > begin and _FURNITURE_LINE_START.match(text, begin, finish):
-            spans.append((begin, finish, line))
-        begin = finish + 1
+    # Most articles have no line that could open as furniture: each line's opening looked up
+    # at C speed over the lines split apart (when the body has several: a body of one line
+    # is looked at as it is) tells so without a match tried.
+    if text.find("\n", title_end + 2) == -1 or not all(
+        map(_PROSE_OPENING.__getitem__, map(_OPENING, text[title_end:].split("\n")))
+    ):
+        begin = title_end
+        while begin < size:  # line starts, one anchored match each
+            finish = text.find("\n", begin)
+            finish = size if finish == -1 else finish
+            if (
+                finish > begin
+                and not _PROSE_OPENING[text[begin : begin + 4]]
+                and _FURNITURE_LINE_START.match(text, begin, finish)
+            ):
+                spans.append((begin, finish, line))
+            begin = finish + 1
     lower = (text.encode("ascii", "replace") if ascii_text is None else ascii_text).lower()
     if b"image" in lower or b"picture" in lower or b"photo" in lower:
         for match in _FURNITURE_ANYWHERE.finditer(text, title_end):
@@ -383,28 +457,33 @@ def is_quoted(text: str, start: int, end: int) -> bool:
     return _has_word(window(text, start, end, 60), _TAKING_PART)
 
 
-def _has_word(text: str, words: tuple[str, ...]) -> bool:
-    """Whether any of these words stands in ``text`` as a whole word: neither the character
-    before nor the one after it is a word character (``\\w``: alphanumeric or "_"), as
-    ``\\b(?:w1|w2|...)\\b`` would find it.
+def _has_word(text: str, words: ahocorasick.Automaton) -> bool:
+    """Whether any of these words (an automaton of them, ``_word_finder``) stands in
+    ``text`` as a whole word: neither the character before nor the one after it is a word
+    character (``\\w``: alphanumeric or "_"), as ``\\b(?:w1|w2|...)\\b`` would find it.
 
     A regular expression tries its alternatives at every letter of the text (a large part
-    of tagging's regex time, bench/RESULTS.md); ``str.find`` looks for each word at C
-    speed, and only the few places a word stands are checked for whole words.
+    of tagging's regex time, bench/RESULTS.md), and looking for each word in turn reads the
+    text once a word; the automaton reads it once for them all, and only the few places a
+    word stands are checked for whole words.
     """
     size = len(text)
-    for word in words:
-        if word not in text:  # the usual answer; ``in`` costs less than ``find``'s call
-            continue
-        at = text.find(word)
-        while at != -1:
-            after = at + len(word)
-            if (at == 0 or not _word_char(text[at - 1])) and (
-                after == size or not _word_char(text[after])
-            ):
-                return True
-            at = text.find(word, at + 1)
+    for last, length in words.iter(text):
+        at = last + 1 - length
+        if (at == 0 or not _word_char(text[at - 1])) and (
+            last + 1 == size or not _word_char(text[last + 1])
+        ):
+            return True
     return False
+
+
+def _word_finder(words: frozenset[str] | tuple[str, ...]) -> ahocorasick.Automaton:
+    """An automaton over these words for ``_has_word``, each found with its length."""
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for word in words:
+        automaton.add_word(word, len(word))
+    automaton.make_automaton()
+    return automaton
 
 
 def _word_char(char: str) -> bool:
@@ -412,11 +491,9 @@ def _word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-# Most used first: the search stops at the first word found.
-_QUOTE_WORDS = tuple(sorted(QUOTE_WORDS, key=lambda w: (w not in ("said", "says", "told"), w)))
-_POLITICIAN_WORDS = _QUOTE_WORDS + tuple(sorted(PERSON_WORDS - QUOTE_WORDS))
+_POLITICIAN_WORDS = _word_finder(QUOTE_WORDS | PERSON_WORDS)
 # A person takes part in a story by saying something or by doing something: what they did
 # counts for ``member`` (not for telling an MP from a namesake: anyone acts).
-_TAKING_PART = _QUOTE_WORDS + tuple(sorted(ACTING_WORDS - QUOTE_WORDS))
-_CONTEST_WORDS = tuple(sorted(CONTEST_WORDS))
-_PAST_WORDS = tuple(sorted(PAST_WORDS))
+_TAKING_PART = _word_finder(QUOTE_WORDS | ACTING_WORDS)
+_CONTEST_WORDS = _word_finder(CONTEST_WORDS)
+_PAST_WORDS = _word_finder(PAST_WORDS)
