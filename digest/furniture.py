@@ -264,9 +264,11 @@ def _ends_open(paragraph: str) -> bool:
 def is_dateline(line: str) -> bool:
     """True for a line made only of a date, a time and labels ("Published 3 May 2024,
     16:18 GMT", "Friday, 13th December 2019, 11:30 am", "• Updated", "2 hours ago")."""
+    if len(line) > 120:
+        return False
     # Prose fails on its first word: a dateline starts with a date word, a number or a mark.
     first = line[:12].split(" ", 1)[0].lower().rstrip(",:")
-    if len(line) > 120 or (first.isalpha() and first not in _DATE_WORDS):
+    if first.isalpha() and first not in _DATE_WORDS:
         return False
     tokens = _DATE_TOKEN.findall(line.lower())
     if not tokens or any(t not in _DATE_WORDS and not t[0].isdigit() for t in tokens):
