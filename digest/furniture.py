@@ -137,10 +137,14 @@ def _runs_on(line: str, following: str) -> bool:
 
 
 def drop_furniture_units(
-    units: Sequence[str], rule_for: RuleFor, *, from_markup: bool = False
+    units: Sequence[str],
+    rules_for: Callable[[Sequence[str]], RuleFor],
+    *,
+    from_markup: bool = False,
 ) -> list[str]:
     """``units`` without the furniture among them; glued captions cut off the text they
-    were glued to. ``rule_for`` names the furniture rule matching a unit, if any.
+    were glued to. ``rules_for(units)`` names the furniture rule matching one of the units
+    judged, if any (told them all first, it can leave out rules none of them can match).
 
     ``from_markup``: the units are the blocks of an HTML page, whose tags already parted a
     caption from the next paragraph, so no unit is searched for a caption glued inside a
@@ -150,6 +154,7 @@ def drop_furniture_units(
         units = [_STORE_DATE.sub("", units[0]), *units[1:]]
     pieces = [piece for unit in units for piece in _unglued(unit, units, not from_markup)]
     counts = Counter(pieces)
+    rule_for = rules_for(pieces)
     kept: list[str] = []
     seen: set[str] = set()
     after_label = False
@@ -259,9 +264,11 @@ def _ends_open(paragraph: str) -> bool:
 def is_dateline(line: str) -> bool:
     """True for a line made only of a date, a time and labels ("Published 3 May 2024,
     16:18 GMT", "Friday, 13th December 2019, 11:30 am", "• Updated", "2 hours ago")."""
+    if len(line) > 120:
+        return False
     # Prose fails on its first word: a dateline starts with a date word, a number or a mark.
     first = line[:12].split(" ", 1)[0].lower().rstrip(",:")
-    if len(line) > 120 or (first.isalpha() and first not in _DATE_WORDS):
+    if first.isalpha() and first not in _DATE_WORDS:
         return False
     tokens = _DATE_TOKEN.findall(line.lower())
     if not tokens or any(t not in _DATE_WORDS and not t[0].isdigit() for t in tokens):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from digest.prepare.clean import (
+    _FOLDS_TO_ASCII,
+    _rule_name,
+    _rule_names,
     clean_body,
     clean_title,
     furniture_rules,
@@ -93,3 +97,34 @@ def test_html_to_text_handles_plain_text_and_broken_markup() -> None:
 
 def test_clean_title_strips_tags_and_entities() -> None:
     assert clean_title("  <b>Norwich</b> &amp; the\n North  ") == "Norwich & the North"
+
+
+def test_rules_left_out_for_a_text_are_ones_none_of_its_units_match() -> None:
+    """The rules a text's keywords rule out change no unit's rule, whatever its case or
+    the characters whose lower case is ASCII (then nothing is left out)."""
+    units = [
+        "The council said it would BECOME A SUPPORTER of the scheme.",
+        "Why We're Asking For Your Support",
+        "Members said: Picture: John Smith",
+        "Photo credit: Jane Doe/PA Wire",
+        "Sign up to our daily NEWSLETTER here",
+        "Tamworth castleImage source, Getty",
+        "A quiet paragraph with nothing to drop.",
+    ]
+    for odd in ("", "\u0130", "\u0131", "\u017f", "\u212a", "\u00c9"):
+        for changed in (units, [u.upper() + odd for u in units], [odd + u for u in units]):
+            rule_name = _rule_names(changed)
+            for unit in changed:
+                assert rule_name(unit) == _rule_name(unit), unit
+
+
+def test_only_the_listed_characters_lower_to_ascii() -> None:
+    """``_FOLDS_TO_ASCII`` holds every non-ASCII character whose lower case holds an ASCII
+    one, or that the regex engine, ignoring case, matches to an ASCII letter."""
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    found = {
+        char
+        for char in map(chr, range(0x80, 0x110000))
+        if any(c.isascii() for c in char.lower()) or letter.match(char)
+    }
+    assert found == set(_FOLDS_TO_ASCII)

@@ -13,6 +13,7 @@ import html
 import re
 import tomllib
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -21,7 +22,7 @@ import lxml.html
 from lxml import etree
 
 from digest.bounds import MAX_TEXT_CHARS, bound_text, strip_control_references, strip_controls
-from digest.furniture import drop_furniture_units, text_units
+from digest.furniture import RuleFor, drop_furniture_units, text_units
 from digest.text import split_paragraphs
 
 _BLOCK_TAGS = frozenset(
@@ -177,6 +178,11 @@ def html_to_text(markup: str) -> str:
 def furniture_rule_for(paragraph: str) -> FurnitureRule | None:
     """The first rule marking ``paragraph`` as furniture, if any."""
     limits, bands = _rules_by_length()
+    return _first_rule(paragraph, limits, bands)
+
+
+def _first_rule(paragraph: str, limits: list[int], bands: list[_Band]) -> FurnitureRule | None:
+    """``furniture_rule_for`` with the rules of ``_rules_by_length``, or fewer of them."""
     # Most paragraphs are prose, too long for most rules: only the rules whose length limit
     # the paragraph fits are tried, in order, each by its cheaper test first. A pattern tied
     # to the paragraph's start fails at its first characters, cheaper than looking for the
@@ -351,18 +357,156 @@ def _tied_to_start(pattern: re.Pattern[str]) -> bool:
 def strip_furniture(text: str) -> str:
     """Plain text without its furniture lines, one paragraph per line that is a paragraph."""
     normalised = _without_zero_widths(strip_controls(unicodedata.normalize("NFC", text)))
-    return "\n\n".join(drop_furniture_units(text_units(normalised), _rule_name))
+    return "\n\n".join(drop_furniture_units(text_units(normalised), _rule_names))
 
 
 def _drop_furniture(normalised: str) -> str:
     """Normalised text without its furniture paragraphs (each paragraph judged as a line)."""
     units = split_paragraphs(normalised)
-    return "\n\n".join(drop_furniture_units(units, _rule_name, from_markup=True))
+    return "\n\n".join(drop_furniture_units(units, _rule_names, from_markup=True))
 
 
 def _rule_name(line: str) -> str | None:
     rule = furniture_rule_for(line)
     return None if rule is None else rule.name
+
+
+def _rule_names(units: Sequence[str]) -> RuleFor:
+    """``_rule_name`` for ``units`` only: the rules not tied to a paragraph's start that no
+    unit can match are left out of their bands.
+
+    Those rules are otherwise tried on every paragraph, by a search of its lower case for
+    each of their keywords; looking for the keywords once in the whole text (its ASCII
+    letters lowered in its UTF-8 bytes, a C loop) says for most texts that no paragraph holds
+    one, and so that none of the rules can match.
+    """
+    live = _possible_loose_rules(units)
+    if live is None:
+        return _rule_name
+    limits, _ = _rules_by_length()
+    bands = _bands_with(live)
+
+    def rule_name(line: str) -> str | None:
+        rule = _first_rule(line, limits, bands)
+        return None if rule is None else rule.name
+
+    return rule_name
+
+
+# Characters the lower case of which (or which, ignoring case, the regex engine matches to)
+# holds an ASCII letter: dotted capital I, dotless i, long s, the Kelvin sign.
+_FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"
+
+
+def _possible_loose_rules(units: Sequence[str]) -> int | None:
+    """Which rules not tied to a paragraph's start may match one of ``units`` (bit ``i``
+    for rule ``i`` of ``_loose_screens``): those with a keyword, and (a pattern of plain
+    texts) one of its texts, found in the whole text; ``None`` when the text holds a
+    character of ``_FOLDS_TO_ASCII`` (any may)."""
+    text = "\n".join(units)
+    if not text.isascii() and any(char in text for char in _FOLDS_TO_ASCII):
+        return None
+    # Lowering the bytes lowers only the ASCII letters. Without the characters above, no
+    # other character's lower case holds an ASCII one, so an ASCII keyword found in a
+    # unit's lower case is found here.
+    folded = text.encode("utf-8", "surrogatepass").lower()
+    found: dict[bytes, bool] = {}
+    live = 0
+    for index, (_, groups) in enumerate(_loose_screens()):
+        for group in groups:
+            for needle in group:
+                present = found.get(needle)
+                if present is None:
+                    present = found[needle] = needle in folded
+                if present:
+                    break
+            else:
+                break  # none of the group: the rule cannot match
+        else:
+            live |= 1 << index
+    return live
+
+
+@lru_cache(maxsize=1)
+def _loose_screens() -> tuple[tuple[FurnitureRule, tuple[tuple[bytes, ...], ...]], ...]:
+    """Each rule not tied to a paragraph's start with the groups of ASCII texts (lower
+    case, in bytes) of which a paragraph it matches holds one each: its keywords, and its
+    plain texts (``_plain_alternatives``). A group holding any other text is left out.
+
+    Each text searched costs a pass over the whole text, so the groups are cut to as few
+    texts as say the same or less: the keywords go when each plain text holds one, a text
+    holding another of its group goes, and the plain texts are stood for by pieces of
+    them that several share (``_shared_pieces``).
+    """
+    screens = []
+    for rule in furniture_rules():
+        if _tied_to_start(rule.pattern):
+            continue
+        keywords = _ascii_lower(rule.keywords)
+        texts = _ascii_lower(_plain_alternatives(rule.pattern) or ())
+        if texts and all(any(k in text for k in keywords) for text in texts):
+            keywords = ()
+        groups = (_fewest(keywords), _fewest(_shared_pieces(texts)))
+        screens.append((rule, tuple(group for group in groups if group)))
+    return tuple(screens)
+
+
+def _ascii_lower(texts: Sequence[str]) -> tuple[bytes, ...]:
+    """``texts`` in lower case as bytes, or none if one of them is not ASCII (such a group
+    cannot be looked for in the lowered bytes)."""
+    if not all(text.isascii() for text in texts):
+        return ()
+    return tuple(text.lower().encode() for text in texts)
+
+
+def _fewest(group: Sequence[bytes]) -> tuple[bytes, ...]:
+    """``group`` without the texts holding another of it: wherever one of those is found,
+    the text it holds is too."""
+    return tuple(
+        dict.fromkeys(
+            text for text in group if not any(other in text and other != text for other in group)
+        )
+    )
+
+
+_PIECE_CHARS = 8
+
+
+def _shared_pieces(texts: Sequence[bytes]) -> tuple[bytes, ...]:
+    """Pieces of ``texts``, each one found where any text holding it is, and every text
+    holding one: chosen greedily, the piece held by most texts still without one (the
+    longest of those), down to ``_PIECE_CHARS`` characters (a shorter text is its own)."""
+    left = list(dict.fromkeys(texts))
+    pieces: list[bytes] = []
+    while left:
+        candidates = {
+            text[at : at + size]
+            for text in left
+            for size in range(min(_PIECE_CHARS, len(text)), len(text) + 1)
+            for at in range(len(text) - size + 1)
+        }
+        best = max(
+            candidates,
+            key=lambda piece: (sum(piece in text for text in left), len(piece), piece),
+        )
+        pieces.append(best)
+        left = [text for text in left if best not in text]
+    return tuple(pieces)
+
+
+@lru_cache(maxsize=64)
+def _bands_with(live: int) -> list[_Band]:
+    """The bands of ``_rules_by_length`` with only the rules not tied to a paragraph's
+    start that ``live`` (as ``_possible_loose_rules`` says) keeps."""
+    kept = [rule for index, (rule, _) in enumerate(_loose_screens()) if live >> index & 1]
+    return [
+        _Band(
+            band.rules,
+            tuple(entry for entry in band.loose if any(entry[0] is rule for rule in kept)),
+            band.any_at_start,
+        )
+        for band in _rules_by_length()[1]
+    ]
 
 
 def clean_title(title: str) -> str:
