@@ -268,15 +268,35 @@ def _signature(values: np.ndarray, num_perm: int) -> np.ndarray:
     """A MinHash signature of 32-bit hashes, computed in one numpy step: per permutation the
     multiply-shift hash ``(a * v + b) mod 2**64 >> 32`` (a universal family; numpy's
     unsigned arithmetic wraps, so there is no division). Only this process compares them."""
-    a, b = _permutations(num_perm)
     if not len(values):
         return np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
-    # One row per permutation, added to in place; the shift commutes with the minimum (it
-    # keeps order), so only the minima are shifted: less work, the same signature.
-    hashed = np.multiply.outer(a, values)
-    hashed += b[:, None]
+    a, b = _tiled_permutations(num_perm, len(values))
+    # One row per permutation. The multipliers and offsets come as whole rows (``a`` and
+    # ``b`` repeated along each): numpy would otherwise copy each one out along its row
+    # through a buffer before every product and sum, costing more than the arithmetic.
+    hashed = a * values
+    hashed += b
+    # The shift commutes with the minimum (it keeps order), so only the minima are
+    # shifted: less work, the same signature.
     signature: np.ndarray = hashed.min(axis=1) >> np.uint64(32)
     return signature.astype(np.uint32)
+
+
+_TILED: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _tiled_permutations(num_perm: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """``_permutations(num_perm)`` as columns repeated ``width`` times (views of one table
+    per process, grown, doubling, for a wider set of values)."""
+    table = _TILED.get(num_perm)
+    if table is None or table[0].shape[1] < width:
+        a, b = _permutations(num_perm)
+        columns = max(width, 1024 if table is None else 2 * table[0].shape[1])
+        table = _TILED[num_perm] = (
+            np.repeat(a[:, None], columns, axis=1),
+            np.repeat(b[:, None], columns, axis=1),
+        )
+    return table[0][:, :width], table[1][:, :width]
 
 
 def minhash(signature: np.ndarray) -> MinHash:
