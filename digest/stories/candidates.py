@@ -70,7 +70,7 @@ def _agreement(sketches: np.ndarray, sketch: np.ndarray) -> np.ndarray:
     the Jaccard similarity): ``(sketches == sketch).mean(axis=1)``, the same floats, with
     the agreements counted eight at a time (each eight booleans read as one 64-bit word,
     whose set bits are the agreements) instead of added one by one."""
-    agree = np.ascontiguousarray(sketches == sketch)
+    agree = sketches == sketch  # a new array, laid out row by row: viewable as words
     if agree.shape[1] % 8:
         mean: np.ndarray = agree.mean(axis=1)
         return mean
